@@ -1,0 +1,266 @@
+/**
+ * The analytical cycle model of the chunk template — the hot path of every accelerator search.
+ *
+ * A chunk walks each layer as a tiled loop nest. With buffer tiles (tileM, tileN, tileR, tileC)
+ * over (out channels M, in channels N, output rows R, output columns C), one *step* computes
+ * an (mi × ni × ri × ci) block; a *tile* is one (m, r, c) output block, finished by streaming
+ * its outputs through requantisation to DRAM. Transfers share the chunk's one DRAM port and
+ * overlap compute through double buffering, so a tile costs
+ *     first load + Σ_steps max(compute, load) + output store ≈ prologue + overlap + output.
+ *   os (output-stationary): load = inputs + weights of the step; partial sums stay on chip.
+ *   ws (weight-reuse):      load = inputs only; the weights of an m-tile (all N) are loaded
+ *                           once per m-tile, not overlapped (`weightLoad`).
+ * Every layer's cycles are the linear form Σ_k coef_k · term_k over the terms below, so
+ * calibration can refit the coefficients (per layer class and loop order) from measurements.
+ * Edge tiles are exact: each dimension splits into full tiles plus at most one tail tile.
+ *
+ * Layers and parameters are packed into Float64Arrays so that one evaluation allocates nothing.
+ */
+import type { CalibrationSpec, CoefficientKey, CostCoefficients, LayerClass, LoopOrder } from './types.js';
+import { COST_TERMS } from './types.js';
+
+// ---- packed layer rows ----------------------------------------------------------------------
+export const ROW_SIZE = 12;
+export const R_CLASS = 0; // 0 conv/fc, 1 depthwise, 2 add, 3 pool
+export const R_M = 1; // out channels per sequential group (dw, add, pool: channels)
+export const R_N = 2; // in channels per group (dw: 1)
+export const R_R = 3; // output rows
+export const R_C = 4; // output columns
+export const R_K = 5; // kernel
+export const R_S = 6; // stride
+export const R_G = 7; // sequential groups (grouped conv runs group after group)
+export const R_Q = 8; // input / weight bits
+export const R_QO = 9; // output bits
+export const R_MTOT = 10; // total out channels (requantisation parameters to load)
+export const R_INPIX = 11; // input pixels (pool)
+
+export const CLASS_CONV = 0;
+export const CLASS_DW = 1;
+export const CLASS_ADD = 2;
+export const CLASS_POOL = 3;
+
+// ---- packed chunk parameters ----------------------------------------------------------------
+export const PARAM_SIZE = 9;
+export const P_PARALLEL = 0; // 0 mn, 1 mp
+export const P_ORDER = 1; // 0 os, 1 ws
+export const P_TM = 2;
+export const P_TN = 3;
+export const P_TR = 4;
+export const P_TC = 5;
+export const P_PEM = 6;
+export const P_PEN = 7;
+export const P_PORT = 8;
+
+// ---- coefficients -----------------------------------------------------------------------------
+export const TERM_COUNT = COST_TERMS.length;
+const T_OVERLAP = 0;
+const T_PROLOGUE = 1;
+const T_WEIGHTLOAD = 2;
+const T_OUTPUT = 3;
+const T_PARAMS = 4;
+const T_STEPS = 5;
+const T_TILES = 6;
+const T_FIXED = 7;
+
+/** Bits of requantisation parameters per output channel (32-bit bias, multiplier and shift). */
+export const REQUANT_BITS_PER_CHANNEL = 64;
+
+/**
+ * The uncalibrated model: transfers and compute at face value, plus per-step pipeline fill,
+ * per-tile control and per-layer descriptor overheads of the template's controller.
+ */
+export const DEFAULT_COEFFICIENTS: CostCoefficients = {
+  overlap: 1,
+  prologue: 1,
+  weightLoad: 1,
+  output: 1,
+  params: 1,
+  steps: 2,
+  tiles: 8,
+  fixed: 32,
+};
+
+const LAYER_CLASSES: readonly LayerClass[] = ['conv', 'dw', 'eltwise'];
+const LOOP_ORDERS: readonly LoopOrder[] = ['os', 'ws'];
+
+/** Coefficients packed as [class (conv, dw, eltwise)][order (os, ws)][term]. */
+export function packCoefficients(calibration?: CalibrationSpec): Float64Array {
+  const packed = new Float64Array(LAYER_CLASSES.length * LOOP_ORDERS.length * TERM_COUNT);
+  LAYER_CLASSES.forEach((cls, ci) =>
+    LOOP_ORDERS.forEach((order, oi) => {
+      const key: CoefficientKey = `${cls}/${order}`;
+      const coef = calibration?.coefficients[key] ?? DEFAULT_COEFFICIENTS;
+      COST_TERMS.forEach((term, ti) => {
+        packed[(ci * LOOP_ORDERS.length + oi) * TERM_COUNT + ti] = coef[term];
+      });
+    }),
+  );
+  return packed;
+}
+
+function coefficientOffset(layerClass: number, order: number): number {
+  const ci = layerClass >= CLASS_ADD ? 2 : layerClass;
+  return (ci * 2 + order) * TERM_COUNT;
+}
+
+/**
+ * Cycles of one layer (row at `o` of `rows`) on a chunk (parameters at `po` of `p`) whose DRAM
+ * port delivers `port` bits per cycle. When `terms` is given, the raw terms are written to it.
+ */
+export function layerCycles(
+  rows: Float64Array,
+  o: number,
+  p: Float64Array,
+  po: number,
+  port: number,
+  coef: Float64Array,
+  terms: Float64Array | null,
+): number {
+  const cls = rows[o + R_CLASS];
+  const order = p[po + P_ORDER];
+  const t = cls <= CLASS_DW ? convTerms(rows, o, p, po, port) : eltwiseTerms(rows, o, p, po, port);
+  const c = coefficientOffset(cls, order);
+  if (terms !== null) {
+    terms[T_OVERLAP] = t.overlap;
+    terms[T_PROLOGUE] = t.prologue;
+    terms[T_WEIGHTLOAD] = t.weightLoad;
+    terms[T_OUTPUT] = t.output;
+    terms[T_PARAMS] = t.params;
+    terms[T_STEPS] = t.steps;
+    terms[T_TILES] = t.tiles;
+    terms[T_FIXED] = 1;
+  }
+  return (
+    coef[c + T_OVERLAP] * t.overlap +
+    coef[c + T_PROLOGUE] * t.prologue +
+    coef[c + T_WEIGHTLOAD] * t.weightLoad +
+    coef[c + T_OUTPUT] * t.output +
+    coef[c + T_PARAMS] * t.params +
+    coef[c + T_STEPS] * t.steps +
+    coef[c + T_TILES] * t.tiles +
+    coef[c + T_FIXED]
+  );
+}
+
+/** Scratch result: reused across calls so the hot path allocates nothing. */
+const scratch = { overlap: 0, prologue: 0, weightLoad: 0, output: 0, params: 0, steps: 0, tiles: 0 };
+
+function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number): typeof scratch {
+  const dw = rows[o + R_CLASS] === CLASS_DW;
+  const M = rows[o + R_M];
+  const N = rows[o + R_N];
+  const R = rows[o + R_R];
+  const C = rows[o + R_C];
+  const K = rows[o + R_K];
+  const S = rows[o + R_S];
+  const G = rows[o + R_G];
+  const q = rows[o + R_Q];
+  const qo = rows[o + R_QO];
+  const K2 = K * K;
+  const mn = p[po + P_PARALLEL] === 0;
+  const os = p[po + P_ORDER] === 0;
+  const peM = p[po + P_PEM];
+  const peN = p[po + P_PEN];
+  const tM = Math.min(p[po + P_TM], M);
+  const tN = dw ? 1 : Math.min(p[po + P_TN], N);
+  const tR = Math.min(p[po + P_TR], R);
+  const tC = Math.min(p[po + P_TC], C);
+  const mF = Math.floor(M / tM);
+  const nF = Math.floor(N / tN);
+  const rF = Math.floor(R / tR);
+  const cF = Math.floor(C / tC);
+  const mT = M - mF * tM;
+  const nT = N - nF * tN;
+  const rT = R - rF * tR;
+  const cT = C - cF * tC;
+  const nSteps = nF + (nT > 0 ? 1 : 0);
+
+  let overlap = 0;
+  let prologue = 0;
+  let weightLoad = 0;
+  let output = 0;
+  let tiles = 0;
+  for (let im = 0; im < 2; im++) {
+    const cm = im === 0 ? mF : mT > 0 ? 1 : 0;
+    if (cm === 0) continue;
+    const mi = im === 0 ? tM : mT;
+    const mLanes = Math.ceil(mi / peM);
+    for (let ir = 0; ir < 2; ir++) {
+      const cr = ir === 0 ? rF : rT > 0 ? 1 : 0;
+      if (cr === 0) continue;
+      const ri = ir === 0 ? tR : rT;
+      const hIn = (ri - 1) * S + K;
+      for (let ic = 0; ic < 2; ic++) {
+        const cc = ic === 0 ? cF : cT > 0 ? 1 : 0;
+        if (cc === 0) continue;
+        const ci = ic === 0 ? tC : cT;
+        const wIn = (ci - 1) * S + K;
+        const count = cm * cr * cc;
+        let sum = 0;
+        let first = -1;
+        for (let iN = 0; iN < 2; iN++) {
+          const cn = iN === 0 ? nF : nT > 0 ? 1 : 0;
+          if (cn === 0) continue;
+          const ni = iN === 0 ? tN : nT;
+          const reduce = dw ? 1 : ni;
+          const compute = mn
+            ? mLanes * Math.ceil(reduce / peN) * ri * ci * K2
+            : mLanes * reduce * ri * Math.ceil(ci / peN) * K2;
+          let load = Math.ceil(((dw ? mi : ni) * hIn * wIn * q) / port);
+          if (os) load += Math.ceil((mi * reduce * K2 * q) / port);
+          sum += cn * (compute > load ? compute : load);
+          if (first < 0) first = compute < load ? compute : load;
+        }
+        overlap += count * sum;
+        prologue += count * first;
+        output += count * Math.ceil((mi * ri * ci * qo) / port);
+        tiles += count;
+      }
+    }
+    if (!os) {
+      // ws: the m-tile's weights for every input channel, loaded once before its spatial tiles
+      const bits = mi * (dw ? 1 : N) * K2 * q;
+      weightLoad += cm * Math.ceil(bits / port);
+    }
+  }
+  scratch.overlap = G * overlap;
+  scratch.prologue = G * prologue;
+  scratch.weightLoad = G * weightLoad;
+  scratch.output = G * output;
+  scratch.tiles = G * tiles;
+  scratch.steps = G * tiles * nSteps;
+  scratch.params = Math.ceil((rows[o + R_MTOT] * REQUANT_BITS_PER_CHANNEL) / port);
+  return scratch;
+}
+
+/** Add and pool: streamed through the chunk's output path, peM channel lanes wide. */
+function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number): typeof scratch {
+  const M = rows[o + R_M];
+  const R = rows[o + R_R];
+  const C = rows[o + R_C];
+  const K = rows[o + R_K];
+  const q = rows[o + R_Q];
+  const qo = rows[o + R_QO];
+  const peM = p[po + P_PEM];
+  const lanesCycles = Math.ceil(M / peM);
+  let compute: number;
+  let load: number;
+  let tiles: number;
+  if (rows[o + R_CLASS] === CLASS_ADD) {
+    compute = lanesCycles * R * C;
+    load = Math.ceil((2 * M * R * C * q) / port);
+    tiles = Math.ceil(M / p[po + P_TM]) * Math.ceil(R / p[po + P_TR]) * Math.ceil(C / p[po + P_TC]);
+  } else {
+    compute = lanesCycles * R * C * K * K;
+    load = Math.ceil((M * rows[o + R_INPIX] * q) / port);
+    tiles = Math.ceil(M / p[po + P_TM]);
+  }
+  scratch.overlap = compute > load ? compute : load;
+  scratch.prologue = 0;
+  scratch.weightLoad = 0;
+  scratch.output = Math.ceil((M * R * C * qo) / port);
+  scratch.params = 0;
+  scratch.steps = tiles;
+  scratch.tiles = tiles;
+  return scratch;
+}

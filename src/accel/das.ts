@@ -1,0 +1,275 @@
+/**
+ * Differentiable accelerator search (method.md §7), and random sampling from the same sampler.
+ *
+ * One logit vector per discrete parameter per chunk. Each sample draws every parameter with a
+ * straight-through hard Gumbel-softmax — PE options masked to ≤ the sampled buffer tile — and
+ * evaluates the cost model. The loss `cost · Π_m ST(p_m)` has forward value `cost`, and its
+ * gradient reaches each parameter's soft sample y through the chosen option:
+ *     ∂loss/∂logit_i = cost/τ · y_s · (δ_si − y_i).
+ * [ours] `cost` is normalised: log of the objective (bottleneck cycles for FPS), plus a penalty
+ * growing with resource over-use for infeasible samples, minus a running baseline and divided
+ * by a running scale — so the step size means the same on any network, and Adam with a
+ * learning rate that actually moves the distribution. Random search is this sampler with the
+ * logits frozen at zero: both strategies draw from exactly the same space.
+ */
+import { Rng } from '../core/random.js';
+import { PARAM_SIZE } from './cost-model.js';
+import { type ChunkOptionSpace, I_PEM, I_PEN, I_TM, paramName, peNLimit } from './design-space.js';
+import { evaluateDesign, FEASIBLE, newEvaluation, type DesignEvaluation } from './evaluate.js';
+import type { CostProblem } from './problem.js';
+
+export type Objective = 'fps' | 'latency';
+export type LogitTable = Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
+
+export interface SamplerOptions {
+  readonly samples: number;
+  readonly seed: number;
+  /** Samples per gradient step. */
+  readonly batch?: number;
+  readonly learningRate?: number;
+  readonly temperature?: number;
+  readonly objective?: Objective;
+  /** Warm start: logits of a previous search, by chunk id and parameter name. */
+  readonly initialLogits?: LogitTable;
+  readonly onProgress?: (done: number, total: number, bestCycles: number) => void;
+}
+
+export interface SearchOutcome {
+  /** Best feasible design (packed parameters), or null if no sample was feasible. */
+  readonly best: Float64Array | null;
+  readonly bestEvaluation: DesignEvaluation | null;
+  readonly evaluations: number;
+  readonly feasibleSamples: number;
+  /** Best objective (cycles) after each sample that improved it: [sample index, cycles]. */
+  readonly trace: readonly (readonly [number, number])[];
+  readonly logits?: LogitTable;
+}
+
+export const DAS_DEFAULTS = { batch: 8, learningRate: 0.1, temperature: 1 } as const;
+
+/** Infeasible samples cost their log-objective plus this per unit of log over-use, plus a margin. */
+const PENALTY_SLOPE = 2;
+const PENALTY_MARGIN = 0.25;
+
+interface Layout {
+  readonly offset: Int32Array; // per (chunk, param): start in the flat logit vector
+  readonly count: Int32Array;
+  readonly total: number;
+}
+
+function layoutOf(options: ChunkOptionSpace): Layout {
+  const n = options.values.length;
+  const offset = new Int32Array(n);
+  const count = new Int32Array(n);
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    offset[k] = total;
+    count[k] = options.values[k].length;
+    total += count[k];
+  }
+  return { offset, count, total };
+}
+
+function objectiveOf(ev: DesignEvaluation, objective: Objective): number {
+  return objective === 'fps' ? ev.bottleneckCycles : ev.latencyCycles;
+}
+
+/** Normalised-able cost of a sample: log objective, penalised when infeasible. */
+export function sampleCost(ev: DesignEvaluation, objective: Objective): number {
+  const base = Math.log(objectiveOf(ev, objective));
+  if (ev.status === FEASIBLE) return base;
+  return base + PENALTY_MARGIN + PENALTY_SLOPE * Math.log(Math.max(ev.pressure, 1));
+}
+
+/**
+ * Draw one design: writes packed parameters to `params`, the chosen option index of every
+ * parameter to `chosen`, and the soft Gumbel-softmax sample y (0 for masked options) to `soft`.
+ */
+function drawDesign(
+  options: ChunkOptionSpace,
+  layout: Layout,
+  logits: Float64Array,
+  tau: number,
+  rng: Rng,
+  params: Float64Array,
+  chosen: Int32Array,
+  soft: Float64Array,
+): void {
+  for (let c = 0; c < options.chunks; c++) {
+    const po = c * PARAM_SIZE;
+    for (let j = 0; j < PARAM_SIZE; j++) {
+      const k = po + j;
+      const values = options.values[k];
+      const off = layout.offset[k];
+      const limit = j === I_PEM ? params[po + I_TM] : j === I_PEN ? peNLimit(params, po) : Infinity;
+      let bestI = -1;
+      let bestZ = -Infinity;
+      let maxZ = -Infinity;
+      for (let i = 0; i < values.length; i++) {
+        if (values[i] > limit) {
+          soft[off + i] = -Infinity;
+          continue;
+        }
+        const z = (logits[off + i] + rng.gumbel()) / tau;
+        soft[off + i] = z;
+        if (z > bestZ) {
+          bestZ = z;
+          bestI = i;
+        }
+        if (z > maxZ) maxZ = z;
+      }
+      let sum = 0;
+      for (let i = 0; i < values.length; i++) {
+        const e = soft[off + i] === -Infinity ? 0 : Math.exp(soft[off + i] - maxZ);
+        soft[off + i] = e;
+        sum += e;
+      }
+      for (let i = 0; i < values.length; i++) soft[off + i] /= sum;
+      chosen[k] = bestI;
+      params[k] = values[bestI];
+    }
+  }
+}
+
+function initialLogitsOf(options: ChunkOptionSpace, layout: Layout, problem: CostProblem, table?: LogitTable): Float64Array {
+  const logits = new Float64Array(layout.total);
+  if (!table) return logits;
+  problem.chunks.forEach((chunk, c) => {
+    for (let j = 0; j < PARAM_SIZE; j++) {
+      const k = c * PARAM_SIZE + j;
+      const previous = table[chunk.id]?.[paramName(j)];
+      if (previous && previous.length === layout.count[k]) logits.set(previous, layout.offset[k]);
+    }
+  });
+  return logits;
+}
+
+function logitTableOf(problem: CostProblem, layout: Layout, logits: Float64Array): LogitTable {
+  const table: Record<string, Record<string, number[]>> = {};
+  problem.chunks.forEach((chunk, c) => {
+    const entry: Record<string, number[]> = {};
+    for (let j = 0; j < PARAM_SIZE; j++) {
+      const k = c * PARAM_SIZE + j;
+      entry[paramName(j)] = Array.from(logits.subarray(layout.offset[k], layout.offset[k] + layout.count[k]), (v) =>
+        Number(v.toFixed(4)),
+      );
+    }
+    table[chunk.id] = entry;
+  });
+  return table;
+}
+
+/** DAS (learningRate > 0) or random sampling (learningRate = 0) over the same sampler. */
+export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace, opts: SamplerOptions): SearchOutcome {
+  const layout = layoutOf(options);
+  const batch = Math.max(1, opts.batch ?? DAS_DEFAULTS.batch);
+  const lr = opts.learningRate ?? DAS_DEFAULTS.learningRate;
+  const tau = opts.temperature ?? DAS_DEFAULTS.temperature;
+  const objective = opts.objective ?? 'fps';
+  const rng = new Rng(opts.seed);
+  const logits = initialLogitsOf(options, layout, problem, opts.initialLogits);
+  const nParams = options.chunks * PARAM_SIZE;
+  const params = new Float64Array(nParams);
+  const chosen = new Int32Array(nParams * batch);
+  const soft = new Float64Array(layout.total * batch);
+  const costs = new Float64Array(batch);
+  const grad = new Float64Array(layout.total);
+  const adamM = new Float64Array(layout.total);
+  const adamV = new Float64Array(layout.total);
+  const ev = newEvaluation();
+  let best: Float64Array | null = null;
+  let bestEvaluation: DesignEvaluation | null = null;
+  let bestCycles = Infinity;
+  let feasibleSamples = 0;
+  let baseline = NaN;
+  let spread = NaN;
+  let step = 0;
+  const trace: [number, number][] = [];
+  let done = 0;
+  while (done < opts.samples) {
+    const b = Math.min(batch, opts.samples - done);
+    for (let s = 0; s < b; s++) {
+      const chosenRow = chosen.subarray(s * nParams, (s + 1) * nParams);
+      const softRow = soft.subarray(s * layout.total, (s + 1) * layout.total);
+      drawDesign(options, layout, logits, tau, rng, params, chosenRow, softRow);
+      evaluateDesign(problem, params, ev);
+      costs[s] = sampleCost(ev, objective);
+      if (ev.status === FEASIBLE) {
+        feasibleSamples++;
+        const cycles = objectiveOf(ev, objective);
+        if (cycles < bestCycles) {
+          bestCycles = cycles;
+          best = params.slice();
+          bestEvaluation = { ...ev };
+          trace.push([done + s, cycles]);
+        }
+      }
+    }
+    done += b;
+    if (lr > 0) {
+      ({ baseline, spread } = updateBaseline(costs, b, baseline, spread));
+      gradientOf(options, layout, chosen, soft, costs, b, baseline, spread, tau, grad);
+      adamStep(logits, grad, adamM, adamV, ++step, lr);
+    }
+    opts.onProgress?.(done, opts.samples, bestCycles);
+  }
+  return {
+    best,
+    bestEvaluation,
+    evaluations: done,
+    feasibleSamples,
+    trace,
+    ...(lr > 0 ? { logits: logitTableOf(problem, layout, logits) } : {}),
+  };
+}
+
+function updateBaseline(costs: Float64Array, b: number, baseline: number, spread: number) {
+  let mean = 0;
+  for (let s = 0; s < b; s++) mean += costs[s];
+  mean /= b;
+  let dev = 0;
+  for (let s = 0; s < b; s++) dev += Math.abs(costs[s] - mean);
+  dev = dev / b + 1e-6;
+  if (Number.isNaN(baseline)) return { baseline: mean, spread: dev };
+  return { baseline: 0.9 * baseline + 0.1 * mean, spread: 0.9 * spread + 0.1 * dev };
+}
+
+function gradientOf(
+  options: ChunkOptionSpace,
+  layout: Layout,
+  chosen: Int32Array,
+  soft: Float64Array,
+  costs: Float64Array,
+  b: number,
+  baseline: number,
+  spread: number,
+  tau: number,
+  grad: Float64Array,
+): void {
+  grad.fill(0);
+  const nParams = options.chunks * PARAM_SIZE;
+  for (let s = 0; s < b; s++) {
+    const advantage = (costs[s] - baseline) / spread / (b * tau);
+    for (let k = 0; k < nParams; k++) {
+      const off = layout.offset[k];
+      const so = s * layout.total + off;
+      const sel = chosen[s * nParams + k];
+      const ys = soft[so + sel];
+      for (let i = 0; i < layout.count[k]; i++) {
+        grad[off + i] += advantage * ys * ((i === sel ? 1 : 0) - soft[so + i]);
+      }
+    }
+  }
+}
+
+function adamStep(x: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, t: number, lr: number): void {
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const c1 = 1 - b1 ** t;
+  const c2 = 1 - b2 ** t;
+  for (let i = 0; i < x.length; i++) {
+    m[i] = b1 * m[i] + (1 - b1) * g[i];
+    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+    x[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-8);
+  }
+}

@@ -1,0 +1,67 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { InputError } from './diagnostics.js';
+import { readJsonFile } from './files.js';
+import { SCHEMAS_DIR } from './paths.js';
+
+/** The artifacts that have a schema in `schemas/<name>.schema.json`. */
+export type ArtifactName = 'search-space' | 'genotype' | 'network' | 'board' | 'design' | 'calibration';
+
+let ajv: Ajv | undefined;
+const validators = new Map<ArtifactName, ValidateFunction>();
+
+/** One ajv instance for the process; every schema is added once and compiled on first use. */
+function schemaRegistry(): Ajv {
+  if (ajv) return ajv;
+  ajv = new Ajv({ allErrors: false, strict: true });
+  for (const file of readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.schema.json')).sort()) {
+    ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8')) as object);
+  }
+  return ajv;
+}
+
+function validatorFor(name: ArtifactName): ValidateFunction {
+  let validate = validators.get(name);
+  if (!validate) {
+    const id = `https://trips-hw.dev/schemas/${name}.schema.json`;
+    const found = schemaRegistry().getSchema(id);
+    if (!found) throw new Error(`internal: schema ${id} is missing from ${SCHEMAS_DIR}`);
+    validate = found;
+    validators.set(name, validate);
+  }
+  return validate;
+}
+
+function describe(error: ErrorObject): string {
+  const p = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `missing required property "${String(p.missingProperty)}"`;
+    case 'additionalProperties':
+      return `unknown property "${String(p.additionalProperty)}"`;
+    case 'enum':
+      return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'const':
+      return `expected ${JSON.stringify(p.allowedValue)}`;
+    default:
+      return `expected a value that ${error.message ?? 'matches the schema'}`;
+  }
+}
+
+/** Validate `value` as artifact `name`; a mismatch is an `InputError` for `file`. */
+export function validateArtifact<T>(name: ArtifactName, value: unknown, file: string): T {
+  const validate = validatorFor(name);
+  if (!validate(value)) {
+    const error = validate.errors?.[0];
+    if (!error) throw new InputError(file, '', `not a valid ${name}`);
+    const pointer = error.keyword === 'required' ? error.instancePath : error.instancePath;
+    throw new InputError(file, pointer, `${name}: ${describe(error)}`);
+  }
+  return value as T;
+}
+
+/** Read a JSON artifact from disk and validate it. */
+export function loadArtifact<T>(name: ArtifactName, file: string): T {
+  return validateArtifact<T>(name, readJsonFile(file), file);
+}

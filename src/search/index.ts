@@ -1,0 +1,24 @@
+/**
+ * search/ — stage: dataset + search space + board → design + weights. This part holds the
+ * search space and genotype artifacts and lowers a genotype (one op and bitwidth per cell) to
+ * the network layer list. What stays true: spaces and genotypes are plain data validated at the
+ * file edge; a lowered network always passes `checkNetwork` (every layer of every cell, skip
+ * convs and residual adds included, appears with its shape and precision, so it can be costed).
+ */
+export type { CellOp, CellSlot, GenotypeCellSpec, GenotypeSpec, SearchSpaceSpec, SearchStageSpec } from './types.js';
+export {
+  BUILTIN_SPACES,
+  CIFAR22_SPACE,
+  DEFAULT_FIXED_BITS,
+  FBNET_OPS,
+  FMNIST_SPACE,
+  IMAGENET22_SPACE,
+  checkGenotype,
+  checkSearchSpace,
+  listCells,
+  loadGenotype,
+  parseCellOp,
+  resolveSearchSpace,
+  type LoadedGenotype,
+} from './spaces.js';
+export { lowerGenotypeToNetwork } from './lower-genotype.js';
