@@ -7,6 +7,8 @@
  *  - A tile (or PE) option larger than every layer of the chunk behaves exactly like the
  *    smallest option that already covers them, so only that one is kept. Depthwise chunks have
  *    no input-channel reduction: their tileN is 1.
+ *  - PE unroll 1 is always an option, so every tile choice has at least one valid unroll and a
+ *    sampler never reaches a dead end.
  */
 import { PARAM_SIZE } from './cost-model.js';
 import type { ChunkExtents } from './resources.js';
@@ -59,8 +61,8 @@ export function chunkOptions(space: DesignSpaceSpec, ext: ChunkExtents): number[
     ext.dw ? [1] : coverExtent(space.tileN, ext.maxN),
     coverExtent(space.tileR, ext.maxR),
     coverExtent(space.tileC, ext.maxC),
-    coverExtent(space.pe, ext.maxM),
-    coverExtent(space.pe, peMax),
+    coverExtent([1, ...space.pe], ext.maxM),
+    coverExtent([1, ...space.pe], peMax),
     [...new Set(space.portBits)].sort((a, b) => a - b),
   ];
 }
@@ -96,11 +98,26 @@ export function enumerateChunk(values: readonly (readonly number[])[]): Float64A
   return rows;
 }
 
+/** Valid parameter rows of one chunk, counted without enumerating them. */
+export function countChunk(values: readonly (readonly number[])[]): number {
+  const atMost = (options: readonly number[], limit: number) => options.filter((v) => v <= limit).length;
+  let rows = 0;
+  for (const parallel of values[I_PARALLEL]) {
+    for (const tM of values[I_TM]) {
+      const peM = atMost(values[I_PEM], tM);
+      const nTiles = parallel === 0 ? values[I_TN] : values[I_TC];
+      const other = parallel === 0 ? values[I_TC].length : values[I_TN].length;
+      for (const limit of nTiles) rows += peM * atMost(values[I_PEN], limit) * other;
+    }
+  }
+  return rows * values[I_ORDER].length * values[I_TR].length * values[I_PORT].length;
+}
+
 /** Number of valid designs: the product of every chunk's valid rows. */
 export function countDesigns(options: ChunkOptionSpace): number {
   let total = 1;
   for (let c = 0; c < options.chunks; c++) {
-    total *= enumerateChunk(options.values.slice(c * PARAM_SIZE, (c + 1) * PARAM_SIZE)).length;
+    total *= countChunk(options.values.slice(c * PARAM_SIZE, (c + 1) * PARAM_SIZE));
   }
   return total;
 }
