@@ -13,9 +13,9 @@
  * logits frozen at zero: both strategies draw from exactly the same space.
  */
 import { Rng } from '../core/random.js';
-import { PARAM_SIZE } from './cost-model.js';
+import { PARAM_SIZE, P_PORT } from './cost-model.js';
 import { type ChunkOptionSpace, I_PEM, I_PEN, I_TM, paramName, peNLimit } from './design-space.js';
-import { evaluateDesign, FEASIBLE, newEvaluation, type DesignEvaluation } from './evaluate.js';
+import { CHUNK_STRIDE, evaluateDesign, FEASIBLE, newEvaluation, snapshotEvaluation, type DesignEvaluation } from './evaluate.js';
 import type { CostProblem } from './problem.js';
 
 export type Objective = 'fps' | 'latency';
@@ -29,6 +29,11 @@ export interface SamplerOptions {
   readonly learningRate?: number;
   readonly temperature?: number;
   readonly objective?: Objective;
+  /**
+   * Weight of the whole-design cost in each parameter's advantage; the rest comes from the
+   * cost share of the parameter's own chunk (see chunkCosts). 1 = the method's global cost.
+   */
+  readonly globalCredit?: number;
   /** Warm start: logits of a previous search, by chunk id and parameter name. */
   readonly initialLogits?: LogitTable;
   readonly onProgress?: (done: number, total: number, bestCycles: number) => void;
@@ -46,10 +51,17 @@ export interface SearchOutcome {
 }
 
 /**
- * Measured on the 22-cell CIFAR fixture (ZC706, 3k–10k samples, 5 seeds): lr 0.02 gave the best
- * median FPS; 0.1 and above collapse the distribution onto a poor design early.
+ * Learning rate, batch, temperature and credit split, measured on the 22-cell CIFAR fixture
+ * (ZC706, ZCU102, KV260; 1k–10k samples; 5 seeds) and the enumerable bench network. A long
+ * run with a large step collapses the distribution onto a poor design early, a short run with
+ * a small one never leaves uniform — so the default step shrinks with the sample budget:
+ * lr = 0.05 · min(1, √(2000 / samples)).
  */
-export const DAS_DEFAULTS = { batch: 8, learningRate: 0.02, temperature: 1 } as const;
+export const DAS_DEFAULTS = { batch: 8, learningRate: 0.05, referenceSamples: 2000, temperature: 1, globalCredit: 0.5 } as const;
+
+export function defaultLearningRate(samples: number): number {
+  return DAS_DEFAULTS.learningRate * Math.min(1, Math.sqrt(DAS_DEFAULTS.referenceSamples / Math.max(1, samples)));
+}
 
 /** Infeasible samples cost their log-objective plus this per unit of log over-use, plus a margin. */
 const PENALTY_SLOPE = 2;
@@ -183,7 +195,7 @@ function logitTableOf(problem: CostProblem, layout: Layout, logits: Float64Array
 export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace, opts: SamplerOptions): SearchOutcome {
   const layout = layoutOf(options);
   const batch = Math.max(1, opts.batch ?? DAS_DEFAULTS.batch);
-  const lr = opts.learningRate ?? DAS_DEFAULTS.learningRate;
+  const lr = opts.learningRate ?? defaultLearningRate(opts.samples);
   const tau = opts.temperature ?? DAS_DEFAULTS.temperature;
   const objective = opts.objective ?? 'fps';
   const rng = new Rng(opts.seed);
@@ -192,17 +204,18 @@ export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace
   const params = new Float64Array(nParams);
   const chosen = new Int32Array(nParams * batch);
   const soft = new Float64Array(layout.total * batch);
-  const costs = new Float64Array(batch);
+  const columns = 1 + options.chunks;
+  const costs = new Float64Array(batch * columns);
+  const critic = { baseline: new Float64Array(columns).fill(NaN), spread: new Float64Array(columns) };
+  const globalCredit = opts.globalCredit ?? DAS_DEFAULTS.globalCredit;
   const grad = new Float64Array(layout.total);
   const adamM = new Float64Array(layout.total);
   const adamV = new Float64Array(layout.total);
-  const ev = newEvaluation();
+  const ev = newEvaluation(options.chunks);
   let best: Float64Array | null = null;
   let bestEvaluation: DesignEvaluation | null = null;
   let bestCycles = Infinity;
   let feasibleSamples = 0;
-  let baseline = NaN;
-  let spread = NaN;
   let step = 0;
   const trace: [number, number][] = [];
   let done = 0;
@@ -213,22 +226,23 @@ export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace
       const softRow = soft.subarray(s * layout.total, (s + 1) * layout.total);
       drawDesign(options, layout, logits, tau, rng, params, chosenRow, softRow);
       evaluateDesign(problem, params, ev);
-      costs[s] = sampleCost(ev, objective);
+      costs[s * columns] = sampleCost(ev, objective);
+      if (globalCredit < 1) chunkCosts(problem, params, ev, objective, costs[s * columns], costs, s * columns + 1);
       if (ev.status === FEASIBLE) {
         feasibleSamples++;
         const cycles = objectiveOf(ev, objective);
         if (cycles < bestCycles) {
           bestCycles = cycles;
           best = params.slice();
-          bestEvaluation = { ...ev };
+          bestEvaluation = snapshotEvaluation(ev);
           trace.push([done + s, cycles]);
         }
       }
     }
     done += b;
     if (lr > 0) {
-      ({ baseline, spread } = updateBaseline(costs, b, baseline, spread));
-      gradientOf(options, layout, chosen, soft, costs, b, baseline, spread, tau, grad);
+      updateCritic(critic, costs, b, columns);
+      gradientOf(options, layout, chosen, soft, costs, b, critic, globalCredit, tau, grad);
       adamStep(logits, grad, adamM, adamV, ++step, lr);
     }
     opts.onProgress?.(done, opts.samples, bestCycles);
@@ -243,15 +257,67 @@ export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace
   };
 }
 
-function updateBaseline(costs: Float64Array, b: number, baseline: number, spread: number) {
-  let mean = 0;
-  for (let s = 0; s < b; s++) mean += costs[s];
-  mean /= b;
-  let dev = 0;
-  for (let s = 0; s < b; s++) dev += Math.abs(costs[s] - mean);
-  dev = dev / b + 1e-6;
-  if (Number.isNaN(baseline)) return { baseline: mean, spread: dev };
-  return { baseline: 0.9 * baseline + 0.1 * mean, spread: 0.9 * spread + 0.1 * dev };
+/** Sharpness of the soft maximum that spreads the bottleneck's cost over near-bottleneck chunks. */
+const SOFTMAX_SHARPNESS = 10;
+
+/**
+ * [ours] Split a sample's cost into per-chunk shares that sum to about the whole: chunk c gets
+ * w_c · log T_c, where w_c = ∂ log(objective) / ∂ log T_c (a sharp softmax over chunk cycles for
+ * FPS, T_c / Σ T for latency), plus its share of the chosen over-budget resource's penalty. A
+ * chunk's parameters then hear mostly about their own chunk, not the noise of eleven others.
+ * Ports wider than the DRAM can feed slow every chunk by log(Σ port / DRAM); that slowdown is
+ * charged to the chunks by their share of the port bits.
+ */
+function chunkCosts(
+  problem: CostProblem,
+  params: Float64Array,
+  ev: DesignEvaluation,
+  objective: Objective,
+  total: number,
+  out: Float64Array,
+  o: number,
+): void {
+  const per = ev.perChunk as Float64Array;
+  const chunks = problem.chunks.length;
+  const logMax = Math.log(ev.bottleneckCycles);
+  let norm = 0;
+  for (let c = 0; c < chunks; c++) {
+    const w = objective === 'fps' ? Math.exp(SOFTMAX_SHARPNESS * (Math.log(per[c * CHUNK_STRIDE]) - logMax)) : per[c * CHUNK_STRIDE];
+    out[o + c] = w;
+    norm += w;
+  }
+  const penalty = total - Math.log(objectiveOf(ev, objective));
+  const r = problem.board.resources;
+  const ratios = [ev.dsp / r.dsp, ev.bram18 / r.bram18, ev.lut / r.lut, ev.ff / r.ff];
+  const worst = 1 + ratios.indexOf(Math.max(...ratios));
+  const used = [0, ev.dsp, ev.bram18, ev.lut, ev.ff][worst];
+  let ports = 0;
+  for (let c = 0; c < chunks; c++) ports += params[c * PARAM_SIZE + P_PORT];
+  const slowdown = Math.log(Math.max(1, ports / problem.dramBitsPerCycle));
+  for (let c = 0; c < chunks; c++) {
+    const share = penalty > 0 ? (penalty * per[c * CHUNK_STRIDE + worst]) / used : 0;
+    const dram = (slowdown * params[c * PARAM_SIZE + P_PORT]) / ports;
+    out[o + c] = (out[o + c] / norm) * Math.log(per[c * CHUNK_STRIDE]) + share + dram;
+  }
+}
+
+/** Running mean and mean absolute deviation of each cost column (global, then each chunk). */
+function updateCritic(critic: { baseline: Float64Array; spread: Float64Array }, costs: Float64Array, b: number, columns: number): void {
+  for (let k = 0; k < columns; k++) {
+    let mean = 0;
+    for (let s = 0; s < b; s++) mean += costs[s * columns + k];
+    mean /= b;
+    let dev = 0;
+    for (let s = 0; s < b; s++) dev += Math.abs(costs[s * columns + k] - mean);
+    dev = dev / b + 1e-6;
+    if (Number.isNaN(critic.baseline[k])) {
+      critic.baseline[k] = mean;
+      critic.spread[k] = dev;
+    } else {
+      critic.baseline[k] = 0.9 * critic.baseline[k] + 0.1 * mean;
+      critic.spread[k] = 0.9 * critic.spread[k] + 0.1 * dev;
+    }
+  }
 }
 
 function gradientOf(
@@ -261,22 +327,28 @@ function gradientOf(
   soft: Float64Array,
   costs: Float64Array,
   b: number,
-  baseline: number,
-  spread: number,
+  critic: { baseline: Float64Array; spread: Float64Array },
+  globalCredit: number,
   tau: number,
   grad: Float64Array,
 ): void {
   grad.fill(0);
   const nParams = options.chunks * PARAM_SIZE;
+  const columns = 1 + options.chunks;
+  const advantage = (s: number, k: number) => (costs[s * columns + k] - critic.baseline[k]) / critic.spread[k];
   for (let s = 0; s < b; s++) {
-    const advantage = (costs[s] - baseline) / spread / (b * tau);
-    for (let k = 0; k < nParams; k++) {
-      const off = layout.offset[k];
-      const so = s * layout.total + off;
-      const sel = chosen[s * nParams + k];
-      const ys = soft[so + sel];
-      for (let i = 0; i < layout.count[k]; i++) {
-        grad[off + i] += advantage * ys * ((i === sel ? 1 : 0) - soft[so + i]);
+    const global = advantage(s, 0);
+    for (let c = 0; c < options.chunks; c++) {
+      const a = globalCredit >= 1 ? global : globalCredit * global + (1 - globalCredit) * advantage(s, 1 + c);
+      const scale = a / (b * tau);
+      for (let k = c * PARAM_SIZE; k < (c + 1) * PARAM_SIZE; k++) {
+        const off = layout.offset[k];
+        const so = s * layout.total + off;
+        const sel = chosen[s * nParams + k];
+        const ys = soft[so + sel];
+        for (let i = 0; i < layout.count[k]; i++) {
+          grad[off + i] += scale * ys * ((i === sel ? 1 : 0) - soft[so + i]);
+        }
       }
     }
   }

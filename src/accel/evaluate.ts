@@ -44,10 +44,31 @@ export interface DesignEvaluation {
   ff: number;
   /** Largest resource use over budget (≤ 1 when every resource fits). */
   pressure: number;
+  /** When allocated: per chunk [cycles, dsp, bram18, lut, ff] (CHUNK_STRIDE numbers each). */
+  perChunk: Float64Array | null;
 }
 
-export function newEvaluation(): DesignEvaluation {
-  return { status: 0, badChunk: -1, bottleneckCycles: 0, latencyCycles: 0, dsp: 0, bram18: 0, lut: 0, ff: 0, pressure: 0 };
+export const CHUNK_STRIDE = 5;
+
+/** A reusable evaluation; pass `chunks` to also receive per-chunk cycles and resources. */
+export function newEvaluation(chunks = 0): DesignEvaluation {
+  return {
+    status: 0,
+    badChunk: -1,
+    bottleneckCycles: 0,
+    latencyCycles: 0,
+    dsp: 0,
+    bram18: 0,
+    lut: 0,
+    ff: 0,
+    pressure: 0,
+    perChunk: chunks > 0 ? new Float64Array(chunks * CHUNK_STRIDE) : null,
+  };
+}
+
+/** A copy that later evaluations into `ev` cannot change. */
+export function snapshotEvaluation(ev: DesignEvaluation): DesignEvaluation {
+  return { ...ev, perChunk: ev.perChunk === null ? null : ev.perChunk.slice() };
 }
 
 const res = new Float64Array(4);
@@ -107,6 +128,14 @@ export function evaluateDesign(problem: CostProblem, params: Float64Array, out: 
     if (cycles > bottleneck) bottleneck = cycles;
     latency += cycles;
     chunkResources(problem.extents[c], params, c * PARAM_SIZE, problem.resourceModel, res);
+    if (out.perChunk !== null) {
+      const k = c * CHUNK_STRIDE;
+      out.perChunk[k] = cycles;
+      out.perChunk[k + 1] = res[RES_DSP];
+      out.perChunk[k + 2] = res[RES_BRAM];
+      out.perChunk[k + 3] = res[RES_LUT];
+      out.perChunk[k + 4] = res[RES_FF];
+    }
     dsp += res[RES_DSP];
     bram += res[RES_BRAM];
     lut += res[RES_LUT];

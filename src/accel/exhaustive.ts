@@ -6,7 +6,7 @@ import { UsageError } from '../core/diagnostics.js';
 import { PARAM_SIZE } from './cost-model.js';
 import { type ChunkOptionSpace, enumerateChunk } from './design-space.js';
 import type { Objective, SearchOutcome } from './das.js';
-import { evaluateDesign, FEASIBLE, newEvaluation, type DesignEvaluation } from './evaluate.js';
+import { evaluateDesign, FEASIBLE, newEvaluation, snapshotEvaluation, type DesignEvaluation } from './evaluate.js';
 import type { CostProblem } from './problem.js';
 
 export const DEFAULT_MAX_DESIGNS = 5_000_000;
@@ -45,7 +45,7 @@ export function searchExhaustive(
       if (cycles < bestCycles) {
         bestCycles = cycles;
         best = params.slice();
-        bestEvaluation = { ...ev };
+        bestEvaluation = snapshotEvaluation(ev);
         trace.push([n, cycles]);
       }
     }

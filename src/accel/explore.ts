@@ -28,6 +28,7 @@ export interface ExploreOptions {
   readonly largeMapPixels?: number;
   readonly initialLogits?: LogitTable;
   readonly learningRate?: number;
+  readonly globalCredit?: number;
   readonly maxDesigns?: number;
   readonly onProgress?: (done: number, total: number, bestCycles: number) => void;
 }
@@ -61,6 +62,7 @@ export function exploreAccelerator(network: NetworkSpec, board: BoardSpec, opts:
           seed: opts.seed,
           objective: opts.objective,
           learningRate: opts.strategy === 'random' ? 0 : opts.learningRate,
+          globalCredit: opts.globalCredit,
           initialLogits: opts.initialLogits,
           onProgress: opts.onProgress,
         });
