@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../core/diagnostics.js';
+import { UsageError } from '../core/diagnostics.js';
 import { BOARDS_DIR } from '../core/paths.js';
 import { loadArtifact } from '../core/schema.js';
 import type { BoardSpec } from './types.js';
@@ -18,7 +18,7 @@ export function resolveBoard(nameOrPath: string): BoardSpec {
   const shipped = join(BOARDS_DIR, `${nameOrPath.toLowerCase()}.json`);
   if (existsSync(shipped)) return loadArtifact<BoardSpec>('board', shipped);
   if (existsSync(nameOrPath)) return loadArtifact<BoardSpec>('board', nameOrPath);
-  throw new InputError(nameOrPath, '', `unknown board; expected one of ${listBoards().join(', ')} or a board file`);
+  throw new UsageError(`unknown board "${nameOrPath}": expected one of ${listBoards().join(', ')} or a board file`);
 }
 
 /** MACs per DSP at `bits`: the packing of the smallest listed bitwidth ≥ bits (1 if none). */

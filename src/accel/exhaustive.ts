@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../core/diagnostics.js';
 import { PARAM_SIZE } from './cost-model.js';
-import { type ChunkOptionSpace, enumerateChunk } from './design-space.js';
+import { type ChunkOptionSpace, countDesigns, enumerateChunk } from './design-space.js';
 import type { Objective, SearchOutcome } from './das.js';
 import { evaluateDesign, FEASIBLE, newEvaluation, snapshotEvaluation, type DesignEvaluation } from './evaluate.js';
 import type { CostProblem } from './problem.js';
@@ -16,16 +16,16 @@ export function searchExhaustive(
   options: ChunkOptionSpace,
   opts: { objective?: Objective; maxDesigns?: number; onProgress?: (done: number, total: number, best: number) => void } = {},
 ): SearchOutcome {
-  const perChunk: Float64Array[][] = [];
-  for (let c = 0; c < options.chunks; c++) {
-    perChunk.push(enumerateChunk(options.values.slice(c * PARAM_SIZE, (c + 1) * PARAM_SIZE)));
-  }
-  const total = perChunk.reduce((n, rows) => n * rows.length, 1);
+  const total = countDesigns(options);
   const limit = opts.maxDesigns ?? DEFAULT_MAX_DESIGNS;
   if (total > limit) {
     throw new UsageError(
       `exhaustive search: the space has ${total.toExponential(2)} designs, over the limit of ${limit}; use --strategy differentiable or random`,
     );
+  }
+  const perChunk: Float64Array[][] = [];
+  for (let c = 0; c < options.chunks; c++) {
+    perChunk.push(enumerateChunk(options.values.slice(c * PARAM_SIZE, (c + 1) * PARAM_SIZE)));
   }
   const objective = opts.objective ?? 'fps';
   const params = new Float64Array(options.chunks * PARAM_SIZE);

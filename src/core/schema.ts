@@ -6,7 +6,15 @@ import { readJsonFile } from './files.js';
 import { SCHEMAS_DIR } from './paths.js';
 
 /** The artifacts that have a schema in `schemas/<name>.schema.json`. */
-export type ArtifactName = 'search-space' | 'genotype' | 'network' | 'board' | 'design' | 'calibration';
+export type ArtifactName =
+  | 'search-space'
+  | 'genotype'
+  | 'network'
+  | 'board'
+  | 'design'
+  | 'calibration'
+  | 'cost-report'
+  | 'explore-summary';
 
 let ajv: Ajv | undefined;
 const validators = new Map<ArtifactName, ValidateFunction>();

@@ -1,0 +1,118 @@
+import { statSync } from 'node:fs';
+import { Flags } from '@oclif/core';
+import { exploreAccelerator, listBoards, resolveBoard, STRATEGIES, type DesignPoint, type Strategy } from '../../accel/index.js';
+import type { ExploreResult } from '../../accel/index.js';
+import { UsageError } from '../../core/diagnostics.js';
+import { writeJsonAtomic } from '../../core/files.js';
+import { startProgress } from '../../core/progress.js';
+import { validateArtifact } from '../../core/schema.js';
+import { BaseCommand } from '../base-command.js';
+import { formatExplore, summariseExplore, type ExploreSummary } from '../format.js';
+import { loadCalibration, loadNetworkInput, loadWarmStart } from '../load.js';
+import { formatFixed, formatInt } from '../table.js';
+
+const clockFlag = Flags.custom<number>({
+  helpValue: 'MHZ',
+  description: "accelerator clock in MHz (default: the board's clock)",
+  parse: async (input) => {
+    const mhz = Number(input);
+    if (!(Number.isFinite(mhz) && mhz > 0 && mhz <= 1000)) throw new UsageError(`expected a clock in MHz in (0, 1000], found "${input}"`);
+    return mhz;
+  },
+});
+
+/** The design with the command line that made it, checked against its schema before it is written. */
+function finishDesign(design: DesignPoint, argv: readonly string[], out: string): DesignPoint {
+  const command = ['trips-hw', 'explore', ...argv.map((a) => (/^[\w./=:@+-]+$/.test(a) ? a : JSON.stringify(a)))].join(' ');
+  const finished: DesignPoint = { ...design, provenance: { ...design.provenance, command } };
+  try {
+    return validateArtifact<DesignPoint>('design', finished, out);
+  } catch (error) {
+    throw new Error(`internal: the design explore produced does not match its schema (${(error as Error).message})`);
+  }
+}
+
+function checkOut(out: string): void {
+  try {
+    if (statSync(out).isDirectory()) throw new UsageError(`--out ${out}: expected a file path, found a directory`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // absent: explore creates it
+  }
+}
+
+export default class Explore extends BaseCommand {
+  static override summary = 'Search the accelerator (chunk parameters) for a fixed network on a board.';
+
+  static override description = `Allocates the network's layers to chunks, then searches every chunk's parameters (parallelism, loop order, tiles, PE array, DRAM port) for the highest FPS that fits the board, and writes the best design. Strategies: differentiable (DAS: sampled designs update per-option logits), random (uniform sampling of the same space) and exhaustive (every design; only for small spaces).
+
+The design file is written only when a feasible design is found. Progress is shown on stderr when it is a terminal.`;
+
+  static override examples = [
+    {
+      description: 'DAS on the CIFAR fixture network for the ZC706',
+      command:
+        '<%= config.bin %> <%= command.id %> --genotype test/fixtures/cifar22-mixed.genotype.json --board zc706 --out runs/cifar22/design.json',
+    },
+    {
+      description: 'Random search baseline with 5000 samples, JSON summary',
+      command:
+        '<%= config.bin %> <%= command.id %> --genotype test/fixtures/cifar22-mixed.genotype.json --board zc706 --strategy random --samples 5000 --out runs/cifar22/random.json --json',
+    },
+    {
+      description: 'Continue a differentiable search from the logits of an earlier design, at 150 MHz',
+      command:
+        '<%= config.bin %> <%= command.id %> --genotype test/fixtures/cifar22-mixed.genotype.json --board zc706 --warm-start runs/cifar22/design.json --clock 150 --out runs/cifar22/design-150.json',
+    },
+  ];
+
+  static override flags = {
+    network: Flags.string({ description: 'network file', helpValue: 'FILE', exactlyOne: ['network', 'genotype'] }),
+    genotype: Flags.string({
+      description: 'genotype file, lowered with the search space it names',
+      helpValue: 'FILE',
+      exactlyOne: ['network', 'genotype'],
+    }),
+    board: Flags.string({ required: true, description: `board: ${listBoards().join(', ')}, or a board file`, helpValue: 'NAME|FILE' }),
+    strategy: Flags.option({ options: STRATEGIES, default: 'differentiable' as Strategy, description: 'search strategy' })(),
+    samples: Flags.integer({ default: 20000, min: 1, description: 'designs to sample (differentiable, random)' }),
+    seed: Flags.integer({ default: 1, description: 'random seed' }),
+    calibration: Flags.string({ description: 'calibration file with fitted cost-model coefficients', helpValue: 'FILE' }),
+    'warm-start': Flags.string({ description: 'design file whose explore.logits start the search (differentiable)', helpValue: 'FILE' }),
+    clock: clockFlag(),
+    out: Flags.string({ required: true, description: 'design file to write', helpValue: 'FILE' }),
+  };
+
+  async run(): Promise<ExploreSummary> {
+    const { flags } = await this.parse(Explore);
+    const strategy = flags.strategy as Strategy;
+    if (flags['warm-start'] !== undefined && strategy !== 'differentiable') {
+      throw new UsageError(`--warm-start needs --strategy differentiable, found ${strategy}`);
+    }
+    checkOut(flags.out);
+    const network = loadNetworkInput(flags);
+    const board = resolveBoard(flags.board);
+    const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);
+    const initialLogits = flags['warm-start'] === undefined ? undefined : loadWarmStart(flags['warm-start']);
+    const clockMhz = flags.clock ?? board.clockMhz;
+    const progress = startProgress();
+    let result: ExploreResult;
+    try {
+      result = exploreAccelerator(network, board, {
+        strategy,
+        samples: flags.samples,
+        seed: flags.seed,
+        calibration,
+        clockMhz,
+        initialLogits,
+        onProgress: (done, total, best) =>
+          progress.tick(() => `explore ${strategy}: ${formatInt(done)}/${formatInt(total)}, best ${Number.isFinite(best) ? `${formatFixed((clockMhz * 1e6) / best, 1)} FPS` : 'none feasible yet'}`),
+      });
+    } finally {
+      progress.end();
+    }
+    writeJsonAtomic(flags.out, finishDesign(result.design, this.argv, flags.out));
+    this.log(formatExplore(result, flags.out));
+    return summariseExplore(result, flags.out);
+  }
+}
