@@ -6,7 +6,9 @@
  * an (mi × ni × ri × ci) block; a *tile* is one (m, r, c) output block, finished by streaming
  * its outputs through requantisation to DRAM. Transfers share the chunk's one DRAM port and
  * overlap compute through double buffering, so a tile costs
- *     first load + Σ_steps max(compute, load) + output store ≈ prologue + overlap + output.
+ *     fill/drain + Σ_steps max(compute, load) + output store = prologue + overlap + output,
+ * where the fill (first load) plus drain (last compute) of identical steps equal
+ * max + min of one step, hence prologue = min(compute, load) of the tile's first step.
  *   os (output-stationary): load = inputs + weights of the step; partial sums stay on chip.
  *   ws (weight-reuse):      load = inputs only; the weights of an m-tile (all N) are loaded
  *                           once per m-tile, not overlapped (`weightLoad`).

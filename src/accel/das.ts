@@ -36,6 +36,8 @@ export interface SamplerOptions {
   readonly globalCredit?: number;
   /** Warm start: logits of a previous search, by chunk id and parameter name. */
   readonly initialLogits?: LogitTable;
+  /** Designs evaluated before sampling starts (e.g. the previous search's best); they count as samples. */
+  readonly seedDesigns?: readonly Float64Array[];
   readonly onProgress?: (done: number, total: number, bestCycles: number) => void;
 }
 
@@ -117,7 +119,7 @@ function drawDesign(
       const k = po + j;
       const values = options.values[k];
       const off = layout.offset[k];
-      const limit = j === I_PEM ? params[po + I_TM] : j === I_PEN ? peNLimit(params, po) : Infinity;
+      const limit = j === I_PEM ? params[po + I_TM] : j === I_PEN ? peNLimit(options, params, c) : Infinity;
       let bestI = -1;
       let bestZ = -Infinity;
       let maxZ = -Infinity;
@@ -219,6 +221,20 @@ export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace
   let step = 0;
   const trace: [number, number][] = [];
   let done = 0;
+  for (const seed of opts.seedDesigns ?? []) {
+    if (done >= opts.samples) break;
+    evaluateDesign(problem, seed, ev);
+    if (ev.status === FEASIBLE) {
+      feasibleSamples++;
+      if (objectiveOf(ev, objective) < bestCycles) {
+        bestCycles = objectiveOf(ev, objective);
+        best = seed.slice();
+        bestEvaluation = snapshotEvaluation(ev);
+        trace.push([done, bestCycles]);
+      }
+    }
+    done++;
+  }
   while (done < opts.samples) {
     const b = Math.min(batch, opts.samples - done);
     for (let s = 0; s < b; s++) {

@@ -3,7 +3,8 @@
  * alike. Options are encoded as numbers in packed-parameter order (parallel: 0 mn / 1 mp;
  * loopOrder: 0 os / 1 ws). Two rules keep the space honest and small:
  *  - PE unroll options are constrained to ≤ the buffer tile they unroll (peM ≤ tileM;
- *    peN ≤ tileN under `mn`, ≤ tileC under `mp`); a sampler masks the rest.
+ *    peN ≤ tileN under `mn`, ≤ tileC under `mp`), and peN to the smallest option that covers
+ *    the chunk's extent in that dimension; a sampler masks the rest.
  *  - A tile (or PE) option larger than every layer of the chunk behaves exactly like the
  *    smallest option that already covers them, so only that one is kept. Depthwise chunks have
  *    no input-channel reduction: their tileN is 1.
@@ -41,6 +42,12 @@ export const I_PORT = 8;
 export interface ChunkOptionSpace {
   readonly chunks: number;
   readonly values: readonly (readonly number[])[];
+  /**
+   * Per chunk [capN, capC]: the smallest PE option covering the chunk's largest input-channel
+   * reduction (peN under `mn`) and output width (peN under `mp`). A wider unroll would only
+   * idle, so peN ≤ min(tile, cap).
+   */
+  readonly peCaps: readonly number[];
 }
 
 /** Keep options below `extent` and the first one at or above it. */
@@ -67,19 +74,40 @@ export function chunkOptions(space: DesignSpaceSpec, ext: ChunkExtents): number[
   ];
 }
 
+function peCapsOf(space: DesignSpaceSpec, ext: ChunkExtents): [number, number] {
+  const cover = (extent: number) => coverExtent([1, ...space.pe], extent).at(-1) as number;
+  return [cover(ext.dw ? 1 : ext.maxN), cover(ext.maxC)];
+}
+
 export function buildOptionSpace(problem: CostProblem, space: DesignSpaceSpec): ChunkOptionSpace {
   const values: number[][] = [];
-  for (const ext of problem.extents) values.push(...chunkOptions(space, ext));
-  return { chunks: problem.extents.length, values };
+  const peCaps: number[] = [];
+  for (const ext of problem.extents) {
+    values.push(...chunkOptions(space, ext));
+    peCaps.push(...peCapsOf(space, ext));
+  }
+  return { chunks: problem.extents.length, values, peCaps };
 }
 
-/** The limit the peN option of a chunk must respect, given its chosen parallel mode and tiles. */
-export function peNLimit(params: Float64Array, po: number): number {
-  return params[po] === 0 ? params[po + I_TN] : params[po + I_TC];
+/** The limit the peN option of chunk `c` must respect, given its parallel mode and tiles. */
+export function peNLimit(options: ChunkOptionSpace, params: Float64Array, c: number): number {
+  const po = c * PARAM_SIZE;
+  return params[po] === 0
+    ? Math.min(params[po + I_TN], options.peCaps[2 * c])
+    : Math.min(params[po + I_TC], options.peCaps[2 * c + 1]);
 }
 
-/** Every valid parameter row of one chunk (PE ≤ tile), in odometer order. */
-export function enumerateChunk(values: readonly (readonly number[])[]): Float64Array[] {
+/** One chunk's slice of the option space, as a one-chunk space. */
+export function chunkSlice(options: ChunkOptionSpace, c: number): ChunkOptionSpace {
+  return {
+    chunks: 1,
+    values: options.values.slice(c * PARAM_SIZE, (c + 1) * PARAM_SIZE),
+    peCaps: options.peCaps.slice(2 * c, 2 * c + 2),
+  };
+}
+
+/** Every valid parameter row of a one-chunk space (PE within its limits), in odometer order. */
+export function enumerateChunk(chunk: ChunkOptionSpace): Float64Array[] {
   const rows: Float64Array[] = [];
   const row = new Float64Array(PARAM_SIZE);
   const walk = (j: number): void => {
@@ -87,9 +115,9 @@ export function enumerateChunk(values: readonly (readonly number[])[]): Float64A
       rows.push(row.slice());
       return;
     }
-    for (const v of values[j]) {
+    for (const v of chunk.values[j]) {
       if (j === I_PEM && v > row[I_TM]) continue;
-      if (j === I_PEN && v > peNLimit(row, 0)) continue;
+      if (j === I_PEN && v > peNLimit(chunk, row, 0)) continue;
       row[j] = v;
       walk(j + 1);
     }
@@ -98,16 +126,20 @@ export function enumerateChunk(values: readonly (readonly number[])[]): Float64A
   return rows;
 }
 
-/** Valid parameter rows of one chunk, counted without enumerating them. */
-export function countChunk(values: readonly (readonly number[])[]): number {
+/** Valid parameter rows of a one-chunk space, counted without enumerating them. */
+export function countChunk(chunk: ChunkOptionSpace): number {
+  const values = chunk.values;
   const atMost = (options: readonly number[], limit: number) => options.filter((v) => v <= limit).length;
+  const [capN, capC] = chunk.peCaps;
   let rows = 0;
   for (const parallel of values[I_PARALLEL]) {
     for (const tM of values[I_TM]) {
       const peM = atMost(values[I_PEM], tM);
-      const nTiles = parallel === 0 ? values[I_TN] : values[I_TC];
-      const other = parallel === 0 ? values[I_TC].length : values[I_TN].length;
-      for (const limit of nTiles) rows += peM * atMost(values[I_PEN], limit) * other;
+      for (const tN of values[I_TN]) {
+        for (const tC of values[I_TC]) {
+          rows += peM * atMost(values[I_PEN], parallel === 0 ? Math.min(tN, capN) : Math.min(tC, capC));
+        }
+      }
     }
   }
   return rows * values[I_ORDER].length * values[I_TR].length * values[I_PORT].length;
@@ -117,7 +149,7 @@ export function countChunk(values: readonly (readonly number[])[]): number {
 export function countDesigns(options: ChunkOptionSpace): number {
   let total = 1;
   for (let c = 0; c < options.chunks; c++) {
-    total *= countChunk(options.values.slice(c * PARAM_SIZE, (c + 1) * PARAM_SIZE));
+    total *= countChunk(chunkSlice(options, c));
   }
   return total;
 }

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../core/diagnostics.js';
 import { PARAM_SIZE } from './cost-model.js';
-import { type ChunkOptionSpace, countDesigns, enumerateChunk } from './design-space.js';
+import { chunkSlice, type ChunkOptionSpace, countDesigns, enumerateChunk } from './design-space.js';
 import type { Objective, SearchOutcome } from './das.js';
 import { evaluateDesign, FEASIBLE, newEvaluation, snapshotEvaluation, type DesignEvaluation } from './evaluate.js';
 import type { CostProblem } from './problem.js';
@@ -25,7 +25,7 @@ export function searchExhaustive(
   }
   const perChunk: Float64Array[][] = [];
   for (let c = 0; c < options.chunks; c++) {
-    perChunk.push(enumerateChunk(options.values.slice(c * PARAM_SIZE, (c + 1) * PARAM_SIZE)));
+    perChunk.push(enumerateChunk(chunkSlice(options, c)));
   }
   const objective = opts.objective ?? 'fps';
   const params = new Float64Array(options.chunks * PARAM_SIZE);

@@ -5,14 +5,14 @@
  */
 import type { NetworkSpec } from '../core/network.js';
 import { makeProvenance } from '../core/provenance.js';
-import { allocateChunks, DEFAULT_LARGE_MAP_PIXELS } from './allocate.js';
+import { allocateChunks, type ChunkAllocation, DEFAULT_LARGE_MAP_PIXELS } from './allocate.js';
 import { searchBySampling, type LogitTable, type Objective, type SearchOutcome } from './das.js';
 import { buildOptionSpace, countDesigns, DEFAULT_DESIGN_SPACE } from './design-space.js';
 import { estimateCost, explainStatus, toAccelerator } from './estimate.js';
-import { evaluateDesign, newEvaluation } from './evaluate.js';
+import { evaluateDesign, newEvaluation, packParams } from './evaluate.js';
 import { searchExhaustive } from './exhaustive.js';
 import { compileCostProblem } from './problem.js';
-import type { BoardSpec, CalibrationSpec, CostReport, DesignPoint, DesignSpaceSpec } from './types.js';
+import type { AcceleratorSpec, BoardSpec, CalibrationSpec, CostReport, DesignPoint, DesignSpaceSpec } from './types.js';
 
 export type Strategy = 'differentiable' | 'random' | 'exhaustive';
 export const STRATEGIES: readonly Strategy[] = ['differentiable', 'random', 'exhaustive'];
@@ -26,11 +26,18 @@ export interface ExploreOptions {
   readonly calibration?: CalibrationSpec;
   readonly clockMhz?: number;
   readonly largeMapPixels?: number;
-  readonly initialLogits?: LogitTable;
+  readonly warmStart?: WarmStart;
   readonly learningRate?: number;
   readonly globalCredit?: number;
   readonly maxDesigns?: number;
   readonly onProgress?: (done: number, total: number, bestCycles: number) => void;
+}
+
+/** What a later search continues from: DAS logits and, optionally, the accelerator found. */
+export interface WarmStart {
+  readonly logits: LogitTable;
+  /** Its parameters are evaluated first when its chunks match this search's allocation. */
+  readonly accelerator?: AcceleratorSpec;
 }
 
 export interface ExploreResult {
@@ -63,7 +70,8 @@ export function exploreAccelerator(network: NetworkSpec, board: BoardSpec, opts:
           objective: opts.objective,
           learningRate: opts.strategy === 'random' ? 0 : opts.learningRate,
           globalCredit: opts.globalCredit,
-          initialLogits: opts.initialLogits,
+          initialLogits: opts.warmStart?.logits,
+          seedDesigns: seedDesignsOf(chunks, opts.warmStart?.accelerator),
           onProgress: opts.onProgress,
         });
   if (!outcome.best) {
@@ -96,6 +104,16 @@ export function exploreAccelerator(network: NetworkSpec, board: BoardSpec, opts:
     provenance: makeProvenance({ seed: opts.seed }),
   };
   return { design, report, outcome, spaceSize };
+}
+
+/** The previous accelerator's parameters, if it has exactly this allocation's chunks. */
+function seedDesignsOf(chunks: readonly ChunkAllocation[], accelerator?: AcceleratorSpec): Float64Array[] {
+  if (!accelerator || accelerator.chunks.length !== chunks.length) return [];
+  const same = chunks.every((c, i) => {
+    const prev = accelerator.chunks[i];
+    return prev.id === c.id && prev.layers.length === c.layers.length && prev.layers.every((l, j) => l === c.layers[j]);
+  });
+  return same ? [packParams(accelerator.chunks.map((c) => c.params))] : [];
 }
 
 /** Why even the smallest design fails: evaluate every chunk at its first options. */

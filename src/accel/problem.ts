@@ -116,21 +116,27 @@ export function compileCostProblem(
 }
 
 function extentsOf(layers: readonly LayerSpec[], chunk: ChunkAllocation, board: BoardSpec): ChunkExtents {
-  const macLayers = layers.filter((l) => l.kind === 'conv' || l.kind === 'fc' || l.kind === 'dwconv');
-  const over = macLayers.length > 0 ? macLayers : layers;
-  const max = (f: (l: LayerSpec) => number) => over.reduce((m, l) => Math.max(m, f(l)), 1);
+  const isMac = (l: LayerSpec) => l.kind === 'conv' || l.kind === 'fc' || l.kind === 'dwconv';
+  // out channels the tileM loop walks: per group for (grouped) convs, all channels otherwise
+  const walkedM = (l: LayerSpec) => (l.kind === 'conv' || l.kind === 'fc' ? l.outC / l.groups : l.outC);
+  const reducedN = (l: LayerSpec) => (l.kind === 'dwconv' ? 1 : l.inC / l.groups);
+  const seen = new Set<string>();
+  const windows: number[] = [];
+  for (const l of layers.filter(isMac)) {
+    const key = `${reducedN(l)}/${l.kernel}/${l.stride}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    windows.push(reducedN(l), l.kernel, l.stride);
+  }
+  if (windows.length === 0) windows.push(1, 1, 1);
   return {
     dw: chunk.kind === 'dw',
     bits: chunk.bits,
     macsPerDsp: macsPerDsp(board, chunk.bits),
-    maxM: Math.max(
-      max((l) => (l.kind === 'conv' || l.kind === 'fc' ? l.outC / l.groups : l.outC)),
-      ...layers.map((l) => l.outC),
-    ),
-    maxN: max((l) => (l.kind === 'dwconv' ? 1 : l.inC / l.groups)),
+    maxM: Math.max(...layers.map(walkedM)),
+    maxN: Math.max(1, ...layers.filter(isMac).map(reducedN)),
     maxR: Math.max(...layers.map((l) => l.outH)),
     maxC: Math.max(...layers.map((l) => l.outW)),
-    maxK: max((l) => l.kernel),
-    maxS: max((l) => l.stride),
+    windows: Float64Array.from(windows),
   };
 }

@@ -2,7 +2,9 @@
  * Resource model of one chunk: DSP from the PE array and the board's packing, BRAM18 from the
  * three buffers (inputs double-buffered, weights double-buffered under `os` and holding every
  * input channel under `ws`, 32-bit output accumulators), banked so that the PE array gets its
- * operands every cycle; LUT and FF as a linear estimate. Pure functions over packed parameters.
+ * operands every cycle, and sized for the largest need of any one layer of the chunk (tiles
+ * clipped to the chunk's extents); LUT and FF as a linear estimate. Pure functions over packed
+ * parameters.
  */
 import { P_PARALLEL, P_ORDER, P_TM, P_TN, P_TR, P_TC, P_PEM, P_PEN } from './cost-model.js';
 
@@ -40,8 +42,11 @@ export interface ChunkExtents {
   readonly maxN: number;
   readonly maxR: number;
   readonly maxC: number;
-  readonly maxK: number;
-  readonly maxS: number;
+  /**
+   * Distinct (in channels per group, kernel, stride) triples of the chunk's MAC layers: each
+   * buffer holds the most that any one layer needs, not a mix of maxima from different layers.
+   */
+  readonly windows: Float64Array;
 }
 
 export const RES_DSP = 0;
@@ -85,15 +90,23 @@ export function chunkResources(
   const tN = ext.dw ? 1 : Math.min(p[po + P_TN], ext.maxN);
   const tR = Math.min(p[po + P_TR], ext.maxR);
   const tC = Math.min(p[po + P_TC], ext.maxC);
-  const K2 = ext.maxK * ext.maxK;
   const macs = peM * peN;
-
+  let inWords = 0;
+  let wPerM = 0;
+  for (let i = 0; i < ext.windows.length; i += 3) {
+    const n = ext.windows[i];
+    const k = ext.windows[i + 1];
+    const s = ext.windows[i + 2];
+    const channels = ext.dw ? tM : Math.min(tN, n);
+    const words = channels * ((tR - 1) * s + k) * ((tC - 1) * s + k);
+    if (words > inWords) inWords = words;
+    const w = (ext.dw ? 1 : os ? Math.min(tN, n) : n) * k * k;
+    if (w > wPerM) wPerM = w;
+  }
   const inBanks = ext.dw ? (mn ? peM : peM * peN) : peN;
-  const inWords = (ext.dw ? tM : tN) * ((tR - 1) * ext.maxS + ext.maxK) * ((tC - 1) * ext.maxS + ext.maxK);
   const inDepth = Math.ceil(inWords / inBanks);
   const wBanks = ext.dw ? peM : mn ? macs : peM;
-  const wWords = tM * (ext.dw ? 1 : os ? tN : ext.maxN) * K2;
-  const wDepth = Math.ceil(wWords / wBanks);
+  const wDepth = Math.ceil((tM * wPerM) / wBanks);
   const wCopies = os ? 2 : 1;
   const oBanks = mn ? peM : macs;
   const oDepth = Math.ceil((tM * tR * tC) / oBanks);

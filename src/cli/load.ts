@@ -4,7 +4,7 @@
  * JSON pointer, or a `UsageError` for a flag that cannot be honoured.
  */
 import { basename } from 'node:path';
-import type { CalibrationSpec, DesignPoint, LogitTable } from '../accel/index.js';
+import type { CalibrationSpec, DesignPoint, WarmStart } from '../accel/index.js';
 import { InputError, UsageError } from '../core/diagnostics.js';
 import type { NetworkSpec } from '../core/network.js';
 import { checkNetwork, loadNetwork } from '../core/network-check.js';
@@ -44,8 +44,10 @@ export function loadNetworkInput(input: { network?: string; genotype?: string })
 }
 
 /** The DAS logits a previous design recorded, to start a new search from them. */
-export function loadWarmStart(file: string): LogitTable {
-  const logits = loadDesign(file).explore?.logits;
+/** The DAS logits and the accelerator of an earlier design, to continue its search from. */
+export function loadWarmStart(file: string): WarmStart {
+  const design = loadDesign(file);
+  const logits = design.explore?.logits;
   if (!logits) throw new InputError(file, '/explore/logits', 'expected DAS logits to warm-start from (a design explored with --strategy differentiable)');
-  return logits;
+  return { logits, accelerator: design.accelerator };
 }

@@ -17,7 +17,7 @@ export async function runCli(args: readonly string[]): Promise<CliResult> {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'commands'))) {
     throw new Error('dist/cli is missing: run `npm run build` (npm test does) before these tests');
   }
-  const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
   delete env.TRIPS_HW_DEBUG;
   const r = await execa('node', [join(ROOT, 'bin', 'run.js'), ...args], { cwd: ROOT, reject: false, env, extendEnv: false });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };

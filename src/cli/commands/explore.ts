@@ -93,7 +93,7 @@ The design file is written only when a feasible design is found. Progress is sho
     const network = loadNetworkInput(flags);
     const board = resolveBoard(flags.board);
     const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);
-    const initialLogits = flags['warm-start'] === undefined ? undefined : loadWarmStart(flags['warm-start']);
+    const warmStart = flags['warm-start'] === undefined ? undefined : loadWarmStart(flags['warm-start']);
     const clockMhz = flags.clock ?? board.clockMhz;
     const progress = startProgress();
     let result: ExploreResult;
@@ -104,7 +104,7 @@ The design file is written only when a feasible design is found. Progress is sho
         seed: flags.seed,
         calibration,
         clockMhz,
-        initialLogits,
+        warmStart,
         onProgress: (done, total, best) =>
           progress.tick(() => `explore ${strategy}: ${formatInt(done)}/${formatInt(total)}, best ${Number.isFinite(best) ? `${formatFixed((clockMhz * 1e6) / best, 1)} FPS` : 'none feasible yet'}`),
       });
