@@ -13,8 +13,8 @@
  * logits frozen at zero: both strategies draw from exactly the same space.
  */
 import { Rng } from '../core/random.js';
-import { PARAM_SIZE, P_PORT } from './cost-model.js';
-import { type ChunkOptionSpace, I_PEM, I_PEN, I_TM, paramName, peNLimit } from './design-space.js';
+import { PARAM_SIZE, P_PEM, P_PEN, P_PORT, P_TM } from './cost-model.js';
+import { type ChunkOptionSpace, paramName, peNLimit } from './design-space.js';
 import { CHUNK_STRIDE, evaluateDesign, FEASIBLE, newEvaluation, snapshotEvaluation, type DesignEvaluation } from './evaluate.js';
 import type { CostProblem } from './problem.js';
 
@@ -119,7 +119,7 @@ function drawDesign(
       const k = po + j;
       const values = options.values[k];
       const off = layout.offset[k];
-      const limit = j === I_PEM ? params[po + I_TM] : j === I_PEN ? peNLimit(options, params, c) : Infinity;
+      const limit = j === P_PEM ? params[po + P_TM] : j === P_PEN ? peNLimit(options, params, c) : Infinity;
       let bestI = -1;
       let bestZ = -Infinity;
       let maxZ = -Infinity;

@@ -11,7 +11,7 @@
  *  - PE unroll 1 is always an option, so every tile choice has at least one valid unroll and a
  *    sampler never reaches a dead end.
  */
-import { PARAM_SIZE } from './cost-model.js';
+import { PARAM_SIZE, P_ORDER, P_PARALLEL, P_PEM, P_PEN, P_PORT, P_TC, P_TM, P_TN, P_TR } from './cost-model.js';
 import type { ChunkExtents } from './resources.js';
 import type { CostProblem } from './problem.js';
 import type { ChunkParamName, DesignSpaceSpec } from './types.js';
@@ -27,16 +27,6 @@ export const DEFAULT_DESIGN_SPACE: DesignSpaceSpec = {
   pe: [1, 2, 4, 8, 16, 32, 64],
   portBits: [32, 64, 128, 256],
 };
-
-export const I_PARALLEL = 0;
-export const I_ORDER = 1;
-export const I_TM = 2;
-export const I_TN = 3;
-export const I_TR = 4;
-export const I_TC = 5;
-export const I_PEM = 6;
-export const I_PEN = 7;
-export const I_PORT = 8;
 
 /** Option values of every parameter of every chunk, flattened: [chunk][param] → values. */
 export interface ChunkOptionSpace {
@@ -93,8 +83,8 @@ export function buildOptionSpace(problem: CostProblem, space: DesignSpaceSpec): 
 export function peNLimit(options: ChunkOptionSpace, params: Float64Array, c: number): number {
   const po = c * PARAM_SIZE;
   return params[po] === 0
-    ? Math.min(params[po + I_TN], options.peCaps[2 * c])
-    : Math.min(params[po + I_TC], options.peCaps[2 * c + 1]);
+    ? Math.min(params[po + P_TN], options.peCaps[2 * c])
+    : Math.min(params[po + P_TC], options.peCaps[2 * c + 1]);
 }
 
 /** One chunk's slice of the option space, as a one-chunk space. */
@@ -116,8 +106,8 @@ export function enumerateChunk(chunk: ChunkOptionSpace): Float64Array[] {
       return;
     }
     for (const v of chunk.values[j]) {
-      if (j === I_PEM && v > row[I_TM]) continue;
-      if (j === I_PEN && v > peNLimit(chunk, row, 0)) continue;
+      if (j === P_PEM && v > row[P_TM]) continue;
+      if (j === P_PEN && v > peNLimit(chunk, row, 0)) continue;
       row[j] = v;
       walk(j + 1);
     }
@@ -132,17 +122,17 @@ export function countChunk(chunk: ChunkOptionSpace): number {
   const atMost = (options: readonly number[], limit: number) => options.filter((v) => v <= limit).length;
   const [capN, capC] = chunk.peCaps;
   let rows = 0;
-  for (const parallel of values[I_PARALLEL]) {
-    for (const tM of values[I_TM]) {
-      const peM = atMost(values[I_PEM], tM);
-      for (const tN of values[I_TN]) {
-        for (const tC of values[I_TC]) {
-          rows += peM * atMost(values[I_PEN], parallel === 0 ? Math.min(tN, capN) : Math.min(tC, capC));
+  for (const parallel of values[P_PARALLEL]) {
+    for (const tM of values[P_TM]) {
+      const peM = atMost(values[P_PEM], tM);
+      for (const tN of values[P_TN]) {
+        for (const tC of values[P_TC]) {
+          rows += peM * atMost(values[P_PEN], parallel === 0 ? Math.min(tN, capN) : Math.min(tC, capC));
         }
       }
     }
   }
-  return rows * values[I_ORDER].length * values[I_TR].length * values[I_PORT].length;
+  return rows * values[P_ORDER].length * values[P_TR].length * values[P_PORT].length;
 }
 
 /** Number of valid designs: the product of every chunk's valid rows. */
