@@ -61,6 +61,9 @@ function expectEqual(fail: Fail, field: keyof LayerSpec, found: unknown, expecte
 
 /** Kind-specific rules: what each kind of layer may do to the shape. */
 function checkKind(layer: LayerSpec, fail: Fail): void {
+  if (layer.shuffle !== undefined && layer.outC % layer.shuffle !== 0) {
+    fail('shuffle', `expected a divisor of outC (${layer.outC}), found ${layer.shuffle}`);
+  }
   const pointwise = (why: string): void => {
     expectEqual(fail, 'kernel', layer.kernel, 1, why);
     expectEqual(fail, 'stride', layer.stride, 1, why);

@@ -27,6 +27,12 @@ export interface LayerSpec {
   readonly bits: number;
   /** Bitwidth the output is requantised to (the consumer's input precision). */
   readonly outBits: number;
+  /**
+   * Channel shuffle of the output with this many groups (ShuffleNet): output channel c lands at
+   * position (c mod (outC/g))·g + ⌊c / (outC/g)⌋. Set after a grouped expand conv, so the
+   * next grouped conv mixes its groups; in hardware it is only a write-address permutation.
+   */
+  readonly shuffle?: number;
   /** Search-space cell this layer came from, if any (-1: stem/head/classifier). */
   readonly cell?: number;
   readonly op?: string;

@@ -74,8 +74,9 @@ function lowerSkip(slot: CellSlot, gene: GenotypeCellSpec, x: Tensor, out: Layer
 
 /**
  * MBConv: 1×1 expand (groups G) + ReLU, depthwise K×K (stride) + ReLU, 1×1 project (groups G),
- * residual add when the shape is kept. The channel shuffle for G > 1 is a fixed permutation the
- * weights absorb, so it costs nothing and has no layer.
+ * residual add when the shape is kept. For G > 1 the expand conv's output is channel-shuffled
+ * (`shuffle: G`) so the grouped project conv mixes groups; a weight permutation cannot do this
+ * when both 1×1 convs are grouped. In hardware it is a write-address permutation: no layer.
  */
 function lowerMbconv(
   slot: CellSlot,
@@ -96,7 +97,7 @@ function lowerMbconv(
   const project = layerReading(`c${slot.index}_project`, outputOf(dw), {
     kind: 'conv', outC: slot.outC, kernel: 1, stride: 1, pad: 0, groups: op.groups, activation: 'none', ...common,
   });
-  out.push(expand, dw, project);
+  out.push(op.groups > 1 ? { ...expand, shuffle: op.groups } : expand, dw, project);
   if (slot.inC !== slot.outC || slot.stride !== 1) return outputOf(project);
   const add: LayerDraft = {
     ...layerReading(`c${slot.index}_add`, outputOf(project), {

@@ -63,7 +63,8 @@ describe('lowerGenotypeToNetwork on fmnist', () => {
   it('lowers k3_e1_g2 with grouped 1×1 convs and a residual add on the block input', () => {
     const net = lowerGenotypeToNetwork(FMNIST_SPACE, fmnistGenotype({ 0: { op: 'k3_e1_g2', bits: 8 } }));
     expect(net.layers.map((l) => l.name).slice(0, 6)).toEqual(['stem', 'c0_expand', 'c0_dw', 'c0_project', 'c0_add', 'c1_skip']);
-    expect(layer(net, 'c0_expand')).toMatchObject({ inC: 16, outC: 16, groups: 2, kernel: 1 });
+    expect(layer(net, 'c0_expand')).toMatchObject({ inC: 16, outC: 16, groups: 2, kernel: 1, shuffle: 2 });
+    expect(layer(net, 'c0_project').shuffle).toBeUndefined();
     expect(layer(net, 'c0_dw')).toMatchObject({ kind: 'dwconv', kernel: 3, stride: 1, pad: 1, groups: 16, outH: 28 });
     expect(layer(net, 'c0_project')).toMatchObject({ inC: 16, outC: 16, groups: 2, outBits: 8 });
     expect(layer(net, 'c0_add')).toMatchObject({
