@@ -6,7 +6,7 @@ import { InputError } from './diagnostics.js';
  * Write a file so that readers see either the old content or the new, never half of it:
  * write a sibling temporary file, then rename it over the target (atomic on POSIX).
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   const dir = dirname(file);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.${basename(file)}.${process.pid}.tmp`);

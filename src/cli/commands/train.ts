@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { Flags } from '@oclif/core';
+import { EXIT_FAILED } from '../../core/diagnostics.js';
+import { writeJsonAtomic } from '../../core/files.js';
+import { makeProvenance } from '../../core/provenance.js';
+import { startProgress } from '../../core/progress.js';
+import { DATASET_NAMES, type DatasetName } from '../../data/index.js';
+import { BACKENDS, type BackendName } from '../../nn/backend.js';
+import { DEFAULT_SGD } from '../../nn/optimizer.js';
+import { trainNetwork, type TrainResult } from '../../nn/train.js';
+import { BaseCommand } from '../base-command.js';
+import { loadDesign } from '../load.js';
+
+export interface TrainSummary {
+  readonly accuracy: number;
+  readonly epochs: number;
+  readonly backend: string;
+  readonly weights: string;
+  readonly out: string;
+  readonly seconds: number;
+}
+
+export default class Train extends BaseCommand {
+  static override summary = 'Train the network of a design from scratch, quantisation-aware.';
+
+  static override description = `Trains every weight and activation of the design's network with fake quantisation that mirrors the deployed integer arithmetic (per-channel symmetric weights, per-tensor activations, round half to even), with SGD + momentum, weight decay, gradient clipping and a cosine learning rate. Evaluates on the test split after every epoch, writes a checkpoint after every epoch and the final weights as a TF.js weights manifest in OUT/weights. Ctrl-C stops between steps; --resume continues from the last finished epoch.`;
+
+  static override examples = [
+    {
+      description: 'Train a searched Fashion-MNIST design for 10 epochs',
+      command: '<%= config.bin %> <%= command.id %> --design runs/fmnist/design.json --dataset fashion-mnist --epochs 10 --out runs/fmnist/train',
+    },
+    {
+      description: 'Continue the same run after an interruption',
+      command: '<%= config.bin %> <%= command.id %> --design runs/fmnist/design.json --dataset fashion-mnist --epochs 10 --out runs/fmnist/train --resume',
+    },
+  ];
+
+  static override flags = {
+    design: Flags.string({ required: true, description: 'design file (its network is trained)', helpValue: 'FILE' }),
+    dataset: Flags.option({ options: DATASET_NAMES, default: 'fashion-mnist' as DatasetName, description: 'dataset' })(),
+    data: Flags.string({ description: 'dataset folder (CIFAR-10; Fashion-MNIST defaults to the Debian package)', helpValue: 'DIR' }),
+    epochs: Flags.integer({ default: 10, min: 1, description: 'epochs' }),
+    'batch-size': Flags.integer({ default: 64, min: 1, description: 'batch size' }),
+    lr: Flags.string({ default: String(DEFAULT_SGD.learningRate), description: 'initial learning rate (cosine to 1e-3 of the run)', helpValue: 'RATE' }),
+    seed: Flags.integer({ default: 1, description: 'random seed (initial weights, batch order)' }),
+    backend: Flags.option({ options: BACKENDS, description: 'TF.js backend (default: tensorflow if it loads, else wasm, else cpu)' })(),
+    'limit-train': Flags.integer({ min: 1, description: 'train on the first N training samples only (quick checks)' }),
+    out: Flags.string({ required: true, description: 'run folder', helpValue: 'DIR' }),
+    resume: Flags.boolean({ default: false, description: 'continue from the checkpoint in --out' }),
+  };
+
+  async run(): Promise<TrainSummary> {
+    const { flags } = await this.parse(Train);
+    const design = loadDesign(flags.design);
+    const learningRate = Number(flags.lr);
+    if (!(learningRate > 0)) this.error(`--lr: expected a positive number, found "${flags.lr}"`, { exit: 2 });
+    let stop = false;
+    const onSignal = () => {
+      stop = true;
+      process.stderr.write('\ntrips-hw: stopping after this step (the last finished epoch stays checkpointed)\n');
+    };
+    process.once('SIGINT', onSignal);
+    const progress = startProgress();
+    const started = performance.now();
+    let result: TrainResult;
+    try {
+      result = await trainNetwork({
+        network: design.network,
+        dataset: flags.dataset as DatasetName,
+        dataDir: flags.data,
+        epochs: flags.epochs,
+        batchSize: flags['batch-size'],
+        sgd: { ...DEFAULT_SGD, learningRate },
+        seed: flags.seed,
+        outDir: flags.out,
+        resume: flags.resume,
+        backend: flags.backend as BackendName | undefined,
+        limitTrain: flags['limit-train'],
+        shouldStop: () => stop,
+        onProgress: ({ epoch, step, steps, loss }) => progress.tick(() => `epoch ${epoch + 1}/${flags.epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
+        onEpoch: (r) => {
+          progress.end();
+          process.stderr.write(`epoch ${r.epoch + 1}/${flags.epochs}: loss ${r.trainLoss.toFixed(4)}, train ${(100 * r.trainAccuracy).toFixed(2)}%, test ${(100 * r.testAccuracy).toFixed(2)}%, ${r.seconds.toFixed(0)} s\n`);
+        },
+      });
+    } finally {
+      progress.end();
+      process.off('SIGINT', onSignal);
+    }
+    const seconds = (performance.now() - started) / 1e3;
+    if (result.interrupted) this.error(`interrupted after ${result.epochs.length} finished epochs; continue with --resume`, { exit: EXIT_FAILED });
+    const summary: TrainSummary = {
+      accuracy: result.testAccuracy,
+      epochs: result.epochs.length,
+      backend: result.backend,
+      weights: result.weightsDir,
+      out: flags.out,
+      seconds,
+    };
+    writeJsonAtomic(join(flags.out, 'train.json'), {
+      version: 1,
+      design: flags.design,
+      dataset: flags.dataset,
+      ...summary,
+      history: result.epochs,
+      provenance: makeProvenance({ seed: flags.seed }),
+    });
+    this.log(`backend   ${result.backend}\nepochs    ${summary.epochs}\naccuracy  ${(100 * summary.accuracy).toFixed(2)} % (test, fake-quantised)\nweights   ${summary.weights}\ntime      ${seconds.toFixed(0)} s`);
+    return summary;
+  }
+}

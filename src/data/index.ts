@@ -1,0 +1,28 @@
+/**
+ * data/ — stage: dataset files → batches. Fashion-MNIST (gzip IDX from the Debian package),
+ * CIFAR-10 (binary version, user folder) and a synthetic set become plain typed arrays; batches
+ * are normalised Float32 NHWC with Int32 labels, ready for any engine. What stays true: images
+ * are raw bytes in NHWC whatever the file layout; normalisation statistics come from the train
+ * split; a batch order, validation split and augmentation depend only on (seed, epoch, sample),
+ * so a resumed run sees the same data; a missing dataset is a one-line `UsageError` saying how
+ * to get it, a corrupt file an `InputError` naming it. No TF.js here.
+ */
+export type { ChannelStats, Dataset, DatasetName, Split } from './types.js';
+export { DATASET_NAMES } from './types.js';
+export { datasetByName, isDatasetName, type DatasetOptions } from './datasets.js';
+export { FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_DIR, FASHION_MNIST_FILES, loadFashionMnist, readIdxSplit } from './fashion-mnist.js';
+export { CIFAR10_CLASS_NAMES, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, CIFAR10_URL, loadCifar10, readCifarSplit } from './cifar10.js';
+export { makeSynthetic, type SyntheticOptions } from './synthetic.js';
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdxGz, type IdxArray } from './idx.js';
+export { makeDataset, makeSplit, measureChannelStats, selectSamples } from './split.js';
+export {
+  BatchIterator,
+  batchesOf,
+  shuffledOrder,
+  splitTrainValidation,
+  type Augmentation,
+  type Batch,
+  type BatchOptions,
+} from './batches.js';
+export { CIFAR_PAD, drawCifarAugmentation, makeNormalizationTable, type CropFlip } from './augment.js';
+export { deriveSeed } from './seed.js';

@@ -1,0 +1,45 @@
+/**
+ * Training checkpoints: one folder holding every variable (weights, running statistics,
+ * optimizer velocities) as a TF.js weights manifest plus `state.json` (epoch, history, the
+ * settings it was made with). A new checkpoint is written beside the old one and swapped in
+ * by renaming folders, so an interrupted write leaves the previous checkpoint usable.
+ */
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type * as tf from './tf.js';
+import { InputError } from '../core/diagnostics.js';
+import { writeJsonAtomic } from '../core/files.js';
+import { loadWeights, saveWeights } from './weights.js';
+
+export const CHECKPOINT_DIR = 'checkpoint';
+const STATE_FILE = 'state.json';
+
+export interface CheckpointState<S> {
+  readonly version: 1;
+  readonly state: S;
+}
+
+export async function writeCheckpoint<S>(runDir: string, tensors: tf.NamedTensorMap, state: S): Promise<void> {
+  const final = join(runDir, CHECKPOINT_DIR);
+  const fresh = `${final}.new`;
+  const old = `${final}.old`;
+  rmSync(fresh, { recursive: true, force: true });
+  await saveWeights(fresh, tensors);
+  writeJsonAtomic(join(fresh, STATE_FILE), { version: 1, state } satisfies CheckpointState<S>);
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(final)) renameSync(final, old);
+  renameSync(fresh, final);
+  rmSync(old, { recursive: true, force: true });
+}
+
+/** The newest complete checkpoint of a run, or undefined when it has none. */
+export function readCheckpoint<S>(runDir: string): { tensors: tf.NamedTensorMap; state: S } | undefined {
+  for (const dir of [join(runDir, CHECKPOINT_DIR), join(runDir, `${CHECKPOINT_DIR}.old`)]) {
+    const stateFile = join(dir, STATE_FILE);
+    if (!existsSync(stateFile)) continue;
+    const parsed = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState<S>;
+    if (parsed.version !== 1) throw new InputError(stateFile, '/version', 'expected 1');
+    return { tensors: loadWeights(dir), state: parsed.state };
+  }
+  return undefined;
+}

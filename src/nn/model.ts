@@ -1,0 +1,188 @@
+/**
+ * A trainable, quantisation-aware TF.js model of a network artifact: every conv / depthwise /
+ * fc layer with its weights, batch norm (conv, depthwise) with running statistics, the layer's
+ * activation, the channel shuffle after grouped expands, and fake quantisation of every
+ * weight and every activation a layer hands on (to the consumer's bitwidth, `outBits`).
+ * State is a flat map of named variables, so weights save and load as a TF.js weights manifest.
+ */
+import * as tf from './tf.js';
+import type { LayerSpec, NetworkSpec } from '../core/network.js';
+import { Rng } from '../core/random.js';
+import { fakeQuantActivation, fakeQuantWeight } from './quant.js';
+
+export const BN_EPSILON = 1e-5;
+export const BN_MOMENTUM = 0.1;
+/** Weight of the newest batch in the running activation range. */
+export const RANGE_MOMENTUM = 0.1;
+/** Bitwidth of the network input (the normalised image). */
+export const INPUT_BITS = 8;
+
+export interface QatModel {
+  readonly network: NetworkSpec;
+  /** Trainable variables by name (`<layer>/kernel`, `/gamma`, `/beta`, `/bias`). */
+  readonly trainable: ReadonlyMap<string, tf.Variable>;
+  /** Running statistics by name (`<layer>/moving_mean`, `/moving_variance`, `<tensor>/amax`). */
+  readonly state: ReadonlyMap<string, tf.Variable>;
+}
+
+/** He-normal values from the project's seeded generator: the same on every backend. */
+function heNormal(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(n);
+  const std = Math.sqrt(2 / fanIn);
+  for (let i = 0; i < n; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(rng.next()));
+    const t = 2 * Math.PI * rng.next();
+    values[i] = r * Math.cos(t) * std;
+    if (i + 1 < n) values[i + 1] = r * Math.sin(t) * std;
+  }
+  return tf.tensor(values, shape);
+}
+
+function kernelShape(layer: LayerSpec): { shape: number[]; fanIn: number } {
+  const k = layer.kernel;
+  switch (layer.kind) {
+    case 'dwconv':
+      return { shape: [k, k, layer.inC, 1], fanIn: k * k };
+    case 'fc':
+      return { shape: [layer.inC, layer.outC], fanIn: layer.inC };
+    default:
+      return { shape: [k, k, layer.inC / layer.groups, layer.outC], fanIn: (k * k * layer.inC) / layer.groups };
+  }
+}
+
+export function createModel(network: NetworkSpec, seed: number): QatModel {
+  const rng = new Rng(seed);
+  const trainable = new Map<string, tf.Variable>();
+  const state = new Map<string, tf.Variable>();
+  const add = (into: Map<string, tf.Variable>, name: string, value: tf.Tensor, train: boolean) =>
+    into.set(name, tf.variable(value, train, name));
+  add(state, 'input/amax', tf.scalar(0), false);
+  for (const layer of network.layers) {
+    if (layer.kind === 'conv' || layer.kind === 'dwconv' || layer.kind === 'fc') {
+      const { shape, fanIn } = kernelShape(layer);
+      add(trainable, `${layer.name}/kernel`, heNormal(rng, shape, fanIn), true);
+      if (layer.kind === 'fc') {
+        add(trainable, `${layer.name}/bias`, tf.zeros([layer.outC]), true);
+      } else {
+        add(trainable, `${layer.name}/gamma`, tf.ones([layer.outC]), true);
+        add(trainable, `${layer.name}/beta`, tf.zeros([layer.outC]), true);
+        add(state, `${layer.name}/moving_mean`, tf.zeros([layer.outC]), false);
+        add(state, `${layer.name}/moving_variance`, tf.ones([layer.outC]), false);
+      }
+    }
+    if (layer.outBits < 32) add(state, `${layer.name}/amax`, tf.scalar(0), false);
+  }
+  return { network, trainable, state };
+}
+
+export function disposeModel(model: QatModel): void {
+  for (const v of [...model.trainable.values(), ...model.state.values()]) v.dispose();
+}
+
+/** ShuffleNet channel shuffle: [.., g, C/g] → [.., C/g, g]. */
+function shuffleChannels(x: tf.Tensor4D, groups: number): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  return tf.reshape(tf.transpose(tf.reshape(x, [b, h, w, groups, c / groups]), [0, 1, 2, 4, 3]), [b, h, w, c]);
+}
+
+function convolve(layer: LayerSpec, x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+  const stride: [number, number] = [layer.stride, layer.stride];
+  if (layer.kind === 'dwconv') return tf.depthwiseConv2d(x, w as tf.Tensor4D, stride, layer.pad);
+  if (layer.groups === 1) return tf.conv2d(x, w, stride, layer.pad);
+  const xs = tf.split(x, layer.groups, 3);
+  const ws = tf.split(w, layer.groups, 3);
+  return tf.concat(
+    xs.map((xi, g) => tf.conv2d(xi as tf.Tensor4D, ws[g] as tf.Tensor4D, stride, layer.pad)),
+    3,
+  );
+}
+
+export interface ForwardResult {
+  readonly logits: tf.Tensor2D;
+  /** Running-statistic updates of a training pass, applied after the weight step. */
+  readonly updates: readonly [tf.Variable, tf.Tensor][];
+}
+
+/** Batch norm: batch statistics (training, queuing running-statistic updates) or running ones. */
+function batchNorm(model: QatModel, name: string, x: tf.Tensor4D, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor4D {
+  const gamma = model.trainable.get(`${name}/gamma`) as tf.Variable<tf.Rank.R1>;
+  const beta = model.trainable.get(`${name}/beta`) as tf.Variable<tf.Rank.R1>;
+  const mean = model.state.get(`${name}/moving_mean`) as tf.Variable<tf.Rank.R1>;
+  const variance = model.state.get(`${name}/moving_variance`) as tf.Variable<tf.Rank.R1>;
+  if (!training) return tf.batchNorm4d(x, mean, variance, beta, gamma, BN_EPSILON);
+  const m = tf.moments(x, [0, 1, 2]);
+  const n = x.size / x.shape[3];
+  const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number) => tf.keep(tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, weight)));
+  updates.push([mean, blend(mean, m.mean, BN_MOMENTUM)]);
+  // running variance is unbiased (n / (n − 1)), as in PyTorch
+  updates.push([variance, blend(variance, m.variance, (BN_MOMENTUM * n) / Math.max(1, n - 1))]);
+  return tf.batchNorm4d(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON);
+}
+
+/** Fake-quantise `x` against the running range `name/amax`, updating it when training. */
+function quantiseOutput(model: QatModel, name: string, x: tf.Tensor, bits: number, signed: boolean, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor {
+  const amax = model.state.get(`${name}/amax`) as tf.Variable;
+  let range = amax as tf.Tensor as tf.Scalar;
+  if (training) {
+    // no gradient reaches the range: the quantiser returns zero for its scale input
+    const batch = signed ? tf.max(tf.abs(x)) : tf.max(x);
+    // first batch: take its range; afterwards an exponential moving average
+    const blended = tf.add(tf.mul(amax, 1 - RANGE_MOMENTUM), tf.mul(batch, RANGE_MOMENTUM));
+    range = tf.where(tf.equal(amax, 0), batch, blended) as tf.Scalar;
+    updates.push([amax, tf.keep(range)]);
+  }
+  return fakeQuantActivation(x, range, bits, signed);
+}
+
+function isUnsigned(layer: LayerSpec, unsigned: ReadonlyMap<string, boolean>): boolean {
+  if (layer.activation === 'relu' || layer.activation === 'relu6') return true;
+  if (layer.kind === 'pool') return unsigned.get(layer.inputs[0]) ?? false;
+  return false;
+}
+
+function applyActivation(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
+  if (layer.activation === 'relu') return tf.relu(x);
+  if (layer.activation === 'relu6') return tf.relu6(x);
+  return x;
+}
+
+function layerValue(model: QatModel, layer: LayerSpec, inputs: tf.Tensor[], training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor {
+  const [x] = inputs;
+  switch (layer.kind) {
+    case 'add':
+      return tf.add(inputs[0], inputs[1]);
+    case 'pool':
+      return tf.avgPool(x as tf.Tensor4D, layer.kernel, layer.stride, layer.pad === 0 ? 'valid' : layer.pad);
+    case 'fc': {
+      const w = fakeQuantWeight(model.trainable.get(`${layer.name}/kernel`) as tf.Variable, layer.bits, 1);
+      return tf.add(tf.matMul(tf.reshape(x, [x.shape[0], layer.inC]), w), model.trainable.get(`${layer.name}/bias`) as tf.Variable);
+    }
+    default: {
+      const axis = layer.kind === 'dwconv' ? 2 : 3;
+      const w = fakeQuantWeight(model.trainable.get(`${layer.name}/kernel`) as tf.Variable, layer.bits, axis) as tf.Tensor4D;
+      const y = batchNorm(model, layer.name, convolve(layer, x as tf.Tensor4D, w), training, updates);
+      const activated = applyActivation(layer, y);
+      return layer.shuffle ? shuffleChannels(activated, layer.shuffle) : activated;
+    }
+  }
+}
+
+/** The network on a batch `x` [B, H, W, C] of normalised images. Call inside tf.tidy. */
+export function forward(model: QatModel, x: tf.Tensor4D, training: boolean): ForwardResult {
+  const updates: [tf.Variable, tf.Tensor][] = [];
+  const values = new Map<string, tf.Tensor>();
+  const unsigned = new Map<string, boolean>([['input', false]]);
+  values.set('input', quantiseOutput(model, 'input', x, INPUT_BITS, true, training, updates));
+  let last: tf.Tensor = x;
+  for (const layer of model.network.layers) {
+    const inputs = layer.inputs.map((name) => values.get(name) as tf.Tensor);
+    let y = layerValue(model, layer, inputs, training, updates);
+    const positive = isUnsigned(layer, unsigned);
+    if (layer.outBits < 32) y = quantiseOutput(model, layer.name, y, layer.outBits, !positive, training, updates);
+    unsigned.set(layer.name, positive);
+    values.set(layer.name, y);
+    last = y;
+  }
+  return { logits: tf.reshape(last, [x.shape[0], -1]) as tf.Tensor2D, updates };
+}
