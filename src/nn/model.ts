@@ -8,6 +8,7 @@
 import * as tf from './tf.js';
 import type { LayerSpec, NetworkSpec } from '../core/network.js';
 import { Rng } from '../core/random.js';
+import { fusedAvailable, normActQuantComposite, normActQuantFused } from './fused.js';
 import { fakeQuantActivation, fakeQuantWeight } from './quant.js';
 
 export const BN_EPSILON = 1e-5;
@@ -104,20 +105,42 @@ export interface ForwardResult {
   readonly updates: readonly [tf.Variable, tf.Tensor][];
 }
 
-/** Batch norm: batch statistics (training, queuing running-statistic updates) or running ones. */
-function batchNorm(model: QatModel, name: string, x: tf.Tensor4D, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor4D {
+/** How training passes run batch norm → activation → quantisation: one fused op or stock ops. */
+export type FusedMode = 'auto' | 'fused' | 'composite';
+let fusedMode: FusedMode = 'auto';
+
+export function setFusedMode(mode: FusedMode): void {
+  fusedMode = mode;
+}
+
+function useFused(): boolean {
+  return fusedMode === 'fused' || (fusedMode === 'auto' && fusedAvailable());
+}
+
+/**
+ * Batch norm, activation and output quantisation of a conv layer. Training: batch statistics,
+ * queuing updates of the running statistics and range; inference: the running ones.
+ */
+function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed: boolean, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor4D {
+  const name = layer.name;
   const gamma = model.trainable.get(`${name}/gamma`) as tf.Variable<tf.Rank.R1>;
   const beta = model.trainable.get(`${name}/beta`) as tf.Variable<tf.Rank.R1>;
   const mean = model.state.get(`${name}/moving_mean`) as tf.Variable<tf.Rank.R1>;
   const variance = model.state.get(`${name}/moving_variance`) as tf.Variable<tf.Rank.R1>;
-  if (!training) return tf.batchNorm4d(x, mean, variance, beta, gamma, BN_EPSILON);
-  const m = tf.moments(x, [0, 1, 2]);
+  const amax = model.state.get(`${name}/amax`) as tf.Variable<tf.Rank.R0>;
+  if (!training) {
+    const z = applyActivation(layer, tf.batchNorm4d(x, mean, variance, beta, gamma, BN_EPSILON));
+    return fakeQuantActivation(z, amax, layer.outBits, signed) as tf.Tensor4D;
+  }
+  const options = { activation: layer.activation, bits: layer.outBits, signed, epsilon: BN_EPSILON, rangeMomentum: RANGE_MOMENTUM };
+  const r = (useFused() ? normActQuantFused : normActQuantComposite)(x, gamma, beta, amax, options);
   const n = x.size / x.shape[3];
   const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number) => tf.keep(tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, weight)));
-  updates.push([mean, blend(mean, m.mean, BN_MOMENTUM)]);
+  updates.push([mean, blend(mean, r.mean, BN_MOMENTUM)]);
   // running variance is unbiased (n / (n − 1)), as in PyTorch
-  updates.push([variance, blend(variance, m.variance, (BN_MOMENTUM * n) / Math.max(1, n - 1))]);
-  return tf.batchNorm4d(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta as tf.Tensor1D, gamma as tf.Tensor1D, BN_EPSILON);
+  updates.push([variance, blend(variance, r.variance, (BN_MOMENTUM * n) / Math.max(1, n - 1))]);
+  updates.push([amax, tf.keep(r.amax)]);
+  return r.y;
 }
 
 /** Fake-quantise `x` against the running range `name/amax`, updating it when training. */
@@ -147,23 +170,25 @@ function applyActivation(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
   return x;
 }
 
-function layerValue(model: QatModel, layer: LayerSpec, inputs: tf.Tensor[], training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor {
+/** A layer's output as its consumers see it: quantised to `outBits` unless that is 32. */
+function layerOutput(model: QatModel, layer: LayerSpec, inputs: tf.Tensor[], signed: boolean, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor {
   const [x] = inputs;
+  const quantise = (y: tf.Tensor) => (layer.outBits < 32 ? quantiseOutput(model, layer.name, y, layer.outBits, signed, training, updates) : y);
   switch (layer.kind) {
     case 'add':
-      return tf.add(inputs[0], inputs[1]);
+      return quantise(tf.add(inputs[0], inputs[1]));
     case 'pool':
-      return tf.avgPool(x as tf.Tensor4D, layer.kernel, layer.stride, layer.pad === 0 ? 'valid' : layer.pad);
+      return quantise(tf.avgPool(x as tf.Tensor4D, layer.kernel, layer.stride, layer.pad === 0 ? 'valid' : layer.pad));
     case 'fc': {
       const w = fakeQuantWeight(model.trainable.get(`${layer.name}/kernel`) as tf.Variable, layer.bits, 1);
-      return tf.add(tf.matMul(tf.reshape(x, [x.shape[0], layer.inC]), w), model.trainable.get(`${layer.name}/bias`) as tf.Variable);
+      return quantise(tf.add(tf.matMul(tf.reshape(x, [x.shape[0], layer.inC]), w), model.trainable.get(`${layer.name}/bias`) as tf.Variable));
     }
     default: {
       const axis = layer.kind === 'dwconv' ? 2 : 3;
       const w = fakeQuantWeight(model.trainable.get(`${layer.name}/kernel`) as tf.Variable, layer.bits, axis) as tf.Tensor4D;
-      const y = batchNorm(model, layer.name, convolve(layer, x as tf.Tensor4D, w), training, updates);
-      const activated = applyActivation(layer, y);
-      return layer.shuffle ? shuffleChannels(activated, layer.shuffle) : activated;
+      const y = normActQuant(model, layer, convolve(layer, x as tf.Tensor4D, w), signed, training, updates);
+      // the shuffle permutes channels: it commutes with the per-tensor quantisation
+      return layer.shuffle ? shuffleChannels(y, layer.shuffle) : y;
     }
   }
 }
@@ -177,9 +202,8 @@ export function forward(model: QatModel, x: tf.Tensor4D, training: boolean): For
   let last: tf.Tensor = x;
   for (const layer of model.network.layers) {
     const inputs = layer.inputs.map((name) => values.get(name) as tf.Tensor);
-    let y = layerValue(model, layer, inputs, training, updates);
     const positive = isUnsigned(layer, unsigned);
-    if (layer.outBits < 32) y = quantiseOutput(model, layer.name, y, layer.outBits, !positive, training, updates);
+    const y = layerOutput(model, layer, inputs, !positive, training, updates);
     unsigned.set(layer.name, positive);
     values.set(layer.name, y);
     last = y;

@@ -1,0 +1,75 @@
+/**
+ * Fused training op: batch norm with batch statistics → activation → activation fake
+ * quantisation, as one differentiable op with one kernel forward and one backward. It keeps
+ * only the conv output, two per-channel vectors and a one-byte mask for the backward pass,
+ * where the composite graph of stock ops keeps several full-size float tensors (the memory a
+ * batch-64 supernet step cannot spare under wasm32's 4 GiB). The composite version stays as
+ * the fallback for backends without the kernels (tfjs-node CPU/GPU), and a test holds the two
+ * together on the cpu backend.
+ */
+import { BN_ACT_QUANT, BN_ACT_QUANT_GRAD, registerFusedKernels, type BnActQuantAttrs } from './fused-kernels.js';
+import { activationRange, fakeQuantActivation } from './quant.js';
+import * as tf from './tf.js';
+
+export interface NormActQuantOptions {
+  readonly activation: 'none' | 'relu' | 'relu6';
+  readonly bits: number;
+  readonly signed: boolean;
+  readonly epsilon: number;
+  readonly rangeMomentum: number;
+}
+
+export interface NormActQuantResult {
+  readonly y: tf.Tensor4D;
+  /** Batch mean and biased batch variance per channel, and the blended activation range. */
+  readonly mean: tf.Tensor1D;
+  readonly variance: tf.Tensor1D;
+  readonly amax: tf.Scalar;
+}
+
+type CustomArgs = Array<tf.Tensor | tf.GradSaveFunc>;
+
+const ACTIVATION_CODE = { none: 0, relu: 1, relu6: 2 } as const;
+
+/** True when the active backend has the fused kernels (cpu and wasm do). */
+export function fusedAvailable(): boolean {
+  registerFusedKernels();
+  const backend = tf.getBackend();
+  return tf.getKernel(BN_ACT_QUANT, backend) !== undefined;
+}
+
+export function normActQuantFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions): NormActQuantResult {
+  registerFusedKernels();
+  const { lo, hi } = activationRange(o.bits, o.signed);
+  const attrs: BnActQuantAttrs = { epsilon: o.epsilon, activation: ACTIVATION_CODE[o.activation], lo, hi, signed: o.signed, rangeMomentum: o.rangeMomentum };
+  let side: tf.Tensor[] = [];
+  const op = tf.customGrad((...args: CustomArgs) => {
+    const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const outs = tf.engine().runKernel(BN_ACT_QUANT, { x: xi, gamma: g, beta: b, amax }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const [y, mean, variance, range, mask] = outs;
+    side = [tf.keep(mean), tf.keep(variance), tf.keep(range)];
+    save([xi, g, mean, variance, mask]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [xs, gs, ms, vs, masks] = saved;
+        const inputs = { dy: dy as tf.Tensor, x: xs, gamma: gs, mean: ms, variance: vs, mask: masks };
+        return tf.engine().runKernel(BN_ACT_QUANT_GRAD, inputs, { epsilon: o.epsilon }) as tf.Tensor[];
+      },
+    };
+  });
+  const y = op(x, gamma, beta) as tf.Tensor4D;
+  const [mean, variance, range] = side;
+  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, amax: range as tf.Scalar };
+}
+
+/** The same op from stock TF.js ops: what runs on backends without the fused kernels. */
+export function normActQuantComposite(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions): NormActQuantResult {
+  const m = tf.moments(x, [0, 1, 2]);
+  const normed = tf.batchNorm4d(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta, gamma, o.epsilon);
+  const z = o.activation === 'relu' ? tf.relu(normed) : o.activation === 'relu6' ? tf.relu6(normed) : normed;
+  const peak = o.signed ? tf.max(tf.abs(z)) : tf.max(z);
+  const blended = tf.add(tf.mul(amax, 1 - o.rangeMomentum), tf.mul(peak, o.rangeMomentum));
+  const range = tf.where(tf.equal(amax, 0), peak, blended) as tf.Scalar;
+  return { y: fakeQuantActivation(z, range, o.bits, o.signed) as tf.Tensor4D, mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D, amax: range };
+}
