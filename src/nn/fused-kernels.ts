@@ -1,10 +1,11 @@
 /**
  * Kernels of the fused training ops (see fused.ts), registered for the `cpu` and `wasm`
- * backends. One JavaScript implementation serves both: each backend only supplies how to view
- * a tensor's Float32Array / Uint8Array and how to allocate an output. On wasm the views are
- * windows on the backend's own heap, so nothing is copied.
+ * backends: plain JavaScript loops on the cpu backend's arrays, and on wasm the project's SIMD
+ * module working in place on the backend's heap (JavaScript loops over heap views measured
+ * ~50 ns per element there, the SIMD module a few).
  */
 import * as tf from './tf.js';
+import { wasmKernelExports } from './wasm-kernels.js';
 
 export const BN_ACT_QUANT = 'TripsBnActQuant';
 export const BN_ACT_QUANT_GRAD = 'TripsBnActQuantGrad';
@@ -39,16 +40,6 @@ function cpuIo(backend: CpuBackendLike): TensorIo {
     },
     f32: (t) => backend.data.get(t.dataId).values as Float32Array,
     u8: (t) => backend.data.get(t.dataId).values as Uint8Array,
-  };
-}
-
-function wasmIo(backend: WasmBackendLike): TensorIo {
-  const offset = (t: Info) => (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
-  const size = (t: Info) => t.shape.reduce((a, b) => a * b, 1);
-  return {
-    alloc: (shape, dtype) => backend.makeOutput(shape, dtype),
-    f32: (t) => new Float32Array(backend.wasm.HEAPU8.buffer, offset(t), size(t)),
-    u8: (t) => new Uint8Array(backend.wasm.HEAPU8.buffer, offset(t), size(t)),
   };
 }
 
@@ -87,6 +78,35 @@ function channelMoments(x: Float32Array, channels: number, mean: Float32Array, v
   for (let c = 0; c < channels; c++) variance[c] = sum[c] / n;
 }
 
+/** y = act(x·scale[c] + shift[c]); returns the batch range (max, or max |·| when signed). */
+function normalise(x: Float32Array, y: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, activation: number, signed: boolean): number {
+  let peak = 0;
+  const cap = activation === 2 ? 6 : Infinity;
+  for (let i = 0; i < x.length; i += channels) {
+    for (let c = 0; c < channels; c++) {
+      let z = Math.fround(x[i + c] * scale[c] + shift[c]);
+      if (activation !== 0) z = z < 0 ? 0 : z > cap ? cap : z;
+      y[i + c] = z;
+      const m = signed ? Math.abs(z) : z;
+      if (m > peak) peak = m;
+    }
+  }
+  return peak;
+}
+
+/** y = clip(round(y/step), lo, hi)·step; mask = where the gradient passes. */
+function quantiseInPlace(y: Float32Array, mask: Uint8Array, step: number, lo: number, hi: number, activation: number): void {
+  const low = lo * step;
+  const high = hi * step;
+  for (let i = 0; i < y.length; i++) {
+    const z = y[i];
+    const q = roundHalfEven(Math.fround(z / step));
+    y[i] = Math.fround((q < lo ? lo : q > hi ? hi : q) * step);
+    const active = activation === 0 ? true : activation === 1 ? z > 0 : z > 0 && z < 6;
+    mask[i] = active && z >= low && z <= high ? 1 : 0;
+  }
+}
+
 /**
  * Forward: y = fakeQuant(act(γ·(x − μ_B)/√(σ²_B + ε) + β)) with the running range blended from
  * this batch's range. Outputs [y, mean, variance, amax', mask]; mask marks where the gradient
@@ -105,27 +125,16 @@ function bnActQuantForward(io: TensorIo, inputs: Info[], a: BnActQuantAttrs): In
     scale[c] = g[c] / Math.sqrt(variance[c] + a.epsilon);
     shift[c] = b[c] - mean[c] * scale[c];
   }
-  let peak = 0;
-  const cap = a.activation === 2 ? 6 : Infinity;
-  for (let i = 0; i < xv.length; i += channels) {
-    for (let c = 0; c < channels; c++) {
-      let z = Math.fround(xv[i + c] * scale[c] + shift[c]);
-      if (a.activation !== 0) z = z < 0 ? 0 : z > cap ? cap : z;
-      y[i + c] = z;
-      const m = a.signed ? Math.abs(z) : z;
-      if (m > peak) peak = m;
-    }
-  }
+  // attributes in locals: the attrs object is a dictionary, too slow to read per element
+  const activation = Number(a.activation);
+  const signed = Boolean(a.signed);
+  const lo = Number(a.lo);
+  const hi = Number(a.hi);
+  const peak = normalise(xv, y, channels, scale, shift, activation, signed);
   const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
   range[0] = blended;
-  const step = Math.fround(Math.max(blended, 1e-8) / a.hi);
-  for (let i = 0; i < y.length; i++) {
-    const z = y[i];
-    const q = roundHalfEven(Math.fround(z / step));
-    y[i] = Math.fround((q < a.lo ? a.lo : q > a.hi ? a.hi : q) * step);
-    const active = a.activation === 0 ? true : a.activation === 1 ? z > 0 : z > 0 && z < 6;
-    mask[i] = active && z >= a.lo * step && z <= a.hi * step ? 1 : 0;
-  }
+  const step = Math.fround(Math.max(blended, 1e-8) / hi);
+  quantiseInPlace(y, mask, step, lo, hi, activation);
   return outs;
 }
 
@@ -168,26 +177,113 @@ function bnActQuantBackward(io: TensorIo, inputs: Info[], a: { epsilon: number }
   return outs;
 }
 
+// ---- wasm: the same algorithm in the project's SIMD module, in place on the backend's heap ----
+
+interface WasmHeapBackend extends WasmBackendLike {
+  wasm: WasmBackendLike['wasm'] & { _malloc(bytes: number): number; _free(ptr: number): void };
+}
+
+function pointer(backend: WasmHeapBackend, t: Info): number {
+  return (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
+}
+
+function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnActQuantAttrs): Info[] {
+  const k = wasmKernelExports(backend);
+  const [x, gamma, beta, amax] = inputs;
+  const channels = x.shape[x.shape.length - 1];
+  const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
+  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool')];
+  // scratch: 2·C f64 sums, then scale and shift (C f32 each)
+  const scratch = backend.wasm._malloc(channels * 24);
+  try {
+    const [y, mean, variance, range, mask] = outs.map((t) => pointer(backend, t));
+    // the scale vector's space doubles as the moments' block accumulator (written after)
+    k.bn_moments(pointer(backend, x), rows, channels, mean, variance, scratch, scratch + channels * 16);
+    const heap = backend.wasm.HEAPU8.buffer;
+    const f32 = (at: number, n: number) => new Float32Array(heap, at, n);
+    const [g, b, mu, v] = [f32(pointer(backend, gamma), channels), f32(pointer(backend, beta), channels), f32(mean, channels), f32(variance, channels)];
+    const scale = f32(scratch + channels * 16, channels);
+    const shift = f32(scratch + channels * 20, channels);
+    for (let c = 0; c < channels; c++) {
+      scale[c] = g[c] / Math.sqrt(v[c] + a.epsilon);
+      shift[c] = b[c] - mu[c] * scale[c];
+    }
+    const activation = Number(a.activation);
+    const peak = k.bn_apply(pointer(backend, x), y, rows, channels, scale.byteOffset, shift.byteOffset, activation, a.signed ? 1 : 0);
+    const old = f32(pointer(backend, amax), 1)[0];
+    const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
+    f32(range, 1)[0] = blended;
+    const step = Math.fround(Math.max(blended, 1e-8) / Number(a.hi));
+    k.fake_quant_mask(y, mask, rows * channels, step, Number(a.lo), Number(a.hi), activation);
+  } finally {
+    backend.wasm._free(scratch);
+  }
+  return outs;
+}
+
+function bnActQuantBackwardWasm(backend: WasmHeapBackend, inputs: Info[], a: { epsilon: number }): Info[] {
+  const k = wasmKernelExports(backend);
+  const [dy, x, gamma, mean, variance, mask] = inputs;
+  const channels = x.shape[x.shape.length - 1];
+  const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
+  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  // scratch: 2·C f64 sums, then inv, k, a, b (C f32 each)
+  const scratch = backend.wasm._malloc(channels * 32);
+  try {
+    const p = (t: Info) => pointer(backend, t);
+    const inv = scratch + channels * 16;
+    const heap = backend.wasm.HEAPU8.buffer;
+    const f32 = (at: number) => new Float32Array(heap, at, channels);
+    const [v, g] = [f32(p(variance)), f32(p(gamma))];
+    const invs = f32(inv);
+    for (let c = 0; c < channels; c++) invs[c] = 1 / Math.sqrt(v[c] + a.epsilon);
+    // k and a (written after) double as the sums' two block accumulators
+    k.bn_grad_sums(p(dy), p(x), p(mask), rows, channels, p(mean), inv, scratch, inv + channels * 4);
+    const sums = new Float64Array(heap, scratch, 2 * channels);
+    const [kk, ka, kb] = [f32(inv + channels * 4), f32(inv + channels * 8), f32(inv + channels * 12)];
+    const [dgamma, dbeta] = [f32(p(outs[1])), f32(p(outs[2]))];
+    for (let c = 0; c < channels; c++) {
+      dbeta[c] = sums[c];
+      dgamma[c] = sums[channels + c];
+      kk[c] = g[c] * invs[c];
+      ka[c] = sums[c] / rows;
+      kb[c] = sums[channels + c] / rows;
+    }
+    k.bn_grad_dx(p(dy), p(x), p(mask), p(outs[0]), rows, channels, p(mean), inv, kk.byteOffset, ka.byteOffset, kb.byteOffset);
+  } finally {
+    backend.wasm._free(scratch);
+  }
+  return outs;
+}
+
 let registered = false;
 
 /** Register the fused kernels for the cpu and wasm backends (idempotent). */
 export function registerFusedKernels(): void {
   if (registered) return;
   registered = true;
-  const ioOf = (backend: object, name: string): TensorIo =>
-    name === 'wasm' ? wasmIo(backend as unknown as WasmBackendLike) : cpuIo(backend as unknown as CpuBackendLike);
-  for (const backendName of ['cpu', 'wasm']) {
-    tf.registerKernel({
-      kernelName: BN_ACT_QUANT,
-      backendName,
-      kernelFunc: ({ inputs, attrs, backend }) =>
-        bnActQuantForward(ioOf(backend, backendName), Object.values(inputs) as Info[], attrs as unknown as BnActQuantAttrs),
-    });
-    tf.registerKernel({
-      kernelName: BN_ACT_QUANT_GRAD,
-      backendName,
-      kernelFunc: ({ inputs, attrs, backend }) =>
-        bnActQuantBackward(ioOf(backend, backendName), Object.values(inputs) as Info[], attrs as unknown as { epsilon: number }),
-    });
-  }
+  tf.registerKernel({
+    kernelName: BN_ACT_QUANT,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, attrs, backend }) =>
+      bnActQuantForward(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as unknown as BnActQuantAttrs),
+  });
+  tf.registerKernel({
+    kernelName: BN_ACT_QUANT_GRAD,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, attrs, backend }) =>
+      bnActQuantBackward(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as unknown as { epsilon: number }),
+  });
+  tf.registerKernel({
+    kernelName: BN_ACT_QUANT,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) =>
+      bnActQuantForwardWasm(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as unknown as BnActQuantAttrs),
+  });
+  tf.registerKernel({
+    kernelName: BN_ACT_QUANT_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) =>
+      bnActQuantBackwardWasm(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as unknown as { epsilon: number }),
+  });
 }

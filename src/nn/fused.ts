@@ -19,13 +19,18 @@ export interface NormActQuantOptions {
   readonly rangeMomentum: number;
 }
 
-export interface NormActQuantResult {
-  readonly y: tf.Tensor4D;
-  /** Batch mean and biased batch variance per channel, and the blended activation range. */
+/** Batch mean and biased batch variance per channel, and the blended activation range. */
+export interface BatchStatistics {
   readonly mean: tf.Tensor1D;
   readonly variance: tf.Tensor1D;
   readonly amax: tf.Scalar;
 }
+
+/**
+ * Receives the batch statistics while they exist (they belong to the op's scope); whatever it
+ * wants to keep, it must tf.keep.
+ */
+export type StatisticsSink = (stats: BatchStatistics) => void;
 
 type CustomArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 
@@ -38,16 +43,15 @@ export function fusedAvailable(): boolean {
   return tf.getKernel(BN_ACT_QUANT, backend) !== undefined;
 }
 
-export function normActQuantFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions): NormActQuantResult {
+export function normActQuantFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions, sink?: StatisticsSink): tf.Tensor4D {
   registerFusedKernels();
   const { lo, hi } = activationRange(o.bits, o.signed);
   const attrs: BnActQuantAttrs = { epsilon: o.epsilon, activation: ACTIVATION_CODE[o.activation], lo, hi, signed: o.signed, rangeMomentum: o.rangeMomentum };
-  let side: tf.Tensor[] = [];
   const op = tf.customGrad((...args: CustomArgs) => {
     const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const outs = tf.engine().runKernel(BN_ACT_QUANT, { x: xi, gamma: g, beta: b, amax }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     const [y, mean, variance, range, mask] = outs;
-    side = [tf.keep(mean), tf.keep(variance), tf.keep(range)];
+    sink?.({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, amax: range as tf.Scalar });
     save([xi, g, mean, variance, mask]);
     return {
       value: y,
@@ -58,18 +62,17 @@ export function normActQuantFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
       },
     };
   });
-  const y = op(x, gamma, beta) as tf.Tensor4D;
-  const [mean, variance, range] = side;
-  return { y, mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, amax: range as tf.Scalar };
+  return op(x, gamma, beta) as tf.Tensor4D;
 }
 
 /** The same op from stock TF.js ops: what runs on backends without the fused kernels. */
-export function normActQuantComposite(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions): NormActQuantResult {
+export function normActQuantComposite(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions, sink?: StatisticsSink): tf.Tensor4D {
   const m = tf.moments(x, [0, 1, 2]);
   const normed = tf.batchNorm4d(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta, gamma, o.epsilon);
   const z = o.activation === 'relu' ? tf.relu(normed) : o.activation === 'relu6' ? tf.relu6(normed) : normed;
   const peak = o.signed ? tf.max(tf.abs(z)) : tf.max(z);
   const blended = tf.add(tf.mul(amax, 1 - o.rangeMomentum), tf.mul(peak, o.rangeMomentum));
   const range = tf.where(tf.equal(amax, 0), peak, blended) as tf.Scalar;
-  return { y: fakeQuantActivation(z, range, o.bits, o.signed) as tf.Tensor4D, mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D, amax: range };
+  sink?.({ mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D, amax: range });
+  return fakeQuantActivation(z, range, o.bits, o.signed) as tf.Tensor4D;
 }

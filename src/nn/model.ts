@@ -8,7 +8,7 @@
 import * as tf from './tf.js';
 import type { LayerSpec, NetworkSpec } from '../core/network.js';
 import { Rng } from '../core/random.js';
-import { fusedAvailable, normActQuantComposite, normActQuantFused } from './fused.js';
+import { type BatchStatistics, fusedAvailable, normActQuantComposite, normActQuantFused } from './fused.js';
 import { fakeQuantActivation, fakeQuantWeight } from './quant.js';
 
 export const BN_EPSILON = 1e-5;
@@ -133,14 +133,15 @@ function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed:
     return fakeQuantActivation(z, amax, layer.outBits, signed) as tf.Tensor4D;
   }
   const options = { activation: layer.activation, bits: layer.outBits, signed, epsilon: BN_EPSILON, rangeMomentum: RANGE_MOMENTUM };
-  const r = (useFused() ? normActQuantFused : normActQuantComposite)(x, gamma, beta, amax, options);
   const n = x.size / x.shape[3];
   const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number) => tf.keep(tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, weight)));
-  updates.push([mean, blend(mean, r.mean, BN_MOMENTUM)]);
-  // running variance is unbiased (n / (n − 1)), as in PyTorch
-  updates.push([variance, blend(variance, r.variance, (BN_MOMENTUM * n) / Math.max(1, n - 1))]);
-  updates.push([amax, tf.keep(r.amax)]);
-  return r.y;
+  const sink = (stats: BatchStatistics) => {
+    updates.push([mean, blend(mean, stats.mean, BN_MOMENTUM)]);
+    // running variance is unbiased (n / (n − 1)), as in PyTorch
+    updates.push([variance, blend(variance, stats.variance, (BN_MOMENTUM * n) / Math.max(1, n - 1))]);
+    updates.push([amax, tf.keep(tf.clone(stats.amax))]);
+  };
+  return (useFused() ? normActQuantFused : normActQuantComposite)(x, gamma, beta, amax, options, sink);
 }
 
 /** Fake-quantise `x` against the running range `name/amax`, updating it when training. */

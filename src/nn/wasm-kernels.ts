@@ -61,6 +61,12 @@ export interface KernelExports {
   dw_bp_filter(x: number, dy: number, dw: number,
     B: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+  bn_moments(x: number, rows: number, C: number, mean: number, variance: number, acc: number, block: number): void;
+  bn_apply(x: number, y: number, rows: number, C: number, scale: number, shift: number, act: number, signed: number): number;
+  fake_quant_mask(y: number, mask: number, n: number, step: number, lo: number, hi: number, act: number): void;
+  bn_grad_sums(dy: number, x: number, mask: number, rows: number, C: number, mean: number, inv: number, sums: number, block: number): void;
+  bn_grad_dx(dy: number, x: number, mask: number, dx: number, rows: number, C: number, mean: number, inv: number,
+    k: number, a: number, b: number): void;
   dw_bp_input(dy: number, w: number, dx: number,
     B: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
@@ -69,6 +75,7 @@ export interface KernelExports {
 const EXPORTS: readonly (keyof KernelExports)[] = [
   'gemm_atb', 'gemm_ab', 'transpose2d', 'flip_filter',
   'conv2d_bp_filter', 'conv2d_bp_input', 'dw_bp_filter', 'dw_bp_input',
+  'bn_moments', 'bn_apply', 'fake_quant_mask', 'bn_grad_sums', 'bn_grad_dx',
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +217,11 @@ function loadKernelModule(): WebAssembly.Module {
 }
 
 const instances = new WeakMap<object, KernelExports>();
+
+/** The module's exports instantiated on `backend`'s memory (for other project kernels). */
+export function wasmKernelExports(backend: object): KernelExports {
+  return kernelsFor(backend as WasmBackendLike);
+}
 
 function kernelsFor(backend: WasmBackendLike): KernelExports {
   let k = instances.get(backend);
@@ -491,7 +503,19 @@ function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: 
 // ---------------------------------------------------------------------------------------------
 // Registration
 // ---------------------------------------------------------------------------------------------
+/**
+ * Identity that shares the input's buffer by reference count instead of copying it (as the cpu
+ * backend does). TF.js clones every tensor a custom gradient saves for the backward pass; the
+ * stock wasm Identity copies each one.
+ */
+function sharedIdentity(args: { inputs: { x: TensorInfo }; backend: unknown }): TensorInfo {
+  const { x } = args.inputs;
+  (args.backend as { incRef(dataId: object): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 const KERNELS: Record<string, KernelFunc> = {
+  Identity: sharedIdentity as unknown as KernelFunc,
   Conv2DBackpropFilter: conv2DBackpropFilter as unknown as KernelFunc,
   Conv2DBackpropInput: conv2DBackpropInput as unknown as KernelFunc,
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter as unknown as KernelFunc,

@@ -4,8 +4,9 @@ import { selectBackend } from '../../src/nn/backend.js';
 import { normActQuantComposite, normActQuantFused, type NormActQuantOptions } from '../../src/nn/fused.js';
 import * as tf from '../../src/nn/tf.js';
 
+const BACKEND = (process.env.TRIPS_HW_TEST_BACKEND ?? 'cpu') as 'cpu' | 'wasm';
 beforeAll(async () => {
-  await selectBackend('cpu');
+  await selectBackend(BACKEND);
 });
 
 function randomTensor(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor {
@@ -31,7 +32,7 @@ const CASES: [string, NormActQuantOptions, number][] = [
   ['none, 6-bit signed', { activation: 'none', bits: 6, signed: true, epsilon: 1e-5, rangeMomentum: 0.1 }, 1.5],
 ];
 
-describe('fused batch norm → activation → fake quantisation', () => {
+describe(`fused batch norm → activation → fake quantisation (${BACKEND})`, () => {
   for (const [title, options, amaxValue] of CASES) {
     it(`matches the composite of stock ops: ${title}`, () => {
       const x = randomTensor([3, 5, 7, 13], 1, 2, 0.3) as tf.Tensor4D;
@@ -40,9 +41,13 @@ describe('fused batch norm → activation → fake quantisation', () => {
       const amax = tf.scalar(amaxValue);
       const upstream = randomTensor([3, 5, 7, 13], 4);
       const run = (op: typeof normActQuantFused) => {
-        const r = op(x, gamma, beta, amax, options);
+        let stats: { mean: tf.Tensor; variance: tf.Tensor; amax: tf.Tensor } | undefined;
+        const y = op(x, gamma, beta, amax, options, (s) => {
+          stats = { mean: tf.keep(tf.clone(s.mean)), variance: tf.keep(tf.clone(s.variance)), amax: tf.keep(tf.clone(s.amax)) };
+        });
+        const r = { y, ...(stats as NonNullable<typeof stats>) };
         const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(tf.mul(op(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, amax, options).y, upstream)),
+          tf.sum(tf.mul(op(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, amax, options), upstream)),
         )([x, gamma, beta]);
         return { ...r, grads };
       };

@@ -1,0 +1,203 @@
+// The fused training op batch norm → activation → activation fake quantisation (see
+// src/nn/fused.ts), over NHWC data viewed as `rows` rows of C contiguous channels. Per-channel
+// vectors (mean, scale, …) are f32 arrays of C values at the given pointers. Channel sums are
+// accumulated in f32x4 over blocks of BLOCK rows, then added into f64 totals, so a large batch
+// keeps its precision. Rounding is round-half-to-even (f32x4.nearest), as tf.round. Channels
+// run in blocks of 4 with a scalar tail.
+
+const BLOCK = 32;
+
+/** Masks are one byte per element: four of them as f32x4 of 0 or 1. */
+@inline function maskLanes(m: usize): v128 {
+  return f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(m))));
+}
+
+/** total[c] += block[c] (f64), block[c] = 0. */
+@inline function flush(total: usize, block: usize, C: i32): void {
+  for (let c = 0; c < C; c++) {
+    const t = total + (<usize>c << 3);
+    store<f64>(t, load<f64>(t) + <f64>load<f32>(block + (<usize>c << 2)));
+  }
+  memory.fill(block, 0, <usize>C << 2);
+}
+
+/** block[c] += (x[c] − centre[c])^p for one row, p = 1 (centre unused) or 2. */
+@inline function accumulateRow(row: usize, block: usize, centre: usize, C: i32, squared: bool): void {
+  const C4 = C & ~3;
+  for (let c = 0; c < C4; c += 4) {
+    const o = <usize>c << 2;
+    let v = v128.load(row + o);
+    if (squared) {
+      v = f32x4.sub(v, v128.load(centre + o));
+      v = f32x4.mul(v, v);
+    }
+    v128.store(block + o, f32x4.add(v128.load(block + o), v));
+  }
+  for (let c = C4; c < C; c++) {
+    const o = <usize>c << 2;
+    let v = load<f32>(row + o);
+    if (squared) {
+      v -= load<f32>(centre + o);
+      v *= v;
+    }
+    store<f32>(block + o, load<f32>(block + o) + v);
+  }
+}
+
+/** mean[c] and biased variance[c] of x; acc is scratch of 2·C f64, block of C f32. */
+export function bn_moments(x: usize, rows: i32, C: i32, mean: usize, variance: usize, acc: usize, block: usize): void {
+  const cb = <usize>C << 2;
+  const n = <f64>rows;
+  const sq = acc + (<usize>C << 3);
+  memory.fill(acc, 0, <usize>C << 4);
+  memory.fill(block, 0, cb);
+  for (let r = 0; r < rows; r++) {
+    accumulateRow(x + <usize>r * cb, block, 0, C, false);
+    if (r % BLOCK == BLOCK - 1) flush(acc, block, C);
+  }
+  flush(acc, block, C);
+  for (let c = 0; c < C; c++) store<f32>(mean + (<usize>c << 2), <f32>(load<f64>(acc + (<usize>c << 3)) / n));
+  for (let r = 0; r < rows; r++) {
+    accumulateRow(x + <usize>r * cb, block, mean, C, true);
+    if (r % BLOCK == BLOCK - 1) flush(sq, block, C);
+  }
+  flush(sq, block, C);
+  for (let c = 0; c < C; c++) store<f32>(variance + (<usize>c << 2), <f32>(load<f64>(sq + (<usize>c << 3)) / n));
+}
+
+/**
+ * y = act(x·scale[c] + shift[c]) (act: 0 none, 1 relu, 2 relu6); returns the batch range:
+ * max y (unsigned) or max |y| (signed).
+ */
+export function bn_apply(x: usize, y: usize, rows: i32, C: i32, scale: usize, shift: usize, act: i32, signed: i32): f32 {
+  const cb = <usize>C << 2;
+  const zero = f32x4.splat(0);
+  const six = f32x4.splat(6);
+  let peak4 = zero;
+  let peak: f32 = 0;
+  const C4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * cb;
+    const yr = y + <usize>r * cb;
+    for (let c = 0; c < C4; c += 4) {
+      const o = <usize>c << 2;
+      let z = f32x4.add(f32x4.mul(v128.load(xr + o), v128.load(scale + o)), v128.load(shift + o));
+      if (act != 0) z = f32x4.max(z, zero);
+      if (act == 2) z = f32x4.min(z, six);
+      v128.store(yr + o, z);
+      peak4 = f32x4.max(peak4, signed ? f32x4.abs(z) : z);
+    }
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      let z = load<f32>(xr + o) * load<f32>(scale + o) + load<f32>(shift + o);
+      if (act != 0) z = max<f32>(z, 0);
+      if (act == 2) z = min<f32>(z, 6);
+      store<f32>(yr + o, z);
+      peak = max<f32>(peak, signed ? abs<f32>(z) : z);
+    }
+  }
+  const a = max<f32>(f32x4.extract_lane(peak4, 0), f32x4.extract_lane(peak4, 1));
+  const b = max<f32>(f32x4.extract_lane(peak4, 2), f32x4.extract_lane(peak4, 3));
+  return max<f32>(peak, max<f32>(a, b));
+}
+
+/** 1 where the gradient passes: the activation is active and z lies in [low, high]. */
+@inline function passes(z: f32, low: f32, high: f32, act: i32): bool {
+  const active = act == 0 ? true : act == 1 ? z > 0 : z > 0 && z < 6;
+  return active && z >= low && z <= high;
+}
+
+/**
+ * In place: y = clip(nearest(y / step), lo, hi) · step; mask[i] = 1 where the gradient passes
+ * (the activation is active and y lies inside [lo·step, hi·step]).
+ */
+export function fake_quant_mask(y: usize, mask: usize, n: i32, step: f32, lo: f32, hi: f32, act: i32): void {
+  const low = lo * step;
+  const high = hi * step;
+  const stepv = f32x4.splat(step);
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
+  const lowv = f32x4.splat(low);
+  const highv = f32x4.splat(high);
+  const zero = f32x4.splat(0);
+  const six = f32x4.splat(6);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const p = y + (<usize>i << 2);
+    const z = v128.load(p);
+    const q = f32x4.min(f32x4.max(f32x4.nearest(f32x4.div(z, stepv)), lov), hiv);
+    v128.store(p, f32x4.mul(q, stepv));
+    let pass = v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv));
+    if (act != 0) pass = v128.and(pass, f32x4.gt(z, zero));
+    if (act == 2) pass = v128.and(pass, f32x4.lt(z, six));
+    const bits = i32x4.bitmask(pass);
+    store<u32>(mask + <usize>i, (bits & 1) | ((bits & 2) << 7) | ((bits & 4) << 14) | ((bits & 8) << 21));
+  }
+  for (let i = n4; i < n; i++) {
+    const p = y + (<usize>i << 2);
+    const z = load<f32>(p);
+    store<f32>(p, min<f32>(max<f32>(nearest<f32>(z / step), lo), hi) * step);
+    store<u8>(mask + <usize>i, passes(z, low, high, act) ? 1 : 0);
+  }
+}
+
+/**
+ * sums[c] = Σ dz, sums[C + c] = Σ dz·(x − mean[c])·inv[c], dz = dy·mask; block is scratch of
+ * 2·C f32.
+ */
+export function bn_grad_sums(dy: usize, x: usize, mask: usize, rows: i32, C: i32, mean: usize, inv: usize, sums: usize, block: usize): void {
+  const cb = <usize>C << 2;
+  const block2 = block + cb;
+  const second = sums + (<usize>C << 3);
+  memory.fill(sums, 0, <usize>C << 4);
+  memory.fill(block, 0, cb << 1);
+  const C4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * <usize>C;
+    for (let c = 0; c < C4; c += 4) {
+      const o = <usize>c << 2;
+      const e = (base << 2) + o;
+      const dz = f32x4.mul(v128.load(dy + e), maskLanes(mask + base + <usize>c));
+      const xhat = f32x4.mul(f32x4.sub(v128.load(x + e), v128.load(mean + o)), v128.load(inv + o));
+      v128.store(block + o, f32x4.add(v128.load(block + o), dz));
+      v128.store(block2 + o, f32x4.add(v128.load(block2 + o), f32x4.mul(dz, xhat)));
+    }
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      const e = (base << 2) + o;
+      const dz = load<u8>(mask + base + <usize>c) == 0 ? <f32>0 : load<f32>(dy + e);
+      const xhat = (load<f32>(x + e) - load<f32>(mean + o)) * load<f32>(inv + o);
+      store<f32>(block + o, load<f32>(block + o) + dz);
+      store<f32>(block2 + o, load<f32>(block2 + o) + dz * xhat);
+    }
+    if (r % BLOCK == BLOCK - 1) {
+      flush(sums, block, C);
+      flush(second, block2, C);
+    }
+  }
+  flush(sums, block, C);
+  flush(second, block2, C);
+}
+
+/** dx = k[c]·(dz − a[c] − (x − mean[c])·inv[c]·b[c]), dz = dy·mask. */
+export function bn_grad_dx(dy: usize, x: usize, mask: usize, dx: usize, rows: i32, C: i32, mean: usize, inv: usize, k: usize, a: usize, b: usize): void {
+  const C4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const base = <usize>r * <usize>C;
+    for (let c = 0; c < C4; c += 4) {
+      const o = <usize>c << 2;
+      const e = (base << 2) + o;
+      const dz = f32x4.mul(v128.load(dy + e), maskLanes(mask + base + <usize>c));
+      const xhat = f32x4.mul(f32x4.sub(v128.load(x + e), v128.load(mean + o)), v128.load(inv + o));
+      const t = f32x4.sub(f32x4.sub(dz, v128.load(a + o)), f32x4.mul(xhat, v128.load(b + o)));
+      v128.store(dx + e, f32x4.mul(v128.load(k + o), t));
+    }
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      const e = (base << 2) + o;
+      const dz = load<u8>(mask + base + <usize>c) == 0 ? <f32>0 : load<f32>(dy + e);
+      const xhat = (load<f32>(x + e) - load<f32>(mean + o)) * load<f32>(inv + o);
+      store<f32>(dx + e, load<f32>(k + o) * (dz - load<f32>(a + o) - xhat * load<f32>(b + o)));
+    }
+  }
+}
