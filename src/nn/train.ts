@@ -114,7 +114,7 @@ export async function trainNetwork(job: TrainJob): Promise<TrainResult> {
   try {
     for (let epoch = epochs.length; epoch < job.epochs && !interrupted; epoch++) {
       const started = performance.now();
-      const t = runEpoch(job, model, optimizer, train, data, epoch, stepsPerEpoch);
+      const t = await runEpoch(job, model, optimizer, train, data, epoch, stepsPerEpoch);
       if (t === undefined) {
         interrupted = true;
         break;
@@ -153,7 +153,7 @@ function restore(job: TrainJob, model: QatModel, velocity: ReadonlyMap<string, t
   epochs.push(...found.state.epochs);
 }
 
-function runEpoch(
+async function runEpoch(
   job: TrainJob,
   model: QatModel,
   optimizer: ReturnType<typeof createOptimizer>,
@@ -161,7 +161,7 @@ function runEpoch(
   data: Dataset,
   epoch: number,
   steps: number,
-): { trainLoss: number; trainAccuracy: number; learningRate: number } | undefined {
+): Promise<{ trainLoss: number; trainAccuracy: number; learningRate: number } | undefined> {
   const { height, width, channels } = train;
   let lossSum = 0;
   let correct = 0;
@@ -169,6 +169,8 @@ function runEpoch(
   let step = 0;
   let lr = 0;
   for (const batch of batchesOf(train, { batchSize: job.batchSize, seed: job.seed, epoch, normalize: data, augment: data.name === 'cifar10' ? 'cifar' : 'none' })) {
+    // yield to the event loop between steps, so a signal handler can ask the run to stop
+    await new Promise((resolve) => setImmediate(resolve));
     if (job.shouldStop?.()) return undefined;
     lr = cosineRate(job, epoch * steps + step, job.epochs * steps);
     const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
