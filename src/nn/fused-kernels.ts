@@ -96,8 +96,9 @@ function normalise(x: Float32Array, y: Float32Array, channels: number, scale: Fl
 
 /** y = clip(round(y/step), lo, hi)·step; mask = where the gradient passes. */
 function quantiseInPlace(y: Float32Array, mask: Uint8Array, step: number, lo: number, hi: number, activation: number): void {
-  const low = lo * step;
-  const high = hi * step;
+  // the range limits in float32, as the composite (tf.mul on float32 tensors) and the SIMD kernel
+  const low = Math.fround(lo * step);
+  const high = Math.fround(hi * step);
   for (let i = 0; i < y.length; i++) {
     const z = y[i];
     const q = roundHalfEven(Math.fround(z / step));

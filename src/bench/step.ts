@@ -1,0 +1,336 @@
+/**
+ * bench:step — one quantisation-aware training step (forward, backward, SGD update) of a
+ * supernet-style network, TF.js against PyTorch CPU on the identical model, in the same run.
+ *
+ * The network: the `fmnist` space (28×28×1, 8 cells) with a fixed genotype of eight MBConv
+ * cells (no skip) mixing kernels 3/5, expansions 1/3/6, groups 1/2 and bitwidths 4/6/8, so every
+ * cell is a quantised MBConv as in a search supernet. Its JSON goes to a temp folder, together
+ * with the TF.js model's initial weights and the batch (raw float32 + a manifest), so the
+ * PyTorch twin (src/bench/torch_step.py) starts from the same weights and trains on the same
+ * batch; the loss of each step is printed by both sides as a check that the models agree.
+ *
+ * Environment: TRIPS_HW_BACKEND (tensorflow | wasm | cpu; default: the first that works),
+ * BENCH_STEPS (timed steps, default 5), BENCH_BATCH (default 64), BENCH_WARMUP (default 2),
+ * BENCH_TORCH_THREADS (default 2). Median ms per step after the warm-up steps.
+ * Last line: {"backend", "tfjsMs", "torchMs", "ratio", "peakRssMB", "wasmHeapMB",
+ * "torchPeakRssMB", "batch", "steps", "params", "machine", "busyCores", "losses"}. How many cores
+ * other processes keep busy just before each side runs is recorded, with a warning when the
+ * machine is not idle: timings taken beside other work mean little (see busyCheck).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { macsOf, weightCountOf, type NetworkSpec } from '../core/network.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
+import { Rng } from '../core/random.js';
+import { FMNIST_SPACE, lowerGenotypeToNetwork, type GenotypeSpec } from '../search/index.js';
+import { machineLine } from './machine.js';
+
+export const PYTHON = '/usr/bin/python3';
+export const TORCH_SCRIPT = join(PACKAGE_ROOT, 'src', 'bench', 'torch_step.py');
+
+/** Eight MBConv cells, no skip: every op family and bitwidth of the space appears. */
+export const BENCH_GENOTYPE: GenotypeSpec = {
+  version: 1,
+  space: 'fmnist',
+  cells: [
+    { op: 'k3_e3', bits: 8 },
+    { op: 'k5_e6', bits: 6 },
+    { op: 'k3_e1_g2', bits: 4 },
+    { op: 'k3_e6', bits: 8 },
+    { op: 'k5_e3', bits: 6 },
+    { op: 'k5_e1_g2', bits: 4 },
+    { op: 'k3_e6', bits: 6 },
+    { op: 'k5_e6', bits: 8 },
+  ],
+};
+
+/** The bench network: the fmnist space lowered with BENCH_GENOTYPE. */
+export function benchNetwork(): NetworkSpec {
+  return lowerGenotypeToNetwork(FMNIST_SPACE, BENCH_GENOTYPE, 'bench-step-supernet');
+}
+
+const SEED = 1;
+const envInt = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}: expected a non-negative integer, found "${raw}"`);
+  return n;
+};
+const round = (x: number, d = 2): number => Number(x.toFixed(d));
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** A fixed batch: standard-normal "normalised images" [B, H, W, C] and labels in [0, classes). */
+export function benchBatch(network: NetworkSpec, batch: number, seed = SEED + 1): { x: Float32Array; labels: Int32Array } {
+  const rng = new Rng(seed);
+  const { height, width, channels } = network.input;
+  const x = new Float32Array(batch * height * width * channels);
+  for (let i = 0; i < x.length; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(rng.next()));
+    const t = 2 * Math.PI * rng.next();
+    x[i] = r * Math.cos(t);
+    if (i + 1 < x.length) x[i + 1] = r * Math.sin(t);
+  }
+  const labels = new Int32Array(batch);
+  for (let i = 0; i < batch; i++) labels[i] = rng.int(network.classes);
+  return { x, labels };
+}
+
+interface TensorEntry {
+  readonly name: string;
+  readonly shape: readonly number[];
+  /** Offset in float32 elements (labels: int32 elements) into the data file. */
+  readonly offset: number;
+}
+
+/**
+ * Write the initial trainable weights (TF.js layouts: conv [kh, kw, in/g, out], depthwise
+ * [kh, kw, C, 1], fc [in, out]), the batch (NHWC) and the labels to `dir/init.bin` with a
+ * manifest `dir/init.json` for the PyTorch twin.
+ */
+export function writeInit(dir: string, weights: ReadonlyMap<string, { shape: readonly number[]; values: Float32Array }>, batch: { x: Float32Array; labels: Int32Array }, xShape: readonly number[]): string {
+  const parts: Uint8Array[] = [];
+  const tensors: TensorEntry[] = [];
+  let offset = 0;
+  const push = (name: string, shape: readonly number[], values: Float32Array | Int32Array) => {
+    tensors.push({ name, shape, offset });
+    parts.push(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    offset += values.length;
+  };
+  for (const [name, w] of weights) push(name, w.shape, w.values);
+  push('__x__', xShape, batch.x);
+  push('__labels__', [batch.labels.length], batch.labels);
+  const data = join(dir, 'init.bin');
+  writeFileSync(data, Buffer.concat(parts));
+  const manifest = join(dir, 'init.json');
+  writeFileSync(manifest, JSON.stringify({ file: data, layout: 'tfjs', tensors }, null, 1));
+  return manifest;
+}
+
+export interface TorchResult {
+  readonly torchMs: number | null;
+  readonly peakRssMB: number | null;
+  readonly threads?: number;
+  readonly torch?: string;
+  readonly losses?: number[];
+  readonly error?: string;
+}
+
+/** Run the PyTorch twin; a missing python3 or torch gives torchMs null with the reason. */
+export async function runTorch(args: readonly string[], opts: { quiet?: boolean } = {}): Promise<TorchResult> {
+  // the twin's per-step lines go to stderr: shown live unless quiet
+  const result = await execa(PYTHON, [TORCH_SCRIPT, ...args], { cwd: PACKAGE_ROOT, reject: false, stderr: opts.quiet ? 'pipe' : 'inherit' });
+  const lines = String(result.stdout ?? '').trim().split('\n');
+  const last = lines[lines.length - 1] ?? '';
+  try {
+    const parsed = JSON.parse(last) as TorchResult;
+    if (typeof parsed === 'object' && parsed !== null && 'torchMs' in parsed) return parsed;
+  } catch {
+    // fall through to the error below
+  }
+  const why = result.failed && (result as { code?: string }).code === 'ENOENT'
+    ? `${PYTHON} not found`
+    : `${PYTHON} ${TORCH_SCRIPT} exited ${result.exitCode ?? result.signal}: ${String(result.stderr ?? result.message ?? '').trim().split('\n').pop() ?? ''}`;
+  return { torchMs: null, peakRssMB: null, error: why };
+}
+
+/**
+ * A copy of `network` quantised so finely (24-bit weights and outputs) that it computes as in
+ * float: rounding flips between two engines change values by ~1e-7 instead of a whole 4-bit step,
+ * so the two engines' losses must agree closely (tests). Logits stay unquantised.
+ */
+export function nearFloatNetwork(network: NetworkSpec): NetworkSpec {
+  const layers = network.layers.map((l) => ({ ...l, bits: 24, outBits: l.outBits >= 32 ? l.outBits : 24 }));
+  return { ...network, name: `${network.name}-24bit`, layers };
+}
+
+export interface TfjsRun {
+  readonly backend: string;
+  readonly params: number;
+  readonly losses: number[];
+  /** ms of each step after the warm-up ones. */
+  readonly times: number[];
+  /** The files the PyTorch twin reads: the network and the init manifest (in `dir`). */
+  readonly networkFile: string;
+  readonly manifest: string;
+  /** TF.js tensors left over after the steps (should be 0). */
+  readonly leaked: number;
+  /** The wasm heap after the steps, if the backend is wasm. */
+  readonly wasmHeapMB: number | null;
+}
+
+/**
+ * Train `network` for warm-up + timed steps on the fixed batch with the TF.js engine (on the
+ * backend already selected), after writing the network, its initial weights and the batch to
+ * `dir` for the PyTorch twin. `log` receives one line per step.
+ */
+export async function runTfjs(
+  network: NetworkSpec,
+  opts: { batch: number; steps: number; warmup: number; dir: string; seed?: number; log?: (line: string) => void },
+): Promise<TfjsRun> {
+  const tf = await import('../nn/tf.js');
+  const { createModel, disposeModel } = await import('../nn/model.js');
+  const { createOptimizer, DEFAULT_SGD, sgdStep } = await import('../nn/optimizer.js');
+  const networkFile = join(opts.dir, 'network.json');
+  writeFileSync(networkFile, JSON.stringify(network, null, 1));
+  const model = createModel(network, opts.seed ?? SEED);
+  const optimizer = createOptimizer(model, DEFAULT_SGD);
+  const params = [...model.trainable.values()].reduce((n, v) => n + v.size, 0);
+  const { height, width, channels } = network.input;
+  const data = benchBatch(network, opts.batch);
+  const xShape: [number, number, number, number] = [opts.batch, height, width, channels];
+  const initial = new Map([...model.trainable].map(([name, v]) => [name, { shape: v.shape, values: v.dataSync() as Float32Array }]));
+  const manifest = writeInit(opts.dir, initial, data, xShape);
+  const x = tf.tensor4d(data.x, xShape);
+  const y = tf.tensor1d(data.labels, 'int32');
+  const losses: number[] = [];
+  const times: number[] = [];
+  const tensorsBefore = tf.memory().numTensors;
+  for (let i = 0; i < opts.warmup + opts.steps; i++) {
+    const t0 = performance.now();
+    const { loss } = sgdStep(model, optimizer, x, y, network.classes, DEFAULT_SGD.learningRate);
+    const ms = performance.now() - t0;
+    losses.push(loss);
+    if (i >= opts.warmup) times.push(ms);
+    opts.log?.(`  tfjs step ${i + 1}${i < opts.warmup ? ' (warm-up)' : ''}: ${round(ms, 1)} ms, loss ${loss.toFixed(5)}`);
+  }
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  const backend = tf.getBackend();
+  const wasmHeapMB = backend === 'wasm'
+    ? round((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength / 2 ** 20, 1)
+    : null;
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  disposeModel(model);
+  return { backend, params, losses, times, networkFile, manifest, leaked, wasmHeapMB };
+}
+
+/** Arguments of the PyTorch twin for the files of a TF.js run. */
+export function torchArgs(run: TfjsRun, opts: { batch: number; steps: number; warmup: number; threads: number; lr: number }): string[] {
+  return [
+    '--network', run.networkFile, '--init', run.manifest, '--batch', String(opts.batch), '--steps', String(opts.steps),
+    '--warmup', String(opts.warmup), '--threads', String(opts.threads), '--lr', String(opts.lr),
+  ];
+}
+
+/** CPU time counters of /proc/stat (Linux): [busy, total] jiffies over all cores. */
+function cpuTimes(): [number, number] | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const total = fields.reduce((a, b) => a + b, 0);
+    const idle = fields[3] + (fields[4] ?? 0);
+    return [total - idle, total];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How many cores other processes keep busy, sampled over one second while this process sleeps
+ * (Linux; elsewhere the 1-minute load average), with a warning when it is above ~0.3 of a core:
+ * the figures are then unreliable, PyTorch's most of all (its OpenMP threads spin-wait: with one
+ * core taken by another process, a 2-thread step was measured ~10× slower than a 1-thread one).
+ */
+async function busyCheck(side: string): Promise<number> {
+  const before = cpuTimes();
+  const own = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((done) => setTimeout(done, 1000));
+  const after = cpuTimes();
+  const ownUsage = process.cpuUsage(own);
+  // this process's own threads (garbage collection, say) are not "other processes"
+  const ownCores = (ownUsage.user + ownUsage.system) / 1000 / (performance.now() - t0);
+  const busy = before && after && after[1] > before[1]
+    ? round(Math.max(0, ((after[0] - before[0]) / (after[1] - before[1])) * cpus().length - ownCores))
+    : round(loadavg()[0]);
+  if (busy > 0.3) {
+    console.log(`warning: other processes keep ${busy} cores busy before the ${side} run: timings are unreliable` +
+      (side === 'PyTorch' ? ' (OMP_WAIT_POLICY=PASSIVE limits the damage to PyTorch\'s threads)' : ''));
+  }
+  return busy;
+}
+
+async function main(): Promise<void> {
+  const steps = Math.max(1, envInt('BENCH_STEPS', 5));
+  const warmup = envInt('BENCH_WARMUP', 2);
+  const batch = Math.max(1, envInt('BENCH_BATCH', 64));
+  const threads = Math.max(1, envInt('BENCH_TORCH_THREADS', 2));
+  const requested = process.env.TRIPS_HW_BACKEND || undefined;
+
+  const tf = await import('../nn/tf.js');
+  const { BACKENDS, selectBackend } = await import('../nn/backend.js');
+  const { DEFAULT_SGD } = await import('../nn/optimizer.js');
+  if (requested !== undefined && !(BACKENDS as readonly string[]).includes(requested)) {
+    throw new Error(`TRIPS_HW_BACKEND: expected one of ${BACKENDS.join(', ')}, found "${requested}"`);
+  }
+  tf.env().set('PROD', true);
+  const info = await selectBackend(requested as (typeof BACKENDS)[number] | undefined);
+  const backend = info.name;
+
+  const network = benchNetwork();
+  const params = network.layers.reduce((n, l) => n + weightCountOf(l) + (l.kind === 'fc' ? l.outC : l.kind === 'add' || l.kind === 'pool' ? 0 : 2 * l.outC), 0);
+  const macs = network.layers.reduce((n, l) => n + macsOf(l), 0);
+  const { height, width, channels } = network.input;
+  console.log(`bench:step on ${JSON.stringify(machineLine())}`);
+  console.log(`model: ${network.name} (fmnist space, cells ${BENCH_GENOTYPE.cells.map((c) => `${c.op}@${c.bits}`).join(' ')})`);
+  console.log(`       ${network.layers.length} layers, ${params} parameters, ${round(macs / 1e6)} M MACs per image`);
+  console.log(`TF.js backend: ${backend}${info.notes.length ? ` (${info.notes.join('; ')})` : ''}`);
+  console.log(`batch ${batch} × ${height}×${width}×${channels}, ${warmup} warm-up + ${steps} timed steps, lr ${DEFAULT_SGD.learningRate}`);
+
+  const dir = mkdtempSync(join(tmpdir(), 'trips-hw-bench-step-'));
+  try {
+    const loadTfjs = await busyCheck('TF.js');
+    const run = await runTfjs(network, { batch, steps, warmup, dir, log: (line) => console.log(line) });
+    if (run.params !== params) throw new Error(`internal: the TF.js model has ${run.params} parameters, the network ${params}`);
+    const tfjsMs = round(median(run.times), 1);
+    const peakRssMB = round(process.resourceUsage().maxRSS / 1024, 1);
+
+    console.log(`running the PyTorch twin: ${PYTHON} ${TORCH_SCRIPT} (${threads} threads)`);
+    const loadTorch = await busyCheck('PyTorch');
+    const torch = await runTorch(torchArgs(run, { batch, steps, warmup, threads, lr: DEFAULT_SGD.learningRate }));
+    if (torch.torchMs === null) console.log(`PyTorch twin not run: ${torch.error ?? 'unknown reason'}`);
+    const torchMs = torch.torchMs === null ? null : round(torch.torchMs, 1);
+    const ratio = torchMs === null ? null : round(tfjsMs / torchMs, 3);
+
+    const tfLosses = run.losses;
+    const row = (k: string, tfjs: string, pt: string) => console.log(`${k.padEnd(22)}${tfjs.padStart(16)}${pt.padStart(22)}`);
+    console.log('');
+    row('', `TF.js (${backend})`, torch.torch ? `PyTorch ${torch.torch} ×${torch.threads}` : 'PyTorch');
+    row('ms / step (median)', String(tfjsMs), torchMs === null ? '—' : String(torchMs));
+    row('peak RSS MB', String(peakRssMB), torch.peakRssMB == null ? '—' : String(torch.peakRssMB));
+    if (run.wasmHeapMB !== null) row('wasm heap MB', String(run.wasmHeapMB), '');
+    row('loss, step 1', tfLosses[0].toFixed(5), torch.losses?.[0] === undefined ? '—' : torch.losses[0].toFixed(5));
+    if (tfLosses.length > 1) row(`loss, step ${tfLosses.length}`, tfLosses[tfLosses.length - 1].toFixed(5), torch.losses?.length ? torch.losses[torch.losses.length - 1].toFixed(5) : '—');
+    console.log(`ratio tfjs / torch: ${ratio ?? '— (no PyTorch figure)'}${run.leaked ? `; ${run.leaked} TF.js tensors leaked over the run` : ''}`);
+    console.log(JSON.stringify({
+      backend,
+      tfjsMs,
+      torchMs,
+      ratio,
+      peakRssMB,
+      wasmHeapMB: run.wasmHeapMB,
+      torchPeakRssMB: torch.peakRssMB ?? null,
+      batch,
+      steps,
+      params,
+      machine: machineLine(),
+      busyCores: { tfjs: loadTfjs, torch: loadTorch },
+      losses: { tfjs: tfLosses.map((l) => round(l, 5)), torch: torch.losses?.map((l) => round(l, 5)) ?? null },
+    }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1]?.endsWith('step.js')) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
