@@ -8,7 +8,7 @@
  * together on the cpu backend.
  */
 import { BN_ACT_QUANT, BN_ACT_QUANT_GRAD, registerFusedKernels, type BnActQuantAttrs } from './fused-kernels.js';
-import { activationRange, fakeQuantActivation } from './quant.js';
+import { activationRange, fakeQuantActivationTrain } from './quant.js';
 import * as tf from './tf.js';
 
 export interface NormActQuantOptions {
@@ -70,9 +70,7 @@ export function normActQuantComposite(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: 
   const m = tf.moments(x, [0, 1, 2]);
   const normed = tf.batchNorm4d(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta, gamma, o.epsilon);
   const z = o.activation === 'relu' ? tf.relu(normed) : o.activation === 'relu6' ? tf.relu6(normed) : normed;
-  const peak = o.signed ? tf.max(tf.abs(z)) : tf.max(z);
-  const blended = tf.add(tf.mul(amax, 1 - o.rangeMomentum), tf.mul(peak, o.rangeMomentum));
-  const range = tf.where(tf.equal(amax, 0), peak, blended) as tf.Scalar;
-  sink?.({ mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D, amax: range });
-  return fakeQuantActivation(z, range, o.bits, o.signed) as tf.Tensor4D;
+  return fakeQuantActivationTrain(z, amax, o.bits, o.signed, o.rangeMomentum, (range) =>
+    sink?.({ mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D, amax: range }),
+  ) as tf.Tensor4D;
 }

@@ -9,7 +9,7 @@ import * as tf from './tf.js';
 import type { LayerSpec, NetworkSpec } from '../core/network.js';
 import { Rng } from '../core/random.js';
 import { type BatchStatistics, fusedAvailable, normActQuantComposite, normActQuantFused } from './fused.js';
-import { fakeQuantActivation, fakeQuantWeight } from './quant.js';
+import { fakeQuantActivation, fakeQuantActivationTrain, fakeQuantWeight } from './quant.js';
 
 export const BN_EPSILON = 1e-5;
 export const BN_MOMENTUM = 0.1;
@@ -87,10 +87,42 @@ function shuffleChannels(x: tf.Tensor4D, groups: number): tf.Tensor4D {
   return tf.reshape(tf.transpose(tf.reshape(x, [b, h, w, groups, c / groups]), [0, 1, 2, 4, 3]), [b, h, w, c]);
 }
 
+/** Global pooling as a mean (its gradient is a broadcast; wasm's AvgPoolGrad is a slow loop). */
+function averagePool(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
+  const global = layer.kernel === layer.inH && layer.kernel === layer.inW && layer.pad === 0;
+  if (global) return tf.mean(x, [1, 2], true) as tf.Tensor4D;
+  return tf.avgPool(x, layer.kernel, layer.stride, layer.pad === 0 ? 'valid' : layer.pad);
+}
+
+const blockMasks = new Map<string, Float32Array>();
+
+/**
+ * A grouped 1×1 kernel [1, 1, in/g, out] as the block-diagonal full kernel [1, 1, in, out]:
+ * one convolution instead of split → g convolutions → concat (and their gradients). The mask
+ * zeroes the off-diagonal blocks, so their gradient is zero too.
+ */
+function blockDiagonal(w: tf.Tensor4D, groups: number): tf.Tensor4D {
+  const [, , inPerGroup, out] = w.shape;
+  const key = `${inPerGroup}:${out}:${groups}`;
+  let values = blockMasks.get(key);
+  if (!values) {
+    values = new Float32Array(inPerGroup * groups * out);
+    const outPerGroup = out / groups;
+    for (let i = 0; i < inPerGroup * groups; i++) {
+      const g = Math.floor(i / inPerGroup);
+      for (let o = g * outPerGroup; o < (g + 1) * outPerGroup; o++) values[i * out + o] = 1;
+    }
+    blockMasks.set(key, values);
+  }
+  // a fresh (small) tensor per pass: the caller's tidy scope disposes it
+  return tf.mul(tf.tile(w, [1, 1, groups, 1]), tf.tensor4d(values, [1, 1, inPerGroup * groups, out]));
+}
+
 function convolve(layer: LayerSpec, x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   const stride: [number, number] = [layer.stride, layer.stride];
   if (layer.kind === 'dwconv') return tf.depthwiseConv2d(x, w as tf.Tensor4D, stride, layer.pad);
   if (layer.groups === 1) return tf.conv2d(x, w, stride, layer.pad);
+  if (layer.kernel === 1) return tf.conv2d(x, blockDiagonal(w, layer.groups), stride, 0);
   const xs = tf.split(x, layer.groups, 3);
   const ws = tf.split(w, layer.groups, 3);
   return tf.concat(
@@ -146,17 +178,9 @@ function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed:
 
 /** Fake-quantise `x` against the running range `name/amax`, updating it when training. */
 function quantiseOutput(model: QatModel, name: string, x: tf.Tensor, bits: number, signed: boolean, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor {
-  const amax = model.state.get(`${name}/amax`) as tf.Variable;
-  let range = amax as tf.Tensor as tf.Scalar;
-  if (training) {
-    // no gradient reaches the range: the quantiser returns zero for its scale input
-    const batch = signed ? tf.max(tf.abs(x)) : tf.max(x);
-    // first batch: take its range; afterwards an exponential moving average
-    const blended = tf.add(tf.mul(amax, 1 - RANGE_MOMENTUM), tf.mul(batch, RANGE_MOMENTUM));
-    range = tf.where(tf.equal(amax, 0), batch, blended) as tf.Scalar;
-    updates.push([amax, tf.keep(range)]);
-  }
-  return fakeQuantActivation(x, range, bits, signed);
+  const amax = model.state.get(`${name}/amax`) as tf.Variable<tf.Rank.R0>;
+  if (!training) return fakeQuantActivation(x, amax, bits, signed);
+  return fakeQuantActivationTrain(x, amax, bits, signed, RANGE_MOMENTUM, (range) => updates.push([amax, tf.keep(tf.clone(range))]));
 }
 
 function isUnsigned(layer: LayerSpec, unsigned: ReadonlyMap<string, boolean>): boolean {
@@ -179,7 +203,7 @@ function layerOutput(model: QatModel, layer: LayerSpec, inputs: tf.Tensor[], sig
     case 'add':
       return quantise(tf.add(inputs[0], inputs[1]));
     case 'pool':
-      return quantise(tf.avgPool(x as tf.Tensor4D, layer.kernel, layer.stride, layer.pad === 0 ? 'valid' : layer.pad));
+      return quantise(averagePool(layer, x as tf.Tensor4D));
     case 'fc': {
       const w = fakeQuantWeight(model.trainable.get(`${layer.name}/kernel`) as tf.Variable, layer.bits, 1);
       return quantise(tf.add(tf.matMul(tf.reshape(x, [x.shape[0], layer.inC]), w), model.trainable.get(`${layer.name}/bias`) as tf.Variable));

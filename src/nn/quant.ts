@@ -33,46 +33,73 @@ export function weightScale(w: tf.Tensor, bits: number, channelAxis: number): tf
 
 type CustomArgs = Array<tf.Tensor | tf.GradSaveFunc>;
 
-const steWeight = tf.customGrad((...args: CustomArgs) => {
-  const [w, scale] = args as [tf.Tensor, tf.Tensor];
-  return {
-    value: tf.mul(tf.round(tf.div(w, scale)), scale),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor, tf.zerosLike(scale)],
-  };
-});
-
-/** Fake-quantise weights per output channel (conv [kh,kw,in,out]: axis 3; depthwise: 2; fc: 1). */
+/**
+ * Fake-quantise weights per output channel (conv [kh,kw,in,out]: axis 3; depthwise: 2; fc: 1).
+ * The scale is computed inside the custom op, where TF.js records nothing, so the backward
+ * pass is the bare straight-through identity (no gradient through the max that set the scale).
+ */
 export function fakeQuantWeight(w: tf.Tensor, bits: number, channelAxis: number): tf.Tensor {
-  return tf.tidy(() => steWeight(w, weightScale(w, bits, channelAxis)));
-}
-
-function makeSteActivation(lo: number, hi: number) {
-  return tf.customGrad((...args: CustomArgs) => {
-    const [x, scale, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const q = tf.clipByValue(tf.round(tf.div(x, scale)), lo, hi);
-    save([x, scale]);
-    return {
-      value: tf.mul(q, scale),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [xs, s] = saved;
-        const inside = tf.logicalAnd(tf.greaterEqual(xs, tf.mul(s, lo)), tf.lessEqual(xs, tf.mul(s, hi)));
-        return [tf.where(inside, dy as tf.Tensor, tf.zerosLike(xs)), tf.zerosLike(s)];
-      },
-    };
+  const op = tf.customGrad((...args: CustomArgs) => {
+    const [wi] = args as [tf.Tensor];
+    const scale = weightScale(wi, bits, channelAxis);
+    return { value: tf.mul(tf.round(tf.div(wi, scale)), scale), gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor] };
   });
+  return op(w);
 }
 
-const activationQuantisers = new Map<string, ReturnType<typeof makeSteActivation>>();
+/** Straight-through gradient of a fake quantiser: dy inside [lo·s, hi·s], zero outside. */
+function passInside(dy: tf.Tensor, x: tf.Tensor, scale: tf.Tensor, lo: number, hi: number): tf.Tensor {
+  const inside = tf.logicalAnd(tf.greaterEqual(x, tf.mul(scale, lo)), tf.lessEqual(x, tf.mul(scale, hi)));
+  return tf.where(inside, dy, tf.zerosLike(x));
+}
+
+function quantiseWith(x: tf.Tensor, scale: tf.Tensor, lo: number, hi: number): tf.Tensor {
+  return tf.mul(tf.clipByValue(tf.round(tf.div(x, scale)), lo, hi), scale);
+}
 
 /** Fake-quantise an activation tensor to `bits` over [−amax, amax] (signed) or [0, amax]. */
 export function fakeQuantActivation(x: tf.Tensor, amax: tf.Scalar | number, bits: number, signed: boolean): tf.Tensor {
   const { lo, hi } = activationRange(bits, signed);
-  const key = `${lo}:${hi}`;
-  let quantise = activationQuantisers.get(key);
-  if (!quantise) {
-    quantise = makeSteActivation(lo, hi);
-    activationQuantisers.set(key, quantise);
-  }
-  const q = quantise;
-  return tf.tidy(() => q(x, tf.div(tf.maximum(amax, 1e-8), hi)));
+  const op = tf.customGrad((...args: CustomArgs) => {
+    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const scale = tf.div(tf.maximum(amax, 1e-8), hi);
+    save([xi, scale]);
+    return {
+      value: quantiseWith(xi, scale, lo, hi),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [passInside(dy as tf.Tensor, saved[0], saved[1], lo, hi)],
+    };
+  });
+  return op(x);
+}
+
+/**
+ * The training-time activation quantiser: this batch's range (max, or max |x| when signed)
+ * blended into the running one — the first batch takes its own — then quantisation with it.
+ * The range is computed inside the custom op, so no gradient flows through the max (its
+ * gradient would compare every element with the maximum); `sink` receives the blended range
+ * while it exists.
+ */
+export function fakeQuantActivationTrain(
+  x: tf.Tensor,
+  running: tf.Scalar,
+  bits: number,
+  signed: boolean,
+  momentum: number,
+  sink: (range: tf.Scalar) => void,
+): tf.Tensor {
+  const { lo, hi } = activationRange(bits, signed);
+  const op = tf.customGrad((...args: CustomArgs) => {
+    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const peak = signed ? tf.max(tf.abs(xi)) : tf.max(xi);
+    const blended = tf.add(tf.mul(running, 1 - momentum), tf.mul(peak, momentum));
+    const range = tf.where(tf.equal(running, 0), peak, blended) as tf.Scalar;
+    sink(range);
+    const scale = tf.div(tf.maximum(range, 1e-8), hi);
+    save([xi, scale]);
+    return {
+      value: quantiseWith(xi, scale, lo, hi),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [passInside(dy as tf.Tensor, saved[0], saved[1], lo, hi)],
+    };
+  });
+  return op(x);
 }
