@@ -188,34 +188,49 @@ function pointer(backend: WasmHeapBackend, t: Info): number {
   return (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
 }
 
+/** The batch range from each channel's extremes: z = act(x·scale + shift) is monotonic in x. */
+function rangeFromExtremes(scale: Float32Array, shift: Float32Array, lowest: Float32Array, highest: Float32Array, activation: number, signed: boolean): number {
+  let peak = 0;
+  for (let c = 0; c < scale.length; c++) {
+    for (const x of [lowest[c], highest[c]]) {
+      // the kernel's f32 arithmetic: multiply, round, add, round (no fused multiply-add)
+      let z = Math.fround(Math.fround(x * scale[c]) + shift[c]);
+      if (activation !== 0) z = Math.max(z, 0);
+      if (activation === 2) z = Math.min(z, 6);
+      peak = Math.max(peak, signed ? Math.abs(z) : z);
+    }
+  }
+  return peak;
+}
+
 function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnActQuantAttrs): Info[] {
   const k = wasmKernelExports(backend);
   const [x, gamma, beta, amax] = inputs;
   const channels = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool')];
-  // scratch: 2·C f64 sums, then scale and shift (C f32 each)
-  const scratch = backend.wasm._malloc(channels * 24);
+  // scratch: 2·C f64 sums, then scale, shift, lowest, highest (C f32 each)
+  const scratch = backend.wasm._malloc(channels * 32);
   try {
     const [y, mean, variance, range, mask] = outs.map((t) => pointer(backend, t));
+    const at = (i: number) => scratch + channels * (16 + 4 * i);
     // the scale vector's space doubles as the moments' block accumulator (written after)
-    k.bn_moments(pointer(backend, x), rows, channels, mean, variance, scratch, scratch + channels * 16);
+    k.bn_moments(pointer(backend, x), rows, channels, mean, variance, at(2), at(3), scratch, at(0));
     const heap = backend.wasm.HEAPU8.buffer;
-    const f32 = (at: number, n: number) => new Float32Array(heap, at, n);
-    const [g, b, mu, v] = [f32(pointer(backend, gamma), channels), f32(pointer(backend, beta), channels), f32(mean, channels), f32(variance, channels)];
-    const scale = f32(scratch + channels * 16, channels);
-    const shift = f32(scratch + channels * 20, channels);
+    const f32 = (p: number, n = channels) => new Float32Array(heap, p, n);
+    const [g, b, mu, v] = [f32(pointer(backend, gamma)), f32(pointer(backend, beta)), f32(mean), f32(variance)];
+    const [scale, shift] = [f32(at(0)), f32(at(1))];
     for (let c = 0; c < channels; c++) {
       scale[c] = g[c] / Math.sqrt(v[c] + a.epsilon);
       shift[c] = b[c] - mu[c] * scale[c];
     }
     const activation = Number(a.activation);
-    const peak = k.bn_apply(pointer(backend, x), y, rows, channels, scale.byteOffset, shift.byteOffset, activation, a.signed ? 1 : 0);
+    const peak = rangeFromExtremes(scale, shift, f32(at(2)), f32(at(3)), activation, Boolean(a.signed));
     const old = f32(pointer(backend, amax), 1)[0];
     const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
     f32(range, 1)[0] = blended;
     const step = Math.fround(Math.max(blended, 1e-8) / Number(a.hi));
-    k.fake_quant_mask(y, mask, rows * channels, step, Number(a.lo), Number(a.hi), activation);
+    k.bn_apply_quant(pointer(backend, x), y, mask, rows, channels, at(0), at(1), activation, step, Number(a.lo), Number(a.hi));
   } finally {
     backend.wasm._free(scratch);
   }

@@ -61,9 +61,10 @@ export interface KernelExports {
   dw_bp_filter(x: number, dy: number, dw: number,
     B: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
-  bn_moments(x: number, rows: number, C: number, mean: number, variance: number, acc: number, block: number): void;
-  bn_apply(x: number, y: number, rows: number, C: number, scale: number, shift: number, act: number, signed: number): number;
-  fake_quant_mask(y: number, mask: number, n: number, step: number, lo: number, hi: number, act: number): void;
+  bn_moments(x: number, rows: number, C: number, mean: number, variance: number, lowest: number, highest: number,
+    acc: number, block: number): void;
+  bn_apply_quant(x: number, y: number, mask: number, rows: number, C: number, scale: number, shift: number, act: number,
+    step: number, lo: number, hi: number): void;
   bn_grad_sums(dy: number, x: number, mask: number, rows: number, C: number, mean: number, inv: number, sums: number, block: number): void;
   bn_grad_dx(dy: number, x: number, mask: number, dx: number, rows: number, C: number, mean: number, inv: number,
     k: number, a: number, b: number): void;
@@ -75,7 +76,7 @@ export interface KernelExports {
 const EXPORTS: readonly (keyof KernelExports)[] = [
   'gemm_atb', 'gemm_ab', 'transpose2d', 'flip_filter',
   'conv2d_bp_filter', 'conv2d_bp_input', 'dw_bp_filter', 'dw_bp_input',
-  'bn_moments', 'bn_apply', 'fake_quant_mask', 'bn_grad_sums', 'bn_grad_dx',
+  'bn_moments', 'bn_apply_quant', 'bn_grad_sums', 'bn_grad_dx',
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -21,6 +21,23 @@ const BLOCK = 32;
   memory.fill(block, 0, <usize>C << 2);
 }
 
+/** lowest[c] = min(lowest[c], x[c]), highest[c] = max(highest[c], x[c]) for one row. */
+@inline function extremaRow(row: usize, lowest: usize, highest: usize, C: i32): void {
+  const C4 = C & ~3;
+  for (let c = 0; c < C4; c += 4) {
+    const o = <usize>c << 2;
+    const v = v128.load(row + o);
+    v128.store(lowest + o, f32x4.min(v128.load(lowest + o), v));
+    v128.store(highest + o, f32x4.max(v128.load(highest + o), v));
+  }
+  for (let c = C4; c < C; c++) {
+    const o = <usize>c << 2;
+    const v = load<f32>(row + o);
+    store<f32>(lowest + o, min<f32>(load<f32>(lowest + o), v));
+    store<f32>(highest + o, max<f32>(load<f32>(highest + o), v));
+  }
+}
+
 /** block[c] += (x[c] − centre[c])^p for one row, p = 1 (centre unused) or 2. */
 @inline function accumulateRow(row: usize, block: usize, centre: usize, C: i32, squared: bool): void {
   const C4 = C & ~3;
@@ -44,15 +61,22 @@ const BLOCK = 32;
   }
 }
 
-/** mean[c] and biased variance[c] of x; acc is scratch of 2·C f64, block of C f32. */
-export function bn_moments(x: usize, rows: i32, C: i32, mean: usize, variance: usize, acc: usize, block: usize): void {
+/**
+ * mean[c], biased variance[c], and the smallest and largest value of each channel of x; acc is
+ * scratch of 2·C f64, block of C f32.
+ */
+export function bn_moments(x: usize, rows: i32, C: i32, mean: usize, variance: usize, lowest: usize, highest: usize, acc: usize, block: usize): void {
   const cb = <usize>C << 2;
   const n = <f64>rows;
   const sq = acc + (<usize>C << 3);
   memory.fill(acc, 0, <usize>C << 4);
   memory.fill(block, 0, cb);
+  memory.copy(lowest, x, cb);
+  memory.copy(highest, x, cb);
   for (let r = 0; r < rows; r++) {
-    accumulateRow(x + <usize>r * cb, block, 0, C, false);
+    const row = x + <usize>r * cb;
+    accumulateRow(row, block, 0, C, false);
+    extremaRow(row, lowest, highest, C);
     if (r % BLOCK == BLOCK - 1) flush(acc, block, C);
   }
   flush(acc, block, C);
@@ -66,79 +90,56 @@ export function bn_moments(x: usize, rows: i32, C: i32, mean: usize, variance: u
 }
 
 /**
- * y = act(x·scale[c] + shift[c]) (act: 0 none, 1 relu, 2 relu6); returns the batch range:
- * max y (unsigned) or max |y| (signed).
+ * One pass: z = act(x·scale[c] + shift[c]), y = clip(nearest(z / step), lo, hi)·step, and
+ * mask = 1 where the gradient passes. The caller knows the range beforehand from each channel's
+ * extremes (z is monotonic in x), so no second pass over y is needed.
  */
-export function bn_apply(x: usize, y: usize, rows: i32, C: i32, scale: usize, shift: usize, act: i32, signed: i32): f32 {
+export function bn_apply_quant(x: usize, y: usize, mask: usize, rows: i32, C: i32, scale: usize, shift: usize, act: i32, step: f32, lo: f32, hi: f32): void {
   const cb = <usize>C << 2;
   const zero = f32x4.splat(0);
   const six = f32x4.splat(6);
-  let peak4 = zero;
-  let peak: f32 = 0;
+  const stepv = f32x4.splat(step);
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
+  const low = lo * step;
+  const high = hi * step;
+  const lowv = f32x4.splat(low);
+  const highv = f32x4.splat(high);
   const C4 = C & ~3;
   for (let r = 0; r < rows; r++) {
     const xr = x + <usize>r * cb;
     const yr = y + <usize>r * cb;
+    const mr = mask + <usize>r * <usize>C;
     for (let c = 0; c < C4; c += 4) {
       const o = <usize>c << 2;
-      let z = f32x4.add(f32x4.mul(v128.load(xr + o), v128.load(scale + o)), v128.load(shift + o));
+      const pre = f32x4.add(f32x4.mul(v128.load(xr + o), v128.load(scale + o)), v128.load(shift + o));
+      let z = pre;
       if (act != 0) z = f32x4.max(z, zero);
       if (act == 2) z = f32x4.min(z, six);
-      v128.store(yr + o, z);
-      peak4 = f32x4.max(peak4, signed ? f32x4.abs(z) : z);
+      const q = f32x4.min(f32x4.max(f32x4.nearest(f32x4.div(z, stepv)), lov), hiv);
+      v128.store(yr + o, f32x4.mul(q, stepv));
+      let pass = v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv));
+      if (act != 0) pass = v128.and(pass, f32x4.gt(pre, zero));
+      if (act == 2) pass = v128.and(pass, f32x4.lt(pre, six));
+      const bits = i32x4.bitmask(pass);
+      store<u32>(mr + <usize>c, (bits & 1) | ((bits & 2) << 7) | ((bits & 4) << 14) | ((bits & 8) << 21));
     }
     for (let c = C4; c < C; c++) {
       const o = <usize>c << 2;
-      let z = load<f32>(xr + o) * load<f32>(scale + o) + load<f32>(shift + o);
+      const pre = load<f32>(xr + o) * load<f32>(scale + o) + load<f32>(shift + o);
+      let z = pre;
       if (act != 0) z = max<f32>(z, 0);
       if (act == 2) z = min<f32>(z, 6);
-      store<f32>(yr + o, z);
-      peak = max<f32>(peak, signed ? abs<f32>(z) : z);
+      store<f32>(yr + o, min<f32>(max<f32>(nearest<f32>(z / step), lo), hi) * step);
+      store<u8>(mr + <usize>c, passes(z, low, high, act) ? 1 : 0);
     }
   }
-  const a = max<f32>(f32x4.extract_lane(peak4, 0), f32x4.extract_lane(peak4, 1));
-  const b = max<f32>(f32x4.extract_lane(peak4, 2), f32x4.extract_lane(peak4, 3));
-  return max<f32>(peak, max<f32>(a, b));
 }
 
 /** 1 where the gradient passes: the activation is active and z lies in [low, high]. */
 @inline function passes(z: f32, low: f32, high: f32, act: i32): bool {
   const active = act == 0 ? true : act == 1 ? z > 0 : z > 0 && z < 6;
   return active && z >= low && z <= high;
-}
-
-/**
- * In place: y = clip(nearest(y / step), lo, hi) · step; mask[i] = 1 where the gradient passes
- * (the activation is active and y lies inside [lo·step, hi·step]).
- */
-export function fake_quant_mask(y: usize, mask: usize, n: i32, step: f32, lo: f32, hi: f32, act: i32): void {
-  const low = lo * step;
-  const high = hi * step;
-  const stepv = f32x4.splat(step);
-  const lov = f32x4.splat(lo);
-  const hiv = f32x4.splat(hi);
-  const lowv = f32x4.splat(low);
-  const highv = f32x4.splat(high);
-  const zero = f32x4.splat(0);
-  const six = f32x4.splat(6);
-  const n4 = n & ~3;
-  for (let i = 0; i < n4; i += 4) {
-    const p = y + (<usize>i << 2);
-    const z = v128.load(p);
-    const q = f32x4.min(f32x4.max(f32x4.nearest(f32x4.div(z, stepv)), lov), hiv);
-    v128.store(p, f32x4.mul(q, stepv));
-    let pass = v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv));
-    if (act != 0) pass = v128.and(pass, f32x4.gt(z, zero));
-    if (act == 2) pass = v128.and(pass, f32x4.lt(z, six));
-    const bits = i32x4.bitmask(pass);
-    store<u32>(mask + <usize>i, (bits & 1) | ((bits & 2) << 7) | ((bits & 4) << 14) | ((bits & 8) << 21));
-  }
-  for (let i = n4; i < n; i++) {
-    const p = y + (<usize>i << 2);
-    const z = load<f32>(p);
-    store<f32>(p, min<f32>(max<f32>(nearest<f32>(z / step), lo), hi) * step);
-    store<u8>(mask + <usize>i, passes(z, low, high, act) ? 1 : 0);
-  }
 }
 
 /**
