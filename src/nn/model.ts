@@ -52,12 +52,16 @@ function kernelShape(layer: LayerSpec): { shape: number[]; fanIn: number } {
   }
 }
 
+let modelsCreated = 0;
+
 export function createModel(network: NetworkSpec, seed: number): QatModel {
   const rng = new Rng(seed);
   const trainable = new Map<string, tf.Variable>();
   const state = new Map<string, tf.Variable>();
+  // TF.js variable names are global to the process: prefix them so models can coexist
+  const prefix = `model${++modelsCreated}`;
   const add = (into: Map<string, tf.Variable>, name: string, value: tf.Tensor, train: boolean) =>
-    into.set(name, tf.variable(value, train, name));
+    into.set(name, tf.variable(value, train, `${prefix}/${name}`));
   add(state, 'input/amax', tf.scalar(0), false);
   for (const layer of network.layers) {
     if (layer.kind === 'conv' || layer.kind === 'dwconv' || layer.kind === 'fc') {

@@ -5,6 +5,7 @@
  */
 import * as tf from './tf.js';
 import { forward, type QatModel } from './model.js';
+import { SGD_STEP, type SgdStepAttrs, sgdKernelAvailable } from './sgd-kernel.js';
 
 export interface SgdSettings {
   readonly learningRate: number;
@@ -19,7 +20,7 @@ export const DEFAULT_SGD: SgdSettings = { learningRate: 0.025, finalLearningRate
 
 export function createOptimizer(model: QatModel, settings: SgdSettings) {
   const velocity = new Map<string, tf.Variable>();
-  for (const [name, v] of model.trainable) velocity.set(name, tf.variable(tf.zerosLike(v), false, `velocity/${name}`));
+  for (const [name, v] of model.trainable) velocity.set(name, tf.variable(tf.zerosLike(v), false, `${v.name}/velocity`));
   return {
     settings,
     velocity,
@@ -31,6 +32,58 @@ export function createOptimizer(model: QatModel, settings: SgdSettings) {
 /** Batch norm and activation ranges decay only through their running averages, not L2. */
 function decays(name: string): boolean {
   return name.endsWith('/kernel');
+}
+
+type StepSettings = { momentum: number; weightDecay: number; gradClipNorm: number; learningRate: number };
+
+/** Use the one-kernel optimizer step where the backend has it (cpu, wasm). */
+let fusedOptimizer = true;
+export function setFusedOptimizer(on: boolean): void {
+  fusedOptimizer = on;
+}
+
+/** The step from stock ops: clip by global norm, decay, momentum, update. */
+function applyComposite(
+  optimizer: ReturnType<typeof createOptimizer>,
+  names: string[],
+  variables: tf.Variable[],
+  grads: tf.Tensor[],
+  s: StepSettings,
+): void {
+  tf.tidy(() => {
+    const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+    const clip = tf.minimum(1, tf.div(s.gradClipNorm, tf.maximum(norm, 1e-12)));
+    names.forEach((name, i) => {
+      const v = variables[i];
+      let g = tf.mul(grads[i], clip);
+      if (decays(name)) g = tf.add(g, tf.mul(v, s.weightDecay));
+      const vel = optimizer.velocity.get(name) as tf.Variable;
+      vel.assign(tf.add(tf.mul(vel, s.momentum), g));
+      v.assign(tf.sub(v, tf.mul(vel, s.learningRate)));
+    });
+  });
+}
+
+/** The same step as one kernel over every variable. */
+function applyFused(
+  optimizer: ReturnType<typeof createOptimizer>,
+  names: string[],
+  variables: tf.Variable[],
+  grads: tf.Tensor[],
+  s: StepSettings,
+): void {
+  const velocities = names.map((n) => optimizer.velocity.get(n) as tf.Variable);
+  const inputs: tf.NamedTensorMap = {};
+  [...variables, ...grads, ...velocities].forEach((t, i) => {
+    inputs[`t${i}`] = t;
+  });
+  const attrs: SgdStepAttrs = { count: names.length, decays: names.map((n) => (decays(n) ? 1 : 0)), ...s };
+  const outs = tf.engine().runKernel(SGD_STEP, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  names.forEach((_, i) => {
+    variables[i].assign(outs[i]);
+    velocities[i].assign(outs[names.length + i]);
+  });
+  tf.dispose(outs);
 }
 
 /** Mean softmax cross-entropy of logits [B, K] against integer labels. */
@@ -58,19 +111,10 @@ export function sgdStep(
     hitsTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(result.logits, 1), y), 'int32')));
     return crossEntropy(result.logits, y, classes);
   }, variables);
-  tf.tidy(() => {
-    const list = names.map((n) => grads[model.trainable.get(n)?.name as string]);
-    const norm = tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-    const clip = tf.minimum(1, tf.div(gradClipNorm, tf.maximum(norm, 1e-12)));
-    names.forEach((name, i) => {
-      const v = variables[i];
-      let g = tf.mul(list[i], clip);
-      if (decays(name)) g = tf.add(g, tf.mul(v, weightDecay));
-      const vel = optimizer.velocity.get(name) as tf.Variable;
-      vel.assign(tf.add(tf.mul(vel, momentum), g));
-      v.assign(tf.sub(v, tf.mul(vel, lr)));
-    });
-  });
+  const list = names.map((n) => grads[model.trainable.get(n)?.name as string]);
+  const settings = { momentum, weightDecay, gradClipNorm, learningRate: lr };
+  if (fusedOptimizer && sgdKernelAvailable()) applyFused(optimizer, names, variables, list, settings);
+  else applyComposite(optimizer, names, variables, list, settings);
   for (const [variable, next] of updates) {
     variable.assign(next);
     next.dispose();
