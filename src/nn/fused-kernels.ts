@@ -9,6 +9,15 @@ import { wasmKernelExports } from './wasm-kernels.js';
 
 export const BN_ACT_QUANT = 'TripsBnActQuant';
 export const BN_ACT_QUANT_GRAD = 'TripsBnActQuantGrad';
+export const ACT_QUANT = 'TripsActQuant';
+export const MASK_GRAD = 'TripsMaskGrad';
+
+export interface ActQuantAttrs {
+  readonly lo: number;
+  readonly hi: number;
+  readonly signed: boolean;
+  readonly rangeMomentum: number;
+}
 
 type Info = tf.TensorInfo;
 type Dtype = 'float32' | 'bool';
@@ -272,12 +281,70 @@ function bnActQuantBackwardWasm(backend: WasmHeapBackend, inputs: Info[], a: { e
   return outs;
 }
 
+// ---- activation fake quantisation alone (input, add and pool outputs) ----
+
+function blendRange(old: number, peak: number, momentum: number): number {
+  return old === 0 ? peak : Math.fround((1 - momentum) * old + momentum * peak);
+}
+
+/** Outputs [y, range, mask]: the batch range blended into the running one, then quantisation. */
+function actQuantCpu(io: TensorIo, inputs: Info[], a: ActQuantAttrs): Info[] {
+  const [x, amax] = inputs;
+  const outs = [io.alloc(x.shape, 'float32'), io.alloc([], 'float32'), io.alloc(x.shape, 'bool')];
+  const xv = io.f32(x);
+  let peak = -Infinity;
+  for (let i = 0; i < xv.length; i++) peak = Math.max(peak, a.signed ? Math.abs(xv[i]) : xv[i]);
+  const range = blendRange(io.f32(amax)[0], peak, a.rangeMomentum);
+  io.f32(outs[1])[0] = range;
+  const y = io.f32(outs[0]);
+  y.set(xv);
+  quantiseInPlace(y, io.u8(outs[2]), Math.fround(Math.max(range, 1e-8) / a.hi), Number(a.lo), Number(a.hi), 0);
+  return outs;
+}
+
+function maskGradCpu(io: TensorIo, inputs: Info[]): Info[] {
+  const [dy, mask] = inputs;
+  const out = io.alloc(dy.shape, 'float32');
+  const [d, m, dx] = [io.f32(dy), io.u8(mask), io.f32(out)];
+  for (let i = 0; i < d.length; i++) dx[i] = m[i] === 0 ? 0 : d[i];
+  return [out];
+}
+
+function actQuantWasm(backend: WasmHeapBackend, inputs: Info[], a: ActQuantAttrs): Info[] {
+  const k = wasmKernelExports(backend);
+  const [x, amax] = inputs;
+  const n = x.shape.reduce((p, d) => p * d, 1);
+  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool')];
+  const [y, range, mask] = outs.map((t) => pointer(backend, t));
+  const peak = k.peak_of(pointer(backend, x), n, a.signed ? 1 : 0);
+  const heap = backend.wasm.HEAPU8.buffer;
+  const blended = blendRange(new Float32Array(heap, pointer(backend, amax), 1)[0], peak, a.rangeMomentum);
+  new Float32Array(heap, range, 1)[0] = blended;
+  k.act_quant(pointer(backend, x), y, mask, n, Math.fround(Math.max(blended, 1e-8) / Number(a.hi)), Number(a.lo), Number(a.hi));
+  return outs;
+}
+
+function maskGradWasm(backend: WasmHeapBackend, inputs: Info[]): Info[] {
+  const [dy, mask] = inputs;
+  const out = backend.makeOutput(dy.shape, 'float32');
+  wasmKernelExports(backend).mask_grad(pointer(backend, dy), pointer(backend, mask), pointer(backend, out), dy.shape.reduce((p, d) => p * d, 1));
+  return [out];
+}
+
 let registered = false;
 
 /** Register the fused kernels for the cpu and wasm backends (idempotent). */
 export function registerFusedKernels(): void {
   if (registered) return;
   registered = true;
+  const cpu = (f: (io: TensorIo, inputs: Info[], attrs: never) => Info[]) =>
+    (({ inputs, attrs, backend }) => f(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
+  const wasm = (f: (b: WasmHeapBackend, inputs: Info[], attrs: never) => Info[]) =>
+    (({ inputs, attrs, backend }) => f(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
+  tf.registerKernel({ kernelName: ACT_QUANT, backendName: 'cpu', kernelFunc: cpu(actQuantCpu) });
+  tf.registerKernel({ kernelName: MASK_GRAD, backendName: 'cpu', kernelFunc: cpu(maskGradCpu) });
+  tf.registerKernel({ kernelName: ACT_QUANT, backendName: 'wasm', kernelFunc: wasm(actQuantWasm) });
+  tf.registerKernel({ kernelName: MASK_GRAD, backendName: 'wasm', kernelFunc: wasm(maskGradWasm) });
   tf.registerKernel({
     kernelName: BN_ACT_QUANT,
     backendName: 'cpu',

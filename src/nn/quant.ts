@@ -11,6 +11,7 @@
  * folding batch norm (a per-channel positive or negative scale), so the integers trained here
  * are the integers deployed.
  */
+import { ACT_QUANT, type ActQuantAttrs, MASK_GRAD, registerFusedKernels } from './fused-kernels.js';
 import * as tf from './tf.js';
 
 export function weightLevels(bits: number): number {
@@ -72,6 +73,36 @@ export function fakeQuantActivation(x: tf.Tensor, amax: tf.Scalar | number, bits
   return op(x);
 }
 
+let actQuantKernel: 'auto' | 'off' = 'auto';
+
+/** Tests compare the kernel with the composite: 'off' forces the composite. */
+export function setActQuantKernel(mode: 'auto' | 'off'): void {
+  actQuantKernel = mode;
+}
+
+function useActQuantKernel(): boolean {
+  registerFusedKernels();
+  return actQuantKernel === 'auto' && tf.getKernel(ACT_QUANT, tf.getBackend()) !== undefined;
+}
+
+/** One kernel forward (range, quantisation, a one-byte mask), one backward (dy · mask). */
+function actQuantFused(x: tf.Tensor, running: tf.Scalar, attrs: ActQuantAttrs, sink: (range: tf.Scalar) => void): tf.Tensor {
+  const op = tf.customGrad((...args: CustomArgs) => {
+    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const [y, range, mask] = tf.engine().runKernel(ACT_QUANT, { x: xi, amax: running }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    sink(range as tf.Scalar);
+    save([mask]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const dx = tf.engine().runKernel(MASK_GRAD, { dy: dy as tf.Tensor, mask: saved[0] }) as tf.Tensor | tf.Tensor[];
+        return [Array.isArray(dx) ? dx[0] : dx];
+      },
+    };
+  });
+  return op(x);
+}
+
 /**
  * The training-time activation quantiser: this batch's range (max, or max |x| when signed)
  * blended into the running one — the first batch takes its own — then quantisation with it.
@@ -88,6 +119,7 @@ export function fakeQuantActivationTrain(
   sink: (range: tf.Scalar) => void,
 ): tf.Tensor {
   const { lo, hi } = activationRange(bits, signed);
+  if (useActQuantKernel()) return actQuantFused(x, running, { lo, hi, signed, rangeMomentum: momentum }, sink);
   const op = tf.customGrad((...args: CustomArgs) => {
     const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const peak = signed ? tf.max(tf.abs(xi)) : tf.max(xi);

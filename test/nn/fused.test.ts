@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/core/random.js';
 import { selectBackend } from '../../src/nn/backend.js';
 import { normActQuantComposite, normActQuantFused, type NormActQuantOptions } from '../../src/nn/fused.js';
+import { fakeQuantActivationTrain, setActQuantKernel } from '../../src/nn/quant.js';
 import * as tf from '../../src/nn/tf.js';
 
 const BACKEND = (process.env.TRIPS_HW_TEST_BACKEND ?? 'cpu') as 'cpu' | 'wasm';
@@ -52,7 +53,9 @@ describe(`fused batch norm → activation → fake quantisation (${BACKEND})`, (
         return { ...r, grads };
       };
       const fused = run(normActQuantFused);
+      setActQuantKernel('off'); // the composite made of stock ops only
       const composite = run(normActQuantComposite);
+      setActQuantKernel('auto');
       expect(relError(fused.mean, composite.mean)).toBeLessThan(1e-5);
       expect(relError(fused.variance, composite.variance)).toBeLessThan(1e-5);
       expect(fused.amax.dataSync()[0]).toBeCloseTo(composite.amax.dataSync()[0], 4);
@@ -65,6 +68,35 @@ describe(`fused batch norm → activation → fake quantisation (${BACKEND})`, (
       expect(relError(dbeta, cbeta)).toBeLessThan(1e-3);
       expect(relError(dgamma, cgamma)).toBeLessThan(2e-3);
       expect(relError(dx, cx)).toBeLessThan(2e-3);
+    });
+  }
+});
+
+describe(`activation fake quantisation kernel (${BACKEND})`, () => {
+  for (const [title, bits, signed, running] of [
+    ['8-bit signed, first batch', 8, true, 0],
+    ['4-bit unsigned, running range', 4, false, 1.2],
+  ] as const) {
+    it(`matches the stock-op quantiser: ${title}`, () => {
+      const x = randomTensor([2, 5, 3, 7], 11, 1.5, 0.2);
+      const upstream = randomTensor([2, 5, 3, 7], 12);
+      const run = (mode: 'auto' | 'off') => {
+        setActQuantKernel(mode);
+        let range = 0;
+        const f = (t: tf.Tensor) =>
+          fakeQuantActivationTrain(t, tf.scalar(running), bits, signed, 0.1, (r) => {
+            range = r.dataSync()[0];
+          });
+        const y = f(x);
+        const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), upstream)))(x);
+        setActQuantKernel('auto');
+        return { y, dx, range };
+      };
+      const kernel = run('auto');
+      const stock = run('off');
+      expect(kernel.range).toBeCloseTo(stock.range, 6);
+      expect(mismatchFraction(kernel.y, stock.y, 1e-5)).toBeLessThan(0.01);
+      expect(mismatchFraction(kernel.dx, stock.dx, 1e-6)).toBeLessThan(0.01);
     });
   }
 });

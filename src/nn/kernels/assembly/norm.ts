@@ -202,3 +202,58 @@ export function bn_grad_dx(dy: usize, x: usize, mask: usize, dx: usize, rows: i3
     }
   }
 }
+
+/** The largest value of x (max |x| when signed) over n floats. */
+export function peak_of(x: usize, n: i32, signed: i32): f32 {
+  let p4 = f32x4.splat(-Infinity);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const v = v128.load(x + (<usize>i << 2));
+    p4 = f32x4.max(p4, signed ? f32x4.abs(v) : v);
+  }
+  let p: f32 = max<f32>(max<f32>(f32x4.extract_lane(p4, 0), f32x4.extract_lane(p4, 1)), max<f32>(f32x4.extract_lane(p4, 2), f32x4.extract_lane(p4, 3)));
+  for (let i = n4; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    p = max<f32>(p, signed ? abs<f32>(v) : v);
+  }
+  return p;
+}
+
+/** y = clip(nearest(x / step), lo, hi)·step and mask = x ∈ [lo·step, hi·step], over n floats. */
+export function act_quant(x: usize, y: usize, mask: usize, n: i32, step: f32, lo: f32, hi: f32): void {
+  const stepv = f32x4.splat(step);
+  const lov = f32x4.splat(lo);
+  const hiv = f32x4.splat(hi);
+  const low = lo * step;
+  const high = hi * step;
+  const lowv = f32x4.splat(low);
+  const highv = f32x4.splat(high);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const z = v128.load(x + o);
+    const q = f32x4.min(f32x4.max(f32x4.nearest(f32x4.div(z, stepv)), lov), hiv);
+    v128.store(y + o, f32x4.mul(q, stepv));
+    const bits = i32x4.bitmask(v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv)));
+    store<u32>(mask + <usize>i, (bits & 1) | ((bits & 2) << 7) | ((bits & 4) << 14) | ((bits & 8) << 21));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    const z = load<f32>(x + o);
+    store<f32>(y + o, min<f32>(max<f32>(nearest<f32>(z / step), lo), hi) * step);
+    store<u8>(mask + <usize>i, z >= low && z <= high ? 1 : 0);
+  }
+}
+
+/** dx = dy where mask, else 0, over n floats. */
+export function mask_grad(dy: usize, mask: usize, dx: usize, n: i32): void {
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dx + o, f32x4.mul(v128.load(dy + o), maskLanes(mask + <usize>i)));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dx + o, load<u8>(mask + <usize>i) == 0 ? <f32>0 : load<f32>(dy + o));
+  }
+}
