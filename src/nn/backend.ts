@@ -56,6 +56,8 @@ const ATTEMPTS: Record<BackendName, () => Promise<string | undefined>> = {
  */
 export async function selectBackend(preferred?: BackendName): Promise<BackendInfo> {
   if (active && (preferred === undefined || preferred === active.name)) return active;
+  // production mode: no debug checks, and no "install tfjs-node" banner from the cpu backend
+  tf.enableProdMode();
   const order = preferred ? [preferred] : BACKENDS;
   const notes: string[] = [];
   for (const name of order) {
