@@ -5,7 +5,7 @@
  * ~50 ns per element there, the SIMD module a few).
  */
 import * as tf from './tf.js';
-import { wasmKernelExports } from './wasm-kernels.js';
+import { wasmKernelExports } from './wasm-module.js';
 
 export const BN_ACT_QUANT = 'TripsBnActQuant';
 export const BN_ACT_QUANT_GRAD = 'TripsBnActQuantGrad';

@@ -5,7 +5,7 @@
  * wasm (the project's SIMD module, in place on the heap); other backends use the composite.
  */
 import * as tf from './tf.js';
-import { wasmKernelExports } from './wasm-kernels.js';
+import { wasmKernelExports } from './wasm-module.js';
 
 export const SGD_STEP = 'TripsSgdStep';
 
