@@ -42,7 +42,7 @@ export default class Train extends BaseCommand {
     data: Flags.string({ description: 'dataset folder (CIFAR-10; Fashion-MNIST defaults to the Debian package)', helpValue: 'DIR' }),
     epochs: Flags.integer({ default: 10, min: 1, description: 'epochs' }),
     'batch-size': Flags.integer({ default: 64, min: 1, description: 'batch size' }),
-    lr: Flags.string({ default: String(DEFAULT_SGD.learningRate), description: 'initial learning rate (cosine to 1e-3 of the run)', helpValue: 'RATE' }),
+    lr: Flags.string({ default: String(DEFAULT_SGD.learningRate), description: 'initial learning rate (cosine decay to 1e-3 over the run)', helpValue: 'RATE' }),
     seed: Flags.integer({ default: 1, description: 'random seed (initial weights, batch order)' }),
     backend: Flags.option({ options: BACKENDS, description: 'TF.js backend (default: tensorflow if it loads, else wasm, else cpu)' })(),
     'limit-train': Flags.integer({ min: 1, description: 'train on the first N training samples only (quick checks)' }),
