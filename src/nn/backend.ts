@@ -71,8 +71,3 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendInf
   }
   throw new UsageError(`--backend ${preferred}: ${notes.join('; ')}`);
 }
-
-export function activeBackend(): BackendName {
-  if (!active) throw new Error('internal: selectBackend() has not run');
-  return active.name;
-}

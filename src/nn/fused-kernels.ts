@@ -5,7 +5,7 @@
  * ~50 ns per element there, the SIMD module a few).
  */
 import * as tf from './tf.js';
-import { wasmKernelExports } from './wasm-module.js';
+import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
 export const BN_ACT_QUANT = 'TripsBnActQuant';
 export const BN_ACT_QUANT_GRAD = 'TripsBnActQuantGrad';
@@ -193,10 +193,6 @@ interface WasmHeapBackend extends WasmBackendLike {
   wasm: WasmBackendLike['wasm'] & { _malloc(bytes: number): number; _free(ptr: number): void };
 }
 
-function pointer(backend: WasmHeapBackend, t: Info): number {
-  return (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
-}
-
 /** The batch range from each channel's extremes: z = act(x·scale + shift) is monotonic in x. */
 function rangeFromExtremes(scale: Float32Array, shift: Float32Array, lowest: Float32Array, highest: Float32Array, activation: number, signed: boolean): number {
   let peak = 0;
@@ -221,13 +217,13 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
   // scratch: 2·C f64 sums, then scale, shift, lowest, highest (C f32 each)
   const scratch = backend.wasm._malloc(channels * 32);
   try {
-    const [y, mean, variance, range, mask] = outs.map((t) => pointer(backend, t));
+    const [y, mean, variance, range, mask] = outs.map((t) => tensorOffset(backend, t));
     const at = (i: number) => scratch + channels * (16 + 4 * i);
     // the scale vector's space doubles as the moments' block accumulator (written after)
-    k.bn_moments(pointer(backend, x), rows, channels, mean, variance, at(2), at(3), scratch, at(0));
+    k.bn_moments(tensorOffset(backend, x), rows, channels, mean, variance, at(2), at(3), scratch, at(0));
     const heap = backend.wasm.HEAPU8.buffer;
     const f32 = (p: number, n = channels) => new Float32Array(heap, p, n);
-    const [g, b, mu, v] = [f32(pointer(backend, gamma)), f32(pointer(backend, beta)), f32(mean), f32(variance)];
+    const [g, b, mu, v] = [f32(tensorOffset(backend, gamma)), f32(tensorOffset(backend, beta)), f32(mean), f32(variance)];
     const [scale, shift] = [f32(at(0)), f32(at(1))];
     for (let c = 0; c < channels; c++) {
       scale[c] = g[c] / Math.sqrt(v[c] + a.epsilon);
@@ -235,11 +231,11 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
     }
     const activation = Number(a.activation);
     const peak = rangeFromExtremes(scale, shift, f32(at(2)), f32(at(3)), activation, Boolean(a.signed));
-    const old = f32(pointer(backend, amax), 1)[0];
+    const old = f32(tensorOffset(backend, amax), 1)[0];
     const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
     f32(range, 1)[0] = blended;
     const step = Math.fround(Math.max(blended, 1e-8) / Number(a.hi));
-    k.bn_apply_quant(pointer(backend, x), y, mask, rows, channels, at(0), at(1), activation, step, Number(a.lo), Number(a.hi));
+    k.bn_apply_quant(tensorOffset(backend, x), y, mask, rows, channels, at(0), at(1), activation, step, Number(a.lo), Number(a.hi));
   } finally {
     backend.wasm._free(scratch);
   }
@@ -255,7 +251,7 @@ function bnActQuantBackwardWasm(backend: WasmHeapBackend, inputs: Info[], a: { e
   // scratch: 2·C f64 sums, then inv, k, a, b (C f32 each)
   const scratch = backend.wasm._malloc(channels * 32);
   try {
-    const p = (t: Info) => pointer(backend, t);
+    const p = (t: Info) => tensorOffset(backend, t);
     const inv = scratch + channels * 16;
     const heap = backend.wasm.HEAPU8.buffer;
     const f32 = (at: number) => new Float32Array(heap, at, channels);
@@ -315,19 +311,19 @@ function actQuantWasm(backend: WasmHeapBackend, inputs: Info[], a: ActQuantAttrs
   const [x, amax] = inputs;
   const n = x.shape.reduce((p, d) => p * d, 1);
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool')];
-  const [y, range, mask] = outs.map((t) => pointer(backend, t));
-  const peak = k.peak_of(pointer(backend, x), n, a.signed ? 1 : 0);
+  const [y, range, mask] = outs.map((t) => tensorOffset(backend, t));
+  const peak = k.peak_of(tensorOffset(backend, x), n, a.signed ? 1 : 0);
   const heap = backend.wasm.HEAPU8.buffer;
-  const blended = blendRange(new Float32Array(heap, pointer(backend, amax), 1)[0], peak, a.rangeMomentum);
+  const blended = blendRange(new Float32Array(heap, tensorOffset(backend, amax), 1)[0], peak, a.rangeMomentum);
   new Float32Array(heap, range, 1)[0] = blended;
-  k.act_quant(pointer(backend, x), y, mask, n, Math.fround(Math.max(blended, 1e-8) / Number(a.hi)), Number(a.lo), Number(a.hi));
+  k.act_quant(tensorOffset(backend, x), y, mask, n, Math.fround(Math.max(blended, 1e-8) / Number(a.hi)), Number(a.lo), Number(a.hi));
   return outs;
 }
 
 function maskGradWasm(backend: WasmHeapBackend, inputs: Info[]): Info[] {
   const [dy, mask] = inputs;
   const out = backend.makeOutput(dy.shape, 'float32');
-  wasmKernelExports(backend).mask_grad(pointer(backend, dy), pointer(backend, mask), pointer(backend, out), dy.shape.reduce((p, d) => p * d, 1));
+  wasmKernelExports(backend).mask_grad(tensorOffset(backend, dy), tensorOffset(backend, mask), tensorOffset(backend, out), dy.shape.reduce((p, d) => p * d, 1));
   return [out];
 }
 

@@ -58,12 +58,14 @@ function quantiseWith(x: tf.Tensor, scale: tf.Tensor, lo: number, hi: number): t
   return tf.mul(tf.clipByValue(tf.round(tf.div(x, scale)), lo, hi), scale);
 }
 
-/** Fake-quantise an activation tensor to `bits` over [−amax, amax] (signed) or [0, amax]. */
-export function fakeQuantActivation(x: tf.Tensor, amax: tf.Scalar | number, bits: number, signed: boolean): tf.Tensor {
-  const { lo, hi } = activationRange(bits, signed);
+/**
+ * A straight-through activation quantiser from stock ops whose range comes from `rangeOf(x)`,
+ * evaluated inside the custom op (recorded on no tape, so no gradient flows through it).
+ */
+function activationQuantiser(x: tf.Tensor, lo: number, hi: number, rangeOf: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
   const op = tf.customGrad((...args: CustomArgs) => {
     const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const scale = tf.div(tf.maximum(amax, 1e-8), hi);
+    const scale = tf.div(tf.maximum(rangeOf(xi), 1e-8), hi);
     save([xi, scale]);
     return {
       value: quantiseWith(xi, scale, lo, hi),
@@ -71,6 +73,12 @@ export function fakeQuantActivation(x: tf.Tensor, amax: tf.Scalar | number, bits
     };
   });
   return op(x);
+}
+
+/** Fake-quantise an activation tensor to `bits` over [−amax, amax] (signed) or [0, amax]. */
+export function fakeQuantActivation(x: tf.Tensor, amax: tf.Scalar | number, bits: number, signed: boolean): tf.Tensor {
+  const { lo, hi } = activationRange(bits, signed);
+  return activationQuantiser(x, lo, hi, () => (typeof amax === 'number' ? tf.scalar(amax) : amax));
 }
 
 let actQuantKernel: 'auto' | 'off' = 'auto';
@@ -120,18 +128,11 @@ export function fakeQuantActivationTrain(
 ): tf.Tensor {
   const { lo, hi } = activationRange(bits, signed);
   if (useActQuantKernel()) return actQuantFused(x, running, { lo, hi, signed, rangeMomentum: momentum }, sink);
-  const op = tf.customGrad((...args: CustomArgs) => {
-    const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
+  return activationQuantiser(x, lo, hi, (xi) => {
     const peak = signed ? tf.max(tf.abs(xi)) : tf.max(xi);
     const blended = tf.add(tf.mul(running, 1 - momentum), tf.mul(peak, momentum));
     const range = tf.where(tf.equal(running, 0), peak, blended) as tf.Scalar;
     sink(range);
-    const scale = tf.div(tf.maximum(range, 1e-8), hi);
-    save([xi, scale]);
-    return {
-      value: quantiseWith(xi, scale, lo, hi),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => [passInside(dy as tf.Tensor, saved[0], saved[1], lo, hi)],
-    };
+    return range;
   });
-  return op(x);
 }

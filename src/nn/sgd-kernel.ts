@@ -5,7 +5,7 @@
  * wasm (the project's SIMD module, in place on the heap); other backends use the composite.
  */
 import * as tf from './tf.js';
-import { wasmKernelExports } from './wasm-module.js';
+import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
 export const SGD_STEP = 'TripsSgdStep';
 
@@ -67,7 +67,7 @@ function sgdStepCpu(backend: Backends['cpu'], inputs: Info[], a: SgdStepAttrs): 
 
 function sgdStepWasm(backend: Backends['wasm'], inputs: Info[], a: SgdStepAttrs): Info[] {
   const k = wasmKernelExports(backend);
-  const at = (t: Info) => (backend.dataIdMap.get(t.dataId) as { memoryOffset: number }).memoryOffset;
+  const at = (t: Info) => tensorOffset(backend, t);
   const size = (t: Info) => t.shape.reduce((p, d) => p * d, 1);
   const [ws, gs, vs] = split(inputs, a.count);
   const outW = ws.map((w) => backend.makeOutput(w.shape, 'float32'));

@@ -27,7 +27,7 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { type KernelExports, kernelsFor, type WasmBackendLike } from './wasm-module.js';
+import { type KernelExports, kernelsFor, tensorOffset as ptr, type WasmBackendLike } from './wasm-module.js';
 
 export { inspectKernelModule, kernelModulePaths, wasmKernelExports, type KernelExports, type KernelModuleReport } from './wasm-module.js';
 
@@ -75,12 +75,6 @@ export function setWasmKernelOptions(next: Partial<WasmKernelOptions>): WasmKern
 // ---------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------
-function ptr(backend: WasmBackendLike, t: TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (!data) throw new Error('tensor is not on the wasm backend');
-  return data.memoryOffset;
-}
-
 function requireFloat32(kernel: string, ...ts: TensorInfo[]): void {
   for (const t of ts) {
     if (t.dtype !== 'float32') throw new Error(`${kernel} (project wasm kernel): float32 only, got ${t.dtype}`);
@@ -308,6 +302,13 @@ function depthwiseInfo(name: string, inShape: number[], filterShape: number[], a
   return ci;
 }
 
+/** The shape arguments both depthwise kernels take, in their order. */
+type DepthwiseShape = [number, number, number, number, number, number, number, number, number, number, number, number];
+function depthwiseShape(ci: ConvInfo): DepthwiseShape {
+  return [ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth,
+    ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left];
+}
+
 function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: NamedAttrMap }): TensorInfo {
   const backend = args.backend as unknown as WasmBackendLike;
   const { x, dy } = args.inputs as { x: TensorInfo; dy: TensorInfo };
@@ -316,9 +317,7 @@ function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend:
   requireFloat32(name, x, dy);
   const ci = depthwiseInfo(name, x.shape, attrs.filterShape, attrs);
   const out = backend.makeOutput(ci.filterShape, 'float32');
-  kernelsFor(backend).dw_bp_filter(ptr(backend, x), ptr(backend, dy), ptr(backend, out),
-    ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth,
-    ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left);
+  kernelsFor(backend).dw_bp_filter(ptr(backend, x), ptr(backend, dy), ptr(backend, out), ...depthwiseShape(ci));
   return out;
 }
 
@@ -330,9 +329,7 @@ function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: 
   requireFloat32(name, dy, filter);
   const ci = depthwiseInfo(name, attrs.inputShape, filter.shape, attrs);
   const out = backend.makeOutput(ci.inShape, 'float32');
-  kernelsFor(backend).dw_bp_input(ptr(backend, dy), ptr(backend, filter), ptr(backend, out),
-    ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth,
-    ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left);
+  kernelsFor(backend).dw_bp_input(ptr(backend, dy), ptr(backend, filter), ptr(backend, out), ...depthwiseShape(ci));
   return out;
 }
 

@@ -24,6 +24,13 @@ export interface WasmBackendLike {
   disposeData(dataId: object, force?: boolean): boolean;
 }
 
+/** Byte offset of a tensor's data in the wasm backend's heap: what every kernel passes on. */
+export function tensorOffset(backend: { dataIdMap: WasmBackendLike['dataIdMap'] }, t: TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('tensor is not on the wasm backend');
+  return data.memoryOffset;
+}
+
 /** Signatures of the module's exports (pointers are byte offsets into the backend's memory). */
 export interface KernelExports {
   gemm_atb(a: number, lda: number, b: number, ldb: number, c: number, ldc: number,

@@ -7,6 +7,17 @@
 
 const BLOCK = 32;
 
+/** Four lanes quantised: clip(nearest(z / step), lo, hi)·step. */
+@inline function quantiseLanes(z: v128, stepv: v128, lov: v128, hiv: v128): v128 {
+  return f32x4.mul(f32x4.min(f32x4.max(f32x4.nearest(f32x4.div(z, stepv)), lov), hiv), stepv);
+}
+
+/** Store four lane conditions as four mask bytes (1 where the lane is all ones). */
+@inline function storeMask4(at: usize, pass: v128): void {
+  const bits = i32x4.bitmask(pass);
+  store<u32>(at, (bits & 1) | ((bits & 2) << 7) | ((bits & 4) << 14) | ((bits & 8) << 21));
+}
+
 /** Masks are one byte per element: four of them as f32x4 of 0 or 1. */
 @inline function maskLanes(m: usize): v128 {
   return f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(m))));
@@ -116,13 +127,11 @@ export function bn_apply_quant(x: usize, y: usize, mask: usize, rows: i32, C: i3
       let z = pre;
       if (act != 0) z = f32x4.max(z, zero);
       if (act == 2) z = f32x4.min(z, six);
-      const q = f32x4.min(f32x4.max(f32x4.nearest(f32x4.div(z, stepv)), lov), hiv);
-      v128.store(yr + o, f32x4.mul(q, stepv));
+      v128.store(yr + o, quantiseLanes(z, stepv, lov, hiv));
       let pass = v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv));
       if (act != 0) pass = v128.and(pass, f32x4.gt(pre, zero));
       if (act == 2) pass = v128.and(pass, f32x4.lt(pre, six));
-      const bits = i32x4.bitmask(pass);
-      store<u32>(mr + <usize>c, (bits & 1) | ((bits & 2) << 7) | ((bits & 4) << 14) | ((bits & 8) << 21));
+      storeMask4(mr + <usize>c, pass);
     }
     for (let c = C4; c < C; c++) {
       const o = <usize>c << 2;
@@ -232,10 +241,8 @@ export function act_quant(x: usize, y: usize, mask: usize, n: i32, step: f32, lo
   for (let i = 0; i < n4; i += 4) {
     const o = <usize>i << 2;
     const z = v128.load(x + o);
-    const q = f32x4.min(f32x4.max(f32x4.nearest(f32x4.div(z, stepv)), lov), hiv);
-    v128.store(y + o, f32x4.mul(q, stepv));
-    const bits = i32x4.bitmask(v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv)));
-    store<u32>(mask + <usize>i, (bits & 1) | ((bits & 2) << 7) | ((bits & 4) << 14) | ((bits & 8) << 21));
+    v128.store(y + o, quantiseLanes(z, stepv, lov, hiv));
+    storeMask4(mask + <usize>i, v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv)));
   }
   for (let i = n4; i < n; i++) {
     const o = <usize>i << 2;
