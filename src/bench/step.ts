@@ -11,8 +11,11 @@
  *
  * Environment: TRIPS_HW_BACKEND (tensorflow | wasm | cpu; default: the first that works),
  * BENCH_STEPS (timed steps, default 5), BENCH_BATCH (default 64), BENCH_WARMUP (default 2),
- * BENCH_TORCH_THREADS (default 2). Median ms per step after the warm-up steps.
- * Last line: {"backend", "tfjsMs", "torchMs", "ratio", "peakRssMB", "wasmHeapMB",
+ * BENCH_TORCH_THREADS (default 2), BENCH_REPLICAS (TF.js data-parallel replicas; default one per
+ * core on wasm and cpu, 1 on tensorflow). Median ms per step after the warm-up steps. With
+ * replicas the engine is also timed on one thread (`tfjsOneThreadMs`), which is what one core
+ * gives.
+ * Last line: {"backend", "tfjsMs", "torchMs", "ratio", "replicas", "tfjsOneThreadMs", "peakRssMB", "wasmHeapMB",
  * "torchPeakRssMB", "batch", "steps", "params", "machine", "busyCores", "losses"}. How many cores
  * other processes keep busy just before each side runs is recorded, with a warning when the
  * machine is not idle: timings taken beside other work mean little (see busyCheck).
@@ -165,16 +168,51 @@ export interface TfjsRun {
   readonly wasmHeapMB: number | null;
 }
 
+export interface TfjsRunOptions {
+  readonly batch: number;
+  readonly steps: number;
+  readonly warmup: number;
+  readonly dir: string;
+  readonly seed?: number;
+  /** Data-parallel replicas (worker threads, see src/nn/replica.ts); default 1: this thread. */
+  readonly replicas?: number;
+  /** The backend the replicas select (in-process runs use the one already selected). */
+  readonly backend?: string;
+  readonly log?: (line: string) => void;
+}
+
 /**
  * Train `network` for warm-up + timed steps on the fixed batch with the TF.js engine (on the
  * backend already selected), after writing the network, its initial weights and the batch to
- * `dir` for the PyTorch twin. `log` receives one line per step.
+ * `dir` for the PyTorch twin. `log` receives one line per step. With replicas, each trains on
+ * its slice of the batch and a step is timed on rank 0 (the replicas meet inside every step).
  */
-export async function runTfjs(
-  network: NetworkSpec,
-  opts: { batch: number; steps: number; warmup: number; dir: string; seed?: number; log?: (line: string) => void },
-): Promise<TfjsRun> {
+export async function runTfjs(network: NetworkSpec, opts: TfjsRunOptions): Promise<TfjsRun> {
+  if ((opts.replicas ?? 1) <= 1) return tfjsSteps(network, opts);
+  const { runReplicated } = await import('../nn/replicas.js');
+  const { log, ...job } = opts;
+  return runReplicated<{ network: NetworkSpec; opts: Omit<TfjsRunOptions, 'log'> }, TfjsRun>({
+    program: { module: 'bench/step.js', exportName: 'stepReplica' },
+    job: { network, opts: job },
+    size: opts.replicas ?? 1,
+    onEvent: (line) => log?.(String(line)),
+  });
+}
+
+/** One replica of a replicated runTfjs (in its worker thread). */
+export async function stepReplica(job: { network: NetworkSpec; opts: Omit<TfjsRunOptions, 'log'> }, context: import('../nn/replicas.js').ReplicaContext): Promise<TfjsRun> {
+  const { Replica } = await import('../nn/replica.js');
+  const { selectBackend } = await import('../nn/backend.js');
   const tf = await import('../nn/tf.js');
+  tf.env().set('PROD', true);
+  await selectBackend(job.opts.backend as Parameters<typeof selectBackend>[0]);
+  const replica = new Replica(context.memory, context.rank, context.size);
+  return tfjsSteps(job.network, { ...job.opts, log: (line) => context.emit(line) }, replica);
+}
+
+async function tfjsSteps(network: NetworkSpec, opts: TfjsRunOptions, replica?: import('../nn/replica.js').Replica): Promise<TfjsRun> {
+  const tf = await import('../nn/tf.js');
+  const { sliceOf } = await import('../nn/train.js');
   const { createModel, disposeModel } = await import('../nn/model.js');
   const { createOptimizer, DEFAULT_SGD, sgdStep } = await import('../nn/optimizer.js');
   const networkFile = join(opts.dir, 'network.json');
@@ -186,15 +224,17 @@ export async function runTfjs(
   const data = benchBatch(network, opts.batch);
   const xShape: [number, number, number, number] = [opts.batch, height, width, channels];
   const initial = new Map([...model.trainable].map(([name, v]) => [name, { shape: v.shape, values: v.dataSync() as Float32Array }]));
-  const manifest = writeInit(opts.dir, initial, data, xShape);
-  const x = tf.tensor4d(data.x, xShape);
-  const y = tf.tensor1d(data.labels, 'int32');
+  const manifest = !replica || replica.rank === 0 ? writeInit(opts.dir, initial, data, xShape) : join(opts.dir, 'init.json');
+  const { start, count } = replica ? sliceOf(opts.batch, replica) : { start: 0, count: opts.batch };
+  const pixels = height * width * channels;
+  const x = tf.tensor4d(data.x.subarray(start * pixels, (start + count) * pixels), [count, height, width, channels]);
+  const y = tf.tensor1d(data.labels.subarray(start, start + count), 'int32');
   const losses: number[] = [];
   const times: number[] = [];
   const tensorsBefore = tf.memory().numTensors;
   for (let i = 0; i < opts.warmup + opts.steps; i++) {
     const t0 = performance.now();
-    const { loss } = sgdStep(model, optimizer, x, y, network.classes, DEFAULT_SGD.learningRate);
+    const { loss } = sgdStep(model, optimizer, x, y, network.classes, DEFAULT_SGD.learningRate, replica);
     const ms = performance.now() - t0;
     losses.push(loss);
     if (i >= opts.warmup) times.push(ms);
@@ -272,6 +312,8 @@ async function main(): Promise<void> {
   tf.env().set('PROD', true);
   const info = await selectBackend(requested as (typeof BACKENDS)[number] | undefined);
   const backend = info.name;
+  const { defaultReplicas } = await import('../nn/replicas.js');
+  const replicas = Math.max(1, envInt('BENCH_REPLICAS', backend === 'tensorflow' ? 1 : defaultReplicas()));
 
   const network = benchNetwork();
   const params = network.layers.reduce((n, l) => n + weightCountOf(l) + (l.kind === 'fc' ? l.outC : l.kind === 'add' || l.kind === 'pool' ? 0 : 2 * l.outC), 0);
@@ -280,15 +322,20 @@ async function main(): Promise<void> {
   console.log(`bench:step on ${JSON.stringify(machineLine())}`);
   console.log(`model: ${network.name} (fmnist space, cells ${BENCH_GENOTYPE.cells.map((c) => `${c.op}@${c.bits}`).join(' ')})`);
   console.log(`       ${network.layers.length} layers, ${params} parameters, ${round(macs / 1e6)} M MACs per image`);
-  console.log(`TF.js backend: ${backend}${info.notes.length ? ` (${info.notes.join('; ')})` : ''}`);
+  console.log(`TF.js backend: ${backend}${info.notes.length ? ` (${info.notes.join('; ')})` : ''}, ${replicas} data-parallel replica${replicas > 1 ? 's (worker threads)' : ''}`);
   console.log(`batch ${batch} × ${height}×${width}×${channels}, ${warmup} warm-up + ${steps} timed steps, lr ${DEFAULT_SGD.learningRate}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'trips-hw-bench-step-'));
   try {
     const loadTfjs = await busyCheck('TF.js');
-    const run = await runTfjs(network, { batch, steps, warmup, dir, log: (line) => console.log(line) });
+    const run = await runTfjs(network, { batch, steps, warmup, dir, replicas, backend, log: (line) => console.log(line) });
     if (run.params !== params) throw new Error(`internal: the TF.js model has ${run.params} parameters, the network ${params}`);
     const tfjsMs = round(median(run.times), 1);
+    let tfjsOneThreadMs = tfjsMs;
+    if (replicas > 1) {
+      console.log('the same on one thread:');
+      tfjsOneThreadMs = round(median((await runTfjs(network, { batch, steps, warmup, dir, log: (line) => console.log(line) })).times), 1);
+    }
     const peakRssMB = round(process.resourceUsage().maxRSS / 1024, 1);
 
     console.log(`running the PyTorch twin: ${PYTHON} ${TORCH_SCRIPT} (${threads} threads)`);
@@ -301,8 +348,9 @@ async function main(): Promise<void> {
     const tfLosses = run.losses;
     const row = (k: string, tfjs: string, pt: string) => console.log(`${k.padEnd(22)}${tfjs.padStart(16)}${pt.padStart(22)}`);
     console.log('');
-    row('', `TF.js (${backend})`, torch.torch ? `PyTorch ${torch.torch} ×${torch.threads}` : 'PyTorch');
+    row('', `TF.js (${backend} ×${replicas})`, torch.torch ? `PyTorch ${torch.torch} ×${torch.threads}` : 'PyTorch');
     row('ms / step (median)', String(tfjsMs), torchMs === null ? '—' : String(torchMs));
+    if (replicas > 1) row('  on one thread', String(tfjsOneThreadMs), '');
     row('peak RSS MB', String(peakRssMB), torch.peakRssMB == null ? '—' : String(torch.peakRssMB));
     if (run.wasmHeapMB !== null) row('wasm heap MB', String(run.wasmHeapMB), '');
     row('loss, step 1', tfLosses[0].toFixed(5), torch.losses?.[0] === undefined ? '—' : torch.losses[0].toFixed(5));
@@ -313,6 +361,8 @@ async function main(): Promise<void> {
       tfjsMs,
       torchMs,
       ratio,
+      replicas,
+      tfjsOneThreadMs,
       peakRssMB,
       wasmHeapMB: run.wasmHeapMB,
       torchPeakRssMB: torch.peakRssMB ?? null,

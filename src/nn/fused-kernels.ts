@@ -5,6 +5,7 @@
  * ~50 ns per element there, the SIMD module a few).
  */
 import * as tf from './tf.js';
+import { activeReplica, combineGradSums, combineMoments, combinePeak } from './replica.js';
 import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
 export const BN_ACT_QUANT = 'TripsBnActQuant';
@@ -119,16 +120,19 @@ function quantiseInPlace(y: Float32Array, mask: Uint8Array, step: number, lo: nu
 
 /**
  * Forward: y = fakeQuant(act(γ·(x − μ_B)/√(σ²_B + ε) + β)) with the running range blended from
- * this batch's range. Outputs [y, mean, variance, amax', mask]; mask marks where the gradient
- * passes (activation active and inside the quantisation range).
+ * this batch's range. Outputs [y, mean, variance, amax', mask, rows]; mask marks where the
+ * gradient passes (activation active and inside the quantisation range); rows is how many rows
+ * the statistics cover (with replicas, the whole batch's).
  */
 function bnActQuantForward(io: TensorIo, inputs: Info[], a: BnActQuantAttrs): Info[] {
   const [x, gamma, beta, amax] = inputs;
   const channels = x.shape[x.shape.length - 1];
-  const outs = [io.alloc(x.shape, 'float32'), io.alloc([channels], 'float32'), io.alloc([channels], 'float32'), io.alloc([], 'float32'), io.alloc(x.shape, 'bool')];
+  const outs = [io.alloc(x.shape, 'float32'), io.alloc([channels], 'float32'), io.alloc([channels], 'float32'), io.alloc([], 'float32'), io.alloc(x.shape, 'bool'), io.alloc([], 'float32')];
   const [xv, g, b, old] = [io.f32(x), io.f32(gamma), io.f32(beta), io.f32(amax)[0]];
   const [y, mean, variance, range, mask] = [io.f32(outs[0]), io.f32(outs[1]), io.f32(outs[2]), io.f32(outs[3]), io.u8(outs[4])];
   channelMoments(xv, channels, mean, variance);
+  const replica = activeReplica();
+  io.f32(outs[5])[0] = replica ? combineMoments(replica, xv.length / channels, mean, variance, new Float32Array(channels), new Float32Array(channels)) : xv.length / channels;
   const scale = new Float32Array(channels);
   const shift = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -140,7 +144,8 @@ function bnActQuantForward(io: TensorIo, inputs: Info[], a: BnActQuantAttrs): In
   const signed = Boolean(a.signed);
   const lo = Number(a.lo);
   const hi = Number(a.hi);
-  const peak = normalise(xv, y, channels, scale, shift, activation, signed);
+  const localPeak = normalise(xv, y, channels, scale, shift, activation, signed);
+  const peak = replica ? combinePeak(replica, localPeak) : localPeak;
   const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
   range[0] = blended;
   const step = Math.fround(Math.max(blended, 1e-8) / hi);
@@ -177,11 +182,15 @@ function bnActQuantBackward(io: TensorIo, inputs: Info[], a: { epsilon: number }
     dgamma[c] = sumDzXhat[c];
     k[c] = g[c] * inv[c];
   }
+  // dγ, dβ stay this replica's own (the optimizer combines gradients); dx needs the whole batch's
+  const sums = new Float64Array([...sumDz, ...sumDzXhat]);
+  const replica = activeReplica();
+  const per = replica ? combineGradSums(replica, n, sums) : 1 / n;
   for (let i = 0; i < xv.length; i += channels) {
     for (let c = 0; c < channels; c++) {
       const dz = m[i + c] === 0 ? 0 : dyv[i + c];
       const xhat = (xv[i + c] - mu[c]) * inv[c];
-      dx[i + c] = k[c] * (dz - sumDz[c] / n - (xhat * sumDzXhat[c]) / n);
+      dx[i + c] = k[c] * (dz - sums[c] * per - xhat * sums[channels + c] * per);
     }
   }
   return outs;
@@ -213,11 +222,11 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
   const [x, gamma, beta, amax] = inputs;
   const channels = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
-  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool')];
+  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool'), backend.makeOutput([], 'float32')];
   // scratch: 2·C f64 sums, then scale, shift, lowest, highest (C f32 each)
   const scratch = backend.wasm._malloc(channels * 32);
   try {
-    const [y, mean, variance, range, mask] = outs.map((t) => tensorOffset(backend, t));
+    const [y, mean, variance, range, mask, count] = outs.map((t) => tensorOffset(backend, t));
     const at = (i: number) => scratch + channels * (16 + 4 * i);
     // the scale vector's space doubles as the moments' block accumulator (written after)
     k.bn_moments(tensorOffset(backend, x), rows, channels, mean, variance, at(2), at(3), scratch, at(0));
@@ -225,11 +234,14 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
     const f32 = (p: number, n = channels) => new Float32Array(heap, p, n);
     const [g, b, mu, v] = [f32(tensorOffset(backend, gamma)), f32(tensorOffset(backend, beta)), f32(mean), f32(variance)];
     const [scale, shift] = [f32(at(0)), f32(at(1))];
+    const replica = activeReplica();
+    f32(count, 1)[0] = replica ? combineMoments(replica, rows, mu, v, f32(at(2)), f32(at(3))) : rows;
     for (let c = 0; c < channels; c++) {
       scale[c] = g[c] / Math.sqrt(v[c] + a.epsilon);
       shift[c] = b[c] - mu[c] * scale[c];
     }
     const activation = Number(a.activation);
+    // with replicas the extremes are the whole batch's already
     const peak = rangeFromExtremes(scale, shift, f32(at(2)), f32(at(3)), activation, Boolean(a.signed));
     const old = f32(tensorOffset(backend, amax), 1)[0];
     const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
@@ -267,8 +279,13 @@ function bnActQuantBackwardWasm(backend: WasmHeapBackend, inputs: Info[], a: { e
       dbeta[c] = sums[c];
       dgamma[c] = sums[channels + c];
       kk[c] = g[c] * invs[c];
-      ka[c] = sums[c] / rows;
-      kb[c] = sums[channels + c] / rows;
+    }
+    // dγ, dβ stay this replica's own (the optimizer combines gradients); dx needs the whole batch's
+    const replica = activeReplica();
+    const per = replica ? combineGradSums(replica, rows, sums) : 1 / rows;
+    for (let c = 0; c < channels; c++) {
+      ka[c] = sums[c] * per;
+      kb[c] = sums[channels + c] * per;
     }
     k.bn_grad_dx(p(dy), p(x), p(mask), p(outs[0]), rows, channels, p(mean), inv, kk.byteOffset, ka.byteOffset, kb.byteOffset);
   } finally {
@@ -290,6 +307,8 @@ function actQuantCpu(io: TensorIo, inputs: Info[], a: ActQuantAttrs): Info[] {
   const xv = io.f32(x);
   let peak = -Infinity;
   for (let i = 0; i < xv.length; i++) peak = Math.max(peak, a.signed ? Math.abs(xv[i]) : xv[i]);
+  const replica = activeReplica();
+  if (replica) peak = combinePeak(replica, peak);
   const range = blendRange(io.f32(amax)[0], peak, a.rangeMomentum);
   io.f32(outs[1])[0] = range;
   const y = io.f32(outs[0]);
@@ -312,7 +331,9 @@ function actQuantWasm(backend: WasmHeapBackend, inputs: Info[], a: ActQuantAttrs
   const n = x.shape.reduce((p, d) => p * d, 1);
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool')];
   const [y, range, mask] = outs.map((t) => tensorOffset(backend, t));
-  const peak = k.peak_of(tensorOffset(backend, x), n, a.signed ? 1 : 0);
+  const localPeak = k.peak_of(tensorOffset(backend, x), n, a.signed ? 1 : 0);
+  const replica = activeReplica();
+  const peak = replica ? combinePeak(replica, localPeak) : localPeak;
   const heap = backend.wasm.HEAPU8.buffer;
   const blended = blendRange(new Float32Array(heap, tensorOffset(backend, amax), 1)[0], peak, a.rangeMomentum);
   new Float32Array(heap, range, 1)[0] = blended;

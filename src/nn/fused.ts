@@ -24,6 +24,8 @@ export interface BatchStatistics {
   readonly mean: tf.Tensor1D;
   readonly variance: tf.Tensor1D;
   readonly amax: tf.Scalar;
+  /** Rows (N·H·W) the statistics cover: with replicas, the whole batch's. */
+  readonly rows: tf.Scalar;
 }
 
 /**
@@ -50,8 +52,8 @@ export function normActQuantFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
   const op = tf.customGrad((...args: CustomArgs) => {
     const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const outs = tf.engine().runKernel(BN_ACT_QUANT, { x: xi, gamma: g, beta: b, amax }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-    const [y, mean, variance, range, mask] = outs;
-    sink?.({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, amax: range as tf.Scalar });
+    const [y, mean, variance, range, mask, rows] = outs;
+    sink?.({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, amax: range as tf.Scalar, rows: rows as tf.Scalar });
     save([xi, g, mean, variance, mask]);
     return {
       value: y,
@@ -71,6 +73,6 @@ export function normActQuantComposite(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: 
   const normed = tf.batchNorm4d(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta, gamma, o.epsilon);
   const z = o.activation === 'relu' ? tf.relu(normed) : o.activation === 'relu6' ? tf.relu6(normed) : normed;
   return fakeQuantActivationTrain(z, amax, o.bits, o.signed, o.rangeMomentum, (range) =>
-    sink?.({ mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D, amax: range }),
+    sink?.({ mean: m.mean as tf.Tensor1D, variance: m.variance as tf.Tensor1D, amax: range, rows: tf.scalar(x.size / x.shape[3]) }),
   ) as tf.Tensor4D;
 }

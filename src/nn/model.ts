@@ -169,12 +169,12 @@ function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed:
     return fakeQuantActivation(z, amax, layer.outBits, signed) as tf.Tensor4D;
   }
   const options = { activation: layer.activation, bits: layer.outBits, signed, epsilon: BN_EPSILON, rangeMomentum: RANGE_MOMENTUM };
-  const n = x.size / x.shape[3];
-  const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number) => tf.keep(tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, weight)));
+  const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number | tf.Tensor) => tf.keep(tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, weight)));
   const sink = (stats: BatchStatistics) => {
     updates.push([mean, blend(mean, stats.mean, BN_MOMENTUM)]);
-    // running variance is unbiased (n / (n − 1)), as in PyTorch
-    updates.push([variance, blend(variance, stats.variance, (BN_MOMENTUM * n) / Math.max(1, n - 1))]);
+    // running variance is unbiased (n / (n − 1)) over the whole batch's n rows, as in PyTorch
+    const n = stats.rows;
+    updates.push([variance, blend(variance, stats.variance, tf.div(tf.mul(n, BN_MOMENTUM), tf.maximum(tf.sub(n, 1), 1)))]);
     updates.push([amax, tf.keep(tf.clone(stats.amax))]);
   };
   return (useFused() ? normActQuantFused : normActQuantComposite)(x, gamma, beta, amax, options, sink);

@@ -5,6 +5,7 @@
  */
 import * as tf from './tf.js';
 import { forward, type QatModel } from './model.js';
+import { type Replica, withReplica } from './replica.js';
 import { SGD_STEP, type SgdStepAttrs, sgdKernelAvailable } from './sgd-kernel.js';
 
 export interface SgdSettings {
@@ -91,7 +92,40 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: 
   return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, classes), tf.logSoftmax(logits)), 1))) as tf.Scalar;
 }
 
-/** One training step on (x, y); returns the batch loss and the number of correct predictions. */
+/**
+ * The whole batch's gradients, loss and hits from every replica's: each replica's gradient is
+ * that of its own mean loss over n_r rows, so they are summed with weights n_r / N. Returns
+ * new gradient tensors (the caller disposes the old ones).
+ */
+function combineGradients(replica: Replica, grads: tf.Tensor[], rows: number, loss: number, hits: number): { grads: tf.Tensor[]; loss: number; hits: number } {
+  const total = grads.reduce((n, g) => n + g.size, 0);
+  const v = new Float64Array(3 + total);
+  v[0] = rows;
+  v[1] = rows * loss;
+  v[2] = hits;
+  let at = 3;
+  for (const g of grads) {
+    const data = g.dataSync();
+    for (let i = 0; i < data.length; i++) v[at + i] = rows * data[i];
+    at += data.length;
+  }
+  replica.allReduce(v);
+  const all = v[0];
+  at = 3;
+  const combined = grads.map((g) => {
+    const values = new Float32Array(g.size);
+    for (let i = 0; i < values.length; i++) values[i] = v[at + i] / all;
+    at += values.length;
+    return tf.tensor(values, g.shape);
+  });
+  return { grads: combined, loss: v[1] / all, hits: v[2] };
+}
+
+/**
+ * One training step on (x, y); returns the batch loss and the number of correct predictions.
+ * With a replica (see replica.ts), (x, y) is this replica's slice of the batch, and the loss
+ * and hits returned are the whole batch's.
+ */
 export function sgdStep(
   model: QatModel,
   optimizer: ReturnType<typeof createOptimizer>,
@@ -99,19 +133,30 @@ export function sgdStep(
   y: tf.Tensor1D,
   classes: number,
   lr: number,
+  replica?: Replica,
 ): { loss: number; hits: number } {
   const { momentum, weightDecay, gradClipNorm } = optimizer.settings;
   const names = [...model.trainable.keys()];
   const variables = names.map((n) => model.trainable.get(n) as tf.Variable);
   let updates: readonly [tf.Variable, tf.Tensor][] = [];
   let hitsTensor: tf.Tensor | undefined;
-  const { value, grads } = tf.variableGrads(() => {
-    const result = forward(model, x, true);
-    updates = result.updates;
-    hitsTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(result.logits, 1), y), 'int32')));
-    return crossEntropy(result.logits, y, classes);
-  }, variables);
-  const list = names.map((n) => grads[model.trainable.get(n)?.name as string]);
+  const { value, grads } = withReplica(replica, () =>
+    tf.variableGrads(() => {
+      const result = forward(model, x, true);
+      updates = result.updates;
+      hitsTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(result.logits, 1), y), 'int32')));
+      return crossEntropy(result.logits, y, classes);
+    }, variables),
+  );
+  let list = names.map((n) => grads[model.trainable.get(n)?.name as string]);
+  let loss = value.dataSync()[0];
+  let hits = (hitsTensor as tf.Tensor).dataSync()[0];
+  tf.dispose([value, hitsTensor as tf.Tensor]);
+  if (replica && replica.size > 1) {
+    const combined = combineGradients(replica, list, x.shape[0], loss, hits);
+    tf.dispose(list);
+    ({ grads: list, loss, hits } = combined);
+  }
   const settings = { momentum, weightDecay, gradClipNorm, learningRate: lr };
   if (fusedOptimizer && sgdKernelAvailable()) applyFused(optimizer, names, variables, list, settings);
   else applyComposite(optimizer, names, variables, list, settings);
@@ -119,8 +164,6 @@ export function sgdStep(
     variable.assign(next);
     next.dispose();
   }
-  const loss = value.dataSync()[0];
-  const hits = (hitsTensor as tf.Tensor).dataSync()[0];
-  tf.dispose([value, hitsTensor as tf.Tensor, ...Object.values(grads)]);
+  tf.dispose(list);
   return { loss, hits };
 }
