@@ -61,6 +61,12 @@ export interface KernelExports {
   bn_grad_sums(dy: number, x: number, mask: number, rows: number, C: number, mean: number, inv: number, sums: number, block: number): void;
   bn_grad_dx(dy: number, x: number, mask: number, dx: number, rows: number, C: number, mean: number, inv: number,
     k: number, a: number, b: number): void;
+  bn_apply_mix(x: number, y: number, mask: number, rows: number, C: number, scale: number, shift: number, act: number,
+    levels: number, J: number, low: number, high: number): void;
+  bn_mix_coef_grad(dy: number, x: number, rows: number, C: number, scale: number, shift: number, act: number,
+    levels: number, J: number, sums: number, block: number): void;
+  mix_quant(x: number, y: number, mask: number, n: number, levels: number, J: number, low: number, high: number): void;
+  mix_coef_grad(dy: number, x: number, n: number, levels: number, J: number, sums: number, block: number): void;
   dw_bp_input(dy: number, w: number, dx: number,
     B: number, H: number, W: number, C: number, OH: number, OW: number,
     KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
@@ -70,6 +76,7 @@ const EXPORTS: readonly (keyof KernelExports)[] = [
   'gemm_atb', 'gemm_ab', 'transpose2d', 'flip_filter',
   'conv2d_bp_filter', 'conv2d_bp_input', 'dw_bp_filter', 'dw_bp_input',
   'bn_moments', 'bn_apply_quant', 'bn_grad_sums', 'bn_grad_dx', 'sum_squares', 'sgd_momentum', 'peak_of', 'act_quant', 'mask_grad',
+  'bn_apply_mix', 'bn_mix_coef_grad', 'mix_quant', 'mix_coef_grad',
 ];
 
 

@@ -264,3 +264,182 @@ export function mask_grad(dy: usize, mask: usize, dx: usize, n: i32): void {
     store<f32>(dx + o, load<u8>(mask + <usize>i) == 0 ? <f32>0 : load<f32>(dy + o));
   }
 }
+
+// ---- Mixed precision (src/nn/mixed.ts): y = Σ_j c_j·Q_j(z) over J levels of one tensor ----
+// A level table holds J entries of LEVEL bytes: step, lo, hi and the coefficient c_j, each
+// splat over four lanes (the caller writes it into scratch). The sum runs in level order,
+// starting from the first product (so one level with c = 1 gives Q(z) bit for bit, −0
+// included). Coefficient gradients Σ dy·Q_j(z) are summed in f32x4 per level and flushed into
+// f64 totals every FLUSH elements or so.
+
+const LEVEL: usize = 64;
+const FLUSH: i32 = 256;
+
+/** One level's quantisation of four lanes: clip(nearest(z / step), lo, hi)·step. */
+@inline function levelLanes(z: v128, l: usize): v128 {
+  return quantiseLanes(z, v128.load(l), v128.load(l + 16), v128.load(l + 32));
+}
+
+/** One level's quantisation of one value (lane 0 of the table). */
+@inline function levelScalar(z: f32, l: usize): f32 {
+  const step = load<f32>(l);
+  return min<f32>(max<f32>(nearest<f32>(z / step), load<f32>(l + 16)), load<f32>(l + 32)) * step;
+}
+
+/** Σ_j c_j·Q_j(z) of four lanes. */
+@inline function mixLanes(z: v128, levels: usize, J: i32): v128 {
+  let acc = f32x4.mul(v128.load(levels + 48), levelLanes(z, levels));
+  for (let j = 1; j < J; j++) {
+    const l = levels + <usize>j * LEVEL;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(l + 48), levelLanes(z, l)));
+  }
+  return acc;
+}
+
+/** Σ_j c_j·Q_j(z) of one value. */
+@inline function mixScalar(z: f32, levels: usize, J: i32): f32 {
+  let acc: f32 = load<f32>(levels + 48) * levelScalar(z, levels);
+  for (let j = 1; j < J; j++) {
+    const l = levels + <usize>j * LEVEL;
+    acc += load<f32>(l + 48) * levelScalar(z, l);
+  }
+  return acc;
+}
+
+/** block_j += d·Q_j(z) for four lanes, every level (block: J f32x4 accumulators). */
+@inline function coefLanes(z: v128, d: v128, levels: usize, J: i32, block: usize): void {
+  for (let j = 0; j < J; j++) {
+    const b = block + (<usize>j << 4);
+    v128.store(b, f32x4.add(v128.load(b), f32x4.mul(d, levelLanes(z, levels + <usize>j * LEVEL))));
+  }
+}
+
+/** Lane 0 of block_j += d·Q_j(z) for one value, every level. */
+@inline function coefScalar(z: f32, d: f32, levels: usize, J: i32, block: usize): void {
+  for (let j = 0; j < J; j++) {
+    const b = block + (<usize>j << 4);
+    store<f32>(b, load<f32>(b) + d * levelScalar(z, levels + <usize>j * LEVEL));
+  }
+}
+
+/** sums_j (f64) += the four lanes of block_j, block_j = 0. */
+@inline function flushLevels(sums: usize, block: usize, J: i32): void {
+  for (let j = 0; j < J; j++) {
+    const b = block + (<usize>j << 4);
+    const s = sums + (<usize>j << 3);
+    const v = v128.load(b);
+    const t = (<f64>f32x4.extract_lane(v, 0) + <f64>f32x4.extract_lane(v, 1)) + (<f64>f32x4.extract_lane(v, 2) + <f64>f32x4.extract_lane(v, 3));
+    store<f64>(s, load<f64>(s) + t);
+    v128.store(b, f32x4.splat(0));
+  }
+}
+
+/**
+ * One pass: z = act(x·scale[c] + shift[c]), y = Σ_j c_j·Q_j(z) (J = 0: y = z), and mask = 1
+ * where the gradient passes: the activation is active and z ∈ [low, high] (the range of the
+ * level with the most bits; J = 0: the caller passes ±∞).
+ */
+export function bn_apply_mix(x: usize, y: usize, mask: usize, rows: i32, C: i32, scale: usize, shift: usize, act: i32, levels: usize, J: i32, low: f32, high: f32): void {
+  const cb = <usize>C << 2;
+  const zero = f32x4.splat(0);
+  const six = f32x4.splat(6);
+  const lowv = f32x4.splat(low);
+  const highv = f32x4.splat(high);
+  const C4 = C & ~3;
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * cb;
+    const yr = y + <usize>r * cb;
+    const mr = mask + <usize>r * <usize>C;
+    for (let c = 0; c < C4; c += 4) {
+      const o = <usize>c << 2;
+      const pre = f32x4.add(f32x4.mul(v128.load(xr + o), v128.load(scale + o)), v128.load(shift + o));
+      let z = pre;
+      if (act != 0) z = f32x4.max(z, zero);
+      if (act == 2) z = f32x4.min(z, six);
+      v128.store(yr + o, J == 0 ? z : mixLanes(z, levels, J));
+      let pass = v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv));
+      if (act != 0) pass = v128.and(pass, f32x4.gt(pre, zero));
+      if (act == 2) pass = v128.and(pass, f32x4.lt(pre, six));
+      storeMask4(mr + <usize>c, pass);
+    }
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      const pre = load<f32>(xr + o) * load<f32>(scale + o) + load<f32>(shift + o);
+      let z = pre;
+      if (act != 0) z = max<f32>(z, 0);
+      if (act == 2) z = min<f32>(z, 6);
+      store<f32>(yr + o, J == 0 ? z : mixScalar(z, levels, J));
+      store<u8>(mr + <usize>c, passes(z, low, high, act) ? 1 : 0);
+    }
+  }
+}
+
+/**
+ * sums_j (J f64) = Σ dy·Q_j(z) with z = act(x·scale[c] + shift[c]) recomputed as bn_apply_mix
+ * does; block is scratch of J f32x4.
+ */
+export function bn_mix_coef_grad(dy: usize, x: usize, rows: i32, C: i32, scale: usize, shift: usize, act: i32, levels: usize, J: i32, sums: usize, block: usize): void {
+  const cb = <usize>C << 2;
+  const zero = f32x4.splat(0);
+  const six = f32x4.splat(6);
+  const C4 = C & ~3;
+  const every = max<i32>(1, FLUSH / C);
+  memory.fill(sums, 0, <usize>J << 3);
+  memory.fill(block, 0, <usize>J << 4);
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * cb;
+    const dr = dy + <usize>r * cb;
+    for (let c = 0; c < C4; c += 4) {
+      const o = <usize>c << 2;
+      let z = f32x4.add(f32x4.mul(v128.load(xr + o), v128.load(scale + o)), v128.load(shift + o));
+      if (act != 0) z = f32x4.max(z, zero);
+      if (act == 2) z = f32x4.min(z, six);
+      coefLanes(z, v128.load(dr + o), levels, J, block);
+    }
+    for (let c = C4; c < C; c++) {
+      const o = <usize>c << 2;
+      let z = load<f32>(xr + o) * load<f32>(scale + o) + load<f32>(shift + o);
+      if (act != 0) z = max<f32>(z, 0);
+      if (act == 2) z = min<f32>(z, 6);
+      coefScalar(z, load<f32>(dr + o), levels, J, block);
+    }
+    if (r % every == every - 1) flushLevels(sums, block, J);
+  }
+  flushLevels(sums, block, J);
+}
+
+/** y = Σ_j c_j·Q_j(x) and mask = x ∈ [low, high], over n floats. */
+export function mix_quant(x: usize, y: usize, mask: usize, n: i32, levels: usize, J: i32, low: f32, high: f32): void {
+  const lowv = f32x4.splat(low);
+  const highv = f32x4.splat(high);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    const z = v128.load(x + o);
+    v128.store(y + o, mixLanes(z, levels, J));
+    storeMask4(mask + <usize>i, v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv)));
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    const z = load<f32>(x + o);
+    store<f32>(y + o, mixScalar(z, levels, J));
+    store<u8>(mask + <usize>i, z >= low && z <= high ? 1 : 0);
+  }
+}
+
+/** sums_j (J f64) = Σ dy·Q_j(x) over n floats; block is scratch of J f32x4. */
+export function mix_coef_grad(dy: usize, x: usize, n: i32, levels: usize, J: i32, sums: usize, block: usize): void {
+  memory.fill(sums, 0, <usize>J << 3);
+  memory.fill(block, 0, <usize>J << 4);
+  const n4 = n & ~3;
+  for (let i = 0; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    coefLanes(v128.load(x + o), v128.load(dy + o), levels, J, block);
+    if (i % FLUSH == FLUSH - 4) flushLevels(sums, block, J);
+  }
+  for (let i = n4; i < n; i++) {
+    const o = <usize>i << 2;
+    coefScalar(load<f32>(x + o), load<f32>(dy + o), levels, J, block);
+  }
+  flushLevels(sums, block, J);
+}
