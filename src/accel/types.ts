@@ -174,4 +174,18 @@ export interface DesignPoint {
     readonly logits?: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
   };
   readonly provenance: Provenance;
+  /** How `trips-hw search` found the network (absent for a network brought by the user). */
+  readonly search?: SearchRecord;
+}
+
+/** The search block of a design (schemas/design.schema.json#/definitions/search). */
+export interface SearchRecord {
+  readonly preset: string;
+  readonly dataset: string;
+  readonly genotype: { readonly version: 1; readonly space: string; readonly cells: readonly { readonly op: string; readonly bits: number }[] };
+  readonly hwSearch: 'joint' | 'once';
+  readonly sampling: 'heterogeneous' | 'hard' | 'soft';
+  readonly lambda: number;
+  readonly fpsWindow: readonly number[];
+  readonly epochs: number;
 }

@@ -10,6 +10,8 @@ export interface Provenance {
   readonly createdAt: string;
   readonly seed?: number;
   readonly command?: string;
+  /** The TF.js backend that trained the network, when one did. */
+  readonly backend?: string;
 }
 
 let cached: { version: string; git: string } | undefined;

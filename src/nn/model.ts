@@ -8,7 +8,7 @@
 import * as tf from './tf.js';
 import type { LayerSpec, NetworkSpec } from '../core/network.js';
 import { Rng } from '../core/random.js';
-import { type BatchStatistics, fusedAvailable, normActQuantComposite, normActQuantFused } from './fused.js';
+import { type BatchStatistics, fusedAvailable, type StatisticsSink, normActQuantComposite, normActQuantFused } from './fused.js';
 import { fakeQuantActivation, fakeQuantActivationTrain, fakeQuantWeight } from './quant.js';
 
 export const BN_EPSILON = 1e-5;
@@ -27,7 +27,7 @@ export interface QatModel {
 }
 
 /** He-normal values from the project's seeded generator: the same on every backend. */
-function heNormal(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
+export function heNormal(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(n);
   const std = Math.sqrt(2 / fanIn);
@@ -40,7 +40,7 @@ function heNormal(rng: Rng, shape: number[], fanIn: number): tf.Tensor {
   return tf.tensor(values, shape);
 }
 
-function kernelShape(layer: LayerSpec): { shape: number[]; fanIn: number } {
+export function kernelShape(layer: LayerSpec): { shape: number[]; fanIn: number } {
   const k = layer.kernel;
   switch (layer.kind) {
     case 'dwconv':
@@ -86,13 +86,13 @@ export function disposeModel(model: QatModel): void {
 }
 
 /** ShuffleNet channel shuffle: [.., g, C/g] → [.., C/g, g]. */
-function shuffleChannels(x: tf.Tensor4D, groups: number): tf.Tensor4D {
+export function shuffleChannels(x: tf.Tensor4D, groups: number): tf.Tensor4D {
   const [b, h, w, c] = x.shape;
   return tf.reshape(tf.transpose(tf.reshape(x, [b, h, w, groups, c / groups]), [0, 1, 2, 4, 3]), [b, h, w, c]);
 }
 
 /** Global pooling as a mean (its gradient is a broadcast; wasm's AvgPoolGrad is a slow loop). */
-function averagePool(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
+export function averagePool(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
   const global = layer.kernel === layer.inH && layer.kernel === layer.inW && layer.pad === 0;
   if (global) return tf.mean(x, [1, 2], true) as tf.Tensor4D;
   return tf.avgPool(x, layer.kernel, layer.stride, layer.pad === 0 ? 'valid' : layer.pad);
@@ -122,7 +122,7 @@ function blockDiagonal(w: tf.Tensor4D, groups: number): tf.Tensor4D {
   return tf.mul(tf.tile(w, [1, 1, groups, 1]), tf.tensor4d(values, [1, 1, inPerGroup * groups, out]));
 }
 
-function convolve(layer: LayerSpec, x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
+export function convolve(layer: LayerSpec, x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
   const stride: [number, number] = [layer.stride, layer.stride];
   if (layer.kind === 'dwconv') return tf.depthwiseConv2d(x, w as tf.Tensor4D, stride, layer.pad);
   if (layer.groups === 1) return tf.conv2d(x, w, stride, layer.pad);
@@ -169,15 +169,27 @@ function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed:
     return fakeQuantActivation(z, amax, layer.outBits, signed) as tf.Tensor4D;
   }
   const options = { activation: layer.activation, bits: layer.outBits, signed, epsilon: BN_EPSILON, rangeMomentum: RANGE_MOMENTUM };
+  return (useFused() ? normActQuantFused : normActQuantComposite)(x, gamma, beta, amax, options, statisticsSink(mean, variance, amax, updates));
+}
+
+/**
+ * A batch-norm op's sink that queues the running-statistic updates (and the range's, unless
+ * `amax` is undefined: an unquantised output).
+ */
+export function statisticsSink(mean: tf.Variable, variance: tf.Variable, amax: tf.Variable | undefined, updates: [tf.Variable, tf.Tensor][]): StatisticsSink {
   const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number | tf.Tensor) => tf.keep(tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, weight)));
-  const sink = (stats: BatchStatistics) => {
+  return (stats: BatchStatistics) => {
     updates.push([mean, blend(mean, stats.mean, BN_MOMENTUM)]);
     // running variance is unbiased (n / (n − 1)) over the whole batch's n rows, as in PyTorch
     const n = stats.rows;
     updates.push([variance, blend(variance, stats.variance, tf.div(tf.mul(n, BN_MOMENTUM), tf.maximum(tf.sub(n, 1), 1)))]);
-    updates.push([amax, tf.keep(tf.clone(stats.amax))]);
+    if (amax) updates.push([amax, tf.keep(tf.clone(stats.amax))]);
   };
-  return (useFused() ? normActQuantFused : normActQuantComposite)(x, gamma, beta, amax, options, sink);
+}
+
+/** True when training passes use the fused kernels (see setFusedMode). */
+export function usesFusedOps(): boolean {
+  return useFused();
 }
 
 /** Fake-quantise `x` against the running range `name/amax`, updating it when training. */
@@ -193,7 +205,7 @@ function isUnsigned(layer: LayerSpec, unsigned: ReadonlyMap<string, boolean>): b
   return false;
 }
 
-function applyActivation(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
+export function applyActivation(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
   if (layer.activation === 'relu') return tf.relu(x);
   if (layer.activation === 'relu6') return tf.relu6(x);
   return x;

@@ -19,7 +19,12 @@ export interface SgdSettings {
 /** method.md §5: SGD momentum 0.9, weight decay 5e-4, lr 0.025 cosine → 1e-3, clip 5. */
 export const DEFAULT_SGD: SgdSettings = { learningRate: 0.025, finalLearningRate: 1e-3, momentum: 0.9, weightDecay: 5e-4, gradClipNorm: 5 };
 
-export function createOptimizer(model: QatModel, settings: SgdSettings) {
+/** Anything with named trainable variables: a QatModel, a supernet's weights. */
+export interface Trainable {
+  readonly trainable: ReadonlyMap<string, tf.Variable>;
+}
+
+export function createOptimizer(model: Trainable, settings: SgdSettings) {
   const velocity = new Map<string, tf.Variable>();
   for (const [name, v] of model.trainable) velocity.set(name, tf.variable(tf.zerosLike(v), false, `${v.name}/velocity`));
   return {
@@ -97,7 +102,7 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: 
  * that of its own mean loss over n_r rows, so they are summed with weights n_r / N. Returns
  * new gradient tensors (the caller disposes the old ones).
  */
-function combineGradients(replica: Replica, grads: tf.Tensor[], rows: number, loss: number, hits: number): { grads: tf.Tensor[]; loss: number; hits: number } {
+export function combineGradients(replica: Replica, grads: tf.Tensor[], rows: number, loss: number, hits: number): { grads: tf.Tensor[]; loss: number; hits: number } {
   const total = grads.reduce((n, g) => n + g.size, 0);
   const v = new Float64Array(3 + total);
   v[0] = rows;
@@ -135,25 +140,55 @@ export function sgdStep(
   lr: number,
   replica?: Replica,
 ): { loss: number; hits: number } {
+  return trainStep(model, optimizer, () => {
+    const result = forward(model, x, true);
+    return { loss: crossEntropy(result.logits, y, classes), logits: result.logits, updates: result.updates };
+  }, y, lr, replica);
+}
+
+/** What a training pass returns to trainStep. */
+export interface PassResult {
+  readonly loss: tf.Scalar;
+  readonly logits: tf.Tensor2D;
+  /** Running-statistic updates, applied after the weight step. */
+  readonly updates: readonly [tf.Variable, tf.Tensor][];
+}
+
+/**
+ * One SGD step of `model`'s trainable variables on the loss of `pass` (run inside the
+ * gradient tape, with the replica active for the batch-coupled kernels); `labels` are this
+ * replica's. Returns the whole batch's loss and hits.
+ */
+export function trainStep(
+  model: Trainable,
+  optimizer: ReturnType<typeof createOptimizer>,
+  pass: () => PassResult,
+  labels: tf.Tensor1D,
+  lr: number,
+  replica?: Replica,
+): { loss: number; hits: number } {
   const { momentum, weightDecay, gradClipNorm } = optimizer.settings;
-  const names = [...model.trainable.keys()];
-  const variables = names.map((n) => model.trainable.get(n) as tf.Variable);
+  const all = [...model.trainable.keys()];
   let updates: readonly [tf.Variable, tf.Tensor][] = [];
   let hitsTensor: tf.Tensor | undefined;
   const { value, grads } = withReplica(replica, () =>
     tf.variableGrads(() => {
-      const result = forward(model, x, true);
+      const result = pass();
       updates = result.updates;
-      hitsTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(result.logits, 1), y), 'int32')));
-      return crossEntropy(result.logits, y, classes);
-    }, variables),
+      hitsTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(result.logits, 1), labels), 'int32')));
+      return result.loss;
+    }, all.map((n) => model.trainable.get(n) as tf.Variable)),
   );
+  // variables the pass did not use (a supernet's idle candidates) have no gradient: they are
+  // left alone, momentum and decay included (every replica ran the same path)
+  const names = all.filter((n) => grads[model.trainable.get(n)?.name as string] !== undefined);
+  const variables = names.map((n) => model.trainable.get(n) as tf.Variable);
   let list = names.map((n) => grads[model.trainable.get(n)?.name as string]);
   let loss = value.dataSync()[0];
   let hits = (hitsTensor as tf.Tensor).dataSync()[0];
   tf.dispose([value, hitsTensor as tf.Tensor]);
   if (replica && replica.size > 1) {
-    const combined = combineGradients(replica, list, x.shape[0], loss, hits);
+    const combined = combineGradients(replica, list, labels.shape[0], loss, hits);
     tf.dispose(list);
     ({ grads: list, loss, hits } = combined);
   }

@@ -59,10 +59,51 @@ export const FMNIST_SPACE: SearchSpaceSpec = {
   fixedBits: DEFAULT_FIXED_BITS,
 };
 
+/** A 3-cell space on 28×28×1 with three ops and two bitwidths. */
+export const SMOKE_SPACE: SearchSpaceSpec = {
+  version: 1,
+  name: 'smoke',
+  input: { height: 28, width: 28, channels: 1 },
+  classes: 10,
+  stem: { channels: 8, stride: 2, kernel: 3 },
+  stages: [
+    { cells: 1, channels: 8, stride: 1 },
+    { cells: 2, channels: 16, stride: 2 },
+  ],
+  ops: ['k3_e1', 'k3_e3', 'skip'],
+  bitwidths: [4, 8],
+  head: { channels: 64 },
+  fixedBits: DEFAULT_FIXED_BITS,
+};
+
+/**
+ * [ours] The quick space: the fmnist space's shape with a stride-2 stem (14×14 maps inside, so
+ * a supernet step costs a quarter) and six of the nine ops (k3/k5 × e1/e3, k3_e1_g2, skip).
+ */
+export const QUICK_SPACE: SearchSpaceSpec = {
+  version: 1,
+  name: 'fmnist-quick',
+  input: { height: 28, width: 28, channels: 1 },
+  classes: 10,
+  stem: { channels: 16, stride: 2, kernel: 3 },
+  stages: [
+    { cells: 1, channels: 16, stride: 1 },
+    { cells: 2, channels: 24, stride: 2 },
+    { cells: 2, channels: 32, stride: 1 },
+    { cells: 1, channels: 48, stride: 2 },
+  ],
+  ops: ['k3_e1', 'k3_e1_g2', 'k3_e3', 'k5_e1', 'k5_e3', 'skip'],
+  bitwidths: [4, 6, 8],
+  head: { channels: 256 },
+  fixedBits: DEFAULT_FIXED_BITS,
+};
+
 export const BUILTIN_SPACES: Readonly<Record<string, SearchSpaceSpec>> = {
   cifar22: CIFAR22_SPACE,
   imagenet22: IMAGENET22_SPACE,
   fmnist: FMNIST_SPACE,
+  'fmnist-quick': QUICK_SPACE,
+  smoke: SMOKE_SPACE,
 };
 
 const BUILTIN_LIST = Object.keys(BUILTIN_SPACES).join(', ');

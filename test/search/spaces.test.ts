@@ -75,7 +75,7 @@ describe('resolveSearchSpace from a file', () => {
 
   it('rejects an unknown name that is not a file', () => {
     const error = inputErrorOf(() => resolveSearchSpace('cifar23'));
-    expect(error.message).toMatch(/^cifar23: \/: expected a built-in search space \(cifar22, imagenet22, fmnist\)/);
+    expect(error.message).toMatch(/^cifar23: \/: expected a built-in search space \(cifar22, imagenet22, fmnist, fmnist-quick, smoke\)/);
   });
 
   it('names the bad field of a space file', () => {

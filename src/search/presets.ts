@@ -1,0 +1,116 @@
+/**
+ * Search presets: a space and a schedule sized for a purpose.
+ *  - smoke: a 3-cell space on the synthetic set; seconds (CI, quick checks);
+ *  - quick: Fashion-MNIST on a reduced space, sized for ≤ 20 minutes on 2 cores;
+ *  - paper: the 22-cell CIFAR space and the authors' schedule (method.md §5), for a machine
+ *    with a GPU through tfjs-node-gpu.
+ */
+import type { DatasetName } from '../data/index.js';
+import { DEFAULT_SGD, type SgdSettings } from '../nn/optimizer.js';
+import { CIFAR22_SPACE, FBNET_OPS, QUICK_SPACE, SMOKE_SPACE } from './spaces.js';
+import type { SearchSpaceSpec } from './types.js';
+
+export type PresetName = 'smoke' | 'quick' | 'paper';
+export const PRESET_NAMES: readonly PresetName[] = ['smoke', 'quick', 'paper'];
+
+export interface SearchSchedule {
+  readonly epochs: number;
+  /** Epochs of weight steps only (α and β frozen) before the alternation starts. */
+  readonly warmupEpochs: number;
+  readonly batchSize: number;
+  /** Use the first N training samples (before the 50/50 weight/arch split); all when absent. */
+  readonly limitTrain?: number;
+  /** Test images the derived path is evaluated on after each epoch. */
+  readonly evalSamples: number;
+  readonly sgd: SgdSettings;
+  /** Adam on α and β. */
+  readonly archLearningRate: number;
+  readonly archBetas: readonly [number, number];
+  /** Gumbel temperature T0 · decay^epoch. */
+  readonly temperature: number;
+  readonly temperatureDecay: number;
+  /** Arch steps between accelerator re-searches (warm-started). */
+  readonly hwEvery: number;
+  /** DAS samples of a re-search during the search, and of the final long search. */
+  readonly dasSamples: number;
+  readonly finalDasSamples: number;
+  /** Initial λ of the hardware penalty (×2 / ÷2 per epoch to stay in the FPS window). */
+  readonly lambda: number;
+}
+
+export interface Preset {
+  readonly name: PresetName;
+  readonly dataset: DatasetName;
+  readonly board: string;
+  readonly space: SearchSpaceSpec;
+  readonly schedule: SearchSchedule;
+  /** FPS window when the user gives none. */
+  readonly fpsWindow: readonly [number, number];
+}
+
+const ARCH = { archLearningRate: 3e-4, archBetas: [0.5, 0.999] as const, temperature: 5, temperatureDecay: 0.975 };
+
+export const PRESETS: Readonly<Record<PresetName, Preset>> = {
+  smoke: {
+    name: 'smoke',
+    dataset: 'synthetic',
+    board: 'ultra96v2',
+    space: SMOKE_SPACE,
+    fpsWindow: [2000, 20000],
+    schedule: {
+      ...ARCH,
+      archLearningRate: 3e-2,
+      epochs: 3,
+      warmupEpochs: 1,
+      batchSize: 32,
+      limitTrain: 256,
+      evalSamples: 256,
+      sgd: { ...DEFAULT_SGD, learningRate: 0.05 },
+      hwEvery: 4,
+      dasSamples: 200,
+      finalDasSamples: 2000,
+      lambda: 0.5,
+    },
+  },
+  quick: {
+    name: 'quick',
+    dataset: 'fashion-mnist',
+    board: 'zc706',
+    space: QUICK_SPACE,
+    fpsWindow: [4000, 8000],
+    schedule: {
+      ...ARCH,
+      // [ours] a short search needs a faster arch optimiser than the paper's 90 epochs
+      archLearningRate: 6e-3,
+      epochs: 8,
+      warmupEpochs: 2,
+      batchSize: 64,
+      limitTrain: 20000,
+      evalSamples: 2000,
+      sgd: { ...DEFAULT_SGD, learningRate: 0.05 },
+      hwEvery: 50,
+      dasSamples: 1000,
+      finalDasSamples: 20000,
+      lambda: 0.5,
+    },
+  },
+  paper: {
+    name: 'paper',
+    dataset: 'cifar10',
+    board: 'zc706',
+    space: { ...CIFAR22_SPACE, ops: FBNET_OPS },
+    fpsWindow: [80, 120],
+    schedule: {
+      ...ARCH,
+      epochs: 120,
+      warmupEpochs: 30,
+      batchSize: 64,
+      evalSamples: 10000,
+      sgd: DEFAULT_SGD,
+      hwEvery: 100,
+      dasSamples: 2000,
+      finalDasSamples: 100000,
+      lambda: 0.5,
+    },
+  },
+};
