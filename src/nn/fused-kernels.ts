@@ -5,6 +5,7 @@
  * ~50 ns per element there, the SIMD module a few).
  */
 import * as tf from './tf.js';
+import { blendRange, channelMoments, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
 import { activeReplica, combineGradSums, combineMoments, combinePeak } from './replica.js';
 import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
@@ -20,48 +21,6 @@ export interface ActQuantAttrs {
   readonly rangeMomentum: number;
 }
 
-type Info = tf.TensorInfo;
-type Dtype = 'float32' | 'bool';
-
-/** How a backend exposes tensor memory to JavaScript. */
-interface TensorIo {
-  /** Allocate every output first (wasm may grow its heap), then take views. */
-  alloc(shape: number[], dtype: Dtype): Info;
-  f32(t: Info): Float32Array;
-  u8(t: Info): Uint8Array;
-}
-
-interface CpuBackendLike {
-  data: { get(id: object): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: Dtype, values?: Float32Array | Uint8Array): Info;
-}
-
-interface WasmBackendLike {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: Dtype): Info;
-}
-
-function cpuIo(backend: CpuBackendLike): TensorIo {
-  return {
-    alloc: (shape, dtype) => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      return backend.makeTensorInfo(shape, dtype, dtype === 'bool' ? new Uint8Array(size) : new Float32Array(size));
-    },
-    f32: (t) => backend.data.get(t.dataId).values as Float32Array,
-    u8: (t) => backend.data.get(t.dataId).values as Uint8Array,
-  };
-}
-
-/** Round half to even, as tf.round does. */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
 export interface BnActQuantAttrs {
   readonly epsilon: number;
   /** 0 none, 1 relu, 2 relu6. */
@@ -70,22 +29,6 @@ export interface BnActQuantAttrs {
   readonly hi: number;
   readonly signed: boolean;
   readonly rangeMomentum: number;
-}
-
-/** Per-channel batch mean and biased variance of NHWC data (float64 accumulation). */
-function channelMoments(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array): void {
-  const n = x.length / channels;
-  const sum = new Float64Array(channels);
-  for (let i = 0; i < x.length; i += channels) for (let c = 0; c < channels; c++) sum[c] += x[i + c];
-  for (let c = 0; c < channels; c++) mean[c] = sum[c] / n;
-  sum.fill(0);
-  for (let i = 0; i < x.length; i += channels) {
-    for (let c = 0; c < channels; c++) {
-      const d = x[i + c] - mean[c];
-      sum[c] += d * d;
-    }
-  }
-  for (let c = 0; c < channels; c++) variance[c] = sum[c] / n;
 }
 
 /** y = act(x·scale[c] + shift[c]); returns the batch range (max, or max |·| when signed). */
@@ -198,25 +141,6 @@ function bnActQuantBackward(io: TensorIo, inputs: Info[], a: { epsilon: number }
 
 // ---- wasm: the same algorithm in the project's SIMD module, in place on the backend's heap ----
 
-interface WasmHeapBackend extends WasmBackendLike {
-  wasm: WasmBackendLike['wasm'] & { _malloc(bytes: number): number; _free(ptr: number): void };
-}
-
-/** The batch range from each channel's extremes: z = act(x·scale + shift) is monotonic in x. */
-function rangeFromExtremes(scale: Float32Array, shift: Float32Array, lowest: Float32Array, highest: Float32Array, activation: number, signed: boolean): number {
-  let peak = 0;
-  for (let c = 0; c < scale.length; c++) {
-    for (const x of [lowest[c], highest[c]]) {
-      // the kernel's f32 arithmetic: multiply, round, add, round (no fused multiply-add)
-      let z = Math.fround(Math.fround(x * scale[c]) + shift[c]);
-      if (activation !== 0) z = Math.max(z, 0);
-      if (activation === 2) z = Math.min(z, 6);
-      peak = Math.max(peak, signed ? Math.abs(z) : z);
-    }
-  }
-  return peak;
-}
-
 function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnActQuantAttrs): Info[] {
   const k = wasmKernelExports(backend);
   const [x, gamma, beta, amax] = inputs;
@@ -295,10 +219,6 @@ function bnActQuantBackwardWasm(backend: WasmHeapBackend, inputs: Info[], a: { e
 }
 
 // ---- activation fake quantisation alone (input, add and pool outputs) ----
-
-function blendRange(old: number, peak: number, momentum: number): number {
-  return old === 0 ? peak : Math.fround((1 - momentum) * old + momentum * peak);
-}
 
 /** Outputs [y, range, mask]: the batch range blended into the running one, then quantisation. */
 function actQuantCpu(io: TensorIo, inputs: Info[], a: ActQuantAttrs): Info[] {

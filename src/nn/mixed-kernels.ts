@@ -14,6 +14,7 @@
 import { registerFusedKernels } from './fused-kernels.js';
 import { activeReplica, combineMoments, combinePeak } from './replica.js';
 import * as tf from './tf.js';
+import { activate, blendRange, channelMoments, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
 import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
 export const MIX_BN_ACT_QUANT = 'TripsMixBnActQuant';
@@ -59,51 +60,7 @@ export function widestLevel(bits: readonly number[]): number {
   return best;
 }
 
-type Info = tf.TensorInfo;
-type Dtype = 'float32' | 'bool';
-
-interface TensorIo {
-  alloc(shape: number[], dtype: Dtype): Info;
-  f32(t: Info): Float32Array;
-  u8(t: Info): Uint8Array;
-}
-
-interface CpuBackendLike {
-  data: { get(id: object): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: Dtype, values?: Float32Array | Uint8Array): Info;
-}
-
-interface WasmHeapBackend {
-  wasm: { HEAPU8: Uint8Array; _malloc(bytes: number): number; _free(ptr: number): void };
-  dataIdMap: { get(id: object): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: Dtype): Info;
-}
-
-function cpuIo(backend: CpuBackendLike): TensorIo {
-  return {
-    alloc: (shape, dtype) => {
-      const size = shape.reduce((a, b) => a * b, 1);
-      return backend.makeTensorInfo(shape, dtype, dtype === 'bool' ? new Uint8Array(size) : new Float32Array(size));
-    },
-    f32: (t) => backend.data.get(t.dataId).values as Float32Array,
-    u8: (t) => backend.data.get(t.dataId).values as Uint8Array,
-  };
-}
-
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-/** Round half to even, as tf.round does. */
-function roundHalfEven(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-function blendRange(old: number, peak: number, momentum: number): number {
-  return old === 0 ? peak : Math.fround((1 - momentum) * old + momentum * peak);
-}
 
 /** The per-level constants for a range: step_j = fround(max(range, 1e-8) / hi_j). */
 interface Levels {
@@ -145,33 +102,12 @@ function mixValue(z: number, l: Levels, J: number): number {
   return acc;
 }
 
-/** Per-channel batch mean and biased variance of NHWC data (float64 accumulation). */
-function channelMoments(x: Float32Array, channels: number, mean: Float32Array, variance: Float32Array): void {
-  const n = x.length / channels;
-  const sum = new Float64Array(channels);
-  for (let i = 0; i < x.length; i += channels) for (let c = 0; c < channels; c++) sum[c] += x[i + c];
-  for (let c = 0; c < channels; c++) mean[c] = sum[c] / n;
-  sum.fill(0);
-  for (let i = 0; i < x.length; i += channels) {
-    for (let c = 0; c < channels; c++) {
-      const d = x[i + c] - mean[c];
-      sum[c] += d * d;
-    }
-  }
-  for (let c = 0; c < channels; c++) variance[c] = sum[c] / n;
-}
-
 /** scale = γ/√(σ² + ε), shift = β − μ·scale, in f32 arrays (as the fused kernels). */
 function affine(g: Float32Array, b: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number, scale: Float32Array, shift: Float32Array): void {
   for (let c = 0; c < scale.length; c++) {
     scale[c] = g[c] / Math.sqrt(variance[c] + epsilon);
     shift[c] = b[c] - mean[c] * scale[c];
   }
-}
-
-function activate(z: number, activation: number): number {
-  if (activation === 0) return z;
-  return z < 0 ? 0 : activation === 2 && z > 6 ? 6 : z;
 }
 
 function activeAt(z: number, activation: number): boolean {
@@ -298,19 +234,6 @@ function writeLevels(heap: ArrayBufferLike, at: number, l: Levels): void {
     const values = [l.step[j], l.lo[j], l.hi[j], l.coef[j]];
     for (let k = 0; k < 4; k++) t.fill(values[k], j * 16 + k * 4, j * 16 + k * 4 + 4);
   }
-}
-
-/** The batch range from each channel's extremes: z = act(x·scale + shift) is monotonic in x. */
-function rangeFromExtremes(scale: Float32Array, shift: Float32Array, lowest: Float32Array, highest: Float32Array, activation: number, signed: boolean): number {
-  let peak = 0;
-  for (let c = 0; c < scale.length; c++) {
-    for (const x of [lowest[c], highest[c]]) {
-      // the module's f32 arithmetic: multiply, round, add, round (no fused multiply-add)
-      const z = activate(Math.fround(Math.fround(x * scale[c]) + shift[c]), activation);
-      peak = Math.max(peak, signed ? Math.abs(z) : z);
-    }
-  }
-  return peak;
 }
 
 function mixBnForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: MixBnAttrs): Info[] {

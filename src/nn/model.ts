@@ -176,13 +176,13 @@ function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed:
  * A batch-norm op's sink that queues the running-statistic updates (and the range's, unless
  * `amax` is undefined: an unquantised output).
  */
-export function statisticsSink(mean: tf.Variable, variance: tf.Variable, amax: tf.Variable | undefined, updates: [tf.Variable, tf.Tensor][]): StatisticsSink {
-  const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number | tf.Tensor) => tf.keep(tf.add(tf.mul(old, 1 - BN_MOMENTUM), tf.mul(batch, weight)));
+export function statisticsSink(mean: tf.Variable, variance: tf.Variable, amax: tf.Variable | undefined, updates: [tf.Variable, tf.Tensor][], momentum = BN_MOMENTUM): StatisticsSink {
+  const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number | tf.Tensor) => tf.keep(tf.add(tf.mul(old, 1 - momentum), tf.mul(batch, weight)));
   return (stats: BatchStatistics) => {
-    updates.push([mean, blend(mean, stats.mean, BN_MOMENTUM)]);
+    updates.push([mean, blend(mean, stats.mean, momentum)]);
     // running variance is unbiased (n / (n − 1)) over the whole batch's n rows, as in PyTorch
     const n = stats.rows;
-    updates.push([variance, blend(variance, stats.variance, tf.div(tf.mul(n, BN_MOMENTUM), tf.maximum(tf.sub(n, 1), 1)))]);
+    updates.push([variance, blend(variance, stats.variance, tf.div(tf.mul(n, momentum), tf.maximum(tf.sub(n, 1), 1)))]);
     if (amax) updates.push([amax, tf.keep(tf.clone(stats.amax))]);
   };
 }

@@ -112,3 +112,52 @@ export async function runReplicated<J, R>(run: ReplicatedRun<J>): Promise<R> {
     }
   });
 }
+
+/** A long run's callbacks: progress per step, a record per epoch, a stop request. */
+export interface Observed<P, E> {
+  readonly onProgress?: (progress: P) => void;
+  readonly onEpoch?: (record: E) => void;
+  readonly shouldStop?: () => boolean;
+}
+
+export type Unobserved<J> = Omit<J, 'onProgress' | 'onEpoch' | 'shouldStop'>;
+
+type ObservedEvent<P, E> = { readonly kind: 'progress'; readonly progress: P } | { readonly kind: 'epoch'; readonly record: E };
+
+/** How many replicas a run on `backend` gets: as asked, else one per core on wasm, else 1. */
+export function replicaCount(backend: string, requested?: number): number {
+  const replicas = requested ?? (backend === 'wasm' ? defaultReplicas() : 1);
+  if (!Number.isInteger(replicas) || replicas < 1) throw new UsageError(`--replicas: expected a positive integer, found ${replicas}`);
+  if (replicas > 1 && backend !== 'wasm' && backend !== 'cpu') {
+    throw new UsageError(`--replicas ${replicas}: data-parallel replicas run on the wasm and cpu backends; ${backend} uses every core by itself`);
+  }
+  return replicas;
+}
+
+/**
+ * Run an observed job as `size` replicas: the callbacks stay on this thread (rank 0's events
+ * are relayed to them, the stop request goes to the group), the rest of the job travels.
+ */
+export function runObserved<R, J extends Observed<never, never> = Observed<never, never>>(program: ReplicaProgram, job: J, size: number): Promise<R> {
+  const { onProgress, onEpoch, shouldStop, ...plain } = job;
+  return runReplicated<Unobserved<J>, R>({
+    program,
+    job: plain as Unobserved<J>,
+    size,
+    shouldStop,
+    onEvent: (event) => {
+      // the events' types are the job's own: rank 0 ran the same job
+      const e = event as ObservedEvent<never, never>;
+      if (e.kind === 'progress') onProgress?.(e.progress);
+      else onEpoch?.(e.record);
+    },
+  });
+}
+
+/** In a replica: the job's callbacks, reporting to the main thread. */
+export function observedBy<P, E>(context: ReplicaContext): Observed<P, E> {
+  return {
+    onProgress: (progress) => context.emit({ kind: 'progress', progress } satisfies ObservedEvent<P, E>),
+    onEpoch: (record) => context.emit({ kind: 'epoch', record } satisfies ObservedEvent<P, E>),
+  };
+}

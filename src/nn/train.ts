@@ -18,7 +18,7 @@ import type { NetworkSpec } from '../core/network.js';
 import { batchesOf, datasetByName, type Dataset, type DatasetName, type Split } from '../data/index.js';
 import { type BackendName, selectBackend } from './backend.js';
 import { Replica } from './replica.js';
-import { defaultReplicas, type ReplicaContext, runReplicated } from './replicas.js';
+import { observedBy, replicaCount, type ReplicaContext, runObserved, type Unobserved } from './replicas.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { createModel, disposeModel, forward, type QatModel } from './model.js';
 import { createOptimizer, type SgdSettings, sgdStep } from './optimizer.js';
@@ -92,8 +92,16 @@ function checkDataset(network: NetworkSpec, data: Dataset): void {
   }
 }
 
-/** Test accuracy; with a replica, each evaluates every size-th batch and the counts are combined. */
+/** Test accuracy of a QAT model in inference mode (see accuracyOf). */
 export function evaluateAccuracy(model: QatModel, split: Split, data: Dataset, batchSize = 250, replica?: Replica): number {
+  return accuracyOf((x) => forward(model, x, false).logits, split, data, batchSize, replica);
+}
+
+/**
+ * The share of `split` that `predict` classifies right; with a replica, each evaluates every
+ * size-th batch and the counts are combined.
+ */
+export function accuracyOf(predict: (x: tf.Tensor4D) => tf.Tensor2D, split: Split, data: Dataset, batchSize = 250, replica?: Replica): number {
   let correct = 0;
   let index = 0;
   for (const batch of batchesOf(split, { batchSize, shuffle: false, normalize: data })) {
@@ -101,7 +109,7 @@ export function evaluateAccuracy(model: QatModel, split: Split, data: Dataset, b
     const { height, width, channels } = split;
     correct += tf.tidy(() => {
       const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
-      const predicted = tf.argMax(forward(model, x, false).logits, 1);
+      const predicted = tf.argMax(predict(x), 1);
       return tf.sum(tf.cast(tf.equal(predicted, tf.tensor1d(batch.y, 'int32')), 'int32')).dataSync()[0];
     });
   }
@@ -117,43 +125,18 @@ function modelTensors(model: QatModel): tf.NamedTensorMap {
   return Object.fromEntries([...model.trainable, ...model.state]);
 }
 
-type PlainTrainJob = Omit<TrainJob, 'onProgress' | 'onEpoch' | 'shouldStop'>;
-type TrainEvent = { kind: 'progress'; progress: Parameters<NonNullable<TrainJob['onProgress']>>[0] } | { kind: 'epoch'; record: EpochRecord };
-
 export async function trainNetwork(job: TrainJob): Promise<TrainResult> {
   const backend = (await selectBackend(job.backend)).name;
-  const replicas = job.replicas ?? (backend === 'wasm' ? defaultReplicas() : 1);
-  if (replicas > 1 && backend !== 'wasm' && backend !== 'cpu') {
-    throw new UsageError(`--replicas ${replicas}: data-parallel replicas run on the wasm and cpu backends; ${backend} uses every core by itself`);
-  }
+  const replicas = replicaCount(backend, job.replicas);
   if (replicas === 1) return trainLoop(job, backend);
-  const { onProgress, onEpoch, shouldStop, ...plain } = job;
-  return runReplicated<PlainTrainJob, TrainResult>({
-    program: { module: 'nn/train.js', exportName: 'trainReplica' },
-    job: { ...plain, backend, replicas },
-    size: replicas,
-    shouldStop,
-    onEvent: (event) => {
-      const e = event as TrainEvent;
-      if (e.kind === 'progress') onProgress?.(e.progress);
-      else onEpoch?.(e.record);
-    },
-  });
+  return runObserved<TrainResult, TrainJob>({ module: 'nn/train.js', exportName: 'trainReplica' }, { ...job, backend, replicas }, replicas);
 }
 
 /** One replica of a replicated run (in its worker thread). */
-export async function trainReplica(job: PlainTrainJob, context: ReplicaContext): Promise<TrainResult> {
+export async function trainReplica(job: Unobserved<TrainJob>, context: ReplicaContext): Promise<TrainResult> {
   const replica = new Replica(context.memory, context.rank, context.size);
   const backend = (await selectBackend(job.backend)).name;
-  return trainLoop(
-    {
-      ...job,
-      onProgress: (progress) => context.emit({ kind: 'progress', progress } satisfies TrainEvent),
-      onEpoch: (record) => context.emit({ kind: 'epoch', record } satisfies TrainEvent),
-    },
-    backend,
-    replica,
-  );
+  return trainLoop({ ...job, ...observedBy(context) }, backend, replica);
 }
 
 async function trainLoop(job: TrainJob, backend: BackendName, replica?: Replica): Promise<TrainResult> {

@@ -24,9 +24,9 @@ import { type BackendName, selectBackend } from '../nn/backend.js';
 import { readCheckpoint, writeCheckpoint } from '../nn/checkpoint.js';
 import { combineGradients, createOptimizer, crossEntropy, trainStep } from '../nn/optimizer.js';
 import { Replica, withReplica } from '../nn/replica.js';
-import { defaultReplicas, type ReplicaContext, runReplicated } from '../nn/replicas.js';
+import { observedBy, replicaCount, type ReplicaContext, runObserved, type Unobserved } from '../nn/replicas.js';
 import * as tf from '../nn/tf.js';
-import { sliceOf } from '../nn/train.js';
+import { accuracyOf, sliceOf } from '../nn/train.js';
 import { saveWeights } from '../nn/weights.js';
 import { cellLatencies, costOnAccelerator, genotypeKey, type HardwareState, pathNetwork, searchHardware } from './hardware.js';
 import type { SearchSchedule } from './presets.js';
@@ -38,6 +38,7 @@ import {
   derivedForward,
   derivedGenotype,
   disposeSupernet,
+  genotypePath,
   hardwareCost,
   logitEntropies,
   type Logits,
@@ -140,46 +141,20 @@ function settingsOf(job: SearchJob) {
   };
 }
 
-type PlainSearchJob = Omit<SearchJob, 'onProgress' | 'onEpoch' | 'shouldStop'>;
-type SearchEvent = { kind: 'progress'; progress: SearchProgress } | { kind: 'epoch'; record: SearchEpochRecord };
-
 export async function runSearch(job: SearchJob): Promise<SearchResult> {
   const [lo, hi] = job.fpsWindow;
   if (!(lo > 0 && hi > lo)) throw new UsageError(`--fps-window: expected LO:HI with 0 < LO < HI, found ${lo}:${hi}`);
   const backend = (await selectBackend(job.backend)).name;
-  const replicas = job.replicas ?? (backend === 'wasm' ? defaultReplicas() : 1);
-  if (!Number.isInteger(replicas) || replicas < 1) throw new UsageError(`--replicas: expected a positive integer, found ${replicas}`);
-  if (replicas > 1 && backend !== 'wasm' && backend !== 'cpu') {
-    throw new UsageError(`--replicas ${replicas}: data-parallel replicas run on the wasm and cpu backends; ${backend} uses every core by itself`);
-  }
+  const replicas = replicaCount(backend, job.replicas);
   if (replicas === 1) return searchLoop(job, backend);
-  const { onProgress, onEpoch, shouldStop, ...plain } = job;
-  return runReplicated<PlainSearchJob, SearchResult>({
-    program: { module: 'search/joint.js', exportName: 'searchReplica' },
-    job: { ...plain, backend, replicas },
-    size: replicas,
-    shouldStop,
-    onEvent: (event) => {
-      const e = event as SearchEvent;
-      if (e.kind === 'progress') onProgress?.(e.progress);
-      else onEpoch?.(e.record);
-    },
-  });
+  return runObserved<SearchResult, SearchJob>({ module: 'search/joint.js', exportName: 'searchReplica' }, { ...job, backend, replicas }, replicas);
 }
 
 /** One replica of a replicated search (in its worker thread). */
-export async function searchReplica(job: PlainSearchJob, context: ReplicaContext): Promise<SearchResult> {
+export async function searchReplica(job: Unobserved<SearchJob>, context: ReplicaContext): Promise<SearchResult> {
   const replica = new Replica(context.memory, context.rank, context.size);
   const backend = (await selectBackend(job.backend)).name;
-  return searchLoop(
-    {
-      ...job,
-      onProgress: (progress) => context.emit({ kind: 'progress', progress } satisfies SearchEvent),
-      onEpoch: (record) => context.emit({ kind: 'epoch', record } satisfies SearchEvent),
-    },
-    backend,
-    replica,
-  );
+  return searchLoop({ ...job, ...observedBy(context) }, backend, replica);
 }
 
 function checkDataset(space: SearchSpaceSpec, data: Dataset): void {
@@ -480,26 +455,51 @@ function applyOffsets(net: Supernet, before: Logits, params: Float32Array, path:
   });
 }
 
-/** Accuracy of the derived path (running statistics) on the evaluation images. */
+/** Training batches the derived path's running statistics are recomputed on before evaluation. */
+const RECALIBRATION_BATCHES = 8;
+
+/**
+ * Accuracy of the derived path on the evaluation images. Its running statistics and ranges
+ * were accumulated while other candidates fed it, so they are first recomputed for this path
+ * (the plain average over a few training batches, as single-path one-shot NAS does) and
+ * restored afterwards: evaluation leaves the supernet as it found it.
+ */
 function evaluateDerived(ctx: LoopContext, genotype: GenotypeSpec): number {
-  const { evalSplit, data, replica, net: supernet } = ctx;
-  let correct = 0;
-  let index = 0;
-  for (const batch of batchesOf(evalSplit, { batchSize: 250, shuffle: false, normalize: data })) {
-    if (replica && index++ % replica.size !== replica.rank) continue;
-    const { height, width, channels } = evalSplit;
-    correct += tf.tidy(() => {
-      const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
-      const predicted = tf.argMax(derivedForward(supernet, x, genotype), 1);
-      return tf.sum(tf.cast(tf.equal(predicted, tf.tensor1d(batch.y, 'int32')), 'int32')).dataSync()[0];
-    });
+  const { net: supernet } = ctx;
+  const saved = [...supernet.state.values()].map((v) => [v, tf.clone(v)] as const);
+  try {
+    recalibrate(ctx, genotype);
+    return accuracyOf((x) => derivedForward(supernet, x, genotype), ctx.evalSplit, ctx.data, 250, ctx.replica);
+  } finally {
+    for (const [variable, value] of saved) {
+      variable.assign(value);
+      value.dispose();
+    }
   }
-  if (replica) {
-    const total = new Float64Array([correct]);
-    replica.allReduce(total);
-    correct = total[0];
+}
+
+function recalibrate(ctx: LoopContext, genotype: GenotypeSpec): void {
+  const { job, net: supernet, replica, data } = ctx;
+  const path = genotypePath(supernet, genotype);
+  let k = 0;
+  for (const batch of batchesOf(ctx.weightSplit, { batchSize: job.schedule.batchSize, shuffle: false, normalize: data })) {
+    if (k === RECALIBRATION_BATCHES) break;
+    const tensors = batchTensors(batch, ctx.weightSplit, replica);
+    if (!tensors) break;
+    const weight = 1 / ++k;
+    // the queued updates are kept tensors: they outlive the tidy scope that frees the rest
+    let updates: readonly [tf.Variable, tf.Tensor][] = [];
+    withReplica(replica, () =>
+      tf.tidy(() => {
+        updates = weightForward(supernet, tensors.x, path, { statistics: weight, range: weight }).updates;
+      }),
+    );
+    for (const [variable, value] of updates) {
+      variable.assign(value);
+      value.dispose();
+    }
+    tf.dispose([tensors.x, tensors.y]);
   }
-  return correct / evalSplit.count;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   applyActivation,
   averagePool,
   BN_EPSILON,
+  BN_MOMENTUM,
   convolve,
   heNormal,
   INPUT_BITS,
@@ -273,7 +274,17 @@ interface PassContext {
   readonly net: Supernet;
   readonly training: boolean;
   readonly updates: [tf.Variable, tf.Tensor][];
+  /** Weights of this batch in the running statistics and ranges. */
+  readonly momentum: Momenta;
 }
+
+/** Weights of a batch in the running BN statistics and in the running activation ranges. */
+export interface Momenta {
+  readonly statistics: number;
+  readonly range: number;
+}
+
+const TRAINING_MOMENTA: Momenta = { statistics: BN_MOMENTUM, range: RANGE_MOMENTUM };
 
 function v(ctx: PassContext, key: string): tf.Variable {
   const found = ctx.net.trainable.get(key) ?? ctx.net.state.get(key);
@@ -299,15 +310,15 @@ function normAct(ctx: PassContext, key: string, layer: LayerSpec, z: tf.Tensor4D
     const y = applyActivation(layer, tf.batchNorm4d(z, mean, variance, beta, gamma, BN_EPSILON));
     return mix ? (fakeQuantActivation(y, amax, mix.bits[0], signed) as tf.Tensor4D) : y;
   }
-  const options = { activation: layer.activation, signed, epsilon: BN_EPSILON, rangeMomentum: RANGE_MOMENTUM };
-  return mixNormActQuant(z, gamma, beta, amax, options, mix, statisticsSink(mean, variance, mix ? (amax as tf.Variable) : undefined, ctx.updates));
+  const options = { activation: layer.activation, signed, epsilon: BN_EPSILON, rangeMomentum: ctx.momentum.range };
+  return mixNormActQuant(z, gamma, beta, amax, options, mix, statisticsSink(mean, variance, mix ? (amax as tf.Variable) : undefined, ctx.updates, ctx.momentum.statistics));
 }
 
 /** Quantise an input tensor against the running range `key` (mixed when training). */
 function quantiseInput(ctx: PassContext, key: string, x: tf.Tensor, signed: boolean, mix: MixSpec): tf.Tensor {
   const amax = v(ctx, key) as tf.Variable<tf.Rank.R0>;
   if (!ctx.training) return fakeQuantActivation(x, amax, mix.bits[0], signed);
-  return mixActQuantTrain(x, amax, signed, RANGE_MOMENTUM, mix, (range) => ctx.updates.push([amax, tf.keep(tf.clone(range))]));
+  return mixActQuantTrain(x, amax, signed, ctx.momentum.range, mix, (range) => ctx.updates.push([amax, tf.keep(tf.clone(range))]));
 }
 
 function weightOf(ctx: PassContext, key: string, layer: LayerSpec, mix: MixSpec): tf.Tensor {
@@ -359,15 +370,15 @@ function headPass(ctx: PassContext, h: tf.Tensor4D): tf.Tensor2D {
     const mean = v(ctx, 'head/moving_mean');
     const variance = v(ctx, 'head/moving_variance');
     const amax = v(ctx, 'head/amax') as tf.Variable<tf.Rank.R0>;
-    const options = { activation: head.activation, bits: pool.bits, signed: false, epsilon: BN_EPSILON, rangeMomentum: RANGE_MOMENTUM };
-    y = (fusedAvailable() ? normActQuantFused : normActQuantComposite)(z, v(ctx, 'head/gamma') as tf.Variable<tf.Rank.R1>, v(ctx, 'head/beta') as tf.Variable<tf.Rank.R1>, amax, options, statisticsSink(mean, variance, amax, ctx.updates));
+    const options = { activation: head.activation, bits: pool.bits, signed: false, epsilon: BN_EPSILON, rangeMomentum: ctx.momentum.range };
+    y = (fusedAvailable() ? normActQuantFused : normActQuantComposite)(z, v(ctx, 'head/gamma') as tf.Variable<tf.Rank.R1>, v(ctx, 'head/beta') as tf.Variable<tf.Rank.R1>, amax, options, statisticsSink(mean, variance, amax, ctx.updates, ctx.momentum.statistics));
   } else {
     y = normAct(ctx, 'head', head, z, false, fixed(pool.bits));
   }
   const pooled = averagePool(pool, y);
   const poolAmax = v(ctx, 'pool/amax') as tf.Variable<tf.Rank.R0>;
   const pq = ctx.training
-    ? fakeQuantActivationTrain(pooled, poolAmax, fc.bits, false, RANGE_MOMENTUM, (range) => ctx.updates.push([poolAmax, tf.keep(tf.clone(range))]))
+    ? fakeQuantActivationTrain(pooled, poolAmax, fc.bits, false, ctx.momentum.range, (range) => ctx.updates.push([poolAmax, tf.keep(tf.clone(range))]))
     : fakeQuantActivation(pooled, poolAmax, fc.bits, false);
   const w = fakeQuantWeight(v(ctx, 'fc/kernel'), fc.bits, 1);
   return tf.add(tf.matMul(tf.reshape(pq, [h.shape[0], fc.inC]), w), v(ctx, 'fc/bias')) as tf.Tensor2D;
@@ -379,8 +390,8 @@ export interface SupernetPass {
 }
 
 /** A weight step's forward pass (training mode; running statistics queued in `updates`). */
-export function weightForward(net: Supernet, x: tf.Tensor4D, path: WeightPath): SupernetPass {
-  const ctx: PassContext = { net, training: true, updates: [] };
+export function weightForward(net: Supernet, x: tf.Tensor4D, path: WeightPath, momentum: Momenta = TRAINING_MOMENTA): SupernetPass {
+  const ctx: PassContext = { net, training: true, updates: [], momentum };
   let h = stemPass(ctx, x);
   path.cells.forEach((cell, i) => {
     const mix: MixSpec = { bits: net.bits, coef: tf.tensor1d(Array.from(cell.coef)), coefGrad: false };
@@ -394,7 +405,7 @@ export function weightForward(net: Supernet, x: tf.Tensor4D, path: WeightPath): 
  * weights (batch statistics; the running ones are not updated: `updates` are for disposal).
  */
 export function archForward(net: Supernet, x: tf.Tensor4D, path: ArchPath, temperature: number): SupernetPass {
-  const ctx: PassContext = { net, training: true, updates: [] };
+  const ctx: PassContext = { net, training: true, updates: [], momentum: TRAINING_MOMENTA };
   const ops = net.ops.length;
   const bits = net.bits.length;
   const alphaFlat = tf.reshape(net.alpha, [-1]) as tf.Tensor1D;
@@ -421,9 +432,17 @@ export function archForward(net: Supernet, x: tf.Tensor4D, path: ArchPath, tempe
   return { logits: headPass(ctx, h), updates: ctx.updates };
 }
 
+/**
+ * A genotype as a weight-step path: its ops, each at its one bitwidth (for recalibrating the
+ * running statistics of that path before evaluating it).
+ */
+export function genotypePath(net: Supernet, genotype: GenotypeSpec): WeightPath {
+  return { kind: 'weight', cells: choicesOf(net, genotype).map(({ op, bit }) => ({ op, coef: net.bits.map((_, j) => (j === bit ? 1 : 0)) })) };
+}
+
 /** The derived (argmax) path in inference mode: running statistics and ranges. */
 export function derivedForward(net: Supernet, x: tf.Tensor4D, genotype: GenotypeSpec): tf.Tensor2D {
-  const ctx: PassContext = { net, training: false, updates: [] };
+  const ctx: PassContext = { net, training: false, updates: [], momentum: TRAINING_MOMENTA };
   let h = stemPass(ctx, x);
   choicesOf(net, genotype).forEach(({ op, bit }, i) => {
     h = runCandidate(ctx, net.candidates[i][op], h, i !== 0, oneHotMix(net.bits, bit));

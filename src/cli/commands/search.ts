@@ -8,6 +8,7 @@ import { type HwSearchMode, runSearch, type SearchResult } from '../../search/jo
 import { PRESET_NAMES, PRESETS, type PresetName } from '../../search/presets.js';
 import { resolveSearchSpace } from '../../search/spaces.js';
 import { BaseCommand } from '../base-command.js';
+import { stopOnSigint } from '../interrupt.js';
 
 export interface SearchSummary {
   readonly accuracy: number;
@@ -42,7 +43,7 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
 
   static override examples = [
     { description: 'A smoke test on synthetic data (seconds)', command: '<%= config.bin %> <%= command.id %> --preset smoke --dataset synthetic --out runs/smoke --json' },
-    { description: 'Fashion-MNIST, co-search for 4000–8000 FPS on the ZC706', command: '<%= config.bin %> <%= command.id %> --preset quick --fps-window 4000:8000 --out runs/quick' },
+    { description: 'Fashion-MNIST, co-search for 16000–24000 FPS on the ZC706', command: '<%= config.bin %> <%= command.id %> --preset quick --fps-window 16000:24000 --out runs/quick' },
     { description: 'The baseline: hardware-aware NAS on the first accelerator found', command: '<%= config.bin %> <%= command.id %> --preset quick --hw-search once --out runs/quick-once' },
     { description: 'Accuracy alone (the accelerator is searched for the result afterwards)', command: '<%= config.bin %> <%= command.id %> --preset quick --lambda 0 --out runs/quick-acc' },
   ];
@@ -73,12 +74,7 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
     const space = flags.space ? resolveSearchSpace(flags.space) : preset.space;
     const board = resolveBoard(flags.board ?? preset.board);
     const schedule = { ...preset.schedule, ...(flags.epochs ? { epochs: flags.epochs, warmupEpochs: Math.min(preset.schedule.warmupEpochs, flags.epochs - 1) } : {}) };
-    let stop = false;
-    const onSignal = () => {
-      stop = true;
-      process.stderr.write('\ntrips-hw: stopping after this step (the last finished epoch stays checkpointed)\n');
-    };
-    process.once('SIGINT', onSignal);
+    const stop = stopOnSigint();
     const progress = startProgress();
     const started = performance.now();
     let result: SearchResult;
@@ -99,7 +95,7 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
         resume: flags.resume,
         backend: flags.backend as BackendName | undefined,
         replicas: flags.replicas,
-        shouldStop: () => stop,
+        shouldStop: stop.requested,
         onProgress: (p) => progress.tick(() => `epoch ${p.epoch + 1}/${schedule.epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
         onEpoch: (r) => {
           progress.end();
@@ -110,7 +106,7 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
       });
     } finally {
       progress.end();
-      process.off('SIGINT', onSignal);
+      stop.release();
     }
     const seconds = (performance.now() - started) / 1e3;
     if (result.interrupted) this.error(`interrupted after ${result.epochs.length} finished epochs; continue with --resume`, { exit: EXIT_FAILED });

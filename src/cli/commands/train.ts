@@ -9,6 +9,7 @@ import { BACKENDS, type BackendName } from '../../nn/backend.js';
 import { DEFAULT_SGD } from '../../nn/optimizer.js';
 import { trainNetwork, type TrainResult } from '../../nn/train.js';
 import { BaseCommand } from '../base-command.js';
+import { stopOnSigint } from '../interrupt.js';
 import { loadDesign } from '../load.js';
 
 export interface TrainSummary {
@@ -57,12 +58,7 @@ export default class Train extends BaseCommand {
     const design = loadDesign(flags.design);
     const learningRate = Number(flags.lr);
     if (!(learningRate > 0)) this.error(`--lr: expected a positive number, found "${flags.lr}"`, { exit: 2 });
-    let stop = false;
-    const onSignal = () => {
-      stop = true;
-      process.stderr.write('\ntrips-hw: stopping after this step (the last finished epoch stays checkpointed)\n');
-    };
-    process.once('SIGINT', onSignal);
+    const stop = stopOnSigint();
     const progress = startProgress();
     const started = performance.now();
     let result: TrainResult;
@@ -80,7 +76,7 @@ export default class Train extends BaseCommand {
         backend: flags.backend as BackendName | undefined,
         limitTrain: flags['limit-train'],
         replicas: flags.replicas,
-        shouldStop: () => stop,
+        shouldStop: stop.requested,
         onProgress: ({ epoch, step, steps, loss }) => progress.tick(() => `epoch ${epoch + 1}/${flags.epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
         onEpoch: (r) => {
           progress.end();
@@ -89,7 +85,7 @@ export default class Train extends BaseCommand {
       });
     } finally {
       progress.end();
-      process.off('SIGINT', onSignal);
+      stop.release();
     }
     const seconds = (performance.now() - started) / 1e3;
     if (result.interrupted) this.error(`interrupted after ${result.epochs.length} finished epochs; continue with --resume`, { exit: EXIT_FAILED });
