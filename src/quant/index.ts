@@ -40,3 +40,4 @@ export {
 } from './integer-model.js';
 export { quantiseInput, runInteger, runLayer, type IntegerResult, type RunOptions } from './golden.js';
 export { wasmEngineSupports } from './engine-wasm.js';
+export { compareWithTfjs, type Agreement } from './agreement.js';

@@ -36,8 +36,11 @@ describe('trips-hw train', () => {
 
     const resumed = await runCli([...trainArgs, '--resume', '--json']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    const summary = JSON.parse(resumed.stdout) as { accuracy: number; epochs: number; backend: string; weights: string };
+    const summary = JSON.parse(resumed.stdout) as { accuracy: number; integerAccuracy: number; agreement: number; epochs: number; backend: string; weights: string };
     expect(summary).toMatchObject({ epochs: 12, backend: 'wasm' });
+    // the integer model the hardware computes predicts as the fake-quantised one
+    expect(summary.agreement).toBeGreaterThanOrEqual(0.995);
+    expect(Math.abs(summary.integerAccuracy - summary.accuracy)).toBeLessThanOrEqual(0.005);
     expect(summary.accuracy).toBeGreaterThan(0.5); // the synthetic classes are easy
     expect(epochsDone()).toBe(12);
     expect(existsSync(join(summary.weights, 'weights_manifest.json'))).toBe(true);

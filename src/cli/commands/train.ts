@@ -4,16 +4,23 @@ import { EXIT_FAILED } from '../../core/diagnostics.js';
 import { writeJsonAtomic } from '../../core/files.js';
 import { makeProvenance } from '../../core/provenance.js';
 import { startProgress } from '../../core/progress.js';
-import { DATASET_NAMES, type DatasetName } from '../../data/index.js';
+import { DATASET_NAMES, type DatasetName, datasetByName } from '../../data/index.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
 import { DEFAULT_SGD } from '../../nn/optimizer.js';
 import { trainNetwork, type TrainResult } from '../../nn/train.js';
+import { loadWeights } from '../../nn/weights.js';
+import * as tf from '../../nn/tf.js';
+import { compareWithTfjs } from '../../quant/index.js';
 import { BaseCommand } from '../base-command.js';
 import { stopOnSigint } from '../interrupt.js';
 import { loadDesign } from '../load.js';
 
 export interface TrainSummary {
   readonly accuracy: number;
+  /** Test accuracy of the integer model (src/quant) the hardware computes. */
+  readonly integerAccuracy: number;
+  /** Share of test images where the integer and the fake-quantised model predict alike. */
+  readonly agreement: number;
   readonly epochs: number;
   readonly backend: string;
   readonly replicas: number;
@@ -87,10 +94,17 @@ export default class Train extends BaseCommand {
       progress.end();
       stop.release();
     }
-    const seconds = (performance.now() - started) / 1e3;
     if (result.interrupted) this.error(`interrupted after ${result.epochs.length} finished epochs; continue with --resume`, { exit: EXIT_FAILED });
+    // the integer model of the trained weights, as the hardware will compute it
+    const data = datasetByName(flags.dataset as DatasetName, { dataDir: flags.data, seed: flags.seed });
+    const weights = loadWeights(result.weightsDir);
+    const integer = compareWithTfjs(design.network, weights, data.test, data);
+    tf.dispose(Object.values(weights));
+    const seconds = (performance.now() - started) / 1e3;
     const summary: TrainSummary = {
       accuracy: result.testAccuracy,
+      integerAccuracy: integer.integerAccuracy,
+      agreement: integer.agreement,
       epochs: result.epochs.length,
       backend: result.backend,
       replicas: result.replicas,
@@ -106,7 +120,7 @@ export default class Train extends BaseCommand {
       history: result.epochs,
       provenance: makeProvenance({ seed: flags.seed }),
     });
-    this.log(`backend   ${result.backend}${result.replicas > 1 ? ` × ${result.replicas} replicas` : ''}\nepochs    ${summary.epochs}\naccuracy  ${(100 * summary.accuracy).toFixed(2)} % (test, fake-quantised)\nweights   ${summary.weights}\ntime      ${seconds.toFixed(0)} s`);
+    this.log(`backend   ${result.backend}${result.replicas > 1 ? ` × ${result.replicas} replicas` : ''}\nepochs    ${summary.epochs}\naccuracy  ${(100 * summary.accuracy).toFixed(2)} % (test, fake-quantised)\ninteger   ${(100 * integer.integerAccuracy).toFixed(2)} % (test, the integer model; same prediction on ${(100 * integer.agreement).toFixed(2)} % of images)\nweights   ${summary.weights}\ntime      ${seconds.toFixed(0)} s`);
     return summary;
   }
 }
