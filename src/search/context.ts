@@ -1,0 +1,168 @@
+/**
+ * What the parts of the joint search share: the job and its results, the loop's mutable
+ * context, the arch optimiser, this replica's slice of a batch, and the hardware state
+ * machine that decides which latencies the arch steps charge.
+ */
+import type { BoardSpec, CostReport } from '../accel/index.js';
+import { type Batch, type Dataset, type DatasetName, deriveSeed, type Split } from '../data/index.js';
+import type { BackendName } from '../nn/backend.js';
+import type { createOptimizer } from '../nn/optimizer.js';
+import type { Replica } from '../nn/replica.js';
+import * as tf from '../nn/tf.js';
+import { sliceOf } from '../nn/train.js';
+import { cellLatencies, costOnAccelerator, genotypeKey, type HardwareState, pathNetwork, searchHardware } from './hardware.js';
+import type { SearchSchedule } from './presets.js';
+import type { SamplingMode, Supernet } from './supernet.js';
+import type { GenotypeSpec, SearchSpaceSpec } from './types.js';
+
+export type HwSearchMode = 'joint' | 'once';
+
+export interface SearchJob {
+  readonly space: SearchSpaceSpec;
+  readonly dataset: DatasetName;
+  readonly dataDir?: string;
+  readonly board: BoardSpec;
+  readonly preset: string;
+  readonly schedule: SearchSchedule;
+  readonly fpsWindow: readonly [number, number];
+  /** Initial λ; 0 searches for accuracy alone (the accelerator is then searched after). */
+  readonly lambda: number;
+  readonly hwSearch: HwSearchMode;
+  readonly sampling: SamplingMode;
+  readonly seed: number;
+  readonly outDir: string;
+  readonly resume: boolean;
+  readonly backend?: BackendName;
+  readonly replicas?: number;
+  readonly onProgress?: (p: SearchProgress) => void;
+  readonly onEpoch?: (record: SearchEpochRecord) => void;
+  readonly shouldStop?: () => boolean;
+}
+
+export interface SearchProgress {
+  readonly epoch: number;
+  readonly step: number;
+  readonly steps: number;
+  readonly phase: 'warm-up' | 'joint';
+  readonly loss: number;
+}
+
+export interface SearchEpochRecord {
+  readonly epoch: number;
+  readonly phase: 'warm-up' | 'joint';
+  /** Accuracy of the derived (argmax) path on the evaluation images, supernet weights. */
+  readonly accuracy: number;
+  readonly trainLoss: number;
+  readonly archLoss: number | null;
+  /** The derived network's FPS on the accelerator searched for it. */
+  readonly fps: number;
+  readonly lambda: number;
+  readonly temperature: number;
+  readonly entropyAlpha: number;
+  readonly entropyBeta: number;
+  readonly genotype: string;
+  readonly hwSearches: number;
+  readonly seconds: number;
+}
+
+export interface SearchResult {
+  readonly backend: BackendName;
+  readonly replicas: number;
+  readonly interrupted: boolean;
+  readonly epochs: readonly SearchEpochRecord[];
+  readonly accuracy: number;
+  readonly fps: number;
+  readonly design?: string;
+  readonly genotype?: GenotypeSpec;
+}
+
+export const STREAM = { weightPath: 11, archPath: 12, weightBatches: 13, archBatches: 14 } as const;
+
+/** Adam on the flattened [α, β] (method.md §5: lr 3e-4, betas 0.5, 0.999). */
+export class ArchAdam {
+  m: Float64Array;
+  v: Float64Array;
+  t: number;
+  constructor(
+    size: number,
+    private readonly lr: number,
+    private readonly betas: readonly [number, number],
+  ) {
+    this.m = new Float64Array(size);
+    this.v = new Float64Array(size);
+    this.t = 0;
+  }
+
+  step(params: Float32Array, grads: Float32Array): void {
+    const [b1, b2] = this.betas;
+    this.t++;
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
+    for (let i = 0; i < params.length; i++) {
+      const g = grads[i];
+      this.m[i] = b1 * this.m[i] + (1 - b1) * g;
+      this.v[i] = b2 * this.v[i] + (1 - b2) * g * g;
+      params[i] -= (this.lr * (this.m[i] / c1)) / (Math.sqrt(this.v[i] / c2) + 1e-8);
+    }
+  }
+}
+
+export interface LoopContext {
+  readonly job: SearchJob;
+  readonly net: Supernet;
+  readonly data: Dataset;
+  readonly weightSplit: Split;
+  readonly archSplit: Split;
+  readonly evalSplit: Split;
+  readonly replica?: Replica;
+  readonly optimizer: ReturnType<typeof createOptimizer>;
+  readonly adam: ArchAdam;
+  /** Mutable search state. */
+  s: {
+    lambda: number;
+    hardware?: HardwareState;
+    archSteps: number;
+    lastHwSearch: number;
+    hwSearches: number;
+    /** The path and latencies the arch steps charge (recomputed when the path changes). */
+    charged?: { key: string; latencies: number[]; total: number; fps: number };
+  };
+}
+
+/** This replica's slice of a batch as tensors (undefined: too small to split; skipped by all). */
+export function batchTensors(batch: Batch, split: Split, replica?: Replica): { x: tf.Tensor4D; y: tf.Tensor1D } | undefined {
+  if (replica && batch.size < replica.size) return undefined;
+  const { start, count } = replica ? sliceOf(batch.size, replica) : { start: 0, count: batch.size };
+  const { height, width, channels } = split;
+  const pixels = height * width * channels;
+  return {
+    x: tf.tensor4d(batch.x.subarray(start * pixels, (start + count) * pixels), [count, height, width, channels]),
+    y: tf.tensor1d(batch.y.subarray(start, start + count), 'int32'),
+  };
+}
+
+/**
+ * The latencies the arch steps charge for `genotype`: on the accelerator searched for the
+ * path (joint: re-searched, warm-started, when the path changed and `hwEvery` arch steps have
+ * passed, or when `force`; once: the first accelerator, kept), else on the current one.
+ */
+export function chargePath(ctx: LoopContext, genotype: GenotypeSpec, force = false): NonNullable<LoopContext['s']['charged']> {
+  const { job, s } = ctx;
+  const key = genotypeKey(genotype);
+  if (s.charged?.key === key && !force) return s.charged;
+  const network = pathNetwork(job.space, genotype);
+  const due = s.archSteps - s.lastHwSearch >= job.schedule.hwEvery;
+  let report: CostReport;
+  if (!s.hardware || (job.hwSearch === 'joint' && (due || force) && s.hardware.searchedFor !== key)) {
+    const found = searchHardware(network, job.board, job.schedule.dasSamples, deriveSeed(job.seed, 21, s.hwSearches), s.hardware);
+    s.hardware = { ...found.state, searchedFor: key };
+    s.lastHwSearch = s.archSteps;
+    s.hwSearches++;
+    report = found.report;
+  } else {
+    report = costOnAccelerator(network, job.board, s.hardware.accelerator).report;
+  }
+  const latencies = cellLatencies(network, report, ctx.net.slots.length);
+  s.charged = { key, latencies, total: report.latencyCycles, fps: report.fps };
+  return s.charged;
+}
