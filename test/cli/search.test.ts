@@ -75,3 +75,31 @@ describe('trips-hw search', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('trips-hw search modes', () => {
+  const records = (out: string) => lines(out).map((l) => JSON.parse(l) as { lambda: number; hwSearches: number; phase: string; fps: number });
+
+  it('--hw-search once keeps the first accelerator: one DAS run for the whole search', async () => {
+    const out = join(dir, 'once');
+    const r = await runCli(['search', '--preset', 'smoke', '--epochs', '4', '--hw-search', 'once', '--out', out, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(records(out).map((e) => e.hwSearches)).toEqual([1, 1, 1, 1]);
+    const design = JSON.parse(readFileSync(join(out, 'design.json'), 'utf8')) as { search: { hwSearch: string } };
+    expect(design.search.hwSearch).toBe('once');
+  }, 60_000);
+
+  it('--lambda 0 searches for accuracy alone: λ stays 0 whatever the FPS', async () => {
+    const out = join(dir, 'lambda0');
+    const r = await runCli(['search', '--preset', 'smoke', '--epochs', '4', '--lambda', '0', '--out', out, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(records(out).every((e) => e.lambda === 0)).toBe(true);
+  }, 60_000);
+
+  it.each(['hard', 'soft'])('--sampling %s (the ablations) runs to a valid design', async (sampling) => {
+    const out = join(dir, `sampling-${sampling}`);
+    const r = await runCli(['search', '--preset', 'smoke', '--epochs', '3', '--sampling', sampling, '--out', out, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const design = validateArtifact<{ search: { sampling: string } }>('design', JSON.parse(readFileSync(join(out, 'design.json'), 'utf8')), out);
+    expect(design.search.sampling).toBe(sampling);
+  }, 60_000);
+});
