@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const { crossEntropy } = await import('../nn/optimizer.js');
   const { QUICK_SPACE } = await import('../search/spaces.js');
   const sn = await import('../search/supernet.js');
+  const paths = await import('../search/paths.js');
   tf.env().set('PROD', true);
   const backend = (await selectBackend((process.env.TRIPS_HW_BACKEND || undefined) as 'wasm' | undefined)).name;
   console.log(`bench:supernet on ${JSON.stringify(machineLine())}`);
@@ -40,20 +41,20 @@ async function main(): Promise<void> {
 
   /** One step's gradient computation (no update), its time and TF.js peak memory. */
   const measure = async (net: ReturnType<typeof sn.createSupernet>, kind: 'weight' | 'arch', seed: number) => {
-    const logits = sn.readLogits(net);
+    const logits = paths.readLogits(net);
     const rng = new Rng(seed);
-    const path = kind === 'weight' ? sn.sampleWeightPath(logits, 5, rng) : sn.sampleArchPath(logits, rng);
+    const path = kind === 'weight' ? paths.sampleWeightPath(logits, 5, rng) : paths.sampleArchPath(logits, rng);
     // every cell on its largest MBConv, so the figure is the supernet's worst single path
     const op = net.ops.indexOf('k5_e3') >= 0 ? net.ops.indexOf('k5_e3') : 0;
     const fixed = kind === 'weight'
-      ? { ...(path as ReturnType<typeof sn.sampleWeightPath>), cells: (path as ReturnType<typeof sn.sampleWeightPath>).cells.map((c) => ({ ...c, op })) }
+      ? { ...(path as ReturnType<typeof paths.sampleWeightPath>), cells: (path as ReturnType<typeof paths.sampleWeightPath>).cells.map((c) => ({ ...c, op })) }
       : path;
     const vars = kind === 'weight' ? undefined : [net.alpha, net.beta];
     const run = () => {
       const { value, grads } = tf.variableGrads(() => {
         const pass = kind === 'weight'
-          ? sn.weightForward(net, x, fixed as ReturnType<typeof sn.sampleWeightPath>)
-          : sn.archForward(net, x, fixed as ReturnType<typeof sn.sampleArchPath>, 5);
+          ? sn.weightForward(net, x, fixed as ReturnType<typeof paths.sampleWeightPath>)
+          : sn.archForward(net, x, fixed as ReturnType<typeof paths.sampleArchPath>, 5);
         tf.dispose(pass.updates.map(([, t]) => t));
         return crossEntropy(pass.logits, y, QUICK_SPACE.classes);
       }, vars);

@@ -10,7 +10,8 @@ import { withReplica } from '../nn/replica.js';
 import * as tf from '../nn/tf.js';
 import { batchTensors, chargePath, type LoopContext, STREAM } from './context.js';
 import { correctOffsets } from './sampling.js';
-import { archForward, choicesOf, derivedGenotype, hardwareCost, type Logits, readLogits, sampleArchPath, type Supernet } from './supernet.js';
+import { archForward, hardwareCost, type Supernet } from './supernet.js';
+import { choicesOf, derivedGenotype, type Logits, readLogits, sampleArchPath } from './paths.js';
 
 /** One arch step on a validation batch; returns the whole batch's loss. */
 export function archStep(ctx: LoopContext, batch: Batch, epoch: number, step: number, temperature: number): number | undefined {

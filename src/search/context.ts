@@ -12,7 +12,8 @@ import * as tf from '../nn/tf.js';
 import { sliceOf } from '../nn/train.js';
 import { cellLatencies, costOnAccelerator, genotypeKey, type HardwareState, pathNetwork, searchHardware } from './hardware.js';
 import type { SearchSchedule } from './presets.js';
-import type { SamplingMode, Supernet } from './supernet.js';
+import type { SamplingMode } from './paths.js';
+import type { Supernet } from './supernet.js';
 import type { GenotypeSpec, SearchSpaceSpec } from './types.js';
 
 export type HwSearchMode = 'joint' | 'once';

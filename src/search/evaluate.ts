@@ -7,7 +7,8 @@ import { withReplica } from '../nn/replica.js';
 import * as tf from '../nn/tf.js';
 import { accuracyOf } from '../nn/train.js';
 import { batchTensors, type LoopContext } from './context.js';
-import { derivedForward, genotypePath, weightForward } from './supernet.js';
+import { derivedForward, weightForward } from './supernet.js';
+import { genotypePath } from './paths.js';
 import type { GenotypeSpec } from './types.js';
 
 /** Training batches the derived path's running statistics are recomputed on before evaluation. */

@@ -32,7 +32,8 @@ import { evaluateDerived } from './evaluate.js';
 import { costOnAccelerator, genotypeKey, pathNetwork, searchHardware } from './hardware.js';
 import type { SearchSchedule } from './presets.js';
 import { restore, saveCheckpoint } from './run-state.js';
-import { createSupernet, derivedGenotype, disposeSupernet, logitEntropies, readLogits, sampleWeightPath, weightForward } from './supernet.js';
+import { createSupernet, disposeSupernet, weightForward } from './supernet.js';
+import { derivedGenotype, logitEntropies, readLogits, sampleWeightPath } from './paths.js';
 import type { GenotypeSpec, SearchSpaceSpec } from './types.js';
 
 export type { HwSearchMode, SearchEpochRecord, SearchJob, SearchProgress, SearchResult } from './context.js';

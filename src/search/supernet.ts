@@ -12,6 +12,7 @@
  * Candidate layers are the layers lowering would produce for that op in that cell (the same
  * shapes, names and quantisation points as the derived network), under keys
  * `c{cell}/{op}/{role}/…`; stem, head and classifier are shared and fixed at the space's bits.
+ * The paths the passes run (what is sampled, the derived genotype) are in paths.ts.
  */
 import type { LayerSpec } from '../core/network.js';
 import { Rng } from '../core/random.js';
@@ -33,7 +34,7 @@ import {
 import { fakeQuantActivation, fakeQuantActivationTrain, fakeQuantWeight } from '../nn/quant.js';
 import * as tf from '../nn/tf.js';
 import { lowerGenotypeToNetwork } from './lower-genotype.js';
-import { argmax, perturb, softGumbel, softmax, topK } from './sampling.js';
+import { type ArchPath, choicesOf, type WeightPath } from './paths.js';
 import { listCells } from './spaces.js';
 import type { CellSlot, GenotypeSpec, SearchSpaceSpec } from './types.js';
 
@@ -135,101 +136,6 @@ export function disposeSupernet(net: Supernet): void {
   for (const v of [...net.trainable.values(), ...net.state.values(), net.alpha, net.beta]) v.dispose();
 }
 
-// ---- paths ----
-
-/** A weight step's path: one op per cell and a soft sample over its bitwidths. */
-export interface WeightPath {
-  readonly kind: 'weight';
-  readonly cells: readonly { readonly op: number; readonly coef: readonly number[] }[];
-}
-
-/** An arch step's path: the top-2 ops of each cell and the top-2 bitwidths of each of them. */
-export interface ArchPath {
-  readonly kind: 'arch';
-  readonly cells: readonly {
-    readonly ops: readonly number[];
-    /** The Gumbel noise added to those ops' logits. */
-    readonly opNoise: readonly number[];
-    /**
-     * Per active op: the ranked bitwidths that are active and their noise; `soft`: all of them,
-     * mixed by their Gumbel-softmax weights (the soft-sampling ablation) instead of the
-     * straight-through top-k.
-     */
-    readonly bits: readonly { readonly top: readonly number[]; readonly noise: readonly number[]; readonly soft?: boolean }[];
-  }[];
-}
-
-/** How bitwidths are sampled (method.md §4 and its two ablations). */
-export type SamplingMode = 'heterogeneous' | 'hard' | 'soft';
-
-/** Logits as plain arrays: α[cell][op], β[cell][op][bit]. */
-export interface Logits {
-  readonly alpha: number[][];
-  readonly beta: number[][][];
-}
-
-export function readLogits(net: Supernet): Logits {
-  return { alpha: net.alpha.arraySync() as number[][], beta: net.beta.arraySync() as number[][][] };
-}
-
-/**
- * A weight step's path: the Gumbel top-1 op of each cell; its bitwidth coefficients are a soft
- * Gumbel-softmax sample (heterogeneous, soft) or a one-hot Gumbel top-1 (hard).
- */
-export function sampleWeightPath(logits: Logits, temperature: number, rng: Rng, mode: SamplingMode = 'heterogeneous'): WeightPath {
-  return {
-    kind: 'weight',
-    cells: logits.alpha.map((a, i) => {
-      const op = argmax(perturb(a, rng));
-      const row = logits.beta[i][op];
-      if (mode !== 'hard') return { op, coef: softGumbel(row, temperature, rng) };
-      const bit = argmax(perturb(row, rng));
-      return { op, coef: row.map((_, j) => (j === bit ? 1 : 0)) };
-    }),
-  };
-}
-
-/**
- * An arch step's path: the Gumbel top-2 ops of each cell; inside each, the top-2 bitwidths
- * (heterogeneous), the top-1 (hard) or all of them softly (soft).
- */
-export function sampleArchPath(logits: Logits, rng: Rng, mode: SamplingMode = 'heterogeneous'): ArchPath {
-  const topWithNoise = (values: readonly number[], k: number) => {
-    const noisy = perturb(values, rng);
-    const top = topK(noisy, Math.min(k, values.length));
-    return { top, noise: top.map((i) => noisy[i] - values[i]) };
-  };
-  const bitsK = mode === 'hard' ? 1 : mode === 'soft' ? Number.POSITIVE_INFINITY : 2;
-  return {
-    kind: 'arch',
-    cells: logits.alpha.map((a, i) => {
-      const ops = topWithNoise(a, 2);
-      return {
-        ops: ops.top,
-        opNoise: ops.noise,
-        bits: ops.top.map((op) => ({ ...topWithNoise(logits.beta[i][op], bitsK), ...(mode === 'soft' ? { soft: true } : {}) })),
-      };
-    }),
-  };
-}
-
-/** The derived network: argmax op of each cell, argmax bitwidth of that op. */
-export function derivedGenotype(net: Supernet, logits: Logits): GenotypeSpec {
-  return {
-    version: 1,
-    space: net.space.name,
-    cells: logits.alpha.map((a, i) => {
-      const op = argmax(a);
-      return { op: net.ops[op], bits: net.bits[argmax(logits.beta[i][op])] };
-    }),
-  };
-}
-
-/** Indices of a genotype's choices (op, bit) per cell. */
-export function choicesOf(net: Supernet, genotype: GenotypeSpec): { op: number; bit: number }[] {
-  return genotype.cells.map((c) => ({ op: net.ops.indexOf(c.op), bit: net.bits.indexOf(c.bits) }));
-}
-
 // ---- passes ----
 
 /** Value `target`, gradient passed straight through to `w` (the STE of method.md §4). */
@@ -259,15 +165,19 @@ function pick(flat: tf.Tensor1D, indices: readonly number[]): tf.Tensor1D {
   return tf.reshape(tf.matMul(select, tf.reshape(flat, [-1, 1])), [indices.length]) as tf.Tensor1D;
 }
 
-/** Straight-through top-k weights of `flat[indices] + noise` at temperature T: values 1, 0. */
-function topWeights(flat: tf.Tensor1D, indices: readonly number[], noise: readonly number[], temperature: number): tf.Tensor1D {
-  const w = tf.softmax(tf.div(tf.add(pick(flat, indices), tf.tensor1d(Array.from(noise))), temperature)) as tf.Tensor1D;
-  return straightThrough(w, indices.map((_, k) => (k === 0 ? 1 : 0)));
+/** softmax((flat[indices] + noise) / T): the Gumbel-softmax weights of the candidates. */
+function noisySoftmax(flat: tf.Tensor1D, indices: readonly number[], noise: readonly number[], temperature: number): tf.Tensor1D {
+  return tf.softmax(tf.div(tf.add(pick(flat, indices), tf.tensor1d(Array.from(noise))), temperature)) as tf.Tensor1D;
 }
 
-/** A single-bitwidth mix (fixed layers, derived passes). */
-function oneHotMix(bits: readonly number[], index: number): MixSpec {
-  return { bits: [bits[index]], coef: tf.tensor1d([1]), coefGrad: false };
+/** Straight-through top-k weights of `flat[indices] + noise` at temperature T: values 1, 0. */
+function topWeights(flat: tf.Tensor1D, indices: readonly number[], noise: readonly number[], temperature: number): tf.Tensor1D {
+  return straightThrough(noisySoftmax(flat, indices, noise, temperature), indices.map((_, k) => (k === 0 ? 1 : 0)));
+}
+
+/** One bitwidth alone (fixed layers, derived passes). */
+function singleBits(bits: number): MixSpec {
+  return { bits: [bits], coef: tf.tensor1d([1]), coefGrad: false };
 }
 
 interface PassContext {
@@ -352,17 +262,15 @@ function runCandidate(ctx: PassContext, c: Candidate, h: tf.Tensor4D, inputSigne
 
 function stemPass(ctx: PassContext, x: tf.Tensor4D): tf.Tensor4D {
   const { stem } = ctx.net.fixed;
-  const fixedMix = { bits: [INPUT_BITS], coef: tf.tensor1d([1]), coefGrad: false };
-  const xq = quantiseInput(ctx, 'input/amax', x, true, fixedMix) as tf.Tensor4D;
-  const w = weightOf(ctx, 'stem', stem, { ...fixedMix, bits: [stem.bits] }) as tf.Tensor4D;
+  const xq = quantiseInput(ctx, 'input/amax', x, true, singleBits(INPUT_BITS)) as tf.Tensor4D;
+  const w = weightOf(ctx, 'stem', stem, singleBits(stem.bits)) as tf.Tensor4D;
   return normAct(ctx, 'stem', stem, convolve(stem, xq, w), false, undefined);
 }
 
 /** Head conv, pool and classifier at the space's fixed precision. */
 function headPass(ctx: PassContext, h: tf.Tensor4D): tf.Tensor2D {
   const { head, pool, fc } = ctx.net.fixed;
-  const fixed = (bits: number) => ({ bits: [bits], coef: tf.tensor1d([1]), coefGrad: false });
-  const hq = quantiseInput(ctx, 'head/in/amax', h, true, fixed(head.bits)) as tf.Tensor4D;
+  const hq = quantiseInput(ctx, 'head/in/amax', h, true, singleBits(head.bits)) as tf.Tensor4D;
   const hw = fakeQuantWeight(v(ctx, 'head/kernel'), head.bits, 3) as tf.Tensor4D;
   const z = convolve(head, hq, hw);
   let y: tf.Tensor4D;
@@ -373,7 +281,7 @@ function headPass(ctx: PassContext, h: tf.Tensor4D): tf.Tensor2D {
     const options = { activation: head.activation, bits: pool.bits, signed: false, epsilon: BN_EPSILON, rangeMomentum: ctx.momentum.range };
     y = (fusedAvailable() ? normActQuantFused : normActQuantComposite)(z, v(ctx, 'head/gamma') as tf.Variable<tf.Rank.R1>, v(ctx, 'head/beta') as tf.Variable<tf.Rank.R1>, amax, options, statisticsSink(mean, variance, amax, ctx.updates, ctx.momentum.statistics));
   } else {
-    y = normAct(ctx, 'head', head, z, false, fixed(pool.bits));
+    y = normAct(ctx, 'head', head, z, false, singleBits(pool.bits));
   }
   const pooled = averagePool(pool, y);
   const poolAmax = v(ctx, 'pool/amax') as tf.Variable<tf.Rank.R0>;
@@ -416,9 +324,8 @@ export function archForward(net: Supernet, x: tf.Tensor4D, path: ArchPath, tempe
     let out: tf.Tensor4D | undefined;
     cell.ops.forEach((op, k) => {
       const b = cell.bits[k];
-      const bitWeights = b.soft
-        ? (tf.softmax(tf.div(tf.add(pick(betaFlat, b.top.map((j) => (i * ops + op) * bits + j)), tf.tensor1d(Array.from(b.noise))), temperature)) as tf.Tensor1D)
-        : topWeights(betaFlat, b.top.map((j) => (i * ops + op) * bits + j), b.noise, temperature);
+      const at = b.top.map((j) => (i * ops + op) * bits + j);
+      const bitWeights = b.soft ? noisySoftmax(betaFlat, at, b.noise, temperature) : topWeights(betaFlat, at, b.noise, temperature);
       // the J coefficients: the straight-through weights at the top bitwidths, zero elsewhere
       const coef = b.soft
         ? bitWeights
@@ -432,20 +339,12 @@ export function archForward(net: Supernet, x: tf.Tensor4D, path: ArchPath, tempe
   return { logits: headPass(ctx, h), updates: ctx.updates };
 }
 
-/**
- * A genotype as a weight-step path: its ops, each at its one bitwidth (for recalibrating the
- * running statistics of that path before evaluating it).
- */
-export function genotypePath(net: Supernet, genotype: GenotypeSpec): WeightPath {
-  return { kind: 'weight', cells: choicesOf(net, genotype).map(({ op, bit }) => ({ op, coef: net.bits.map((_, j) => (j === bit ? 1 : 0)) })) };
-}
-
 /** The derived (argmax) path in inference mode: running statistics and ranges. */
 export function derivedForward(net: Supernet, x: tf.Tensor4D, genotype: GenotypeSpec): tf.Tensor2D {
   const ctx: PassContext = { net, training: false, updates: [], momentum: TRAINING_MOMENTA };
   let h = stemPass(ctx, x);
   choicesOf(net, genotype).forEach(({ op, bit }, i) => {
-    h = runCandidate(ctx, net.candidates[i][op], h, i !== 0, oneHotMix(net.bits, bit));
+    h = runCandidate(ctx, net.candidates[i][op], h, i !== 0, singleBits(net.bits[bit]));
   });
   return headPass(ctx, h);
 }
@@ -467,12 +366,4 @@ export function hardwareCost(net: Supernet, choices: readonly { op: number; bit:
   const ones = choices.map(() => 1);
   const weights = tf.tensor1d(latencies.map((l) => l / Math.max(1, totalCycles)));
   return tf.sum(tf.mul(tf.mul(straightThrough(pa as tf.Tensor1D, ones), straightThrough(pb as tf.Tensor1D, ones)), weights)) as tf.Scalar;
-}
-
-/** softmax entropy averaged over cells (α) and over (cell, op) pairs (β). */
-export function logitEntropies(logits: Logits): { alpha: number; beta: number } {
-  const h = (row: readonly number[]) => -softmax(row).reduce((s, p) => (p > 0 ? s + p * Math.log(p) : s), 0);
-  const alpha = logits.alpha.reduce((s, row) => s + h(row), 0) / logits.alpha.length;
-  const rows = logits.beta.flat();
-  return { alpha, beta: rows.reduce((s, row) => s + h(row), 0) / rows.length };
 }

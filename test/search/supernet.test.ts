@@ -9,15 +9,12 @@ import {
   archForward,
   createSupernet,
   derivedForward,
-  derivedGenotype,
   disposeSupernet,
   hardwareCost,
-  readLogits,
-  sampleArchPath,
-  sampleWeightPath,
   type Supernet,
   weightForward,
 } from '../../src/search/supernet.js';
+import { derivedGenotype, readLogits, sampleArchPath, sampleWeightPath } from '../../src/search/paths.js';
 import type { SearchSpaceSpec } from '../../src/search/types.js';
 
 let net: Supernet;
