@@ -5,7 +5,7 @@
  * ~50 ns per element there, the SIMD module a few).
  */
 import * as tf from './tf.js';
-import { blendRange, channelMoments, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
+import { blendRange, channelMoments, LEVEL_BYTES, writeLevelTable, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
 import { activeReplica, combineGradSums, combineMoments, combinePeak } from './replica.js';
 import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
@@ -147,8 +147,8 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
   const channels = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
   const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool'), backend.makeOutput([], 'float32')];
-  // scratch: 2·C f64 sums, then scale, shift, lowest, highest (C f32 each)
-  const scratch = backend.wasm._malloc(channels * 32);
+  // scratch: 2·C f64 sums, then scale, shift, lowest, highest (C f32 each), then one level
+  const scratch = backend.wasm._malloc(channels * 32 + LEVEL_BYTES);
   try {
     const [y, mean, variance, range, mask, count] = outs.map((t) => tensorOffset(backend, t));
     const at = (i: number) => scratch + channels * (16 + 4 * i);
@@ -171,7 +171,10 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
     const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
     f32(range, 1)[0] = blended;
     const step = Math.fround(Math.max(blended, 1e-8) / Number(a.hi));
-    k.bn_apply_quant(tensorOffset(backend, x), y, mask, rows, channels, at(0), at(1), activation, step, Number(a.lo), Number(a.hi));
+    // one bitwidth is the mix of one level with coefficient 1 (the same bits: the sum starts at c₀·q₀)
+    const [lo, hi] = [Number(a.lo), Number(a.hi)];
+    writeLevelTable(heap, at(4), [step], [lo], [hi], [1]);
+    k.bn_apply_mix(tensorOffset(backend, x), y, mask, rows, channels, at(0), at(1), activation, at(4), 1, Math.fround(lo * step), Math.fround(hi * step));
   } finally {
     backend.wasm._free(scratch);
   }
@@ -257,7 +260,15 @@ function actQuantWasm(backend: WasmHeapBackend, inputs: Info[], a: ActQuantAttrs
   const heap = backend.wasm.HEAPU8.buffer;
   const blended = blendRange(new Float32Array(heap, tensorOffset(backend, amax), 1)[0], peak, a.rangeMomentum);
   new Float32Array(heap, range, 1)[0] = blended;
-  k.act_quant(tensorOffset(backend, x), y, mask, n, Math.fround(Math.max(blended, 1e-8) / Number(a.hi)), Number(a.lo), Number(a.hi));
+  const step = Math.fround(Math.max(blended, 1e-8) / Number(a.hi));
+  const [lo, hi] = [Number(a.lo), Number(a.hi)];
+  const levels = backend.wasm._malloc(LEVEL_BYTES);
+  try {
+    writeLevelTable(backend.wasm.HEAPU8.buffer, levels, [step], [lo], [hi], [1]);
+    k.mix_quant(tensorOffset(backend, x), y, mask, n, levels, 1, Math.fround(lo * step), Math.fround(hi * step));
+  } finally {
+    backend.wasm._free(levels);
+  }
   return outs;
 }
 

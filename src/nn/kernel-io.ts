@@ -42,6 +42,18 @@ export function cpuIo(backend: CpuBackendLike): TensorIo {
   };
 }
 
+/** Bytes of one quantisation level in the wasm kernels' level table: step, lo, hi, coef as f32x4. */
+export const LEVEL_BYTES = 64;
+
+/** Write J levels (step_j, lo_j, hi_j, coef_j, each splat to four lanes) at `at` on the heap. */
+export function writeLevelTable(heap: ArrayBufferLike, at: number, step: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, coef: ArrayLike<number>): void {
+  const t = new Float32Array(heap, at, (step.length * LEVEL_BYTES) / 4);
+  for (let j = 0; j < step.length; j++) {
+    const values = [step[j], lo[j], hi[j], coef[j]];
+    for (let k = 0; k < 4; k++) t.fill(values[k], j * 16 + k * 4, j * 16 + k * 4 + 4);
+  }
+}
+
 /** Round half to even, as tf.round does. */
 export function roundHalfEven(v: number): number {
   const f = Math.floor(v);

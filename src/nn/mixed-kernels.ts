@@ -14,7 +14,7 @@
 import { registerFusedKernels } from './fused-kernels.js';
 import { activeReplica, combineMoments, combinePeak } from './replica.js';
 import * as tf from './tf.js';
-import { activate, blendRange, channelMoments, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
+import { activate, blendRange, LEVEL_BYTES, writeLevelTable, channelMoments, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
 import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
 export const MIX_BN_ACT_QUANT = 'TripsMixBnActQuant';
@@ -225,15 +225,9 @@ function mixActCoefGradCpu(io: TensorIo, inputs: Info[], a: MixActAttrs): Info[]
 // ---- wasm: the SIMD module in place on the backend's heap ----
 
 /** Bytes per level in the module's level table: step, lo, hi, coefficient, each ×4 lanes. */
-const LEVEL_BYTES = 64;
-
 /** Write the level table (J × LEVEL_BYTES) at `at`. */
 function writeLevels(heap: ArrayBufferLike, at: number, l: Levels): void {
-  const t = new Float32Array(heap, at, (l.step.length * LEVEL_BYTES) / 4);
-  for (let j = 0; j < l.step.length; j++) {
-    const values = [l.step[j], l.lo[j], l.hi[j], l.coef[j]];
-    for (let k = 0; k < 4; k++) t.fill(values[k], j * 16 + k * 4, j * 16 + k * 4 + 4);
-  }
+  writeLevelTable(heap, at, l.step, l.lo, l.hi, l.coef);
 }
 
 function mixBnForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: MixBnAttrs): Info[] {

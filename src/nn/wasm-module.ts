@@ -52,12 +52,9 @@ export interface KernelExports {
     acc: number, block: number): void;
   sum_squares(x: number, n: number): number;
   peak_of(x: number, n: number, signed: number): number;
-  act_quant(x: number, y: number, mask: number, n: number, step: number, lo: number, hi: number): void;
   mask_grad(dy: number, mask: number, dx: number, n: number): void;
   sgd_momentum(w: number, g: number, v: number, wOut: number, vOut: number, n: number, clip: number, decay: number,
     momentum: number, lr: number): void;
-  bn_apply_quant(x: number, y: number, mask: number, rows: number, C: number, scale: number, shift: number, act: number,
-    step: number, lo: number, hi: number): void;
   bn_grad_sums(dy: number, x: number, mask: number, rows: number, C: number, mean: number, inv: number, sums: number, block: number): void;
   bn_grad_dx(dy: number, x: number, mask: number, dx: number, rows: number, C: number, mean: number, inv: number,
     k: number, a: number, b: number): void;
@@ -75,7 +72,7 @@ export interface KernelExports {
 const EXPORTS: readonly (keyof KernelExports)[] = [
   'gemm_atb', 'gemm_ab', 'transpose2d', 'flip_filter',
   'conv2d_bp_filter', 'conv2d_bp_input', 'dw_bp_filter', 'dw_bp_input',
-  'bn_moments', 'bn_apply_quant', 'bn_grad_sums', 'bn_grad_dx', 'sum_squares', 'sgd_momentum', 'peak_of', 'act_quant', 'mask_grad',
+  'bn_moments', 'bn_grad_sums', 'bn_grad_dx', 'sum_squares', 'sgd_momentum', 'peak_of', 'mask_grad',
   'bn_apply_mix', 'bn_mix_coef_grad', 'mix_quant', 'mix_coef_grad',
 ];
 

@@ -5,7 +5,7 @@ export { gemm_atb, gemm_ab, transpose2d, flip_filter } from './gemm';
 export { conv2d_bp_filter, conv2d_bp_input } from './conv';
 export { dw_bp_filter, dw_bp_input } from './depthwise';
 export {
-  bn_moments, bn_apply_quant, bn_grad_sums, bn_grad_dx, peak_of, act_quant, mask_grad,
+  bn_moments, bn_grad_sums, bn_grad_dx, peak_of, mask_grad,
   bn_apply_mix, bn_mix_coef_grad, mix_quant, mix_coef_grad,
 } from './norm';
 export { sum_squares, sgd_momentum } from './sgd';

@@ -100,51 +100,6 @@ export function bn_moments(x: usize, rows: i32, C: i32, mean: usize, variance: u
   for (let c = 0; c < C; c++) store<f32>(variance + (<usize>c << 2), <f32>(load<f64>(sq + (<usize>c << 3)) / n));
 }
 
-/**
- * One pass: z = act(x·scale[c] + shift[c]), y = clip(nearest(z / step), lo, hi)·step, and
- * mask = 1 where the gradient passes. The caller knows the range beforehand from each channel's
- * extremes (z is monotonic in x), so no second pass over y is needed.
- */
-export function bn_apply_quant(x: usize, y: usize, mask: usize, rows: i32, C: i32, scale: usize, shift: usize, act: i32, step: f32, lo: f32, hi: f32): void {
-  const cb = <usize>C << 2;
-  const zero = f32x4.splat(0);
-  const six = f32x4.splat(6);
-  const stepv = f32x4.splat(step);
-  const lov = f32x4.splat(lo);
-  const hiv = f32x4.splat(hi);
-  const low = lo * step;
-  const high = hi * step;
-  const lowv = f32x4.splat(low);
-  const highv = f32x4.splat(high);
-  const C4 = C & ~3;
-  for (let r = 0; r < rows; r++) {
-    const xr = x + <usize>r * cb;
-    const yr = y + <usize>r * cb;
-    const mr = mask + <usize>r * <usize>C;
-    for (let c = 0; c < C4; c += 4) {
-      const o = <usize>c << 2;
-      const pre = f32x4.add(f32x4.mul(v128.load(xr + o), v128.load(scale + o)), v128.load(shift + o));
-      let z = pre;
-      if (act != 0) z = f32x4.max(z, zero);
-      if (act == 2) z = f32x4.min(z, six);
-      v128.store(yr + o, quantiseLanes(z, stepv, lov, hiv));
-      let pass = v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv));
-      if (act != 0) pass = v128.and(pass, f32x4.gt(pre, zero));
-      if (act == 2) pass = v128.and(pass, f32x4.lt(pre, six));
-      storeMask4(mr + <usize>c, pass);
-    }
-    for (let c = C4; c < C; c++) {
-      const o = <usize>c << 2;
-      const pre = load<f32>(xr + o) * load<f32>(scale + o) + load<f32>(shift + o);
-      let z = pre;
-      if (act != 0) z = max<f32>(z, 0);
-      if (act == 2) z = min<f32>(z, 6);
-      store<f32>(yr + o, min<f32>(max<f32>(nearest<f32>(z / step), lo), hi) * step);
-      store<u8>(mr + <usize>c, passes(z, low, high, act) ? 1 : 0);
-    }
-  }
-}
-
 /** 1 where the gradient passes: the activation is active and z lies in [low, high]. */
 @inline function passes(z: f32, low: f32, high: f32, act: i32): bool {
   const active = act == 0 ? true : act == 1 ? z > 0 : z > 0 && z < 6;
@@ -226,30 +181,6 @@ export function peak_of(x: usize, n: i32, signed: i32): f32 {
     p = max<f32>(p, signed ? abs<f32>(v) : v);
   }
   return p;
-}
-
-/** y = clip(nearest(x / step), lo, hi)·step and mask = x ∈ [lo·step, hi·step], over n floats. */
-export function act_quant(x: usize, y: usize, mask: usize, n: i32, step: f32, lo: f32, hi: f32): void {
-  const stepv = f32x4.splat(step);
-  const lov = f32x4.splat(lo);
-  const hiv = f32x4.splat(hi);
-  const low = lo * step;
-  const high = hi * step;
-  const lowv = f32x4.splat(low);
-  const highv = f32x4.splat(high);
-  const n4 = n & ~3;
-  for (let i = 0; i < n4; i += 4) {
-    const o = <usize>i << 2;
-    const z = v128.load(x + o);
-    v128.store(y + o, quantiseLanes(z, stepv, lov, hiv));
-    storeMask4(mask + <usize>i, v128.and(f32x4.ge(z, lowv), f32x4.le(z, highv)));
-  }
-  for (let i = n4; i < n; i++) {
-    const o = <usize>i << 2;
-    const z = load<f32>(x + o);
-    store<f32>(y + o, min<f32>(max<f32>(nearest<f32>(z / step), lo), hi) * step);
-    store<u8>(mask + <usize>i, z >= low && z <= high ? 1 : 0);
-  }
 }
 
 /** dx = dy where mask, else 0, over n floats. */
