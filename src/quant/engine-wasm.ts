@@ -9,7 +9,7 @@
  * with a 16-bit unsigned tensor (codes up to 65535) runs on the scalar engine instead.
  */
 import { roundHalfEven, roundShift } from './arith.js';
-import type { AddLayerQ, ConvLayerQ, FcLayerQ, IntegerModel, PoolLayerQ, QuantTensor } from './integer-model.js';
+import type { AddLayerQ, ConvLayerQ, FcLayerQ, IntegerModel, PoolLayerQ, QuantTensor } from './model-types.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../core/paths.js';

@@ -11,7 +11,7 @@
  */
 import { roundHalfEven } from './arith.js';
 import { compileWasm, wasmEngineSupports, type WasmPlan } from './engine-wasm.js';
-import { IntegerModelError, type AddLayerQ, type ConvLayerQ, type FcLayerQ, type IntegerModel, type PoolLayerQ, type Requant } from './integer-model.js';
+import { IntegerModelError, type AddLayerQ, type ConvLayerQ, type FcLayerQ, type IntegerModel, type PoolLayerQ, type Requant } from './model-types.js';
 
 export interface RunOptions {
   /** Return every layer's integer output (and the quantised input) as golden vectors. */

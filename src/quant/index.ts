@@ -18,14 +18,9 @@ export {
   roundShift,
   weightLevels,
 } from './arith.js';
+export { BN_EPSILON, INPUT_BITS, activationScale, buildIntegerModel, poolDivisors, shufflePermutation } from './integer-model.js';
 export {
-  BN_EPSILON,
-  INPUT_BITS,
   IntegerModelError,
-  activationScale,
-  buildIntegerModel,
-  poolDivisors,
-  shufflePermutation,
   type AddLayerQ,
   type ConvLayerQ,
   type FcLayerQ,
@@ -37,7 +32,7 @@ export {
   type TensorLike,
   type WeightArray,
   type WeightSource,
-} from './integer-model.js';
+} from './model-types.js';
 export { quantiseInput, runInteger, runLayer, type IntegerResult, type RunOptions } from './golden.js';
 export { wasmEngineSupports } from './engine-wasm.js';
 export { compareWithTfjs, type Agreement } from './agreement.js';
