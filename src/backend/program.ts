@@ -12,6 +12,33 @@ import type { ConvLayerQ, FcLayerQ, IntegerLayer, IntegerModel, PoolLayerQ, Quan
 import { legaliseIdentifiers } from './identifiers.js';
 import { OPCODES, type ChunkBuffers, type ChunkProgram, type LayerDescriptor, type LayerOp, type ProgramSpec, type TensorSlot } from './types.js';
 
+/** The integer fields of a layer descriptor, in the order the C++ struct and the RTL image hold them. */
+export const DESCRIPTOR_FIELDS = [
+  'opcode',
+  'chunk',
+  'inH',
+  'inW',
+  'inC',
+  'outH',
+  'outW',
+  'outC',
+  'kernel',
+  'stride',
+  'pad',
+  'groups',
+  'inPer',
+  'outPer',
+  'inAddr',
+  'in2Addr',
+  'outAddr',
+  'weightOffset',
+  'requantOffset',
+  'permOffset',
+  'clampLo',
+  'clampHi',
+  'rawOut',
+] as const satisfies readonly (keyof LayerDescriptor)[];
+
 /** Names the generated code uses itself; layer and chunk identifiers never take them. */
 export const FIXED_IDENTIFIERS = ['input', 'mem', 'scores', 'layer_t', 'act_t', 'trips', 'trips_top', 'program', 'arena'];
 

@@ -41,3 +41,37 @@ export function readJsonFile(file: string): unknown {
     throw new InputError(file, '', `not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
 }
+
+/**
+ * Write a generated tree into `dir` so that no reader sees it half-written: every file goes to a
+ * staging folder first, then each top-level entry (`hls/`, `manifest.json`, …) replaces its old
+ * version by one rename. Entries of `dir` the tree does not name are left alone.
+ */
+export function writeTreeAtomic(dir: string, files: readonly { path: string; content: string | Uint8Array }[]): void {
+  mkdirSync(dir, { recursive: true });
+  const staging = join(dir, `.staging-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const file of files) {
+      const target = join(staging, file.path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, file.content);
+    }
+    const tops = [...new Set(files.map((f) => f.path.split('/')[0]))];
+    for (const top of tops) {
+      const old = join(dir, `.old-${process.pid}-${top}`);
+      rmSync(old, { recursive: true, force: true });
+      let moved = false;
+      try {
+        renameSync(join(dir, top), old);
+        moved = true;
+      } catch {
+        // nothing there yet
+      }
+      renameSync(join(staging, top), join(dir, top));
+      if (moved) rmSync(old, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

@@ -14,6 +14,7 @@
 namespace trips {
 template <int W> struct sint { typedef ap_int<W> type; };
 template <int W> struct uint { typedef ap_uint<W> type; };
+template <int W> inline long long to_i64(const ap_int<W>& v) { return v.to_int64(); }
 }  // namespace trips
 #else
 namespace trips {
@@ -33,6 +34,9 @@ template <int W> struct uint { typedef typename pick_unsigned<(W <= 8), (W <= 16
 #endif
 
 namespace trips {
+
+/** Any integer (standard or ap_int) as a long long, e.g. for printing and hashing. */
+template <typename T> inline long long to_i64(T v) { return (long long)v; }
 
 /** Accumulator (signed 32 bits), requantisation multiplier (signed 24), the sum acc·m + c (int64). */
 typedef sint<32>::type acc_t;

@@ -1,0 +1,51 @@
+/**
+ * renderHls — HLS template data → the project's files. Handlebars in strict mode (a missing
+ * value is an error, not an empty string) without HTML escaping; the templates only substitute
+ * and loop over what `lowerProgramToHls` computed.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Handlebars from 'handlebars';
+import { PACKAGE_ROOT } from '../../core/paths.js';
+import type { GeneratedFile } from '../types.js';
+import type { HlsProject } from './lower.js';
+
+const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates', 'hls');
+const PARTIALS = ['loop-os', 'loop-ws'];
+
+type Compiled = (context: unknown) => string;
+let cache: { hbs: typeof Handlebars; templates: Map<string, Compiled> } | undefined;
+
+function environment(): NonNullable<typeof cache> {
+  if (!cache) {
+    const hbs = Handlebars.create();
+    for (const name of PARTIALS) hbs.registerPartial(name, readFileSync(join(TEMPLATE_DIR, 'project', `${name}.hbs`), 'utf8'));
+    cache = { hbs, templates: new Map() };
+  }
+  return cache;
+}
+
+function template(name: string): Compiled {
+  const env = environment();
+  let compiled = env.templates.get(name);
+  if (!compiled) {
+    const source = readFileSync(join(TEMPLATE_DIR, 'project', `${name}.hbs`), 'utf8');
+    compiled = env.hbs.compile(source, { strict: true, noEscape: true });
+    env.templates.set(name, compiled);
+  }
+  return compiled;
+}
+
+/** A static header of templates/hls, behind the project's generated-file line. */
+function staticFile(name: string, banner: string): string {
+  return `// ${banner} (copied from templates/hls/${name})\n${readFileSync(join(TEMPLATE_DIR, name), 'utf8')}`;
+}
+
+/** Render every file of the HLS project; paths are relative to the output folder. */
+export function renderHls(project: HlsProject): GeneratedFile[] {
+  return project.files.map((file) => {
+    if (file.template.startsWith('static:')) return { path: file.path, content: staticFile(file.template.slice('static:'.length), project.banner) };
+    const context = file.chunk === undefined ? project : { ...project, chunk: project.chunks[file.chunk] };
+    return { path: file.path, content: template(file.template)(context) };
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The `generate` stage as one call: weights (trained, or seeded random stand-ins) → integer
+ * model → generated project, written into the output folder without ever leaving it
+ * half-written (a folder's old `hls/`, `program.json`, … are replaced whole).
+ */
+import type { CalibrationSpec, DesignPoint } from '../accel/types.js';
+import { writeTreeAtomic } from '../core/files.js';
+import type { Provenance } from '../core/provenance.js';
+import { selectBackend, type BackendName } from '../nn/backend.js';
+import { randomWeights } from '../nn/random-weights.js';
+import * as tf from '../nn/tf.js';
+import { loadWeights } from '../nn/weights.js';
+import { buildIntegerModel } from '../quant/integer-model.js';
+import { generateProject, type GenerateOptions } from './generate.js';
+import type { HlsTool } from './hls/lower.js';
+
+export interface GenerateRequest {
+  readonly design: DesignPoint;
+  readonly designFile: string;
+  /** A trained weights folder; without one, seeded random weights stand in. */
+  readonly weightsDir?: string;
+  readonly out: string;
+  readonly tool: HlsTool;
+  readonly images: number;
+  readonly seed: number;
+  readonly backend?: BackendName;
+  readonly calibration?: CalibrationSpec;
+  readonly provenance: Provenance;
+}
+
+export interface GenerateSummary {
+  readonly out: string;
+  readonly designHash: string;
+  readonly modelHash: string;
+  readonly weights: GenerateOptions['weights'];
+  readonly tool: HlsTool;
+  readonly chunks: number;
+  readonly layers: number;
+  readonly files: number;
+  readonly predictedFps: number;
+  /** Lowering and rendering, the golden model, loading or making the weights (ms). */
+  readonly timing: { readonly lowerRenderMs: number; readonly goldenMs: number; readonly weightsMs: number };
+}
+
+export async function generateToFolder(request: GenerateRequest): Promise<GenerateSummary> {
+  const t0 = performance.now();
+  await selectBackend(request.backend);
+  const weights = request.weightsDir === undefined ? randomWeights(request.design.network, request.seed) : loadWeights(request.weightsDir);
+  const source: GenerateOptions['weights'] = request.weightsDir === undefined ? { source: 'random', seed: request.seed } : { source: 'trained', dir: request.weightsDir };
+  let model;
+  try {
+    model = buildIntegerModel(request.design.network, weights);
+  } finally {
+    tf.dispose(Object.values(weights));
+  }
+  const weightsMs = performance.now() - t0;
+  const project = generateProject(request.design, model, {
+    tool: request.tool,
+    provenance: request.provenance,
+    weights: source,
+    images: request.images,
+    seed: request.seed,
+    calibration: request.calibration,
+    file: request.designFile,
+  });
+  writeTreeAtomic(request.out, project.files);
+  return {
+    out: request.out,
+    designHash: project.program.designHash,
+    modelHash: project.program.modelHash,
+    weights: source,
+    tool: request.tool,
+    chunks: project.program.chunks.length,
+    layers: project.program.layers.length,
+    files: project.files.length,
+    predictedFps: project.program.predictedFps,
+    timing: { ...project.timing, weightsMs },
+  };
+}
