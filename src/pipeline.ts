@@ -17,3 +17,4 @@
 export { lowerGenotypeToNetwork } from './search/lower-genotype.js';
 export { exploreAccelerator } from './accel/explore.js';
 export { estimateDesign } from './accel/estimate.js';
+export { generateToFolder } from './backend/project.js';

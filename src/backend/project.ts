@@ -3,13 +3,15 @@
  * model → generated project, written into the output folder without ever leaving it
  * half-written (a folder's old `hls/`, `program.json`, … are replaced whole).
  */
+import { join } from 'node:path';
 import type { CalibrationSpec, DesignPoint } from '../accel/types.js';
+import { InputError } from '../core/diagnostics.js';
 import { writeTreeAtomic } from '../core/files.js';
 import type { Provenance } from '../core/provenance.js';
 import { selectBackend, type BackendName } from '../nn/backend.js';
 import { randomWeights } from '../nn/random-weights.js';
 import * as tf from '../nn/tf.js';
-import { loadWeights } from '../nn/weights.js';
+import { loadWeights, MANIFEST_FILE } from '../nn/weights.js';
 import { buildIntegerModel } from '../quant/integer-model.js';
 import { generateProject, type GenerateOptions } from './generate.js';
 import type { HlsTool } from './hls/lower.js';
@@ -46,6 +48,10 @@ export async function generateToFolder(request: GenerateRequest): Promise<Genera
   const t0 = performance.now();
   await selectBackend(request.backend);
   const weights = request.weightsDir === undefined ? randomWeights(request.design.network, request.seed) : loadWeights(request.weightsDir);
+  if (request.weightsDir !== undefined && 'alpha' in weights && 'beta' in weights) {
+    tf.dispose(Object.values(weights));
+    throw new InputError(join(request.weightsDir, MANIFEST_FILE), '', 'expected the weights of a trained network, found the supernet of a search (alpha, beta): retrain the design with `trips-hw train` and pass its weights folder');
+  }
   const source: GenerateOptions['weights'] = request.weightsDir === undefined ? { source: 'random', seed: request.seed } : { source: 'trained', dir: request.weightsDir };
   let model;
   try {

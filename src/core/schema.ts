@@ -14,7 +14,8 @@ export type ArtifactName =
   | 'design'
   | 'calibration'
   | 'cost-report'
-  | 'explore-summary';
+  | 'explore-summary'
+  | 'manifest';
 
 let ajv: Ajv | undefined;
 const validators = new Map<ArtifactName, ValidateFunction>();

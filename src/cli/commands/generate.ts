@@ -18,8 +18,8 @@ Without --weights the network gets seeded random weights (calibrated ranges, not
 
   static override examples = [
     {
-      description: 'Generate the searched design with its trained weights, then C-simulate it',
-      command: '<%= config.bin %> <%= command.id %> --design runs/quick/design.json --weights runs/quick/weights --out runs/quick/hw && make -C runs/quick/hw/hls csim',
+      description: 'Generate a searched design with the weights `trips-hw train` gave it, then C-simulate it',
+      command: '<%= config.bin %> <%= command.id %> --design runs/quick/design.json --weights runs/quick/train/weights --out runs/quick/hw && make -C runs/quick/hw/hls csim',
     },
     {
       description: 'A project for Vivado HLS 2020.1, with random stand-in weights',
