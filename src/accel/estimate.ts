@@ -3,7 +3,8 @@
  * for the whole accelerator — computed by the same functions the searches call per sample.
  */
 import { macsOf } from '../core/network.js';
-import { PARAM_SIZE, P_PARALLEL, P_PEM, P_PEN, P_PORT, TERM_COUNT } from './cost-model.js';
+import type { LayerSpec } from '../core/network.js';
+import { layerCycles, packCoefficients, PARAM_SIZE, P_PARALLEL, P_PEM, P_PEN, P_PORT, ROW_SIZE, TERM_COUNT } from './cost-model.js';
 import {
   chunkCycles,
   evaluateDesign,
@@ -19,12 +20,14 @@ import {
   type DesignEvaluation,
   unpackParams,
 } from './evaluate.js';
-import { compileCostProblem, type CostProblem } from './problem.js';
+import { compileCostProblem, packLayer, type CostProblem } from './problem.js';
 import { chunkResources, RES_BRAM, RES_DSP, RES_FF, RES_LUT } from './resources.js';
 import {
   type AcceleratorSpec,
   type CalibrationSpec,
   type ChunkCost,
+  type ChunkParams,
+  type CoefficientKey,
   COST_TERMS,
   type CostReport,
   type CostTerm,
@@ -144,3 +147,17 @@ export function toAccelerator(problem: CostProblem, params: Float64Array): Accel
   };
 }
 
+
+/**
+ * The cost model's raw terms of one layer on a chunk with parameters `params` whose port
+ * delivers `portBits` per cycle (after DRAM sharing), and the class/loop-order key whose
+ * coefficients weigh them — what calibration fits against measured cycles.
+ */
+export function layerTerms(layer: LayerSpec, params: ChunkParams, portBits: number): { key: CoefficientKey; terms: Record<CostTerm, number> } {
+  const rows = new Float64Array(ROW_SIZE);
+  packLayer(layer, rows, 0);
+  const terms = new Float64Array(TERM_COUNT);
+  layerCycles(rows, 0, packParams([params]), 0, portBits, packCoefficients(), terms);
+  const cls = layer.kind === 'dwconv' ? 'dw' : layer.kind === 'add' || layer.kind === 'pool' ? 'eltwise' : 'conv';
+  return { key: `${cls}/${params.loopOrder}`, terms: Object.fromEntries(COST_TERMS.map((k, i) => [k, terms[i]])) as Record<CostTerm, number> };
+}

@@ -15,7 +15,8 @@ export type ArtifactName =
   | 'calibration'
   | 'cost-report'
   | 'explore-summary'
-  | 'manifest';
+  | 'manifest'
+  | 'sim-record';
 
 let ajv: Ajv | undefined;
 const validators = new Map<ArtifactName, ValidateFunction>();

@@ -3,7 +3,7 @@
  * context, the arch optimiser, this replica's slice of a batch, and the hardware state
  * machine that decides which latencies the arch steps charge.
  */
-import type { BoardSpec, CostReport } from '../accel/index.js';
+import type { BoardSpec, CalibrationSpec, CostReport } from '../accel/index.js';
 import { type Batch, type Dataset, type DatasetName, deriveSeed, type Split } from '../data/index.js';
 import type { BackendName } from '../nn/backend.js';
 import type { createOptimizer } from '../nn/optimizer.js';
@@ -35,6 +35,8 @@ export interface SearchJob {
   readonly resume: boolean;
   readonly backend?: BackendName;
   readonly replicas?: number;
+  /** Fitted cost-model coefficients (trips-hw calibrate) for every accelerator search and cost. */
+  readonly calibration?: CalibrationSpec;
   readonly onProgress?: (p: SearchProgress) => void;
   readonly onEpoch?: (record: SearchEpochRecord) => void;
   readonly shouldStop?: () => boolean;
@@ -155,13 +157,13 @@ export function chargePath(ctx: LoopContext, genotype: GenotypeSpec, force = fal
   const due = s.archSteps - s.lastHwSearch >= job.schedule.hwEvery;
   let report: CostReport;
   if (!s.hardware || (job.hwSearch === 'joint' && (due || force) && s.hardware.searchedFor !== key)) {
-    const found = searchHardware(network, job.board, job.schedule.dasSamples, deriveSeed(job.seed, 21, s.hwSearches), s.hardware);
+    const found = searchHardware(network, job.board, job.schedule.dasSamples, deriveSeed(job.seed, 21, s.hwSearches), s.hardware, job.calibration);
     s.hardware = { ...found.state, searchedFor: key };
     s.lastHwSearch = s.archSteps;
     s.hwSearches++;
     report = found.report;
   } else {
-    report = costOnAccelerator(network, job.board, s.hardware.accelerator).report;
+    report = costOnAccelerator(network, job.board, s.hardware.accelerator, job.calibration).report;
   }
   const latencies = cellLatencies(network, report, ctx.net.slots.length);
   s.charged = { key, latencies, total: report.latencyCycles, fps: report.fps };

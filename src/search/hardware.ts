@@ -12,6 +12,7 @@ import {
   packParams,
   type AcceleratorSpec,
   type BoardSpec,
+  type CalibrationSpec,
   type ChunkParams,
   type ChunkSpec,
   type CostReport,
@@ -51,19 +52,27 @@ function donorOf(accelerator: AcceleratorSpec, chunk: { id: string; kind: string
  * (same kind and map size, closest bitwidth). Resources may then exceed the board: the report
  * says so, and the latencies are still those of this configuration.
  */
-export function costOnAccelerator(network: NetworkSpec, board: BoardSpec, accelerator: AcceleratorSpec): { report: CostReport; params: ChunkParams[] } {
+export function costOnAccelerator(network: NetworkSpec, board: BoardSpec, accelerator: AcceleratorSpec, calibration?: CalibrationSpec): { report: CostReport; params: ChunkParams[] } {
   const chunks = allocateChunks(network);
-  const problem = compileCostProblem(network, chunks, board, { clockMhz: accelerator.clockMhz });
+  const problem = compileCostProblem(network, chunks, board, { clockMhz: accelerator.clockMhz, calibration });
   const params = chunks.map((c) => donorOf(accelerator, c).params);
   return { report: estimateCost(problem, packParams(params)), params };
 }
 
 /** DAS for the path's network, warm-started from the previous state (logits and accelerator). */
-export function searchHardware(network: NetworkSpec, board: BoardSpec, samples: number, seed: number, previous?: HardwareState): { state: HardwareState; design: DesignPoint; report: CostReport } {
+export function searchHardware(
+  network: NetworkSpec,
+  board: BoardSpec,
+  samples: number,
+  seed: number,
+  previous?: HardwareState,
+  calibration?: CalibrationSpec,
+): { state: HardwareState; design: DesignPoint; report: CostReport } {
   const result = exploreAccelerator(network, board, {
     strategy: 'differentiable',
     samples,
     seed,
+    calibration,
     warmStart: previous?.logits ? { logits: previous.logits, accelerator: previous.accelerator } : undefined,
   });
   return {

@@ -214,10 +214,10 @@ function finalDesign(ctx: LoopContext, backend: BackendName): { design: DesignPo
   const genotype = derivedGenotype(supernet, readLogits(supernet));
   const network = pathNetwork(job.space, genotype);
   const named = { ...network, name: `${job.space.name}-${job.preset}-searched` };
-  const found = searchHardware(named, job.board, job.schedule.finalDasSamples, deriveSeed(job.seed, 22), s.hardware);
+  const found = searchHardware(named, job.board, job.schedule.finalDasSamples, deriveSeed(job.seed, 22), s.hardware, job.calibration);
   let { design, report } = found;
   if (job.hwSearch === 'once' && s.hardware) {
-    const fixed = costOnAccelerator(named, job.board, s.hardware.accelerator);
+    const fixed = costOnAccelerator(named, job.board, s.hardware.accelerator, job.calibration);
     if (fixed.report.feasible) {
       const accelerator = { clockMhz: s.hardware.accelerator.clockMhz, chunks: design.accelerator.chunks.map((c, i) => ({ ...c, params: fixed.params[i] })) };
       report = fixed.report;

@@ -8,6 +8,7 @@ import { type HwSearchMode, runSearch, type SearchResult } from '../../search/jo
 import { PRESET_NAMES, PRESETS, type PresetName } from '../../search/presets.js';
 import { resolveSearchSpace } from '../../search/spaces.js';
 import { BaseCommand } from '../base-command.js';
+import { loadCalibration } from '../load.js';
 import { stopOnSigint } from '../interrupt.js';
 
 export interface SearchSummary {
@@ -62,6 +63,7 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
     seed: Flags.integer({ default: 1, description: 'random seed (weights, paths, batches, DAS)' }),
     backend: Flags.option({ options: BACKENDS, description: 'TF.js backend (default: tensorflow if it loads, else wasm, else cpu)' })(),
     replicas: Flags.integer({ min: 1, description: 'data-parallel replicas (wasm and cpu; default: one per core on wasm)' }),
+    calibration: Flags.string({ description: 'calibration file (trips-hw calibrate): fitted cost-model coefficients for every accelerator search', helpValue: 'FILE' }),
     out: Flags.string({ required: true, description: 'run folder', helpValue: 'DIR' }),
     resume: Flags.boolean({ default: false, description: 'continue from the checkpoint in --out' }),
   };
@@ -73,6 +75,7 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
     if (!(lambda >= 0)) throw new UsageError(`--lambda: expected a number ≥ 0, found "${flags.lambda}"`);
     const space = flags.space ? resolveSearchSpace(flags.space) : preset.space;
     const board = resolveBoard(flags.board ?? preset.board);
+    const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);
     const schedule = { ...preset.schedule, ...(flags.epochs ? { epochs: flags.epochs, warmupEpochs: Math.min(preset.schedule.warmupEpochs, flags.epochs - 1) } : {}) };
     const stop = stopOnSigint();
     const progress = startProgress();
@@ -95,6 +98,7 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
         resume: flags.resume,
         backend: flags.backend as BackendName | undefined,
         replicas: flags.replicas,
+        calibration,
         shouldStop: stop.requested,
         onProgress: (p) => progress.tick(() => `epoch ${p.epoch + 1}/${schedule.epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
         onEpoch: (r) => {

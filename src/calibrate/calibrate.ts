@@ -1,0 +1,58 @@
+/**
+ * calibrateCostModel — measurements → calibration.json: the coefficients fitted on every
+ * measurement, the held-out error of the default and the fitted model (k-fold by design), and
+ * the measurements used, by hash.
+ */
+import { DEFAULT_RIDGE, defaultCoefficients, fitCoefficients, predictCycles } from './fit.js';
+import { COEFFICIENT_KEYS, type CalibrationFile, type Measurement } from './types.js';
+import { crossValidate, errorStats } from './validate.js';
+
+export interface CalibrateOptions {
+  readonly folds?: number;
+  readonly ridge?: number;
+  readonly toolVersion: string;
+  readonly createdAt: string;
+}
+
+export function calibrateCostModel(measurements: readonly Measurement[], options: CalibrateOptions): CalibrationFile {
+  const ridge = options.ridge ?? DEFAULT_RIDGE;
+  const coefficients = fitCoefficients(measurements, ridge);
+  const count = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  const bySource = count(['sim', 'board', 'hls'] as const);
+  const perKey = count(COEFFICIENT_KEYS);
+  for (const m of measurements) {
+    bySource[m.source]++;
+    for (const key of COEFFICIENT_KEYS) if (m.terms[key]) perKey[key]++;
+  }
+  const drop = <K extends string>(r: Record<K, number>) => Object.fromEntries(Object.entries(r).filter(([, n]) => (n as number) > 0)) as Partial<Record<K, number>>;
+  return {
+    version: 1,
+    coefficients,
+    source: `trips-hw calibrate: ${measurements.length} measurements`,
+    fit: { method: 'non-negative least squares on relative error, ridge towards the default coefficients', ridge },
+    records: {
+      count: measurements.length,
+      designs: new Set(measurements.map((m) => m.design)).size,
+      bySource: drop(bySource),
+      perKey: drop(perKey),
+      ids: measurements.map((m) => m.id),
+    },
+    simulators: [...new Set(measurements.map((m) => m.by))].sort(),
+    heldOut: crossValidate(measurements, options.folds ?? 5, ridge),
+    inSample: errorStats(
+      measurements.map((m) => predictCycles(m, coefficients)),
+      measurements.map((m) => m.cycles),
+    ),
+    createdAt: options.createdAt,
+    toolVersion: options.toolVersion,
+  };
+}
+
+/** The error of the default coefficients on measurements (no fitting): what `sim` reports. */
+export function uncalibratedError(measurements: readonly Measurement[]) {
+  const defaults = defaultCoefficients();
+  return errorStats(
+    measurements.map((m) => predictCycles(m, defaults)),
+    measurements.map((m) => m.cycles),
+  );
+}

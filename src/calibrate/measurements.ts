@@ -1,0 +1,203 @@
+/**
+ * Measurements from what users and simulators produce: board timings (CSV of design hash, layer,
+ * cycles) and Vivado / Vitis HLS reports (co-simulation latency per image; the synthesis
+ * report's latency where the tool could bound it). Each becomes the model's terms for the
+ * measured layer — or the sum over a network's layers — next to the measured cycles. The terms
+ * come from the designs themselves (`layerTerms`, with the chunk's port after DRAM sharing), so
+ * they are always those of the current cost model.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { estimateDesign, layerTerms } from '../accel/estimate.js';
+import { COST_TERMS, type ChunkParams, type CoefficientKey, type CostTerm, type DesignPoint } from '../accel/types.js';
+import { hashDesign } from '../backend/program.js';
+import { InputError } from '../core/diagnostics.js';
+import type { LayerSpec } from '../core/network.js';
+import { validateArtifact } from '../core/schema.js';
+import type { Measurement, MeasurementSource } from './types.js';
+
+type TermTable = Map<string, { key: CoefficientKey; terms: Record<CostTerm, number> }>;
+
+/** A design the measurements refer to, with the model's terms of every layer. */
+export interface KnownDesign {
+  readonly hash: string;
+  readonly design: DesignPoint;
+  readonly layers: TermTable;
+}
+
+export function knownDesign(design: DesignPoint): KnownDesign {
+  const report = estimateDesign(design);
+  const port = new Map(report.chunks.map((c) => [c.id, c.portBitsEffective]));
+  const byName = new Map(design.network.layers.map((l) => [l.name, l]));
+  const layers: TermTable = new Map();
+  for (const chunk of design.accelerator.chunks) {
+    for (const name of chunk.layers) {
+      const layer = byName.get(name);
+      if (layer) layers.set(name, layerTerms(layer, chunk.params, port.get(chunk.id) ?? chunk.params.portBits));
+    }
+  }
+  return { hash: hashDesign(design), design, layers };
+}
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** One layer's measurement, or the whole network's (`layer` = `*`: the sum of every layer's terms). */
+export function measurementOf(known: KnownDesign, layer: string, cycles: number, source: MeasurementSource, by: string, id: string): Measurement | undefined {
+  const terms: Partial<Record<CoefficientKey, Record<CostTerm, number>>> = {};
+  const add = (entry: { key: CoefficientKey; terms: Record<CostTerm, number> }) => {
+    const into = (terms[entry.key] ??= Object.fromEntries(COST_TERMS.map((t) => [t, 0])) as Record<CostTerm, number>);
+    for (const t of COST_TERMS) into[t] += entry.terms[t];
+  };
+  if (layer === '*') for (const entry of known.layers.values()) add(entry);
+  else {
+    const entry = known.layers.get(layer);
+    if (!entry) return undefined;
+    add(entry);
+  }
+  return { id, design: known.hash, layer, source, terms, cycles, by };
+}
+
+function findDesign(designs: readonly KnownDesign[], hash: string): KnownDesign | undefined {
+  const h = hash.toLowerCase();
+  const matches = h.length >= 8 ? designs.filter((d) => d.hash.startsWith(h)) : [];
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+/**
+ * A CSV of board measurements: a header naming `design`, `layer` and `cycles` (any order, other
+ * columns ignored), then one row per measurement; `design` is a design hash (as in the
+ * project's manifest.json; 8 or more leading hex digits suffice), `layer` a layer name or `*`
+ * for the whole image. `#` starts a comment line.
+ */
+export function readBoardCsv(file: string, designs: readonly KnownDesign[]): Measurement[] {
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  const rows = lines.map((line, i) => ({ line: i + 1, cells: line.split(',').map((c) => c.trim()) })).filter((r) => r.cells.join('') !== '' && !r.cells[0].startsWith('#'));
+  if (rows.length === 0) throw new InputError(file, '', 'expected a header line with the columns design, layer, cycles');
+  const header = rows[0].cells.map((c) => c.toLowerCase());
+  const col = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new InputError(file, '/line/1', `expected a column "${name}" in the header (design, layer, cycles)`);
+    return i;
+  };
+  const [cd, cl, cc] = [col('design'), col('layer'), col('cycles')];
+  return rows.slice(1).map(({ line, cells }) => {
+    const where = (column: string) => `/line/${line}/${column}`;
+    const cycles = Number(cells[cc]);
+    if (!(Number.isFinite(cycles) && cycles > 0)) throw new InputError(file, where('cycles'), `expected a positive number of cycles, found "${cells[cc] ?? ''}"`);
+    const known = findDesign(designs, cells[cd] ?? '');
+    if (!known) throw new InputError(file, where('design'), `expected the hash of a design given with --design, found "${cells[cd] ?? ''}"`);
+    const m = measurementOf(known, cells[cl] ?? '', cycles, 'board', 'board', sha(`${file}:${line}:${cells.join(',')}`));
+    if (!m) throw new InputError(file, where('layer'), `expected a layer of design ${known.design.name} or "*", found "${cells[cl] ?? ''}"`);
+    return m;
+  });
+}
+
+/** Average latency of a passing RTL co-simulation row (`| Verilog | Pass | min | avg | max | …`). */
+function cosimLatency(text: string): number | undefined {
+  for (const line of text.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim());
+    const rtl = cells.findIndex((c) => c === 'Verilog' || c === 'VHDL');
+    if (rtl < 0 || cells[rtl + 1] !== 'Pass') continue;
+    const avg = Number(cells[rtl + 3]);
+    if (Number.isFinite(avg) && avg > 0) return avg;
+  }
+  return undefined;
+}
+
+/** Average-case latency of the top function in a synthesis report (csynth.xml), when it is a number. */
+function csynthLatency(text: string): number | undefined {
+  const summary = /<SummaryOfOverallLatency>([\s\S]*?)<\/SummaryOfOverallLatency>/.exec(text)?.[1];
+  const avg = summary && /<Average-caseLatency>\s*([^<\s]+)\s*<\/Average-caseLatency>/.exec(summary)?.[1];
+  const value = Number(avg);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** The design a report belongs to: the only one given, or the one whose hash the project's manifest.json names. */
+function designOfReport(file: string, designs: readonly KnownDesign[]): KnownDesign | undefined {
+  if (designs.length === 1) return designs[0];
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'manifest.json');
+    if (!existsSync(manifest)) continue;
+    const hash = (JSON.parse(readFileSync(manifest, 'utf8')) as { designHash?: string }).designHash;
+    return hash ? findDesign(designs, hash) : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A Vivado HLS 2020.1 / Vitis HLS 2023.2 report of a generated project: the co-simulation report
+ * (`<top>_cosim.rpt`: the RTL's average latency per image) or the synthesis report
+ * (`csynth.xml`, when the tool bounded the top function's latency). Either is the latency of
+ * the whole program, one layer after another: a measurement of the sum of every layer's terms.
+ */
+export function readHlsReport(file: string, designs: readonly KnownDesign[]): Measurement {
+  const text = readFileSync(file, 'utf8');
+  const xml = text.includes('<PerformanceEstimates>') || text.includes('<profile');
+  const cycles = xml ? csynthLatency(text) : cosimLatency(text);
+  if (cycles === undefined) {
+    throw new InputError(
+      file,
+      '',
+      xml
+        ? 'expected a numeric average-case latency of the top function (the synthesis report leaves it undefined for variable loop bounds: use the co-simulation report)'
+        : 'expected a co-simulation report with a passing Verilog or VHDL row (| Verilog | Pass | min | avg | max |)',
+    );
+  }
+  const known = designOfReport(file, designs);
+  if (!known) throw new InputError(file, '', 'expected its design: give it with --design (with several designs, the report must sit inside a generated project whose manifest.json names one)');
+  return measurementOf(known, '*', cycles, 'hls', xml ? 'HLS synthesis estimate' : 'HLS RTL co-simulation', sha(`${file}:${text}`)) as Measurement;
+}
+
+/** The fields of a sim record (src/sim/records.ts) that calibration reads. */
+interface SimRecordFields {
+  readonly designHash: string;
+  readonly layer: string;
+  readonly op: LayerSpec['kind'];
+  readonly arch: ChunkParams & { readonly portBitsEffective: number };
+  readonly prob: Pick<LayerSpec, 'inH' | 'inW' | 'inC' | 'outH' | 'outW' | 'outC' | 'kernel' | 'stride' | 'pad' | 'groups'>;
+  readonly prec: { readonly inBits: number; readonly outBits: number };
+  readonly meas: { readonly cycles: number | null };
+  readonly bitExact: boolean;
+  readonly simulator: { readonly name: string; readonly version: string };
+}
+
+/**
+ * Sim records (JSON lines, `trips-hw sim`; schemas/sim-record.schema.json): every bit-exact
+ * layer that finished is a measurement. Its terms are recomputed from the record's shape,
+ * precision and chunk parameters with the current cost model, so records stay usable when the
+ * model gains or changes a term. Returns the measurements and how many records were skipped.
+ */
+export function readSimRecords(file: string): { measurements: Measurement[]; skipped: number } {
+  const measurements: Measurement[] = [];
+  let skipped = 0;
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line.trim() === '') return;
+      let r: SimRecordFields;
+      try {
+        r = validateArtifact<SimRecordFields>('sim-record', JSON.parse(line), file);
+      } catch (error) {
+        const why = error instanceof InputError ? `${error.pointer}: ${error.expectation}` : 'not valid JSON';
+        throw new InputError(file, `/line/${i + 1}`, `expected a sim record (${why})`);
+      }
+      if (!r.bitExact || r.meas.cycles === null || r.meas.cycles <= 0) {
+        skipped++;
+        return;
+      }
+      const layer: LayerSpec = {
+        name: r.layer,
+        kind: r.op,
+        inputs: [],
+        ...r.prob,
+        groups: r.op === 'dwconv' ? r.prob.inC : r.prob.groups,
+        activation: 'none',
+        bits: r.prec.inBits,
+        outBits: r.prec.outBits,
+      };
+      const { key, terms } = layerTerms(layer, r.arch, r.arch.portBitsEffective);
+      measurements.push({ id: sha(line), design: r.designHash, layer: r.layer, source: 'sim', terms: { [key]: terms }, cycles: r.meas.cycles, by: `${r.simulator.name} ${r.simulator.version}` });
+    });
+  return { measurements, skipped };
+}
