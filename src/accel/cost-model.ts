@@ -33,7 +33,7 @@ export const R_S = 6; // stride
 export const R_G = 7; // sequential groups (grouped conv runs group after group)
 export const R_Q = 8; // input / weight bits
 export const R_QO = 9; // output bits
-export const R_MTOT = 10; // total out channels (requantisation parameters to load)
+export const R_MTOT = 10; // requantisation entries to load (conv: out channels; add: 2; pool: window sizes)
 export const R_INPIX = 11; // input pixels (pool)
 
 export const CLASS_CONV = 0;
@@ -64,8 +64,13 @@ const T_STEPS = 5;
 const T_TILES = 6;
 const T_FIXED = 7;
 
-/** Bits of requantisation parameters per output channel (32-bit bias, multiplier and shift). */
-export const REQUANT_BITS_PER_CHANNEL = 64;
+/**
+ * Bits of one requantisation entry the engine loads: a 64-bit bias (|bias| < 2^53) and a 32-bit
+ * word holding the 24-bit multiplier and the 6-bit shift (docs/rtl.md). Conv, depthwise and fc
+ * load one entry per output channel; an add two (its input multipliers); a pool one per window
+ * size that occurs (padding is not counted, so edge windows differ).
+ */
+export const REQUANT_BITS_PER_CHANNEL = 96;
 
 /**
  * The uncalibrated model: transfers and compute at face value, plus per-step pipeline fill,
@@ -261,7 +266,7 @@ function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number
   scratch.prologue = 0;
   scratch.weightLoad = 0;
   scratch.output = Math.ceil((M * R * C * qo) / port);
-  scratch.params = 0;
+  scratch.params = Math.ceil((rows[o + R_MTOT] * REQUANT_BITS_PER_CHANNEL) / port);
   scratch.steps = tiles;
   scratch.tiles = tiles;
   return scratch;

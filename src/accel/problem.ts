@@ -49,6 +49,21 @@ export interface CostProblem {
 
 const CLASS_OF = { conv: CLASS_CONV, fc: CLASS_CONV, dwconv: CLASS_DW, add: CLASS_ADD, pool: CLASS_POOL } as const;
 
+/** How many window sizes (in pixels, padding not counted) an average pool meets. */
+export function poolWindowSizes(layer: Pick<LayerSpec, 'inH' | 'inW' | 'outH' | 'outW' | 'kernel' | 'stride' | 'pad'>): number {
+  const spans = (out: number, size: number) => {
+    const seen = new Set<number>();
+    for (let o = 0; o < out; o++) {
+      const start = o * layer.stride - layer.pad;
+      seen.add(Math.min(start + layer.kernel, size) - Math.max(start, 0));
+    }
+    return [...seen];
+  };
+  const sizes = new Set<number>();
+  for (const h of spans(layer.outH, layer.inH)) for (const w of spans(layer.outW, layer.inW)) sizes.add(h * w);
+  return sizes.size;
+}
+
 export function packLayer(layer: LayerSpec, rows: Float64Array, o: number): void {
   const cls = CLASS_OF[layer.kind];
   const dw = cls === CLASS_DW;
@@ -64,7 +79,7 @@ export function packLayer(layer: LayerSpec, rows: Float64Array, o: number): void
   rows[o + R_G] = groups;
   rows[o + R_Q] = layer.bits;
   rows[o + R_QO] = layer.outBits;
-  rows[o + R_MTOT] = cls <= CLASS_DW ? layer.outC : 0;
+  rows[o + R_MTOT] = cls <= CLASS_DW ? layer.outC : cls === CLASS_ADD ? 2 : poolWindowSizes(layer);
   rows[o + R_INPIX] = layer.inH * layer.inW;
 }
 

@@ -11,6 +11,7 @@ import { computeGoldenVectors } from './golden.js';
 import { lowerProgramToHls, type HlsTool } from './hls/lower.js';
 import { renderHls } from './hls/render.js';
 import { lowerDesignToProgram } from './program.js';
+import { renderRtl } from './rtl/index.js';
 import type { GeneratedFile, GoldenVectors, ProgramSpec } from './types.js';
 
 export const PROGRAM_FILE = 'program.json';
@@ -75,7 +76,7 @@ export function generateProject(design: DesignPoint, model: IntegerModel, option
     board: design.board,
     weights: describeWeights(options.weights),
   });
-  const files: GeneratedFile[] = [...renderHls(hls), { path: PROGRAM_FILE, content: `${JSON.stringify(program)}\n` }, { path: GOLDEN_FILE, content: `${JSON.stringify(golden)}\n` }];
+  const files: GeneratedFile[] = [...renderHls(hls), ...renderRtl(program, { toolVersion: options.provenance.toolVersion }), { path: PROGRAM_FILE, content: `${JSON.stringify(program)}\n` }, { path: GOLDEN_FILE, content: `${JSON.stringify(golden)}\n` }];
   const t3 = performance.now();
   const manifest: ProjectManifest = {
     format: 'trips-hw-project',

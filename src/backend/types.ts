@@ -10,6 +10,7 @@
  * chunk's engine.
  */
 import type { ChunkKind, ChunkParams } from '../accel/types.js';
+import type { LayerSpec } from '../core/network.js';
 
 /** Operation codes as the descriptors (C++ and RTL) store them. */
 export const OPCODES = { conv: 0, dwconv: 1, add: 2, pool: 3, fc: 4 } as const;
@@ -30,7 +31,10 @@ export interface TensorSlot {
  * One layer as its engine reads it: shapes, arena addresses, parameter-image offsets and the
  * clamp bounds. Every field is an integer. Unused fields are 0.
  */
-export interface LayerDescriptor {
+/** The window of a layer, as in the network (fc: a 1×1 map with kernel 1). */
+export type LayerWindow = Pick<LayerSpec, 'inH' | 'inW' | 'inC' | 'outH' | 'outW' | 'outC' | 'kernel' | 'stride' | 'pad'>;
+
+export interface LayerDescriptor extends LayerWindow {
   readonly index: number;
   readonly name: string;
   /** Legal C / Verilog identifier of the layer (legalised, unique). */
@@ -39,15 +43,6 @@ export interface LayerDescriptor {
   readonly opcode: number;
   /** Index of the chunk that runs the layer, in design order. */
   readonly chunk: number;
-  readonly inH: number;
-  readonly inW: number;
-  readonly inC: number;
-  readonly outH: number;
-  readonly outW: number;
-  readonly outC: number;
-  readonly kernel: number;
-  readonly stride: number;
-  readonly pad: number;
   /** Convolution groups, run one after another (1 for all but grouped convs; depthwise: 1). */
   readonly groups: number;
   /**

@@ -1,7 +1,7 @@
 /**
  * Whole-design evaluation: feasibility statuses with reasons (never a throw), the pipeline
  * formulas FPS = f_clk / bottleneck chunk and latency = Σ layers, and DRAM port sharing.
- * The layers are the hand-computed cases of cost-model.test.ts (2720 and 1768 cycles).
+ * The layers are the hand-computed cases of cost-model.test.ts (2736 and 1776 cycles).
  */
 import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../../src/accel/estimate.js';
@@ -20,8 +20,8 @@ import { compileCostProblem, type CostProblem } from '../../src/accel/problem.js
 import type { BoardSpec, ChunkParams } from '../../src/accel/types.js';
 import { chunk, layer, network, oneChunkProblem, packed, ZC706 } from './helpers.js';
 
-// Chunk "pw": two 1×1 convs 16→32 on 8×8 (2720 cycles each with pwParams);
-// chunk "dw": a 3×3 depthwise conv on 16 channels (1768 cycles with dwParams).
+// Chunk "pw": two 1×1 convs 16→32 on 8×8 (2736 cycles each with pwParams);
+// chunk "dw": a 3×3 depthwise conv on 16 channels (1776 cycles with dwParams).
 const pw1 = layer('pw1', { inH: 8, inC: 16, outC: 32 });
 const pw2 = layer('pw2', { inputs: ['pw1'], inH: 8, inC: 16, outC: 32 });
 const dw = layer('dw', { kind: 'dwconv', inputs: ['pw2'], inH: 8, inC: 16, outC: 16, kernel: 3 });
@@ -41,34 +41,34 @@ describe('pipeline throughput and latency', () => {
     expect(report.feasible).toBe(true);
     expect(report.reason).toBeUndefined();
     expect(report.layers.map((l) => [l.name, l.chunk, l.cycles])).toEqual([
-      ['pw1', 'pw', 2720],
-      ['pw2', 'pw', 2720],
-      ['dw', 'dw', 1768],
+      ['pw1', 'pw', 2736],
+      ['pw2', 'pw', 2736],
+      ['dw', 'dw', 1776],
     ]);
     expect(report.chunks.map((c) => [c.id, c.cycles, c.layers])).toEqual([
-      ['pw', 5440, 2],
-      ['dw', 1768, 1],
+      ['pw', 5472, 2],
+      ['dw', 1776, 1],
     ]);
-    // chunks are pipeline stages: the pw chunk (2·2720) paces the stream
-    expect(report.bottleneckCycles).toBe(5440);
-    expect(report.fps).toBeCloseTo(200e6 / 5440, 6);
-    // one image walks every layer: 2720 + 2720 + 1768 = 7208 cycles at 200 MHz
-    expect(report.latencyCycles).toBe(7208);
-    expect(report.latencyMs).toBeCloseTo((7208 / 200e6) * 1e3, 12);
+    // chunks are pipeline stages: the pw chunk (2·2736) paces the stream
+    expect(report.bottleneckCycles).toBe(5472);
+    expect(report.fps).toBeCloseTo(200e6 / 5472, 6);
+    // one image walks every layer: 2736 + 2736 + 1776 = 7248 cycles at 200 MHz
+    expect(report.latencyCycles).toBe(7248);
+    expect(report.latencyMs).toBeCloseTo((7248 / 200e6) * 1e3, 12);
     expect(report.clockMhz).toBe(200);
   });
 
   it('the slowest chunk sets FPS; every chunk adds to latency', () => {
     // dw with PE 4: compute 2·1·4·4·9 = 288 per tile → overlap 8·288 = 2304;
-    //   cycles = 2304 + 360 + 128 + 16 + 16 + 64 + 32 = 2920 < 5440: FPS unchanged
+    //   cycles = 2304 + 360 + 128 + 24 + 16 + 64 + 32 = 2928 < 5472: FPS unchanged
     const slowerDw = estimateCost(twoChunks(), packed(pwParams, { ...dwParams, peM: 4 }));
-    expect([slowerDw.bottleneckCycles, slowerDw.latencyCycles]).toEqual([5440, 5440 + 2920]);
-    // dw with PE 1: overlap 8·1152 = 9216 → 9216 + 360 + 128 + 16 + 16 + 64 + 32 = 9832 > 5440
+    expect([slowerDw.bottleneckCycles, slowerDw.latencyCycles]).toEqual([5472, 5472 + 2928]);
+    // dw with PE 1: overlap 8·1152 = 9216 → 9216 + 360 + 128 + 24 + 16 + 64 + 32 = 9840 > 5472
     const slowestDw = estimateCost(twoChunks(), packed(pwParams, { ...dwParams, peM: 1 }));
-    expect([slowestDw.bottleneckCycles, slowestDw.latencyCycles]).toEqual([9832, 5440 + 9832]);
-    // pw under ws (2656 per layer, cost-model.test.ts) is the faster bottleneck
+    expect([slowestDw.bottleneckCycles, slowestDw.latencyCycles]).toEqual([9840, 5472 + 9840]);
+    // pw under ws (2672 per layer, cost-model.test.ts) is the faster bottleneck
     const fastPw = estimateCost(twoChunks(), packed({ ...pwParams, loopOrder: 'ws' }, dwParams));
-    expect([fastPw.bottleneckCycles, fastPw.latencyCycles]).toEqual([2 * 2656, 2 * 2656 + 1768]);
+    expect([fastPw.bottleneckCycles, fastPw.latencyCycles]).toEqual([2 * 2672, 2 * 2672 + 1776]);
   });
 
   it('estimateCost agrees with the allocation-free evaluateDesign the searches call', () => {
@@ -177,7 +177,7 @@ describe('DRAM port sharing', () => {
     const dwMp = { ...dwParams, parallel: 'mp', peN: 4 } as const;
     const alone = estimateCost(twoChunks(), packed(pwParams, dwMp)).chunks[1].cycles;
     const shared = estimateCost(twoChunks(), packed({ ...pwParams, portBits: 256 }, dwMp)).chunks[1].cycles;
-    expect(alone).toBe(904);
+    expect(alone).toBe(912);
     expect(shared).toBeGreaterThan(alone);
   });
 });

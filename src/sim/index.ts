@@ -1,0 +1,11 @@
+/**
+ * sim — stage: co-simulation. In: a generated project (OUT/program.json, OUT/golden.json,
+ * OUT/rtl/). Out: per layer a sim record (OUT/sim/records.jsonl: predicted vs measured cycles,
+ * bit-exact flag) and a SimResult. Each chunk engine is built with Verilator once per set of
+ * compile-time sizes (cached), then run by a C++ harness that models the DRAM (hw/sim/).
+ */
+export { livenessBound } from './job.js';
+export { parseParams, parseProgramMem, simulateProject, type SimLayer, type SimOptions, type SimResult } from './project.js';
+export { cycleError, layerSpecOf, makeRecord, type SimRecord } from './records.js';
+export { programSubset, runChunk, type ChunkRun, type RunChunkInput } from './run.js';
+export { buildEngine, buildHash, defaultCacheDir, VerilatorMissingError, verilatorVersion, type BuiltEngine } from './verilator.js';

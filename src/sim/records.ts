@@ -1,0 +1,109 @@
+/**
+ * Sim records (schemas/sim-record.schema.json): one JSON line per simulated layer — what the
+ * model predicted (cycles and its raw terms, so `calibrate` can refit the coefficients per
+ * layer class and loop order), what the RTL measured, and whether every output word matched.
+ */
+import { layerTerms } from '../accel/index.js';
+import type { CoefficientKey, CostTerm } from '../accel/types.js';
+import type { LayerSpec } from '../core/network.js';
+import type { RtlLayer } from '../backend/rtl/lower.js';
+import type { ChunkProgram, LayerDescriptor, ProgramSpec } from '../backend/types.js';
+
+export interface SimRecord {
+  readonly version: 1;
+  readonly designHash: string;
+  readonly modelHash: string;
+  readonly layer: string;
+  readonly index: number;
+  readonly op: LayerDescriptor['op'];
+  readonly chunk: string;
+  readonly image: number;
+  readonly arch: ChunkProgram['params'] & { readonly portBitsEffective: number };
+  readonly prob: {
+    readonly inH: number;
+    readonly inW: number;
+    readonly inC: number;
+    readonly outH: number;
+    readonly outW: number;
+    readonly outC: number;
+    readonly kernel: number;
+    readonly stride: number;
+    readonly pad: number;
+    readonly groups: number;
+  };
+  readonly prec: { readonly inBits: number; readonly weightBits: number; readonly outBits: number };
+  readonly pred: { readonly cycles: number; readonly key: CoefficientKey; readonly terms: Readonly<Record<CostTerm, number>> };
+  /** Null when the layer did not finish (a hang). */
+  readonly meas: { readonly cycles: number | null; readonly startCycle: number | null };
+  readonly bitExact: boolean;
+  readonly mismatches: number;
+  readonly words: number;
+  readonly simulator: { readonly name: 'verilator'; readonly version: string; readonly engine: string };
+}
+
+/** The layer as the cost model sees it, rebuilt from its descriptor and port bits. */
+export function layerSpecOf(d: LayerDescriptor, bits: Pick<RtlLayer, 'inBits' | 'outBits'>): LayerSpec {
+  const kind = d.op;
+  return {
+    name: d.name,
+    kind,
+    inputs: [],
+    inH: d.inH,
+    inW: d.inW,
+    inC: d.inC,
+    outH: d.outH,
+    outW: d.outW,
+    outC: d.outC,
+    kernel: d.kernel,
+    stride: d.stride,
+    pad: d.pad,
+    groups: kind === 'dwconv' ? d.inC : d.groups,
+    activation: 'none',
+    bits: bits.inBits,
+    outBits: bits.outBits,
+  };
+}
+
+export interface Measured {
+  readonly cycles: number | null;
+  readonly startCycle: number | null;
+  readonly mismatches: number;
+  readonly words: number;
+}
+
+export function makeRecord(
+  program: ProgramSpec,
+  chunk: ChunkProgram,
+  layer: RtlLayer,
+  measured: Measured,
+  context: { image: number; simulator: string; engine: string },
+): SimRecord {
+  const d = program.layers[layer.index];
+  const { key, terms } = layerTerms(layerSpecOf(d, layer), chunk.params, chunk.portBitsEffective);
+  return {
+    version: 1,
+    designHash: program.designHash,
+    modelHash: program.modelHash,
+    layer: d.name,
+    index: d.index,
+    op: d.op,
+    chunk: chunk.id,
+    image: context.image,
+    arch: { ...chunk.params, portBitsEffective: chunk.portBitsEffective },
+    prob: { inH: d.inH, inW: d.inW, inC: d.inC, outH: d.outH, outW: d.outW, outC: d.outC, kernel: d.kernel, stride: d.stride, pad: d.pad, groups: d.groups },
+    prec: { inBits: layer.inBits, weightBits: chunk.bits, outBits: layer.outBits },
+    pred: { cycles: d.predictedCycles, key, terms },
+    meas: { cycles: measured.cycles, startCycle: measured.startCycle },
+    bitExact: measured.cycles !== null && measured.mismatches === 0,
+    mismatches: measured.mismatches,
+    words: measured.words,
+    simulator: { name: 'verilator', version: context.simulator, engine: context.engine },
+  };
+}
+
+/** Per-layer |measured − predicted| / measured over finished layers, in %. */
+export function cycleError(records: readonly SimRecord[]): { mapePct: number; maxPct: number; count: number } {
+  const errors = records.filter((r) => r.meas.cycles !== null && r.meas.cycles > 0).map((r) => (100 * Math.abs(r.pred.cycles - (r.meas.cycles as number))) / (r.meas.cycles as number));
+  if (errors.length === 0) return { mapePct: 0, maxPct: 0, count: 0 };
+  return { mapePct: errors.reduce((s, e) => s + e, 0) / errors.length, maxPct: Math.max(...errors), count: errors.length };
+}

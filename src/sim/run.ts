@@ -1,0 +1,106 @@
+/**
+ * Run one chunk engine on its program under Verilator: build (cached), write the harness job,
+ * run the harness, compare every output word with the golden model and make the sim records.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { HEADER_WORDS, DESCRIPTOR_WORDS, type RtlChunk, type RtlSizes } from '../backend/rtl/lower.js';
+import type { GoldenVectors, ProgramSpec } from '../backend/types.js';
+import { jobText } from './job.js';
+import { makeRecord, type Measured, type SimRecord } from './records.js';
+import { buildEngine, type BuiltEngine } from './verilator.js';
+
+export interface ChunkRun {
+  readonly chunk: string;
+  /** Hash of the Verilator build (the cache folder's name). */
+  readonly engine: string;
+  readonly built: boolean;
+  readonly buildSeconds: number;
+  /** Clock cycles the harness simulated and the wall time it took. */
+  readonly simCycles: number;
+  readonly simSeconds: number;
+  /** The layer that ran past its liveness bound, if any. */
+  readonly hang?: string;
+  readonly records: readonly SimRecord[];
+}
+
+export interface RunChunkInput {
+  readonly program: ProgramSpec;
+  readonly golden: GoldenVectors;
+  readonly rtl: RtlChunk;
+  /** Engine sizes to build; default the chunk's own (any sizes ≥ them run the same program). */
+  readonly sizes?: RtlSizes;
+  readonly image: number;
+  readonly cacheDir: string;
+  readonly workDir: string;
+  readonly simulator: string;
+  /** The engine, when the caller built it already. */
+  readonly engine?: BuiltEngine;
+}
+
+interface HarnessLine {
+  readonly layer?: number;
+  readonly start?: number;
+  readonly done?: number;
+  readonly words?: number[];
+  readonly hang?: number;
+  readonly finished?: boolean;
+  readonly cycles?: number;
+  readonly wallSeconds?: number;
+}
+
+/** The program image restricted to some of its layers (each layer reads golden inputs, so any subset runs). */
+export function programSubset(words: readonly number[], keep: readonly number[]): number[] {
+  const header = words.slice(0, HEADER_WORDS);
+  header[2] = keep.length;
+  return [...header, ...keep.flatMap((i) => words.slice(HEADER_WORDS + i * DESCRIPTOR_WORDS, HEADER_WORDS + (i + 1) * DESCRIPTOR_WORDS))];
+}
+
+function expectedWords(program: ProgramSpec, golden: GoldenVectors, index: number, image: number): readonly number[] {
+  const d = program.layers[index];
+  return d.rawOut ? golden.scores[image] : golden.layers[d.name][image];
+}
+
+export async function runChunk(input: RunChunkInput): Promise<ChunkRun> {
+  const { program, golden, rtl, image } = input;
+  const chunk = program.chunks[rtl.index];
+  const build = input.engine ?? (await buildEngine(input.sizes ?? rtl.sizes, input.cacheDir, input.simulator));
+  mkdirSync(input.workDir, { recursive: true });
+  const job = join(input.workDir, `${rtl.ident}.job`);
+  const out = join(input.workDir, `${rtl.ident}.out`);
+  writeFileSync(job, jobText(program, chunk, rtl, golden, image));
+  writeFileSync(out, '');
+  const result = await execa(build.executable, [job, out], { reject: false, all: true });
+  const lines = readFileSync(out, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as HarnessLine);
+  const hangIndex = lines.find((l) => l.hang !== undefined)?.hang;
+  if (result.exitCode !== 0 && hangIndex === undefined) {
+    throw new Error(`harness of chunk ${chunk.id} failed (exit ${result.exitCode}): ${(result.all ?? '').trim().split('\n').pop() ?? ''}`);
+  }
+  const byLayer = new Map(lines.filter((l) => l.layer !== undefined).map((l) => [l.layer as number, l]));
+  const end = lines.find((l) => l.finished);
+  const records = rtl.layers.map((layer) => {
+    const line = byLayer.get(layer.index);
+    const want = expectedWords(program, golden, layer.index, image);
+    let measured: Measured = { cycles: null, startCycle: null, mismatches: want.length, words: want.length };
+    if (line?.words && line.start !== undefined && line.done !== undefined) {
+      const got = line.words;
+      const mismatches = want.reduce((n, v, i) => n + (got[i] === v ? 0 : 1), 0);
+      measured = { cycles: line.done - line.start + 1, startCycle: line.start, mismatches, words: want.length };
+    }
+    return makeRecord(program, chunk, layer, measured, { image, simulator: input.simulator, engine: build.hash });
+  });
+  return {
+    chunk: chunk.id,
+    engine: build.hash,
+    built: build.built,
+    buildSeconds: build.seconds,
+    simCycles: end?.cycles ?? 0,
+    simSeconds: end?.wallSeconds ?? 0,
+    ...(hangIndex === undefined ? {} : { hang: program.layers[hangIndex].name }),
+    records,
+  };
+}

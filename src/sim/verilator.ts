@@ -1,0 +1,108 @@
+/**
+ * Verilator: find it, and build one chunk engine plus the C++ harness into an executable,
+ * cached by a hash of everything that goes into the build (Verilator version, the engine's
+ * compile-time sizes, the RTL and harness sources, the flags), so an unchanged chunk is
+ * never rebuilt — across projects too, since the runtime configuration lives in the program.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { PACKAGE_ROOT } from '../core/paths.js';
+import { RTL_SIZE_NAMES, type RtlSizes } from '../backend/rtl/lower.js';
+import { ENGINE_INCLUDES, ENGINE_SOURCES } from '../backend/rtl/render.js';
+
+export const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
+export const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');
+const TOP = 'trips_chunk';
+const MAKE_FLAGS = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
+
+/** Verilator is not installed (or not on PATH): the message says how to install it. */
+export class VerilatorMissingError extends Error {
+  constructor() {
+    super('verilator not found on PATH: install it (Debian/Ubuntu: apt-get install verilator; version 5.006 or later)');
+    this.name = 'VerilatorMissingError';
+  }
+}
+
+/** `Verilator 5.006 2023-01-22 rev …` → the version line; throws VerilatorMissingError. */
+export async function verilatorVersion(): Promise<string> {
+  try {
+    const { stdout } = await execa('verilator', ['--version']);
+    return stdout.trim();
+  } catch {
+    throw new VerilatorMissingError();
+  }
+}
+
+/** Default cache: $XDG_CACHE_HOME/trips-hw/verilator or ~/.cache/trips-hw/verilator. */
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache');
+  return join(base, 'trips-hw', 'verilator');
+}
+
+/** The -G flags that set trips_chunk's parameters. */
+export function parameterFlags(sizes: RtlSizes): string[] {
+  return RTL_SIZE_NAMES.map((name) => `-G${name}=${sizes[name]}`);
+}
+
+export function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
+  return [
+    '--cc', '--exe', '--build', '-j', '2', '-Wno-fatal', '--x-assign', 'fast', '--x-initial', 'fast',
+    '--top-module', TOP, `-I${RTL_DIR}`, '-Mdir', objDir, '-o', 'harness', '-MAKEFLAGS', MAKE_FLAGS,
+    ...parameterFlags(sizes),
+    ...ENGINE_SOURCES.map((f) => join(RTL_DIR, f)),
+    HARNESS,
+  ];
+}
+
+/** sha256 over the Verilator version, the sizes, the sources and the flags. */
+export function buildHash(version: string, sizes: RtlSizes): string {
+  const hash = createHash('sha256');
+  hash.update(version);
+  hash.update(JSON.stringify(RTL_SIZE_NAMES.map((n) => sizes[n])));
+  hash.update(MAKE_FLAGS);
+  for (const f of [...ENGINE_SOURCES, ...ENGINE_INCLUDES]) hash.update(readFileSync(join(RTL_DIR, f)));
+  hash.update(readFileSync(HARNESS));
+  return hash.digest('hex').slice(0, 24);
+}
+
+export interface BuiltEngine {
+  readonly hash: string;
+  readonly executable: string;
+  /** True when this call ran Verilator (false: found in the cache). */
+  readonly built: boolean;
+  readonly seconds: number;
+}
+
+/**
+ * Build (or find in `cacheDir`) the harness of an engine with these sizes. Builds go to a
+ * private folder renamed into place, so concurrent builds of the same hash never see a
+ * half-written executable.
+ */
+export async function buildEngine(sizes: RtlSizes, cacheDir = defaultCacheDir(), version?: string): Promise<BuiltEngine> {
+  const ver = version ?? (await verilatorVersion());
+  const hash = buildHash(ver, sizes);
+  const dir = join(cacheDir, hash);
+  const executable = join(dir, 'harness');
+  if (existsSync(executable)) return { hash, executable, built: false, seconds: 0 };
+  mkdirSync(cacheDir, { recursive: true });
+  const tmp = join(cacheDir, `${hash}.tmp-${process.pid}-${Date.now()}`);
+  const t0 = performance.now();
+  try {
+    await execa('verilator', verilatorArgs(sizes, tmp), { all: true });
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    const all = (error as { all?: string }).all ?? String(error);
+    throw new Error(`verilator build of engine ${hash} failed: ${all.split('\n').find((l) => /error/i.test(l)) ?? all.split('\n')[0]}`);
+  }
+  for (const f of readdirSync(tmp)) if (f.endsWith('.o') || f.endsWith('.a') || f.endsWith('.d')) rmSync(join(tmp, f), { force: true });
+  try {
+    renameSync(tmp, dir);
+  } catch {
+    // another process finished the same build first: use theirs
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return { hash, executable, built: true, seconds: (performance.now() - t0) / 1000 };
+}
