@@ -103,6 +103,9 @@ async function main(): Promise<void> {
     console.log(`  ${point.name}: accuracy ${(100 * point.accuracy).toFixed(2)}%, ${point.fps} FPS  [${point.genotype}]`);
   }
   const front = paretoFront(points);
+  // the points as baselines for `trips-hw report --baselines`
+  const { writeJsonAtomic } = await import('../core/files.js');
+  writeJsonAtomic(join(root, 'baselines.json'), points.map((p) => ({ label: `${p.mode}${p.window === '—' ? '' : ` ${p.window}`} (bench:search)`, accuracy: p.accuracy, fps: p.fps })));
   console.log('\n| run | mode | FPS window | genotype | test accuracy | FPS (ZC706) | Pareto |');
   console.log('|---|---|---|---|---|---|---|');
   for (const p of points) {

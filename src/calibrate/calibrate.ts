@@ -3,19 +3,21 @@
  * measurement, the held-out error of the default and the fitted model (k-fold by design), and
  * the measurements used, by hash.
  */
-import { DEFAULT_RIDGE, defaultCoefficients, fitCoefficients, predictCycles } from './fit.js';
+import { defaultCoefficients, fitCoefficients, predictCycles } from './fit.js';
 import { COEFFICIENT_KEYS, type CalibrationFile, type Measurement } from './types.js';
-import { crossValidate, errorStats } from './validate.js';
+import { chooseRidge, crossValidate, errorStats } from './validate.js';
 
 export interface CalibrateOptions {
   readonly folds?: number;
-  readonly ridge?: number;
+  /** Ridge strength, or 'auto' (default): chosen by cross-validation on the measurements. */
+  readonly ridge?: number | 'auto';
   readonly toolVersion: string;
   readonly createdAt: string;
 }
 
 export function calibrateCostModel(measurements: readonly Measurement[], options: CalibrateOptions): CalibrationFile {
-  const ridge = options.ridge ?? DEFAULT_RIDGE;
+  const k = options.folds ?? 5;
+  const ridge = options.ridge === undefined || options.ridge === 'auto' ? chooseRidge(measurements, k) : options.ridge;
   const coefficients = fitCoefficients(measurements, ridge);
   const count = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
   const bySource = count(['sim', 'board', 'hls'] as const);
@@ -29,7 +31,7 @@ export function calibrateCostModel(measurements: readonly Measurement[], options
     version: 1,
     coefficients,
     source: `trips-hw calibrate: ${measurements.length} measurements`,
-    fit: { method: 'non-negative least squares on relative error, ridge towards the default coefficients', ridge },
+    fit: { method: `non-negative least squares on relative error, ridge towards the default coefficients (${options.ridge === undefined || options.ridge === 'auto' ? 'strength chosen by cross-validation' : 'strength given'})`, ridge },
     records: {
       count: measurements.length,
       designs: new Set(measurements.map((m) => m.design)).size,
@@ -38,7 +40,7 @@ export function calibrateCostModel(measurements: readonly Measurement[], options
       ids: measurements.map((m) => m.id),
     },
     simulators: [...new Set(measurements.map((m) => m.by))].sort(),
-    heldOut: crossValidate(measurements, options.folds ?? 5, ridge),
+    heldOut: crossValidate(measurements, k, options.ridge ?? 'auto'),
     inSample: errorStats(
       measurements.map((m) => predictCycles(m, coefficients)),
       measurements.map((m) => m.cycles),

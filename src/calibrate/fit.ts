@@ -13,8 +13,11 @@ import { COEFFICIENT_KEYS, type Measurement } from './types.js';
 
 export type Coefficients = Readonly<Record<CoefficientKey, CostCoefficients>>;
 
-/** Weight of the pull towards the defaults, per coefficient, against one measurement's squared relative error. */
-export const DEFAULT_RIDGE = 1e-4;
+/**
+ * Weight of the pull towards the defaults, per coefficient, against one measurement's squared
+ * relative error, when too few designs choose one by cross-validation (validate.ts).
+ */
+export const DEFAULT_RIDGE = 3e-2;
 
 export function defaultCoefficients(): Coefficients {
   return Object.fromEntries(COEFFICIENT_KEYS.map((k) => [k, { ...DEFAULT_COEFFICIENTS }])) as Coefficients;

@@ -9,7 +9,7 @@
  */
 export * from './types.js';
 export { DEFAULT_RIDGE, defaultCoefficients, fitCoefficients, predictCycles, type Coefficients } from './fit.js';
-export { crossValidate, errorStats, foldsOf, quantile, spearman } from './validate.js';
+export { chooseRidge, crossValidate, errorStats, foldsOf, quantile, RIDGE_GRID, spearman } from './validate.js';
 export { knownDesign, measurementOf, readBoardCsv, readHlsReport, readSimRecords, type KnownDesign } from './measurements.js';
 export { calibrateCostModel, uncalibratedError, type CalibrateOptions } from './calibrate.js';
 export { calibrateFromFiles, type CalibrateRequest, type CalibrateSummary } from './from-files.js';

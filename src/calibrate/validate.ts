@@ -72,8 +72,30 @@ export function foldsOf(measurements: readonly Measurement[], k: number): { fold
   return { folds: measurements.map((_, i) => i % count), count, method: `${count}-fold by measurement (one design)` };
 }
 
-/** Held-out error before (defaults) and after (fitted on the other folds) calibration. */
-export function crossValidate(measurements: readonly Measurement[], k = 5, ridge = DEFAULT_RIDGE): HeldOutError | null {
+/** Ridge strengths `chooseRidge` tries (see fit.ts: the pull towards the default coefficients). */
+export const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 1];
+
+/**
+ * The ridge with the least cross-validated MAPE on `measurements` (inner folds by design), or
+ * DEFAULT_RIDGE when there are too few designs to tell. Where the data is thin a strong pull
+ * keeps the defaults; where it is rich a weak one lets it speak.
+ */
+export function chooseRidge(measurements: readonly Measurement[], k = 5): number {
+  if (new Set(measurements.map((m) => m.design)).size < 3) return DEFAULT_RIDGE;
+  let best = DEFAULT_RIDGE;
+  let bestError = Infinity;
+  for (const ridge of RIDGE_GRID) {
+    const error = (crossValidate(measurements, k, ridge) as HeldOutError).after.mapePct;
+    if (error < bestError) [best, bestError] = [ridge, error];
+  }
+  return best;
+}
+
+/**
+ * Held-out error before (defaults) and after (fitted on the other folds) calibration; with
+ * `ridge` 'auto' each fold chooses its ridge on its own training designs (nested, no leak).
+ */
+export function crossValidate(measurements: readonly Measurement[], k = 5, ridge: number | 'auto' = DEFAULT_RIDGE): HeldOutError | null {
   if (measurements.length < 2) return null;
   const { folds, count, method } = foldsOf(measurements, k);
   const defaults = defaultCoefficients();
@@ -82,7 +104,7 @@ export function crossValidate(measurements: readonly Measurement[], k = 5, ridge
   const measured: number[] = [];
   for (let f = 0; f < count; f++) {
     const train = measurements.filter((_, i) => folds[i] !== f);
-    const coefficients = fitCoefficients(train, ridge);
+    const coefficients = fitCoefficients(train, ridge === 'auto' ? chooseRidge(train, k) : ridge);
     measurements.forEach((m, i) => {
       if (folds[i] !== f) return;
       before.push(predictCycles(m, defaults));

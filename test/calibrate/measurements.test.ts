@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { layerTerms } from '../../src/accel/estimate.js';
-import { knownDesign, readBoardCsv, readHlsReport } from '../../src/calibrate/measurements.js';
+import { knownDesign, readBoardCsv, readHlsReport, readSimRecords } from '../../src/calibrate/measurements.js';
 import { InputError } from '../../src/core/diagnostics.js';
 import { fixtureDesign } from '../backend/helpers.js';
 
@@ -92,5 +92,43 @@ describe('HLS reports', () => {
     expect(readHlsReport(file('csynth.xml', xml('4321')), [chain]).cycles).toBe(4321);
     expect(() => readHlsReport(file('csynth-undef.xml', xml('undef')), [chain])).toThrow(/use the co-simulation report/);
     expect(() => readHlsReport(file('empty.rpt', 'nothing here'), [chain])).toThrow(/passing Verilog or VHDL row/);
+  });
+});
+
+describe('sim records', () => {
+  const RECORD = {
+    version: 1,
+    designHash: 'e4f76f1de51fef1f913c6c107d3a03c128e02fe65b68eec10adc757393fb55dd',
+    modelHash: 'a4b65efa96f19eb98bb672b84e2fe98e965ac3c26cc950728ccb7c856f7fff0b',
+    layer: 'stem',
+    index: 0,
+    op: 'conv',
+    chunk: 'conv_small_b8',
+    image: 0,
+    arch: { parallel: 'mp', loopOrder: 'os', tileM: 8, tileN: 4, tileR: 8, tileC: 4, peM: 8, peN: 4, portBits: 256, portBitsEffective: 209.92 },
+    prob: { inH: 8, inW: 8, inC: 3, outH: 8, outW: 8, outC: 8, kernel: 3, stride: 1, pad: 1, groups: 1 },
+    prec: { inBits: 8, weightBits: 8, outBits: 6 },
+    pred: { cycles: 535, key: 'conv/os', terms: { overlap: 432, prologue: 32, weightLoad: 0, output: 16, params: 3, steps: 2, tiles: 2, fixed: 1 } },
+    meas: { cycles: 537, startCycle: 209 },
+    bitExact: true,
+    mismatches: 0,
+    words: 512,
+    simulator: { name: 'verilator', version: 'Verilator 5.006 2023-01-22 rev (Debian 5.006-3)', engine: 'b1a2fe7f8a2c33fe5d16596c' },
+  };
+
+  it('recomputes each layer’s terms with the current model and skips layers that were not bit-exact or did not finish', () => {
+    const lines = [RECORD, { ...RECORD, layer: 'x', bitExact: false, mismatches: 3 }, { ...RECORD, layer: 'y', meas: { cycles: null, startCycle: null }, bitExact: false }];
+    const { measurements, skipped } = readSimRecords(file('records.jsonl', lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+    expect(skipped).toBe(2);
+    expect(measurements).toHaveLength(1);
+    expect(measurements[0]).toMatchObject({ layer: 'stem', cycles: 537, source: 'sim', design: RECORD.designHash, by: `verilator ${RECORD.simulator.version}` });
+    // the terms of the current model: the record predates 96-bit requantisation entries
+    // (params ⌈8·64/209.92⌉ = 3 then, ⌈8·96/209.92⌉ = 4 now); every other term is the record's
+    expect(measurements[0].terms).toEqual({ 'conv/os': { ...RECORD.pred.terms, params: 4 } });
+  });
+
+  it('a line that is not a sim record is bad input naming the line', () => {
+    const bad = file('bad-records.jsonl', `${JSON.stringify(RECORD)}\n{"version":1}\n`);
+    expect(() => readSimRecords(bad)).toThrow(/bad-records\.jsonl: \/line\/2: expected a sim record/);
   });
 });
