@@ -1,33 +1,13 @@
-import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { EXIT_FAILED } from '../../core/diagnostics.js';
-import { writeJsonAtomic } from '../../core/files.js';
-import { makeProvenance } from '../../core/provenance.js';
 import { startProgress } from '../../core/progress.js';
-import { DATASET_NAMES, type DatasetName, datasetByName } from '../../data/index.js';
+import { DATASET_NAMES, type DatasetName } from '../../data/index.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
 import { DEFAULT_SGD } from '../../nn/optimizer.js';
-import { trainNetwork, type TrainResult } from '../../nn/train.js';
-import { loadWeights } from '../../nn/weights.js';
-import * as tf from '../../nn/tf.js';
-import { compareWithTfjs } from '../../quant/index.js';
+import { retrainDesign, type RetrainOutcome, type TrainSummary } from '../../quant/retrain.js';
 import { BaseCommand } from '../base-command.js';
 import { stopOnSigint } from '../interrupt.js';
 import { loadDesign } from '../load.js';
-
-export interface TrainSummary {
-  readonly accuracy: number;
-  /** Test accuracy of the integer model (src/quant) the hardware computes. */
-  readonly integerAccuracy: number;
-  /** Share of test images where the integer and the fake-quantised model predict alike. */
-  readonly agreement: number;
-  readonly epochs: number;
-  readonly backend: string;
-  readonly replicas: number;
-  readonly weights: string;
-  readonly out: string;
-  readonly seconds: number;
-}
 
 export default class Train extends BaseCommand {
   static override summary = 'Train the network of a design from scratch, quantisation-aware.';
@@ -67,60 +47,38 @@ export default class Train extends BaseCommand {
     if (!(learningRate > 0)) this.error(`--lr: expected a positive number, found "${flags.lr}"`, { exit: 2 });
     const stop = stopOnSigint();
     const progress = startProgress();
-    const started = performance.now();
-    let result: TrainResult;
+    let outcome: RetrainOutcome;
     try {
-      result = await trainNetwork({
-        network: design.network,
-        dataset: flags.dataset as DatasetName,
-        dataDir: flags.data,
-        epochs: flags.epochs,
-        batchSize: flags['batch-size'],
-        sgd: { ...DEFAULT_SGD, learningRate },
-        seed: flags.seed,
-        outDir: flags.out,
-        resume: flags.resume,
-        backend: flags.backend as BackendName | undefined,
-        limitTrain: flags['limit-train'],
-        replicas: flags.replicas,
-        shouldStop: stop.requested,
-        onProgress: ({ epoch, step, steps, loss }) => progress.tick(() => `epoch ${epoch + 1}/${flags.epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
-        onEpoch: (r) => {
-          progress.end();
-          process.stderr.write(`epoch ${r.epoch + 1}/${flags.epochs}: loss ${r.trainLoss.toFixed(4)}, train ${(100 * r.trainAccuracy).toFixed(2)}%, test ${(100 * r.testAccuracy).toFixed(2)}%, ${r.seconds.toFixed(0)} s\n`);
+      outcome = await retrainDesign(
+        {
+          network: design.network,
+          dataset: flags.dataset as DatasetName,
+          dataDir: flags.data,
+          epochs: flags.epochs,
+          batchSize: flags['batch-size'],
+          sgd: { ...DEFAULT_SGD, learningRate },
+          seed: flags.seed,
+          outDir: flags.out,
+          resume: flags.resume,
+          backend: flags.backend as BackendName | undefined,
+          limitTrain: flags['limit-train'],
+          replicas: flags.replicas,
+          shouldStop: stop.requested,
+          onProgress: ({ epoch, step, steps, loss }) => progress.tick(() => `epoch ${epoch + 1}/${flags.epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
+          onEpoch: (r) => {
+            progress.end();
+            process.stderr.write(`epoch ${r.epoch + 1}/${flags.epochs}: loss ${r.trainLoss.toFixed(4)}, train ${(100 * r.trainAccuracy).toFixed(2)}%, test ${(100 * r.testAccuracy).toFixed(2)}%, ${r.seconds.toFixed(0)} s\n`);
+          },
         },
-      });
+        flags.design,
+      );
     } finally {
       progress.end();
       stop.release();
     }
-    if (result.interrupted) this.error(`interrupted after ${result.epochs.length} finished epochs; continue with --resume`, { exit: EXIT_FAILED });
-    // the integer model of the trained weights, as the hardware will compute it
-    const data = datasetByName(flags.dataset as DatasetName, { dataDir: flags.data, seed: flags.seed });
-    const weights = loadWeights(result.weightsDir);
-    const integer = compareWithTfjs(design.network, weights, data.test, data);
-    tf.dispose(Object.values(weights));
-    const seconds = (performance.now() - started) / 1e3;
-    const summary: TrainSummary = {
-      accuracy: result.testAccuracy,
-      integerAccuracy: integer.integerAccuracy,
-      agreement: integer.agreement,
-      epochs: result.epochs.length,
-      backend: result.backend,
-      replicas: result.replicas,
-      weights: result.weightsDir,
-      out: flags.out,
-      seconds,
-    };
-    writeJsonAtomic(join(flags.out, 'train.json'), {
-      version: 1,
-      design: flags.design,
-      dataset: flags.dataset,
-      ...summary,
-      history: result.epochs,
-      provenance: makeProvenance({ seed: flags.seed }),
-    });
-    this.log(`backend   ${result.backend}${result.replicas > 1 ? ` × ${result.replicas} replicas` : ''}\nepochs    ${summary.epochs}\naccuracy  ${(100 * summary.accuracy).toFixed(2)} % (test, fake-quantised)\ninteger   ${(100 * integer.integerAccuracy).toFixed(2)} % (test, the integer model; same prediction on ${(100 * integer.agreement).toFixed(2)} % of images)\nweights   ${summary.weights}\ntime      ${seconds.toFixed(0)} s`);
+    if (outcome.interrupted) this.error(`interrupted after ${outcome.epochs} finished epochs; continue with --resume`, { exit: EXIT_FAILED });
+    const { history: _, interrupted: __, ...summary } = outcome;
+    this.log(`backend   ${summary.backend}${summary.replicas > 1 ? ` × ${summary.replicas} replicas` : ''}\nepochs    ${summary.epochs}\naccuracy  ${(100 * summary.accuracy).toFixed(2)} % (test, fake-quantised)\ninteger   ${(100 * summary.integerAccuracy).toFixed(2)} % (test, the integer model; same prediction on ${(100 * summary.agreement).toFixed(2)} % of images)\nweights   ${summary.weights}\ntime      ${summary.seconds.toFixed(0)} s`);
     return summary;
   }
 }

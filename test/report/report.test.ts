@@ -1,0 +1,32 @@
+/**
+ * The report of a folder with only a design: the plots that need no run data, the design
+ * tables, and names from the input files escaped (a design name cannot inject markup).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../../src/report/index.js';
+import { fixtureDesign } from '../backend/helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'trips-hw-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('trips-hw report on a design alone', () => {
+  it('draws the chunk and resource plots, lists chunks and layers, and escapes names', async () => {
+    const design = { ...fixtureDesign('tiny-mixed'), name: '<img src=x onerror=alert(1)>' };
+    writeFileSync(join(dir, 'design.json'), JSON.stringify(design));
+    const summary = await writeReport(dir, { toolVersion: 'test' });
+    expect(summary.charts).toEqual(['chunks', 'resources']);
+    const html = (await import('node:fs')).readFileSync(summary.file, 'utf8');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+    expect(html.match(/<svg/g)?.length).toBe(2);
+    for (const chunk of design.accelerator.chunks) expect(html).toContain(`<td>${chunk.id}</td>`);
+    expect(html).toContain('<td>c0_dw</td>');
+  });
+
+  it('a folder without a design is bad input', async () => {
+    await expect(writeReport(join(dir, 'nowhere'), { toolVersion: 'test' })).rejects.toThrow(/expected a run folder with design\.json/);
+  });
+});
