@@ -29,7 +29,7 @@
  * flow.json records the settings and every finished stage, so a rerun of the same command
  * skips what is done and resumes search and training from their last epoch checkpoint.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exploreAccelerator } from './accel/explore.js';
 import { resolveBoard } from './accel/boards.js';
@@ -37,7 +37,7 @@ import type { CalibrationSpec, DesignPoint } from './accel/types.js';
 import { generateToFolder } from './backend/project.js';
 import { calibrateFromFiles } from './calibrate/from-files.js';
 import { EXIT_FAILED, UsageError } from './core/diagnostics.js';
-import { writeJsonAtomic } from './core/files.js';
+import { readJsonFile, writeJsonAtomic } from './core/files.js';
 import { loadArtifact } from './core/schema.js';
 import { makeProvenance } from './core/provenance.js';
 import type { DatasetName } from './data/index.js';
@@ -109,7 +109,7 @@ interface FlowState {
 
 function readState(file: string, settings: FlowState['settings']): FlowState {
   if (!existsSync(file)) return { version: 1, settings, done: {} };
-  const state = JSON.parse(readFileSync(file, 'utf8')) as FlowState;
+  const state = readJsonFile(file) as FlowState;
   if (JSON.stringify(state.settings) !== JSON.stringify(settings)) {
     throw new UsageError(`${file}: this run folder was started with ${JSON.stringify(state.settings)}; use another --out or the same settings`);
   }

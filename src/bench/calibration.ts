@@ -14,13 +14,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { estimateDesign } from '../accel/estimate.js';
 import type { DesignPoint } from '../accel/types.js';
+import { hashDesign } from '../backend/program.js';
 import { generateToFolder } from '../backend/project.js';
 import { calibrateCostModel } from '../calibrate/calibrate.js';
-import { fitCoefficients, predictCycles } from '../calibrate/fit.js';
+import { defaultCoefficients, fitCoefficients, predictCycles } from '../calibrate/fit.js';
 import { readSimRecords } from '../calibrate/measurements.js';
 import { runSweep } from '../calibrate/sweep.js';
 import type { Measurement } from '../calibrate/types.js';
-import { errorStats } from '../calibrate/validate.js';
+import { chooseRidge, errorStats } from '../calibrate/validate.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { makeProvenance } from '../core/provenance.js';
 import { loadArtifact } from '../core/schema.js';
@@ -33,14 +34,17 @@ const DIR = process.env.SWEEP_DIR ?? join(PACKAGE_ROOT, 'runs', 'calibration-swe
 function learningCurve(ms: readonly Measurement[]): { trainRecords: number; trainDesigns: number; mapePct: number; p90Pct: number }[] {
   const designs = [...new Set(ms.map((m) => m.design))];
   const test = new Set(designs.filter((_, i) => i % 4 === 3));
-  const train = designs.filter((d) => !test.has(d));
+  const trainDesigns = designs.filter((d) => !test.has(d));
   const held = ms.filter((m) => test.has(m.design));
-  const rows = [];
-  for (const n of [1, 2, 4, 8, 16, 32, 64].filter((k) => k < train.length).concat([train.length])) {
-    const use = new Set(train.slice(0, n));
-    const fit = fitCoefficients(ms.filter((m) => use.has(m.design)));
+  const defaults = errorStats(held.map((m) => predictCycles(m, defaultCoefficients())), held.map((m) => m.cycles));
+  const rows = [{ trainRecords: 0, trainDesigns: 0, mapePct: defaults.mapePct, p90Pct: defaults.p90Pct }];
+  for (const n of [1, 2, 4, 8, 16, 32, 64].filter((k) => k < trainDesigns.length).concat([trainDesigns.length])) {
+    const use = new Set(trainDesigns.slice(0, n));
+    const train = ms.filter((m) => use.has(m.design));
+    // as calibrate fits: the ridge chosen by cross-validation on the training designs
+    const fit = fitCoefficients(train, chooseRidge(train));
     const s = errorStats(held.map((m) => predictCycles(m, fit)), held.map((m) => m.cycles));
-    rows.push({ trainRecords: ms.filter((m) => use.has(m.design)).length, trainDesigns: n, mapePct: s.mapePct, p90Pct: s.p90Pct });
+    rows.push({ trainRecords: train.length, trainDesigns: n, mapePct: s.mapePct, p90Pct: s.p90Pct });
   }
   return rows;
 }
@@ -50,7 +54,7 @@ async function fpsCheck(calibration: ReturnType<typeof calibrateCostModel>): Pro
   const file = [process.env.SEARCHED_DESIGN, join(PACKAGE_ROOT, 'runs/flow/search/design.json'), join(PACKAGE_ROOT, 'runs/search-experiment/co-mid/design.json')].find((f) => f && existsSync(f));
   if (!file) return null;
   const design = loadArtifact<DesignPoint>('design', file);
-  const out = join(DIR, 'searched');
+  const out = join(DIR, `searched-${hashDesign(design).slice(0, 16)}`);
   if (!existsSync(join(out, 'sim', 'records.jsonl'))) {
     await generateToFolder({ design, designFile: file, out, tool: 'vitis-hls-2023.2', images: 1, seed: 1, provenance: makeProvenance({ seed: 1 }) });
   }

@@ -76,19 +76,18 @@ export function foldsOf(measurements: readonly Measurement[], k: number): { fold
 export const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 1];
 
 /**
- * The ridge with the least cross-validated MAPE on `measurements` (inner folds by design), or
- * DEFAULT_RIDGE when there are too few designs to tell. Where the data is thin a strong pull
- * keeps the defaults; where it is rich a weak one lets it speak.
+ * The strongest ridge whose cross-validated MAPE on `measurements` (inner folds by design) is
+ * within 10 % of the least, or DEFAULT_RIDGE when there are too few designs to tell. Where the
+ * data is thin a strong pull keeps the defaults; a weaker one is taken only when the data
+ * clearly supports it (the spirit of the one-standard-error rule).
  */
 export function chooseRidge(measurements: readonly Measurement[], k = 5): number {
   if (new Set(measurements.map((m) => m.design)).size < 3) return DEFAULT_RIDGE;
-  let best = DEFAULT_RIDGE;
-  let bestError = Infinity;
-  for (const ridge of RIDGE_GRID) {
-    const error = (crossValidate(measurements, k, ridge) as HeldOutError).after.mapePct;
-    if (error < bestError) [best, bestError] = [ridge, error];
-  }
-  return best;
+  const errors = RIDGE_GRID.map((ridge) => (crossValidate(measurements, k, ridge) as HeldOutError).after.mapePct);
+  const best = Math.min(...errors);
+  // the strongest pull whose error is within 10 % of the best: a weaker one must earn its keep
+  for (let i = RIDGE_GRID.length - 1; i >= 0; i--) if (errors[i] <= best * 1.1) return RIDGE_GRID[i];
+  return DEFAULT_RIDGE;
 }
 
 /**
