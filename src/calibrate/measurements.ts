@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { estimateDesign, layerTerms } from '../accel/estimate.js';
 import { COST_TERMS, type ChunkParams, type CoefficientKey, type CostTerm, type DesignPoint } from '../accel/types.js';
 import { hashDesign } from '../backend/program.js';
+import type { LayerWindow } from '../backend/types.js';
 import { InputError } from '../core/diagnostics.js';
 import type { LayerSpec } from '../core/network.js';
 import { validateArtifact } from '../core/schema.js';
@@ -155,7 +156,7 @@ interface SimRecordFields {
   readonly layer: string;
   readonly op: LayerSpec['kind'];
   readonly arch: ChunkParams & { readonly portBitsEffective: number };
-  readonly prob: Pick<LayerSpec, 'inH' | 'inW' | 'inC' | 'outH' | 'outW' | 'outC' | 'kernel' | 'stride' | 'pad' | 'groups'>;
+  readonly prob: LayerWindow & Pick<LayerSpec, 'groups'>;
   readonly prec: { readonly inBits: number; readonly outBits: number };
   readonly meas: { readonly cycles: number | null };
   readonly bitExact: boolean;

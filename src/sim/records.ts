@@ -7,7 +7,7 @@ import { layerTerms } from '../accel/index.js';
 import type { CoefficientKey, CostTerm } from '../accel/types.js';
 import type { LayerSpec } from '../core/network.js';
 import type { RtlLayer } from '../backend/rtl/lower.js';
-import type { ChunkProgram, LayerDescriptor, ProgramSpec } from '../backend/types.js';
+import type { ChunkProgram, LayerDescriptor, LayerWindow, ProgramSpec } from '../backend/types.js';
 
 export interface SimRecord {
   readonly version: 1;
@@ -19,18 +19,8 @@ export interface SimRecord {
   readonly chunk: string;
   readonly image: number;
   readonly arch: ChunkProgram['params'] & { readonly portBitsEffective: number };
-  readonly prob: {
-    readonly inH: number;
-    readonly inW: number;
-    readonly inC: number;
-    readonly outH: number;
-    readonly outW: number;
-    readonly outC: number;
-    readonly kernel: number;
-    readonly stride: number;
-    readonly pad: number;
-    readonly groups: number;
-  };
+  /** The layer's window as its descriptor holds it (groups: 1 for depthwise). */
+  readonly prob: LayerWindow & { readonly groups: number };
   readonly prec: { readonly inBits: number; readonly weightBits: number; readonly outBits: number };
   readonly pred: { readonly cycles: number; readonly key: CoefficientKey; readonly terms: Readonly<Record<CostTerm, number>> };
   /** Null when the layer did not finish (a hang). */
