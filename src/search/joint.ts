@@ -98,7 +98,7 @@ async function searchLoop(job: SearchJob, backend: BackendName, replica?: Replic
       }
     }
     if (interrupted) return { backend, replicas: replica?.size ?? 1, interrupted, epochs, accuracy: epochs.at(-1)?.accuracy ?? 0, fps: epochs.at(-1)?.fps ?? 0 };
-    const final = finalDesign(ctx, backend);
+    const final = finalDesign(ctx, backend, epochs);
     const designFile = join(job.outDir, 'design.json');
     if (writer) {
       validateArtifact('design', final.design, designFile);
@@ -205,13 +205,30 @@ function cosine(sched: SearchSchedule, step: number, total: number): number {
 }
 
 /**
+ * The genotype the search returns: the argmax path after the last epoch — unless a hardware-
+ * aware search (λ > 0) ended with that path's FPS outside the window while earlier joint epochs
+ * had theirs inside: then the most accurate of those (the later on a tie). The window is the
+ * user's constraint; λ's ×2 / ÷2 steering can overshoot at the last epoch.
+ */
+export function selectGenotype(job: Pick<SearchJob, 'lambda' | 'fpsWindow'>, epochs: readonly SearchEpochRecord[], last: GenotypeSpec): GenotypeSpec {
+  const [lo, hi] = job.fpsWindow;
+  const inside = (r: SearchEpochRecord) => r.fps >= lo && r.fps <= hi;
+  const final = epochs.at(-1);
+  if (job.lambda === 0 || !final || inside(final)) return last;
+  let best: SearchEpochRecord | undefined;
+  for (const r of epochs) if (r.phase === 'joint' && inside(r) && (!best || r.accuracy >= best.accuracy)) best = r;
+  if (!best) return last;
+  return { ...last, cells: best.genotype.split(' ').map((cell) => ({ op: cell.slice(0, cell.lastIndexOf('@')), bits: Number(cell.slice(cell.lastIndexOf('@') + 1)) })) };
+}
+
+/**
  * The design: the derived network with the accelerator of a long DAS run warm-started from
  * the search's (joint, and λ = 0: accuracy first, hardware after); with `once`, the fixed
  * accelerator's configuration when it fits the board, else a long DAS from it.
  */
-function finalDesign(ctx: LoopContext, backend: BackendName): { design: DesignPoint; report: CostReport; genotype: GenotypeSpec } {
+function finalDesign(ctx: LoopContext, backend: BackendName, epochs: readonly SearchEpochRecord[]): { design: DesignPoint; report: CostReport; genotype: GenotypeSpec } {
   const { job, net: supernet, s } = ctx;
-  const genotype = derivedGenotype(supernet, readLogits(supernet));
+  const genotype = selectGenotype(job, epochs, derivedGenotype(supernet, readLogits(supernet)));
   const network = pathNetwork(job.space, genotype);
   const named = { ...network, name: `${job.space.name}-${job.preset}-searched` };
   const found = searchHardware(named, job.board, job.schedule.finalDasSamples, deriveSeed(job.seed, 22), s.hardware, job.calibration);
