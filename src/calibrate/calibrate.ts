@@ -31,7 +31,14 @@ export function calibrateCostModel(measurements: readonly Measurement[], options
     version: 1,
     coefficients,
     source: `trips-hw calibrate: ${measurements.length} measurements`,
-    fit: { method: `non-negative least squares on relative error, ridge towards the default coefficients (${options.ridge === undefined || options.ridge === 'auto' ? 'strength chosen by cross-validation' : 'strength given'})`, ridge },
+    fit: {
+      method:
+        ridge === Infinity
+          ? 'the default coefficients kept: no fit beat them clearly in cross-validation'
+          : `non-negative least squares on relative error, ridge towards the default coefficients (${options.ridge === undefined || options.ridge === 'auto' ? 'strength chosen by cross-validation' : 'strength given'})`,
+      // JSON has no Infinity: null records that the defaults were kept
+      ridge: ridge === Infinity ? null : ridge,
+    },
     records: {
       count: measurements.length,
       designs: new Set(measurements.map((m) => m.design)).size,

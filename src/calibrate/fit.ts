@@ -34,7 +34,9 @@ export function predictCycles(m: Measurement, coefficients: Coefficients): numbe
   return sum;
 }
 
+/** Fit the coefficients; `ridge` Infinity keeps the defaults. */
 export function fitCoefficients(measurements: readonly Measurement[], ridge = DEFAULT_RIDGE): Coefficients {
+  if (ridge === Infinity) return defaultCoefficients();
   const columns = COEFFICIENT_KEYS.length * COST_TERMS.length;
   const defaults = COEFFICIENT_KEYS.flatMap(() => COST_TERMS.map((t) => DEFAULT_COEFFICIENTS[t]));
   const rows: number[][] = [];

@@ -52,7 +52,8 @@ export interface CalibrationFile {
   readonly version: 1;
   readonly coefficients: Readonly<Record<CoefficientKey, CostCoefficients>>;
   readonly source: string;
-  readonly fit: { readonly method: string; readonly ridge: number };
+  /** `ridge` null: the default coefficients were kept (no fit beat them in cross-validation). */
+  readonly fit: { readonly method: string; readonly ridge: number | null };
   readonly records: {
     readonly count: number;
     readonly designs: number;

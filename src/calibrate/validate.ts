@@ -73,16 +73,17 @@ export function foldsOf(measurements: readonly Measurement[], k: number): { fold
 }
 
 /** Ridge strengths `chooseRidge` tries (see fit.ts: the pull towards the default coefficients). */
-export const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 1];
+export const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 1, Infinity];
 
 /**
- * The strongest ridge whose cross-validated MAPE on `measurements` (inner folds by design) is
- * within 10 % of the least, or DEFAULT_RIDGE when there are too few designs to tell. Where the
- * data is thin a strong pull keeps the defaults; a weaker one is taken only when the data
- * clearly supports it (the spirit of the one-standard-error rule).
+ * The strongest ridge whose cross-validated MAPE on `measurements` (inner folds) is within
+ * 10 % of the least, or DEFAULT_RIDGE when there are fewer than three folds to tell. The
+ * strongest of all, Infinity, keeps the default coefficients: a fit must beat them clearly to be
+ * taken. Where the data is thin a strong pull keeps the defaults; a weaker one is taken only when
+ * the data clearly supports it (the spirit of the one-standard-error rule).
  */
 export function chooseRidge(measurements: readonly Measurement[], k = 5): number {
-  if (new Set(measurements.map((m) => m.design)).size < 3) return DEFAULT_RIDGE;
+  if (foldsOf(measurements, k).count < 3) return DEFAULT_RIDGE;
   const errors = RIDGE_GRID.map((ridge) => (crossValidate(measurements, k, ridge) as HeldOutError).after.mapePct);
   const best = Math.min(...errors);
   // the strongest pull whose error is within 10 % of the best: a weaker one must earn its keep

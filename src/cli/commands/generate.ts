@@ -7,10 +7,11 @@ import { BaseCommand } from '../base-command.js';
 import { loadCalibration, loadDesign } from '../load.js';
 
 export default class Generate extends BaseCommand {
-  static override summary = 'Generate the hardware of a design: HLS project, layer program, golden vectors, manifest.';
+  static override summary = 'Generate the hardware of a design: HLS project, RTL parameters and programs, golden vectors, manifest.';
 
   static override description = `Builds the integer model of the design's network from its weights (BN folded, per-channel requantisation) and lowers design + model into the layer program every hardware view runs. Writes into OUT:
   hls/           a Vivado HLS / Vitis HLS project: one engine per chunk (tiles, PE unroll and loop order of the chunk as pragmas and loop nests), a top function, weight headers, a C testbench with golden vectors, run_hls.tcl for the chosen tool, a Makefile whose csim target builds everything with g++
+  rtl/           per chunk the parameters (<chunk>_params.vh), the layer program (<chunk>_program.mem) and a top for the hw/rtl engine; files.f and a FuseSoC core (trips-hw sim runs them in Verilator)
   program.json   the layer program (descriptors, arena addresses, per-chunk parameter images)
   golden.json    golden vectors of the integer model (inputs, every layer's output codes, scores)
   manifest.json  design and model hashes, tool versions, per-layer predicted cycles, every file's sha256
@@ -60,9 +61,9 @@ Without --weights the network gets seeded random weights (calibrated ranges, not
       [
         `design    ${design.name} (${summary.designHash.slice(0, 16)}), ${summary.layers} layers on ${summary.chunks} chunks, ${summary.predictedFps.toFixed(1)} FPS predicted`,
         `weights   ${summary.weights.source === 'trained' ? summary.weights.dir : `random (seed ${summary.weights.seed})`}`,
-        `wrote     ${summary.files} files to ${summary.out} (hls/ for ${summary.tool}, program.json, golden.json, manifest.json)`,
+        `wrote     ${summary.files} files to ${summary.out} (hls/ for ${summary.tool}, rtl/, program.json, golden.json, manifest.json)`,
         `time      lower + render ${t.lowerRenderMs.toFixed(0)} ms; golden model ${t.goldenMs.toFixed(0)} ms; weights ${t.weightsMs.toFixed(0)} ms`,
-        `next      make -C ${summary.out}/hls csim`,
+        `next      make -C ${summary.out}/hls csim; trips-hw sim --project ${summary.out}`,
       ].join('\n'),
     );
     return summary;
