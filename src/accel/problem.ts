@@ -49,8 +49,11 @@ export interface CostProblem {
 
 const CLASS_OF = { conv: CLASS_CONV, fc: CLASS_CONV, dwconv: CLASS_DW, add: CLASS_ADD, pool: CLASS_POOL } as const;
 
-/** How many window sizes (in pixels, padding not counted) an average pool meets. */
-export function poolWindowSizes(layer: Pick<LayerSpec, 'inH' | 'inW' | 'outH' | 'outW' | 'kernel' | 'stride' | 'pad'>): number {
+/**
+ * The window sizes (in pixels, padding not counted, as tf.avgPool divides) an average pool
+ * meets, ascending: one requantisation entry each (quant's poolDivisors, the engines' tables).
+ */
+export function poolWindowPixels(layer: Pick<LayerSpec, 'inH' | 'inW' | 'outH' | 'outW' | 'kernel' | 'stride' | 'pad'>): number[] {
   const spans = (out: number, size: number) => {
     const seen = new Set<number>();
     for (let o = 0; o < out; o++) {
@@ -61,7 +64,7 @@ export function poolWindowSizes(layer: Pick<LayerSpec, 'inH' | 'inW' | 'outH' | 
   };
   const sizes = new Set<number>();
   for (const h of spans(layer.outH, layer.inH)) for (const w of spans(layer.outW, layer.inW)) sizes.add(h * w);
-  return sizes.size;
+  return [...sizes].sort((x, y) => x - y);
 }
 
 export function packLayer(layer: LayerSpec, rows: Float64Array, o: number): void {
@@ -79,7 +82,7 @@ export function packLayer(layer: LayerSpec, rows: Float64Array, o: number): void
   rows[o + R_G] = groups;
   rows[o + R_Q] = layer.bits;
   rows[o + R_QO] = layer.outBits;
-  rows[o + R_MTOT] = cls <= CLASS_DW ? layer.outC : cls === CLASS_ADD ? 2 : poolWindowSizes(layer);
+  rows[o + R_MTOT] = cls <= CLASS_DW ? layer.outC : cls === CLASS_ADD ? 2 : poolWindowPixels(layer).length;
   rows[o + R_INPIX] = layer.inH * layer.inW;
 }
 

@@ -3,7 +3,7 @@
  * (quant/), every layer's output codes kept — what the HLS testbench and the RTL co-simulation
  * compare against, word for word.
  */
-import { Rng } from '../core/random.js';
+import { gaussianValues, Rng } from '../core/random.js';
 import { runInteger } from '../quant/golden.js';
 import type { IntegerModel } from '../quant/model-types.js';
 import type { GoldenVectors, ProgramSpec } from './types.js';
@@ -18,18 +18,11 @@ export function hashWords(words: ArrayLike<number>, from = 0, count = words.leng
   return h;
 }
 
-/** Seeded standard-normal values, as a stand-in for normalised images. */
-function gaussian(rng: Rng, size: number): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  return out;
-}
-
 /** Run `images` seeded images through the golden model and keep every layer's codes. */
 export function computeGoldenVectors(model: IntegerModel, program: ProgramSpec, images: number, seed: number): GoldenVectors {
   const { height, width, channels } = model.input;
   const words = height * width * channels;
-  const x = gaussian(new Rng(seed), images * words);
+  const x = gaussianValues(new Rng(seed), images * words);
   const result = runInteger(model, x, images, { layers: true });
   const all = result.layers as Map<string, Int32Array>;
   const perImage = (codes: Int32Array, n: number) => Array.from({ length: images }, (_, i) => Array.from(codes.subarray(i * n, (i + 1) * n)));

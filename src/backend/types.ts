@@ -10,7 +10,7 @@
  * chunk's engine.
  */
 import type { ChunkKind, ChunkParams } from '../accel/types.js';
-import type { LayerSpec } from '../core/network.js';
+import type { Window } from '../quant/model-types.js';
 
 /** Operation codes as the descriptors (C++ and RTL) store them. */
 export const OPCODES = { conv: 0, dwconv: 1, add: 2, pool: 3, fc: 4 } as const;
@@ -32,7 +32,7 @@ export interface TensorSlot {
  * clamp bounds. Every field is an integer. Unused fields are 0.
  */
 /** The window of a layer, as in the network (fc: a 1×1 map with kernel 1). */
-export type LayerWindow = Pick<LayerSpec, 'inH' | 'inW' | 'inC' | 'outH' | 'outW' | 'outC' | 'kernel' | 'stride' | 'pad'>;
+export type LayerWindow = Window;
 
 export interface LayerDescriptor extends LayerWindow {
   readonly index: number;

@@ -4,16 +4,15 @@
  * with seeded random weights and simulated in Verilator. Each design is one folder with its
  * sim records; a finished design is not redone, so an interrupted sweep resumes.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/files.js';
-import { PACKAGE_ROOT } from '../core/paths.js';
 import { randomDesign, randomNetwork, type RandomNetworkScale } from '../accel/random-designs.js';
 import { generateToFolder } from '../backend/project.js';
 import { makeProvenance } from '../core/provenance.js';
 import { Rng } from '../core/random.js';
 import { simulateProject } from '../sim/project.js';
+import { engineSourceHash } from '../sim/verilator.js';
 
 export interface SweepOptions {
   readonly designs: number;
@@ -25,20 +24,11 @@ export interface SweepOptions {
   readonly onDesign?: (index: number, info: { readonly name: string; readonly board: string; readonly layers: number; readonly cached: boolean; readonly seconds: number }) => void;
 }
 
-/** sha256 of the hardware that measures: the RTL engine and the simulation harness. */
-function hardwareHash(): string {
-  const hash = createHash('sha256');
-  for (const dir of ['hw/rtl', 'hw/sim']) {
-    const root = join(PACKAGE_ROOT, dir);
-    for (const f of readdirSync(root).sort()) hash.update(f).update(readFileSync(join(root, f)));
-  }
-  return hash.digest('hex');
-}
-
 /** Generate and simulate every design of the sweep; returns the sim-record files. */
 export async function runSweep(options: SweepOptions): Promise<string[]> {
   const files: string[] = [];
-  const hardware = hardwareHash();
+  // records measured by another version of the RTL or harness are measured again
+  const hardware = engineSourceHash();
   for (let i = 0; i < options.designs; i++) {
     const t0 = performance.now();
     const rng = new Rng(options.seed * 7919 + i);
@@ -48,7 +38,6 @@ export async function runSweep(options: SweepOptions): Promise<string[]> {
     const out = join(options.dir, name);
     const records = join(out, 'sim', 'records.jsonl');
     const stamp = join(out, 'sweep.json');
-    // records measured by another version of the RTL are measured again
     const cached = existsSync(records) && existsSync(stamp) && (JSON.parse(readFileSync(stamp, 'utf8')) as { hardware: string }).hardware === hardware;
     if (!cached) {
       await generateToFolder({ design, designFile: `${name} (sweep)`, out, tool: 'vitis-hls-2023.2', images: 1, seed: options.seed + i, provenance: makeProvenance({ seed: options.seed + i }) });

@@ -42,3 +42,10 @@ export class Rng {
     return -Math.log(-Math.log(this.next()));
   }
 }
+
+/** Seeded standard-normal values (Box–Muller), e.g. a stand-in for normalised images. */
+export function gaussianValues(rng: Rng, size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  return out;
+}

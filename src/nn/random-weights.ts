@@ -7,16 +7,9 @@
  * `generate` uses when it is given no weights.
  */
 import type { NetworkSpec } from '../core/network.js';
-import { Rng } from '../core/random.js';
+import { gaussianValues, Rng } from '../core/random.js';
 import { createModel, disposeModel, forward } from './model.js';
 import * as tf from './tf.js';
-
-/** Seeded standard-normal values (a stand-in for normalised images). */
-export function gaussianValues(rng: Rng, size: number): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) out[i] = Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  return out;
-}
 
 function uniform(rng: Rng, n: number, lo: number, hi: number): Float32Array {
   return Float32Array.from({ length: n }, () => lo + (hi - lo) * rng.next());

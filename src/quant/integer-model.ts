@@ -11,22 +11,11 @@
  * float64 from those float32 values and then rounded once to fixed point; this module defines
  * the integers, everything downstream only reads them.
  */
+import { poolWindowPixels } from '../accel/problem.js';
 import type { LayerKind, LayerSpec, NetworkSpec } from '../core/network.js';
 import { IntegerModelError, type QuantTensor, type Requant, type ConvLayerQ, type AddLayerQ, type PoolLayerQ, type FcLayerQ, type IntegerLayer, type IntegerModel, type WeightSource, type Window } from './model-types.js';
-import {
-  ACCUMULATOR_BITS,
-  ACCUMULATOR_MAX,
-  MAX_BITS,
-  MIN_BITS,
-  MULTIPLIER_BITS,
-  MULTIPLIER_MAX,
-  PRODUCT_BITS,
-  PRODUCT_MAX,
-  SHIFT_MAX,
-  codeRange,
-  roundHalfEven,
-  weightLevels,
-} from './arith.js';
+import { ACCUMULATOR_BITS, MAX_BITS, MIN_BITS, MULTIPLIER_BITS, MULTIPLIER_MAX, PRODUCT_BITS, PRODUCT_MAX, SHIFT_MAX, codeRange, roundHalfEven, weightLevels } from './arith.js';
+import { checkAccumulator, fixedPoint } from './fixed-point.js';
 
 /** Batch-norm epsilon of src/nn/model.ts (BN_EPSILON); a test holds the two equal. */
 export const BN_EPSILON = 1e-5;
@@ -90,58 +79,6 @@ function quantiseWeights(w: Float32Array, channels: number, index: (c: number, k
     }
   }
   return { codes, scales };
-}
-
-interface Fixed {
-  readonly shift: number;
-  readonly multiplier: number[];
-  readonly bias: number[];
-}
-
-/**
- * The fixed point of real multipliers M_i and real biases B_i (in output codes) sharing one
- * shift: the largest n ≤ 62 with every |m_i| = |rne(M_i·2^n)| ≤ 2^23 − 1 and
- * accMax_i·|m_i| + |c_i| ≤ 2^53 − 1, c_i = rne(B_i·2^n). With a clamp (`H`: the larger
- * magnitude of the clamp bounds) a bias beyond ±(accMax·|m| + (H+1)·2^n) is saturated there:
- * such a channel's output is clamped whatever its accumulator, so nothing changes but the width.
- */
-function fixedPoint(M: readonly number[], B: readonly number[], accMax: readonly number[], H: number | undefined, what: string): Fixed {
-  for (const v of [...M, ...B]) if (!Number.isFinite(v)) throw new IntegerModelError(`${what}: the folded multiplier or bias is ${v} (check the batch-norm statistics)`);
-  let why = '';
-  for (let n = SHIFT_MAX; n >= 0; n--) {
-    const p = 2 ** n;
-    const multiplier: number[] = [];
-    const bias: number[] = [];
-    let ok = true;
-    for (let i = 0; i < M.length && ok; i++) {
-      const m = roundHalfEven(M[i] * p);
-      if (Math.abs(m) > MULTIPLIER_MAX) {
-        why = `multiplier ${M[i]} does not fit ${MULTIPLIER_BITS} signed bits even with shift 0 (the output scale is too fine for the input and weight scales)`;
-        ok = false;
-        break;
-      }
-      let c = roundHalfEven(B[i] * p);
-      if (H !== undefined) {
-        const bound = accMax[i] * Math.abs(m) + (H + 1) * p;
-        c = Math.min(Math.max(c, -bound), bound);
-      }
-      if (accMax[i] * Math.abs(m) + Math.abs(c) > PRODUCT_MAX) {
-        why = `|acc·m + bias| may reach ${accMax[i] * Math.abs(m) + Math.abs(c)} > 2^${PRODUCT_BITS - 1} − 1 (accumulator bound ${accMax[i]}, multiplier ${m}, bias ${c})`;
-        ok = false;
-        break;
-      }
-      multiplier.push(m);
-      bias.push(c);
-    }
-    if (ok) return { shift: n, multiplier, bias };
-  }
-  throw new IntegerModelError(`${what}: no fixed point fits: ${why}`);
-}
-
-function checkAccumulator(what: string, bound: number): void {
-  if (bound > ACCUMULATOR_MAX) {
-    throw new IntegerModelError(`${what}: worst-case |accumulator| ${bound} exceeds the ${ACCUMULATOR_BITS}-bit bound ${ACCUMULATOR_MAX} (fewer input channels or bits)`);
-  }
 }
 
 /** Position of output channel c after ShuffleNet's shuffle with g groups (model.ts shuffleChannels). */
@@ -311,13 +248,7 @@ function buildAdd(layer: LayerSpec, a: QuantTensor, b: QuantTensor, out: QuantTe
 
 /** Window sizes of an average pool, padding excluded (tf.avgPool counts only real pixels). */
 export function poolDivisors(w: Window): number[] {
-  const seen = new Set<number>();
-  const span = (o: number, size: number) => {
-    const start = o * w.stride - w.pad;
-    return Math.min(start + w.kernel, size) - Math.max(start, 0);
-  };
-  for (let oy = 0; oy < w.outH; oy++) for (let ox = 0; ox < w.outW; ox++) seen.add(span(oy, w.inH) * span(ox, w.inW));
-  return [...seen].sort((x, y) => x - y);
+  return poolWindowPixels(w);
 }
 
 function buildPool(layer: LayerSpec, input: QuantTensor, out: QuantTensor): PoolLayerQ {

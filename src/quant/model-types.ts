@@ -5,6 +5,7 @@
  * them; and the weights a model is built from.
  */
 import { EXIT_BAD_INPUT } from '../core/diagnostics.js';
+import type { LayerSpec } from '../core/network.js';
 
 /** An integer model that cannot be built: a bound exceeded, a weight missing or misshapen. */
 export class IntegerModelError extends Error {
@@ -37,18 +38,8 @@ export interface Requant {
   readonly bias: number[];
 }
 
-export interface Window {
-  readonly inH: number;
-  readonly inW: number;
-  readonly inC: number;
-  readonly outH: number;
-  readonly outW: number;
-  readonly outC: number;
-  readonly kernel: number;
-  readonly stride: number;
-  /** Zero padding on every side (the spec's symmetric numeric pad). */
-  readonly pad: number;
-}
+/** A layer's window, as the network gives it (`pad`: zero padding on every side). */
+export type Window = Pick<LayerSpec, 'inH' | 'inW' | 'inC' | 'outH' | 'outW' | 'outC' | 'kernel' | 'stride' | 'pad'>;
 
 export interface ConvLayerQ extends Window {
   readonly kind: 'conv' | 'dwconv';

@@ -4,7 +4,6 @@
  */
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
-import { estimateDesign } from '../accel/estimate.js';
 import { COST_TERMS } from '../accel/types.js';
 import type { RunData } from './data.js';
 
@@ -53,7 +52,7 @@ export function accuracyFpsSpec(run: RunData): TopLevelSpec | undefined {
 
 /** Cycles per chunk (model, and RTL where simulated) against the bottleneck that sets the FPS. */
 export function chunkCyclesSpec(run: RunData): TopLevelSpec {
-  const report = estimateDesign(run.design);
+  const report = run.cost;
   const rows: { chunk: string; source: string; cycles: number }[] = report.chunks.map((c) => ({ chunk: c.id, source: 'model', cycles: c.cycles }));
   const image0 = run.records.filter((r) => r.image === 0 && r.measured !== null);
   for (const chunk of report.chunks) {
@@ -85,7 +84,7 @@ export function chunkCyclesSpec(run: RunData): TopLevelSpec {
 
 /** DSP, BRAM18, LUT and FF use of the design against the board's budget. */
 export function resourcesSpec(run: RunData): TopLevelSpec {
-  const report = estimateDesign(run.design);
+  const report = run.cost;
   const u = report.utilisation;
   const rows = [
     { resource: 'DSP', used: pct(u.dsp) },

@@ -6,7 +6,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CoefficientKey, CostTerm, DesignPoint } from '../accel/types.js';
+import { estimateDesign } from '../accel/estimate.js';
+import type { CoefficientKey, CostReport, CostTerm, DesignPoint } from '../accel/types.js';
 import type { CalibrationFile } from '../calibrate/types.js';
 import { InputError } from '../core/diagnostics.js';
 import { readJsonFile } from '../core/files.js';
@@ -52,6 +53,8 @@ export interface RunData {
   readonly dir: string;
   readonly design: DesignPoint;
   readonly designFile: string;
+  /** The design's cost report (default coefficients), computed once for every plot and table. */
+  readonly cost: CostReport;
   readonly finalDesign?: DesignPoint;
   readonly search: readonly SearchEpoch[];
   readonly train?: TrainSummary;
@@ -102,6 +105,7 @@ export function readRun(dir: string, baselines?: string): RunData {
     dir,
     design,
     designFile,
+    cost: estimateDesign(design, undefined, designFile),
     finalDesign: finalFile ? validateArtifact<DesignPoint>('design', readJsonFile(finalFile), finalFile) : undefined,
     search: jsonLines<SearchEpoch>(first(dir, ['search.jsonl', 'search/search.jsonl'])),
     train: trainFile ? (readJsonFile(trainFile) as TrainSummary) : undefined,

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { estimateDesign } from '../accel/estimate.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import type { Chart } from './charts.js';
 import type { RunData } from './data.js';
@@ -41,7 +40,7 @@ export function cardsOf(run: RunData): ReportCard[] {
 }
 
 function tables(run: RunData) {
-  const report = estimateDesign(run.design);
+  const report = run.cost;
   const cost = new Map(report.chunks.map((c) => [c.id, c]));
   const chunkTable = {
     header: ['chunk', 'layers', 'bits', 'parallel', 'loop order', 'tiles M×N×R×C', 'PE', 'port', 'cycles', 'DSP', 'BRAM18', 'LUT'],

@@ -57,14 +57,21 @@ export function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
   ];
 }
 
+/** sha256 of what measures: the engine's sources and the harness (hex). */
+export function engineSourceHash(): string {
+  const hash = createHash('sha256');
+  for (const f of [...ENGINE_SOURCES, ...ENGINE_INCLUDES]) hash.update(readFileSync(join(RTL_DIR, f)));
+  hash.update(readFileSync(HARNESS));
+  return hash.digest('hex');
+}
+
 /** sha256 over the Verilator version, the sizes, the sources and the flags. */
 export function buildHash(version: string, sizes: RtlSizes): string {
   const hash = createHash('sha256');
   hash.update(version);
   hash.update(JSON.stringify(RTL_SIZE_NAMES.map((n) => sizes[n])));
   hash.update(MAKE_FLAGS);
-  for (const f of [...ENGINE_SOURCES, ...ENGINE_INCLUDES]) hash.update(readFileSync(join(RTL_DIR, f)));
-  hash.update(readFileSync(HARNESS));
+  hash.update(engineSourceHash());
   return hash.digest('hex').slice(0, 24);
 }
 
