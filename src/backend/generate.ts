@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { CalibrationSpec, DesignPoint } from '../accel/types.js';
 import type { Provenance } from '../core/provenance.js';
+import { plainText } from '../core/text.js';
 import type { IntegerModel } from '../quant/model-types.js';
 import { computeGoldenVectors } from './golden.js';
 import { lowerProgramToHls, type HlsTool } from './hls/lower.js';
@@ -86,7 +87,7 @@ export function generateProject(design: DesignPoint, model: IntegerModel, option
     modelHash: program.modelHash,
     generator: options.provenance,
     hlsTool: options.tool,
-    board: { name: design.board.name, part: design.board.part },
+    board: { name: design.board.name, part: plainText(design.board.part, 64) },
     clockMhz: program.clockMhz,
     weights: options.weights,
     golden: { images: golden.images, seed: golden.seed },

@@ -1,8 +1,15 @@
 /**
  * Names from user files (layer and chunk names, design names) become C++ and Verilog
- * identifiers only through `legaliseIdentifiers`: letters, digits and `_`, not starting with a
- * digit, never a keyword of either language, never two alike — so no name can inject code.
+ * identifiers — and the file names built from them — only through `legaliseIdentifiers`:
+ * letters, digits and `_`, not starting with a digit, never a keyword of either language, at
+ * most `MAX_IDENTIFIER_LENGTH` characters (a longer name keeps its start and gets a short hash
+ * of the whole name), never two alike even case-insensitively — so no name can inject code, and
+ * every file name is one the file system takes.
  */
+import { createHash } from 'node:crypto';
+
+/** The longest identifier (and file-name stem) generated from a user's name. */
+export const MAX_IDENTIFIER_LENGTH = 48;
 
 /** Keywords (and common macros) of C++ and (System)Verilog that a generated name must avoid. */
 const RESERVED = new Set(
@@ -34,6 +41,10 @@ export function legaliseIdentifier(name: string): string {
   // a leading underscore followed by a capital (or a double one) is reserved in C++
   if (/^_/.test(id)) id = `n${id}`;
   if (RESERVED.has(id) || RESERVED.has(id.toLowerCase())) id = `${id}_`;
+  if (id.length > MAX_IDENTIFIER_LENGTH) {
+    const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+    id = `${id.slice(0, MAX_IDENTIFIER_LENGTH - 9).replace(/_+$/, '')}_${hash}`;
+  }
   return id;
 }
 
@@ -46,7 +57,8 @@ export function legaliseIdentifiers(names: readonly string[], taken: Iterable<st
   return names.map((name) => {
     const base = legaliseIdentifier(name);
     let id = base;
-    for (let k = 2; used.has(id.toLowerCase()); k++) id = `${base}_${k}`;
+    // the suffix keeps the name within MAX_IDENTIFIER_LENGTH
+    for (let k = 2; used.has(id.toLowerCase()); k++) id = `${base.slice(0, MAX_IDENTIFIER_LENGTH - String(k).length - 1).replace(/_+$/, '')}_${k}`;
     used.add(id.toLowerCase());
     return id;
   });

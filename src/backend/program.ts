@@ -8,6 +8,7 @@ import { estimateDesign } from '../accel/estimate.js';
 import type { CalibrationSpec, ChunkSpec, DesignPoint } from '../accel/types.js';
 import { InputError } from '../core/diagnostics.js';
 import type { LayerSpec } from '../core/network.js';
+import { plainText } from '../core/text.js';
 import type { ConvLayerQ, FcLayerQ, IntegerLayer, IntegerModel, PoolLayerQ, QuantTensor } from '../quant/model-types.js';
 import { legaliseIdentifiers } from './identifiers.js';
 import { OPCODES, type ChunkBuffers, type ChunkProgram, type LayerDescriptor, type LayerOp, type ProgramSpec, type TensorSlot } from './types.js';
@@ -253,7 +254,8 @@ export function lowerDesignToProgram(design: DesignPoint, model: IntegerModel, o
   });
   const last = layers[layers.length - 1];
   return {
-    name: net.name,
+    // generated files hold the network's name only as an inert label (core/text.ts)
+    name: plainText(net.name),
     designHash: hashDesign(design),
     modelHash: hashModel(model),
     classes: net.classes,

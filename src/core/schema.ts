@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { InputError } from './diagnostics.js';
-import { readJsonFile } from './files.js';
+import { readJsonFile, readJsonLinesFile } from './files.js';
 import { SCHEMAS_DIR } from './paths.js';
 
 /** The artifacts that have a schema in `schemas/<name>.schema.json`. */
@@ -16,7 +16,15 @@ export type ArtifactName =
   | 'cost-report'
   | 'explore-summary'
   | 'manifest'
-  | 'sim-record';
+  | 'sim-record'
+  | 'program'
+  | 'golden'
+  | 'flow-state'
+  | 'baselines'
+  | 'weights-manifest'
+  | 'checkpoint-state'
+  | 'train-summary'
+  | 'search-epoch';
 
 let ajv: Ajv | undefined;
 const validators = new Map<ArtifactName, ValidateFunction>();
@@ -74,4 +82,24 @@ export function validateArtifact<T>(name: ArtifactName, value: unknown, file: st
 /** Read a JSON artifact from disk and validate it. */
 export function loadArtifact<T>(name: ArtifactName, file: string): T {
   return validateArtifact<T>(name, readJsonFile(file), file);
+}
+
+/** True when `value` is a valid `name` (no error raised): for files that may hold other things. */
+export function isArtifact(name: ArtifactName, value: unknown): boolean {
+  return validatorFor(name)(value) === true;
+}
+
+/**
+ * Read a JSON-lines file whose every line is artifact `name`; a bad line is an `InputError`
+ * whose pointer starts with the line number (`line 3/meas/cycles`).
+ */
+export function loadArtifactLines<T>(name: ArtifactName, file: string): T[] {
+  return readJsonLinesFile(file).map(({ line, value }) => {
+    try {
+      return validateArtifact<T>(name, value, file);
+    } catch (error) {
+      if (error instanceof InputError) throw new InputError(file, `line ${line}${error.pointer}`, error.expectation);
+      throw error;
+    }
+  });
 }

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { PACKAGE_ROOT } from '../../core/paths.js';
+import { escapeVerilogComment, escapeYamlScalar, plainText } from '../../core/text.js';
+import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
 import type { GeneratedFile, ProgramSpec } from '../types.js';
 import { DESCRIPTOR_FIELDS, HEADER_FIELDS, HEADER_WORDS, RTL_SIZE_NAMES, type RtlChunk, type RtlProgram } from './lower.js';
 
@@ -35,7 +37,8 @@ const hex = (w: number) => (w >>> 0).toString(16).padStart(8, '0');
 function chunkView(program: ProgramSpec, c: RtlChunk) {
   const chunk = program.chunks[c.index];
   return {
-    id: c.id,
+    // the chunk's and layers' names reach Verilog comments only as labels
+    id: escapeVerilogComment(plainText(c.id, 64)),
     ident: c.ident,
     IDENT: c.ident.toUpperCase(),
     kind: chunk.kind,
@@ -47,16 +50,17 @@ function chunkView(program: ProgramSpec, c: RtlChunk) {
     header: c.program.slice(0, HEADER_WORDS).map((w, i) => ({ hex: hex(w), name: HEADER_FIELDS[i] ?? 'reserved' })),
     layers: c.layers.map((l) => ({
       index: l.index,
-      name: l.name,
+      name: escapeVerilogComment(plainText(l.name, 64)),
       op: program.layers[l.index].op,
       words: l.words.map((w, i) => ({ hex: hex(w), name: DESCRIPTOR_FIELDS[i] ?? 'reserved' })),
     })),
   };
 }
 
-/** A FuseSoC core name part: lower case letters, digits, '_' and '-'. */
+/** A FuseSoC core name part (and the .core file's stem): lower case letters, digits, '_' and '-', capped. */
 function coreName(name: string): string {
-  return `trips-hw:design:${name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_') || 'design'}`;
+  const part = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^[_-]+|[_-]+$/g, '').slice(0, MAX_IDENTIFIER_LENGTH);
+  return `trips-hw:design:${part || 'design'}`;
 }
 
 export function renderRtlFiles(program: ProgramSpec, rtl: RtlProgram, options: { toolVersion: string }): GeneratedFile[] {
@@ -68,7 +72,7 @@ export function renderRtlFiles(program: ProgramSpec, rtl: RtlProgram, options: {
     files.push({ path: `rtl/${chunk.ident}_program.mem`, content: template('program.mem')({ banner, chunk }) });
     files.push({ path: `rtl/${chunk.ident}_top.sv`, content: template('top.sv')({ banner, chunk }) });
   }
-  const project = { banner, chunks, sources: ENGINE_SOURCES, includes: ENGINE_INCLUDES, coreName: coreName(program.name), version: options.toolVersion, designName: program.name };
+  const project = { banner, chunks, sources: ENGINE_SOURCES, includes: ENGINE_INCLUDES, coreName: coreName(program.name), version: options.toolVersion, description: escapeYamlScalar(`trips-hw chunk engines of design ${plainText(program.name)}`) };
   files.push({ path: 'rtl/files.f', content: template('files.f')(project) });
   files.push({ path: `rtl/${coreName(program.name).split(':').pop() ?? 'design'}.core`, content: template('core')(project) });
   for (const name of [...ENGINE_SOURCES, ...ENGINE_INCLUDES]) {
