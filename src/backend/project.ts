@@ -8,11 +8,13 @@ import type { CalibrationSpec, DesignPoint } from '../accel/types.js';
 import { InputError } from '../core/diagnostics.js';
 import { writeTreeAtomic } from '../core/files.js';
 import type { Provenance } from '../core/provenance.js';
+import { plainText } from '../core/text.js';
 import { selectBackend, type BackendName } from '../nn/backend.js';
 import { randomWeights } from '../nn/random-weights.js';
 import * as tf from '../nn/tf.js';
 import { loadWeights, MANIFEST_FILE } from '../nn/weights.js';
 import { buildIntegerModel } from '../quant/integer-model.js';
+import { IntegerModelError } from '../quant/model-types.js';
 import { generateProject, type GenerateOptions } from './generate.js';
 import type { HlsTool } from './hls/lower.js';
 
@@ -56,6 +58,13 @@ export async function generateToFolder(request: GenerateRequest): Promise<Genera
   let model;
   try {
     model = buildIntegerModel(request.design.network, weights);
+  } catch (error) {
+    // trained weights that do not fit the network: the weights folder is the bad input
+    if (request.weightsDir !== undefined && error instanceof IntegerModelError && error.message.startsWith('weights:')) {
+      throw new InputError(join(request.weightsDir, MANIFEST_FILE), '', `${error.message.slice('weights: '.length)}: expected the weights of the design's network (${plainText(request.design.network.name, 60)}) as \`trips-hw train\` writes them`);
+    }
+    if (error instanceof IntegerModelError) throw new InputError(request.designFile, '/network', error.message);
+    throw error;
   } finally {
     tf.dispose(Object.values(weights));
   }

@@ -9,7 +9,7 @@ import { InputError, UsageError } from '../core/diagnostics.js';
 import type { NetworkSpec } from '../core/network.js';
 import { checkNetwork, loadNetwork } from '../core/network-check.js';
 import { loadArtifact } from '../core/schema.js';
-import { loadGenotype, lowerGenotypeToNetwork } from '../search/index.js';
+import { checkLoweredNetwork, loadGenotype, lowerGenotypeToNetwork } from '../search/index.js';
 
 /** A design file: the schema, then the network checks with pointers under `/network`. */
 export function loadDesign(file: string): DesignPoint {
@@ -40,7 +40,7 @@ export function loadNetworkInput(input: { network?: string; genotype?: string })
   if (input.network !== undefined) return loadNetwork(input.network);
   if (input.genotype === undefined) throw new UsageError('expected --network or --genotype');
   const { genotype, space } = loadGenotype(input.genotype);
-  return lowerGenotypeToNetwork(space, genotype, nameOfGenotypeFile(input.genotype));
+  return checkLoweredNetwork(lowerGenotypeToNetwork(space, genotype, nameOfGenotypeFile(input.genotype)), input.genotype);
 }
 
 /** The DAS logits a previous design recorded, to start a new search from them. */

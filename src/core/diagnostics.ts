@@ -28,6 +28,8 @@ export class UsageError extends Error {
 
 export function exitCodeOf(error: unknown): number {
   if (error instanceof InputError || error instanceof UsageError) return EXIT_BAD_INPUT;
+  // other errors of ours that mark bad input (e.g. the integer model's) carry the code themselves
+  if (error instanceof Error && (error as { exitCode?: unknown }).exitCode === EXIT_BAD_INPUT) return EXIT_BAD_INPUT;
   return EXIT_FAILED;
 }
 

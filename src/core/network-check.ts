@@ -20,6 +20,27 @@ type Fail = (field: string, expectation: string) => never;
 
 const INPUT_NAME = 'input';
 
+/**
+ * Limits past the schema's per-field ones (docs/architecture.md "Limits"): checked before any
+ * stage allocates a tensor, a weight array or an arena.
+ */
+export const NETWORK_LIMITS = {
+  /** Words of one tensor (H·W·C). */
+  tensorWords: 1 << 26,
+  /** Weights of one layer (kernel²·inC/groups·outC). */
+  layerWeights: 1 << 26,
+  /** Words of every tensor together (the activation arena). */
+  arenaWords: 1 << 28,
+} as const;
+
+function checkSizes(layer: LayerSpec, fail: Fail): number {
+  const words = layer.outH * layer.outW * layer.outC;
+  if (words > NETWORK_LIMITS.tensorWords) fail('outC', `expected an output of at most ${NETWORK_LIMITS.tensorWords} words (outH·outW·outC), found ${words}`);
+  const weights = layer.kind === 'conv' || layer.kind === 'fc' ? layer.kernel * layer.kernel * (layer.inC / layer.groups) * layer.outC : layer.kind === 'dwconv' ? layer.kernel * layer.kernel * layer.outC : 0;
+  if (weights > NETWORK_LIMITS.layerWeights) fail('outC', `expected at most ${NETWORK_LIMITS.layerWeights} weights in one layer (kernel²·inC/groups·outC), found ${weights}`);
+  return words;
+}
+
 function checkInputs(layer: LayerSpec, shapes: Map<string, TensorShape>, fail: Fail): TensorShape[] {
   const wanted = layer.kind === 'add' ? 2 : 1;
   if (layer.inputs.length !== wanted) {
@@ -112,6 +133,9 @@ export function checkNetwork(net: NetworkSpec, file: string): NetworkSpec {
     [INPUT_NAME, { h: net.input.height, w: net.input.width, c: net.input.channels }],
   ]);
   const consumed = new Set<string>();
+  const inputWords = net.input.height * net.input.width * net.input.channels;
+  if (inputWords > NETWORK_LIMITS.tensorWords) throw new InputError(file, '/input', `expected an input of at most ${NETWORK_LIMITS.tensorWords} words (height·width·channels), found ${inputWords}`);
+  let arena = inputWords;
   net.layers.forEach((layer, i) => {
     const fail: Fail = (field, expectation) => {
       throw new InputError(file, `/layers/${i}/${field}`, expectation);
@@ -126,6 +150,8 @@ export function checkNetwork(net: NetworkSpec, file: string): NetworkSpec {
     }
     from.forEach((shape) => checkInputShape(layer, shape, fail));
     checkKind(layer, fail);
+    arena += checkSizes(layer, fail);
+    if (arena > NETWORK_LIMITS.arenaWords) fail('outC', `expected at most ${NETWORK_LIMITS.arenaWords} activation words in all the network's tensors, found ${arena} by this layer`);
     layer.inputs.forEach((name) => consumed.add(name));
     shapes.set(layer.name, { h: layer.outH, w: layer.outW, c: layer.outC, bits: layer.outBits });
   });

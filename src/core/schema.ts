@@ -32,7 +32,7 @@ const validators = new Map<ArtifactName, ValidateFunction>();
 /** One ajv instance for the process; every schema is added once and compiled on first use. */
 function schemaRegistry(): Ajv {
   if (ajv) return ajv;
-  ajv = new Ajv({ allErrors: false, strict: true });
+  ajv = new Ajv({ allErrors: false, strict: true, verbose: true });
   for (const file of readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.schema.json')).sort()) {
     ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8')) as object);
   }
@@ -62,6 +62,19 @@ function describe(error: ErrorObject): string {
       return `expected one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
       return `expected ${JSON.stringify(p.allowedValue)}`;
+    case 'maximum':
+    case 'minimum':
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum': {
+      const found = typeof error.data === 'number' ? `, found ${error.data}` : '';
+      return `expected a value ${String(p.comparison)} ${String(p.limit)}${error.keyword === 'maximum' ? " (trips-hw's limit)" : ''}${found}`;
+    }
+    case 'maxItems':
+      return `expected at most ${String(p.limit)} items (trips-hw's limit)${Array.isArray(error.data) ? `, found ${error.data.length}` : ''}`;
+    case 'maxLength':
+      return `expected at most ${String(p.limit)} characters${typeof error.data === 'string' ? `, found ${error.data.length}` : ''}`;
+    case 'type':
+      return `expected ${String(p.type)}, found ${error.data === null ? 'null' : Array.isArray(error.data) ? 'an array' : typeof error.data}`;
     default:
       return `expected a value that ${error.message ?? 'matches the schema'}`;
   }

@@ -26,4 +26,4 @@ export {
   resolveSearchSpace,
   type LoadedGenotype,
 } from './spaces.js';
-export { lowerGenotypeToNetwork } from './lower-genotype.js';
+export { checkLoweredNetwork, checkSpaceLimits, lowerGenotypeToNetwork } from './lower-genotype.js';

@@ -1,5 +1,6 @@
 import type { Activation, LayerKind, LayerSpec, NetworkSpec } from '../core/network.js';
-import { outputSizeOf } from '../core/network-check.js';
+import { InputError } from '../core/diagnostics.js';
+import { checkNetwork, outputSizeOf } from '../core/network-check.js';
 import { checkGenotype, listCells, parseCellOp } from './spaces.js';
 import type { CellSlot, GenotypeCellSpec, GenotypeSpec, SearchSpaceSpec } from './types.js';
 
@@ -167,4 +168,30 @@ export function lowerGenotypeToNetwork(space: SearchSpaceSpec, genotype: Genotyp
     classes: space.classes,
     layers: assignOutBits(drafts),
   };
+}
+
+/**
+ * A space's networks within the network limits (core/network-check.ts): the widest one — the
+ * op of largest expansion in every cell — is lowered and checked, so a search never allocates
+ * a supernet the later stages would refuse. A breach is an `InputError` on the space's file.
+ */
+export function checkSpaceLimits(space: SearchSpaceSpec, file: string): SearchSpaceSpec {
+  const expansion = (op: string) => {
+    const parsed = parseCellOp(op);
+    return parsed?.kind === 'mbconv' ? parsed.expand * parsed.kernel : 0;
+  };
+  const widest = [...space.ops].sort((a, b) => expansion(b) - expansion(a))[0];
+  const cells = listCells(space).map(() => ({ op: widest, bits: space.bitwidths[0] }));
+  checkLoweredNetwork(lowerGenotypeToNetwork(space, { version: 1, space: space.name, cells }), file, `its widest network (${widest} in every cell)`);
+  return space;
+}
+
+/** `checkNetwork` on a network lowered from `file`, its pointer folded into the message. */
+export function checkLoweredNetwork(network: NetworkSpec, file: string, what = 'the network it lowers to'): NetworkSpec {
+  try {
+    return checkNetwork(network, file);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(file, '', `${what} breaks a limit at ${error.pointer}: ${error.expectation}`);
+    throw error;
+  }
 }

@@ -3,7 +3,7 @@
  * that C-simulates bit-exact; random stand-in weights are announced; bad input is one line,
  * exit 2, and leaves nothing behind.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -71,7 +71,13 @@ describe('trips-hw generate', () => {
     const out = join(dir, 'no-weights-out');
     const r = await runCli(['generate', '--design', FIXTURE, '--weights', join(dir, 'nowhere'), '--out', out]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/nowhere\/weights_manifest\.json: \/: file not found/);
+    expect(r.stderr).toMatch(/nowhere: \/: folder not found \(expected a weights folder/);
+    expect(existsSync(out)).toBe(false);
+    const empty = join(dir, 'empty-weights');
+    mkdirSync(empty);
+    const r2 = await runCli(['generate', '--design', FIXTURE, '--weights', empty, '--out', out]);
+    expect(r2.exitCode).toBe(2);
+    expect(r2.stderr).toMatch(/empty-weights\/weights_manifest\.json: \/: file not found/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { calibrateFromFiles, type CalibrateSummary, type ErrorStats } from '../../calibrate/index.js';
+import { checkOutputFile } from '../../core/files.js';
 import { makeProvenance } from '../../core/provenance.js';
 import { BaseCommand } from '../base-command.js';
 import { loadDesign } from '../load.js';
@@ -41,6 +42,7 @@ Measurements:
 
   async run(): Promise<CalibrateSummary> {
     const { flags } = await this.parse(Calibrate);
+    if (flags.out !== undefined) checkOutputFile(flags.out);
     const summary = calibrateFromFiles({
       records: flags.records,
       boardCsv: flags['board-csv'],

@@ -1,9 +1,8 @@
-import { statSync } from 'node:fs';
 import { Flags } from '@oclif/core';
 import { exploreAccelerator, listBoards, resolveBoard, STRATEGIES, type DesignPoint, type Strategy } from '../../accel/index.js';
 import type { ExploreResult } from '../../accel/index.js';
 import { UsageError } from '../../core/diagnostics.js';
-import { writeJsonAtomic } from '../../core/files.js';
+import { checkOutputFile, writeJsonAtomic } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
 import { validateArtifact } from '../../core/schema.js';
 import { BaseCommand } from '../base-command.js';
@@ -29,15 +28,6 @@ function finishDesign(design: DesignPoint, argv: readonly string[], out: string)
     return validateArtifact<DesignPoint>('design', finished, out);
   } catch (error) {
     throw new Error(`internal: the design explore produced does not match its schema (${(error as Error).message})`);
-  }
-}
-
-function checkOut(out: string): void {
-  try {
-    if (statSync(out).isDirectory()) throw new UsageError(`--out ${out}: expected a file path, found a directory`);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    // absent: explore creates it
   }
 }
 
@@ -89,7 +79,7 @@ The design file is written only when a feasible design is found. Progress is sho
     if (flags['warm-start'] !== undefined && strategy !== 'differentiable') {
       throw new UsageError(`--warm-start needs --strategy differentiable, found ${strategy}`);
     }
-    checkOut(flags.out);
+    checkOutputFile(flags.out);
     const network = loadNetworkInput(flags);
     const board = resolveBoard(flags.board);
     const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);

@@ -3,6 +3,7 @@ import { listBoards } from '../../accel/index.js';
 import { DATASET_NAMES, type DatasetName } from '../../data/index.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
 import { FLOW_STAGES, runFlow, type FlowSummary } from '../../pipeline.js';
+import { checkOutputDir } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
 import { PRESET_NAMES, type PresetName } from '../../search/presets.js';
 import { BaseCommand } from '../base-command.js';
@@ -40,6 +41,7 @@ Progress goes to stderr, one line per stage and epoch. OUT/flow.json records eve
 
   async run(): Promise<FlowSummary> {
     const { flags } = await this.parse(Flow);
+    checkOutputDir(flags.out);
     const stop = stopOnSigint();
     const progress = startProgress();
     const started = performance.now();

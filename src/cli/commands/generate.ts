@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { HLS_TOOLS, type HlsTool } from '../../backend/hls/lower.js';
 import { generateToFolder, type GenerateSummary } from '../../backend/project.js';
+import { checkOutputDir } from '../../core/files.js';
 import { makeProvenance } from '../../core/provenance.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
 import { BaseCommand } from '../base-command.js';
@@ -41,6 +42,7 @@ Without --weights the network gets seeded random weights (calibrated ranges, not
 
   async run(): Promise<GenerateSummary> {
     const { flags } = await this.parse(Generate);
+    checkOutputDir(flags.out);
     const design = loadDesign(flags.design);
     const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);
     if (flags.weights === undefined) process.stderr.write(`no --weights: generating with seeded random weights (seed ${flags.seed}); the project computes exactly, but not a trained network\n`);

@@ -1,4 +1,6 @@
 import { Flags } from '@oclif/core';
+import { join } from 'node:path';
+import { checkInputDir, checkOutputFile } from '../../core/files.js';
 import { makeProvenance } from '../../core/provenance.js';
 import { writeReport, type ReportSummary } from '../../report/index.js';
 import { BaseCommand } from '../base-command.js';
@@ -22,6 +24,8 @@ export default class Report extends BaseCommand {
 
   async run(): Promise<ReportSummary> {
     const { flags } = await this.parse(Report);
+    checkInputDir(flags.run, 'a run folder');
+    checkOutputFile(flags.out ?? join(flags.run, 'report.html'));
     const summary = await writeReport(flags.run, { out: flags.out, baselines: flags.baselines, toolVersion: makeProvenance().toolVersion });
     this.log(`wrote ${summary.file} (${(summary.bytes / 1024).toFixed(0)} KiB): ${summary.charts.join(', ')}`);
     return summary;

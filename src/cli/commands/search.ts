@@ -1,11 +1,13 @@
 import { Flags } from '@oclif/core';
 import { listBoards, resolveBoard } from '../../accel/index.js';
 import { EXIT_FAILED, UsageError } from '../../core/diagnostics.js';
+import { checkOutputDir } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
 import { DATASET_NAMES, type DatasetName } from '../../data/index.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
 import { type HwSearchMode, runSearch, type SearchResult } from '../../search/joint.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../../search/presets.js';
+import { checkSpaceLimits } from '../../search/lower-genotype.js';
 import { resolveSearchSpace } from '../../search/spaces.js';
 import { BaseCommand } from '../base-command.js';
 import { loadCalibration } from '../load.js';
@@ -70,10 +72,11 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
 
   async run(): Promise<SearchSummary> {
     const { flags } = await this.parse(Search);
+    checkOutputDir(flags.out);
     const preset = PRESETS[flags.preset as PresetName];
     const lambda = flags.lambda === undefined ? preset.schedule.lambda : Number(flags.lambda);
     if (!(lambda >= 0)) throw new UsageError(`--lambda: expected a number ≥ 0, found "${flags.lambda}"`);
-    const space = flags.space ? resolveSearchSpace(flags.space) : preset.space;
+    const space = flags.space ? checkSpaceLimits(resolveSearchSpace(flags.space), flags.space) : preset.space;
     const board = resolveBoard(flags.board ?? preset.board);
     const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);
     const schedule = { ...preset.schedule, ...(flags.epochs ? { epochs: flags.epochs, warmupEpochs: Math.min(preset.schedule.warmupEpochs, flags.epochs - 1) } : {}) };

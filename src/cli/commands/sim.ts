@@ -1,5 +1,7 @@
 import { Flags } from '@oclif/core';
 import { EXIT_FAILED } from '../../core/diagnostics.js';
+import { join } from 'node:path';
+import { checkInputDir, checkOutputDir } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
 import { simulateProject, type SimResult } from '../../sim/index.js';
 import { BaseCommand } from '../base-command.js';
@@ -32,6 +34,9 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
 
   async run(): Promise<SimResult> {
     const { flags } = await this.parse(Sim);
+    checkInputDir(flags.project, 'a project folder written by `trips-hw generate`');
+    checkOutputDir(join(flags.project, 'sim'), '--project');
+    if (flags.cache !== undefined) checkOutputDir(flags.cache, '--cache');
     const progress = startProgress();
     const result = await simulateProject(flags.project, {
       layers: flags.layers?.split(',').map((s) => s.trim()).filter((s) => s !== ''),

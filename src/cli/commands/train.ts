@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { EXIT_FAILED } from '../../core/diagnostics.js';
+import { checkOutputDir } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
 import { DATASET_NAMES, type DatasetName } from '../../data/index.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
@@ -42,6 +43,7 @@ export default class Train extends BaseCommand {
 
   async run(): Promise<TrainSummary> {
     const { flags } = await this.parse(Train);
+    checkOutputDir(flags.out);
     const design = loadDesign(flags.design);
     const learningRate = Number(flags.lr);
     if (!(learningRate > 0)) this.error(`--lr: expected a positive number, found "${flags.lr}"`, { exit: 2 });
