@@ -31,6 +31,9 @@ export const NETWORK_LIMITS = {
   layerWeights: 1 << 26,
   /** Words of every tensor together (the activation arena). */
   arenaWords: 1 << 28,
+  /** Kernel and stride of a conv or dwconv (a pool's window may span the whole map). */
+  macKernel: 15,
+  macStride: 8,
 } as const;
 
 function checkSizes(layer: LayerSpec, fail: Fail): number {
@@ -91,13 +94,19 @@ function checkKind(layer: LayerSpec, fail: Fail): void {
     expectEqual(fail, 'pad', layer.pad, 0, why);
     expectEqual(fail, 'groups', layer.groups, 1, why);
   };
+  const macWindow = (): void => {
+    if (layer.kernel > NETWORK_LIMITS.macKernel) fail('kernel', `expected a kernel of at most ${NETWORK_LIMITS.macKernel} (trips-hw's limit for ${layer.kind}), found ${layer.kernel}`);
+    if (layer.stride > NETWORK_LIMITS.macStride) fail('stride', `expected a stride of at most ${NETWORK_LIMITS.macStride} (trips-hw's limit for ${layer.kind}), found ${layer.stride}`);
+  };
   switch (layer.kind) {
     case 'conv':
+      macWindow();
       checkWindow(layer, fail);
       if (layer.inC % layer.groups !== 0) fail('groups', `expected a divisor of inC (${layer.inC}), found ${layer.groups}`);
       if (layer.outC % layer.groups !== 0) fail('groups', `expected a divisor of outC (${layer.outC}), found ${layer.groups}`);
       return;
     case 'dwconv':
+      macWindow();
       checkWindow(layer, fail);
       expectEqual(fail, 'outC', layer.outC, layer.inC, 'dwconv keeps channels: outC = inC');
       expectEqual(fail, 'groups', layer.groups, layer.inC, 'dwconv: groups = inC');
