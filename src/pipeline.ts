@@ -37,13 +37,14 @@ import type { CalibrationSpec, DesignPoint } from './accel/types.js';
 import { generateToFolder } from './backend/project.js';
 import { calibrateFromFiles } from './calibrate/from-files.js';
 import { EXIT_FAILED, UsageError } from './core/diagnostics.js';
-import { readJsonFile, writeJsonAtomic } from './core/files.js';
+import { writeJsonAtomic } from './core/files.js';
 import { loadArtifact } from './core/schema.js';
 import { makeProvenance } from './core/provenance.js';
-import type { DatasetName } from './data/index.js';
+import { datasetByName, type DatasetName } from './data/index.js';
 import type { BackendName } from './nn/backend.js';
 import { DEFAULT_SGD } from './nn/optimizer.js';
 import { retrainDesign } from './quant/retrain.js';
+import { readBaselines, type BaselinePoint } from './report/data.js';
 import { writeReport } from './report/index.js';
 import { runSearch } from './search/joint.js';
 import { PRESETS, type PresetName } from './search/presets.js';
@@ -101,19 +102,30 @@ export class FlowInterrupted extends Error {
   }
 }
 
+/** OUT/flow.json (schemas/flow-state.schema.json). */
 interface FlowState {
   readonly version: 1;
   readonly settings: { readonly preset: PresetName; readonly dataset: DatasetName; readonly board: string; readonly seed: number };
   readonly done: Partial<Record<FlowStage, { readonly seconds: number; readonly result: unknown }>>;
 }
 
+/** The run folder's state: through its schema, and started with the same settings. */
 function readState(file: string, settings: FlowState['settings']): FlowState {
   if (!existsSync(file)) return { version: 1, settings, done: {} };
-  const state = readJsonFile(file) as FlowState;
+  const state = loadArtifact<FlowState>('flow-state', file);
   if (JSON.stringify(state.settings) !== JSON.stringify(settings)) {
     throw new UsageError(`${file}: this run folder was started with ${JSON.stringify(state.settings)}; use another --out or the same settings`);
   }
   return state;
+}
+
+/**
+ * The dataset's files, read once before any stage runs (a missing or malformed CIFAR-10 or
+ * Fashion-MNIST folder is refused before anything is written); synthetic data needs none.
+ */
+function checkDataset(dataset: DatasetName, dataDir: string | undefined, seed: number): void {
+  if (dataset === 'synthetic') return;
+  datasetByName(dataset, { dataDir, seed });
 }
 
 const loadDesignFile = (file: string) => loadArtifact<DesignPoint>('design', file);
@@ -122,7 +134,9 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
   const started = performance.now();
   const preset = PRESETS[request.preset];
   const dataset = request.dataset ?? preset.dataset;
+  // every input is read and checked before the first stage writes anything
   const board = resolveBoard(request.board ?? preset.board);
+  const baselines: readonly BaselinePoint[] | undefined = request.baselines === undefined ? undefined : readBaselines(request.baselines);
   const out = request.out;
   const paths = {
     state: join(out, 'flow.json'),
@@ -134,6 +148,7 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
     final: join(out, 'final', 'design.json'),
   };
   let state = readState(paths.state, { preset: preset.name, dataset, board: board.name, seed: request.seed });
+  if (state.done.search === undefined || state.done.train === undefined) checkDataset(dataset, request.dataDir, request.seed);
   const stages: { stage: FlowStage; seconds: number; skipped: boolean }[] = [];
   const log = (text: string) => request.onLog?.(text);
   const stop = () => request.shouldStop?.() ?? false;
@@ -248,7 +263,7 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
   });
 
   const report = await run('report', async () => {
-    const r = await writeReport(out, { baselines: request.baselines, toolVersion: makeProvenance().toolVersion });
+    const r = await writeReport(out, { baselines, toolVersion: makeProvenance().toolVersion });
     return { file: r.file, charts: r.charts };
   });
 

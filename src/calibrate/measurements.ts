@@ -7,15 +7,17 @@
  * they are always those of the current cost model.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { estimateDesign, layerTerms } from '../accel/estimate.js';
 import { COST_TERMS, type ChunkParams, type CoefficientKey, type CostTerm, type DesignPoint } from '../accel/types.js';
+import type { ProjectManifest } from '../backend/generate.js';
 import { hashDesign } from '../backend/program.js';
 import type { LayerWindow } from '../backend/types.js';
 import { InputError } from '../core/diagnostics.js';
+import { readTextFile } from '../core/files.js';
 import type { LayerSpec } from '../core/network.js';
-import { validateArtifact } from '../core/schema.js';
+import { loadArtifact, validateArtifact } from '../core/schema.js';
 import type { Measurement, MeasurementSource } from './types.js';
 
 type TermTable = Map<string, { key: CoefficientKey; terms: Record<CostTerm, number> }>;
@@ -69,27 +71,31 @@ function findDesign(designs: readonly KnownDesign[], hash: string): KnownDesign 
  * A CSV of board measurements: a header naming `design`, `layer` and `cycles` (any order, other
  * columns ignored), then one row per measurement; `design` is a design hash (as in the
  * project's manifest.json; 8 or more leading hex digits suffice), `layer` a layer name or `*`
- * for the whole image. `#` starts a comment line.
+ * for the whole image. `#` starts a comment line. A bad row is an `InputError` naming the file,
+ * the line and the column (`board.csv: line 3: column "cycles": …`).
  */
 export function readBoardCsv(file: string, designs: readonly KnownDesign[]): Measurement[] {
-  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  const lines = readTextFile(file, 'a CSV file of board measurements (design,layer,cycles)').split(/\r?\n/);
   const rows = lines.map((line, i) => ({ line: i + 1, cells: line.split(',').map((c) => c.trim()) })).filter((r) => r.cells.join('') !== '' && !r.cells[0].startsWith('#'));
   if (rows.length === 0) throw new InputError(file, '', 'expected a header line with the columns design, layer, cycles');
   const header = rows[0].cells.map((c) => c.toLowerCase());
   const col = (name: string) => {
     const i = header.indexOf(name);
-    if (i < 0) throw new InputError(file, '/line/1', `expected a column "${name}" in the header (design, layer, cycles)`);
+    if (i < 0) throw new InputError(file, `line ${rows[0].line}`, `expected a column "${name}" in the header (design, layer, cycles)`);
     return i;
   };
   const [cd, cl, cc] = [col('design'), col('layer'), col('cycles')];
   return rows.slice(1).map(({ line, cells }) => {
-    const where = (column: string) => `/line/${line}/${column}`;
+    const fail = (column: string, expectation: string): never => {
+      throw new InputError(file, `line ${line}`, `column "${column}": ${expectation}`);
+    };
+    const shown = (i: number) => `"${(cells[i] ?? '').slice(0, 80)}"`;
     const cycles = Number(cells[cc]);
-    if (!(Number.isFinite(cycles) && cycles > 0)) throw new InputError(file, where('cycles'), `expected a positive number of cycles, found "${cells[cc] ?? ''}"`);
+    if (!(Number.isFinite(cycles) && cycles > 0)) fail('cycles', `expected a positive number of cycles, found ${shown(cc)}`);
     const known = findDesign(designs, cells[cd] ?? '');
-    if (!known) throw new InputError(file, where('design'), `expected the hash of a design given with --design, found "${cells[cd] ?? ''}"`);
+    if (!known) return fail('design', `expected the hash of a design given with --design, found ${shown(cd)}`);
     const m = measurementOf(known, cells[cl] ?? '', cycles, 'board', 'board', sha(`${file}:${line}:${cells.join(',')}`));
-    if (!m) throw new InputError(file, where('layer'), `expected a layer of design ${known.design.name} or "*", found "${cells[cl] ?? ''}"`);
+    if (!m) return fail('layer', `expected a layer of design ${known.design.name} or "*", found ${shown(cl)}`);
     return m;
   });
 }
@@ -120,8 +126,7 @@ function designOfReport(file: string, designs: readonly KnownDesign[]): KnownDes
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'manifest.json');
     if (!existsSync(manifest)) continue;
-    const hash = (JSON.parse(readFileSync(manifest, 'utf8')) as { designHash?: string }).designHash;
-    return hash ? findDesign(designs, hash) : undefined;
+    return findDesign(designs, loadArtifact<ProjectManifest>('manifest', manifest).designHash);
   }
   return undefined;
 }
@@ -133,7 +138,7 @@ function designOfReport(file: string, designs: readonly KnownDesign[]): KnownDes
  * the whole program, one layer after another: a measurement of the sum of every layer's terms.
  */
 export function readHlsReport(file: string, designs: readonly KnownDesign[]): Measurement {
-  const text = readFileSync(file, 'utf8');
+  const text = readTextFile(file, 'a Vivado / Vitis HLS report (co-simulation .rpt or csynth.xml)');
   const xml = text.includes('<PerformanceEstimates>') || text.includes('<profile');
   const cycles = xml ? csynthLatency(text) : cosimLatency(text);
   if (cycles === undefined) {
@@ -172,16 +177,22 @@ interface SimRecordFields {
 export function readSimRecords(file: string): { measurements: Measurement[]; skipped: number } {
   const measurements: Measurement[] = [];
   let skipped = 0;
-  readFileSync(file, 'utf8')
-    .split('\n')
+  readTextFile(file, 'a JSON-lines file of sim records')
+    .split(/\r?\n/)
     .forEach((line, i) => {
       if (line.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (error) {
+        throw new InputError(file, `line ${i + 1}`, `expected one sim record per line (${(error as Error).message.split('\n')[0]})`);
+      }
       let r: SimRecordFields;
       try {
-        r = validateArtifact<SimRecordFields>('sim-record', JSON.parse(line), file);
+        r = validateArtifact<SimRecordFields>('sim-record', value, file);
       } catch (error) {
-        const why = error instanceof InputError ? `${error.pointer}: ${error.expectation}` : 'not valid JSON';
-        throw new InputError(file, `/line/${i + 1}`, `expected a sim record (${why})`);
+        if (error instanceof InputError) throw new InputError(file, `line ${i + 1}${error.pointer}`, error.expectation);
+        throw error;
       }
       if (!r.bitExact || r.meas.cycles === null || r.meas.cycles <= 0) {
         skipped++;

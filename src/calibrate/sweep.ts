@@ -4,9 +4,9 @@
  * with seeded random weights and simulated in Verilator. Each design is one folder with its
  * sim records; a finished design is not redone, so an interrupted sweep resumes.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../core/files.js';
+import { InputError } from '../core/diagnostics.js';
+import { isFile, readJsonFile, writeJsonAtomic } from '../core/files.js';
 import { randomDesign, randomNetwork, type RandomNetworkScale } from '../accel/random-designs.js';
 import { generateToFolder } from '../backend/project.js';
 import { makeProvenance } from '../core/provenance.js';
@@ -24,6 +24,22 @@ export interface SweepOptions {
   readonly onDesign?: (index: number, info: { readonly name: string; readonly board: string; readonly layers: number; readonly cached: boolean; readonly seconds: number }) => void;
 }
 
+/**
+ * The RTL/harness hash a design's `sweep.json` was measured with, or undefined when there is no
+ * stamp or it is not one the sweep wrote (unreadable, not JSON, no `hardware` string): the
+ * stamp only decides whether a design is measured again, so a bad one means "measure again".
+ */
+export function stampedHardware(stamp: string): string | undefined {
+  if (!isFile(stamp)) return undefined;
+  try {
+    const value = readJsonFile(stamp) as { hardware?: unknown } | null;
+    return value !== null && typeof value === 'object' && typeof value.hardware === 'string' ? value.hardware : undefined;
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
+}
+
 /** Generate and simulate every design of the sweep; returns the sim-record files. */
 export async function runSweep(options: SweepOptions): Promise<string[]> {
   const files: string[] = [];
@@ -38,7 +54,7 @@ export async function runSweep(options: SweepOptions): Promise<string[]> {
     const out = join(options.dir, name);
     const records = join(out, 'sim', 'records.jsonl');
     const stamp = join(out, 'sweep.json');
-    const cached = existsSync(records) && existsSync(stamp) && (JSON.parse(readFileSync(stamp, 'utf8')) as { hardware: string }).hardware === hardware;
+    const cached = isFile(records) && stampedHardware(stamp) === hardware;
     if (!cached) {
       await generateToFolder({ design, designFile: `${name} (sweep)`, out, tool: 'vitis-hls-2023.2', images: 1, seed: options.seed + i, provenance: makeProvenance({ seed: options.seed + i }) });
       await simulateProject(out);

@@ -4,11 +4,11 @@
  * settings it was made with). A new checkpoint is written beside the old one and swapped in
  * by renaming folders, so an interrupted write leaves the previous checkpoint usable.
  */
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from './tf.js';
-import { InputError } from '../core/diagnostics.js';
 import { writeJsonAtomic } from '../core/files.js';
+import { loadArtifact } from '../core/schema.js';
 import { loadWeights, saveWeights } from './weights.js';
 
 export const CHECKPOINT_DIR = 'checkpoint';
@@ -32,13 +32,16 @@ export async function writeCheckpoint<S>(runDir: string, tensors: tf.NamedTensor
   rmSync(old, { recursive: true, force: true });
 }
 
-/** The newest complete checkpoint of a run, or undefined when it has none. */
+/**
+ * The newest complete checkpoint of a run, or undefined when it has none. `state.json` goes
+ * through schemas/checkpoint-state.schema.json (the search's state or the training's) and the
+ * tensors through the weights reader: a corrupt checkpoint is an `InputError` naming the file.
+ */
 export function readCheckpoint<S>(runDir: string): { tensors: tf.NamedTensorMap; state: S } | undefined {
   for (const dir of [join(runDir, CHECKPOINT_DIR), join(runDir, `${CHECKPOINT_DIR}.old`)]) {
     const stateFile = join(dir, STATE_FILE);
     if (!existsSync(stateFile)) continue;
-    const parsed = JSON.parse(readFileSync(stateFile, 'utf8')) as CheckpointState<S>;
-    if (parsed.version !== 1) throw new InputError(stateFile, '/version', 'expected 1');
+    const parsed = loadArtifact<CheckpointState<S>>('checkpoint-state', stateFile);
     return { tensors: loadWeights(dir), state: parsed.state };
   }
   return undefined;

@@ -4,14 +4,14 @@
  * generated hardware, the calibration, and optional baseline points. Every part is optional
  * but the design, so a folder written by `search` alone reports too.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { estimateDesign } from '../accel/estimate.js';
 import type { CoefficientKey, CostReport, CostTerm, DesignPoint } from '../accel/types.js';
 import type { CalibrationFile } from '../calibrate/types.js';
 import { InputError } from '../core/diagnostics.js';
-import { readJsonFile } from '../core/files.js';
-import { validateArtifact } from '../core/schema.js';
+import { checkInputDir } from '../core/files.js';
+import { loadArtifact, loadArtifactLines } from '../core/schema.js';
 
 export interface SearchEpoch {
   readonly epoch: number;
@@ -65,52 +65,53 @@ export interface RunData {
 
 const first = (dir: string, paths: string[]) => paths.map((p) => join(dir, p)).find((p) => existsSync(p));
 
-function jsonLines<T>(file: string | undefined): T[] {
-  if (!file) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as T;
-      } catch {
-        throw new InputError(file, `/line/${i + 1}`, 'expected one JSON object per line');
-      }
-    });
+/** The fields of a sim record (schemas/sim-record.schema.json) the report shows. */
+interface SimRecordFields {
+  readonly layer: string;
+  readonly chunk: string;
+  readonly op: string;
+  readonly image: number;
+  readonly pred: { readonly cycles: number; readonly key: CoefficientKey; readonly terms: Record<CostTerm, number> };
+  readonly meas: { readonly cycles: number | null };
+  readonly bitExact: boolean;
 }
 
-function readBaselines(file: string): BaselinePoint[] {
-  const value = readJsonFile(file);
-  if (!Array.isArray(value)) throw new InputError(file, '', 'expected an array of {label, accuracy, fps}');
-  return value.map((p: unknown, i) => {
-    const b = p as Partial<BaselinePoint>;
-    if (typeof b.label !== 'string' || !(typeof b.accuracy === 'number' && b.accuracy >= 0 && b.accuracy <= 1) || !(typeof b.fps === 'number' && b.fps > 0)) {
-      throw new InputError(file, `/${i}`, 'expected {label: string, accuracy: 0…1, fps: > 0}');
-    }
-    return { label: b.label, accuracy: b.accuracy, fps: b.fps };
-  });
+/**
+ * Baseline points (schemas/baselines.schema.json): a JSON array of {label, accuracy 0…1,
+ * fps > 0}. Anything else is an `InputError` naming the file and the bad point.
+ */
+export function readBaselines(file: string): BaselinePoint[] {
+  return loadArtifact<BaselinePoint[]>('baselines', file).map((b) => ({ label: b.label, accuracy: b.accuracy, fps: b.fps }));
 }
 
-/** Read a run folder (`flow`'s, or `search`'s alone); `baselines` adds points from another file. */
-export function readRun(dir: string, baselines?: string): RunData {
+/**
+ * Read a run folder (`flow`'s, or `search`'s alone); `baselines` adds points from another file
+ * (or points already read from one). Every file goes through its schema: a folder that is
+ * missing or a file, or a file that is not what the stage writes, is an `InputError` naming it.
+ */
+export function readRun(dir: string, baselines?: string | readonly BaselinePoint[]): RunData {
+  checkInputDir(dir, 'a run folder with design.json or search/design.json');
   const designFile = first(dir, ['design.json', 'search/design.json']);
   if (!designFile) throw new InputError(dir, '', 'expected a run folder with design.json or search/design.json');
-  const design = validateArtifact<DesignPoint>('design', readJsonFile(designFile), designFile);
+  const design = loadArtifact<DesignPoint>('design', designFile);
   const finalFile = first(dir, ['final/design.json']);
+  const searchFile = first(dir, ['search.jsonl', 'search/search.jsonl']);
   const trainFile = first(dir, ['train/train.json']);
+  const recordsFile = first(dir, ['hw/sim/records.jsonl']);
   const calibrationFile = first(dir, ['calibration.json']);
   const baselinesFile = first(dir, ['baselines.json']);
-  const records = jsonLines<{ layer: string; chunk: string; op: string; image: number; pred: { cycles: number; key: CoefficientKey; terms: Record<CostTerm, number> }; meas: { cycles: number | null }; bitExact: boolean }>(first(dir, ['hw/sim/records.jsonl']));
+  const records = recordsFile ? loadArtifactLines<SimRecordFields>('sim-record', recordsFile) : [];
+  const extra = baselines === undefined ? [] : typeof baselines === 'string' ? readBaselines(baselines) : baselines;
   return {
     dir,
     design,
     designFile,
     cost: estimateDesign(design, undefined, designFile),
-    finalDesign: finalFile ? validateArtifact<DesignPoint>('design', readJsonFile(finalFile), finalFile) : undefined,
-    search: jsonLines<SearchEpoch>(first(dir, ['search.jsonl', 'search/search.jsonl'])),
-    train: trainFile ? (readJsonFile(trainFile) as TrainSummary) : undefined,
+    finalDesign: finalFile ? loadArtifact<DesignPoint>('design', finalFile) : undefined,
+    search: searchFile ? loadArtifactLines<SearchEpoch>('search-epoch', searchFile) : [],
+    train: trainFile ? loadArtifact<TrainSummary>('train-summary', trainFile) : undefined,
     records: records.map((r) => ({ layer: r.layer, chunk: r.chunk, op: r.op, image: r.image, predicted: r.pred.cycles, key: r.pred.key, terms: r.pred.terms, measured: r.meas.cycles, bitExact: r.bitExact })),
-    calibration: calibrationFile ? validateArtifact<CalibrationFile>('calibration', readJsonFile(calibrationFile), calibrationFile) : undefined,
-    baselines: [...(baselinesFile ? readBaselines(baselinesFile) : []), ...(baselines ? readBaselines(baselines) : [])],
+    calibration: calibrationFile ? loadArtifact<CalibrationFile>('calibration', calibrationFile) : undefined,
+    baselines: [...(baselinesFile ? readBaselines(baselinesFile) : []), ...extra],
   };
 }

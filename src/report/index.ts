@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/files.js';
 import { renderCharts } from './charts.js';
-import { readRun } from './data.js';
+import { readRun, type BaselinePoint } from './data.js';
 import { renderReport } from './render.js';
 
 export { readRun, type RunData } from './data.js';
@@ -22,7 +22,8 @@ export interface ReportSummary {
 }
 
 /** Read `dir`, render its report and write `dir/report.html` (or `out`). */
-export async function writeReport(dir: string, options: { out?: string; baselines?: string; toolVersion: string }): Promise<ReportSummary> {
+/** `baselines`: a baselines file, or the points already read from one (flow reads them up front). */
+export async function writeReport(dir: string, options: { out?: string; baselines?: string | readonly BaselinePoint[]; toolVersion: string }): Promise<ReportSummary> {
   const run = readRun(dir, options.baselines);
   const charts = await renderCharts(run);
   const html = renderReport(run, charts, { toolVersion: options.toolVersion, createdAt: new Date().toISOString() });

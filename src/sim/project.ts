@@ -3,13 +3,16 @@
  * chunk simulated under Verilator, every layer's outputs compared word for word with the golden
  * model, measured against predicted cycles, and OUT/sim/records.jsonl written (atomically).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { lowerChunk, RTL_SIZE_NAMES, type RtlChunk, type RtlSizes } from '../backend/rtl/lower.js';
-import type { GoldenVectors, ProgramSpec } from '../backend/types.js';
+import type { ProjectManifest } from '../backend/generate.js';
+import { OPCODES, type GoldenVectors, type LayerDescriptor, type ProgramSpec } from '../backend/types.js';
 import { InputError, UsageError } from '../core/diagnostics.js';
-import { readJsonFile, writeFileAtomic } from '../core/files.js';
+import { checkInputDir, readTextFile, writeFileAtomic } from '../core/files.js';
+import { outputSizeOf } from '../core/network-check.js';
+import { loadArtifact } from '../core/schema.js';
 import { cycleError, type SimRecord } from './records.js';
 import { programSubset, runChunk, type ChunkRun } from './run.js';
 import { buildEngine, defaultCacheDir, verilatorVersion, type BuiltEngine } from './verilator.js';
@@ -82,27 +85,163 @@ export function parseProgramMem(text: string): number[] {
     .map((l) => parseInt(l, 16) >>> 0);
 }
 
-function loadProject(dir: string): { program: ProgramSpec; golden: GoldenVectors } {
+const PROJECT_DIR = 'a project folder written by `trips-hw generate`';
+
+/** Weight codes a layer reads from its chunk's image (conv: [groups·outPer][K][K][inPer]). */
+function weightCount(d: LayerDescriptor): number {
+  if (d.op === 'conv') return d.groups * d.outPer * d.kernel * d.kernel * d.inPer;
+  if (d.op === 'dwconv') return d.outC * d.kernel * d.kernel;
+  if (d.op === 'fc') return d.outC * d.inC;
+  return 0;
+}
+
+/** Requantisation entries a layer reads (conv / dwconv / fc: one per output channel; add: 2; pool: kernel²). */
+function requantCount(d: LayerDescriptor): number {
+  if (d.op === 'add') return 2;
+  if (d.op === 'pool') return d.kernel * d.kernel;
+  return d.outC;
+}
+
+/** The descriptor's shape fields that disagree with its op (conv: inPer·groups = inC, …), or undefined. */
+function shapeMismatch(d: LayerDescriptor): { field: string; expected: number; found: number } | undefined {
+  const want: [string, number, number][] = [];
+  if (d.op === 'conv') want.push(['inPer', d.inC / d.groups, d.inPer], ['outPer', d.outC / d.groups, d.outPer]);
+  if (d.op === 'dwconv') want.push(['outC', d.inC, d.outC], ['inPer', 1, d.inPer], ['outPer', d.outC, d.outPer], ['groups', 1, d.groups]);
+  if (d.op === 'fc') want.push(['inH', 1, d.inH], ['inW', 1, d.inW], ['outH', 1, d.outH], ['outW', 1, d.outW], ['inPer', d.inC, d.inPer], ['outPer', d.outC, d.outPer]);
+  if (d.op === 'add') want.push(['outH', d.inH, d.outH], ['outW', d.inW, d.outW], ['outC', d.inC, d.outC]);
+  if (d.op === 'pool') want.push(['outC', d.inC, d.outC]);
+  if (d.op === 'conv' || d.op === 'dwconv' || d.op === 'pool') {
+    want.push(['outH', outputSizeOf(d.inH, d.kernel, d.stride, d.pad), d.outH], ['outW', outputSizeOf(d.inW, d.kernel, d.stride, d.pad), d.outW]);
+  }
+  const bad = want.find(([, expected, found]) => expected !== found);
+  return bad && { field: bad[0], expected: bad[1], found: bad[2] };
+}
+
+/**
+ * What the schema cannot say about program.json: every index and address it holds points
+ * inside the program — chunks and layers at their positions and naming each other, tensors
+ * laid out one after another in the arena, every layer's input and output inside the arena
+ * and its constants inside its chunk's images. So nothing later indexes past an array or asks
+ * the harness for memory the program does not account for.
+ */
+function checkProgram(program: ProgramSpec, file: string): void {
+  const fail = (pointer: string, expectation: string): never => {
+    throw new InputError(file, pointer, expectation);
+  };
+  const { layers, chunks } = program;
+  let next = program.input.words;
+  if (program.input.address !== 0) fail('/input/address', `expected 0 (the input image starts the arena), found ${program.input.address}`);
+  const byName = new Map<string, (typeof program.tensors)[number]>();
+  program.tensors.forEach((t, i) => {
+    if (t.address !== next) fail(`/tensors/${i}/address`, `expected ${next} (tensors follow one another in the arena), found ${t.address}`);
+    if (byName.has(t.name) || t.name === 'input') fail(`/tensors/${i}/name`, `expected a name no other tensor has, found "${t.name}" twice`);
+    byName.set(t.name, t);
+    next += t.words;
+  });
+  const starts = new Set(program.tensors.map((t) => t.address));
+  if (program.arenaWords !== next) fail('/arenaWords', `expected ${next} (the input and every tensor), found ${program.arenaWords}`);
+  const inside = (pointer: string, address: number, words: number) => {
+    if (address + words > program.arenaWords) fail(pointer, `expected ${words} words from ${address} inside the arena of ${program.arenaWords} words`);
+  };
+  layers.forEach((d, i) => {
+    const at = (field: string) => `/layers/${i}/${field}`;
+    if (d.index !== i) fail(at('index'), `expected ${i} (its position), found ${d.index}`);
+    if (d.opcode !== OPCODES[d.op]) fail(at('opcode'), `expected ${OPCODES[d.op]} (the code of ${d.op}), found ${d.opcode}`);
+    if (d.chunk >= chunks.length) fail(at('chunk'), `expected a chunk index below ${chunks.length}, found ${d.chunk}`);
+    if (!chunks[d.chunk].layers.includes(i)) fail(at('chunk'), `expected chunk ${d.chunk} to list layer ${i} among its layers`);
+    // as for the network (core/network-check.ts): only a pool's window may span its map
+    if (d.op !== 'pool' && d.kernel > 15) fail(at('kernel'), `expected a ${d.op} kernel of at most 15 (trips-hw's limit), found ${d.kernel}`);
+    if (d.op !== 'pool' && d.stride > 8) fail(at('stride'), `expected a ${d.op} stride of at most 8 (trips-hw's limit), found ${d.stride}`);
+    const shape = shapeMismatch(d);
+    if (shape) fail(at(shape.field), `expected ${shape.expected} (the ${d.op}'s shape), found ${shape.found}`);
+    for (const field of d.op === 'add' ? (['inAddr', 'in2Addr'] as const) : (['inAddr'] as const)) {
+      if (d[field] !== program.input.address && !starts.has(d[field])) fail(at(field), `expected the address of the input or of a tensor, found ${d[field]}`);
+      inside(at(field), d[field], d.inH * d.inW * d.inC);
+    }
+    const words = d.outH * d.outW * d.outC;
+    if (d.rawOut === 1) {
+      if (d.op !== 'fc' || i !== layers.length - 1) fail(at('rawOut'), 'expected 0: only a final fc writes raw logits');
+      if (d.outC !== program.classes) fail(at('outC'), `expected ${program.classes} (the classes), found ${d.outC}`);
+    } else {
+      const t = byName.get(d.name);
+      if (!t) fail(at('name'), `expected a tensor named "${d.name}" in /tensors (the layer's output)`);
+      else if (t.address !== d.outAddr || t.words !== words) fail(at('outAddr'), `expected the tensor "${d.name}" (${t.words} words from ${t.address}), found ${words} words from ${d.outAddr}`);
+    }
+    const chunk = chunks[d.chunk];
+    if (d.weightOffset + weightCount(d) > chunk.weights.length) fail(at('weightOffset'), `expected ${weightCount(d)} weight codes from ${d.weightOffset} inside chunk ${d.chunk}'s ${chunk.weights.length}`);
+    if (d.requantOffset + requantCount(d) > chunk.multiplier.length) fail(at('requantOffset'), `expected ${requantCount(d)} requantisation entries from ${d.requantOffset} inside chunk ${d.chunk}'s ${chunk.multiplier.length}`);
+    if (d.permOffset >= 0 && d.permOffset + d.outC > chunk.perm.length) fail(at('permOffset'), `expected ${d.outC} permutation entries from ${d.permOffset} inside chunk ${d.chunk}'s ${chunk.perm.length}`);
+  });
+  if (program.scores !== (layers[layers.length - 1].rawOut === 1 ? 'logits' : 'codes')) fail('/scores', `expected "${layers[layers.length - 1].rawOut === 1 ? 'logits' : 'codes'}" (the last layer's output)`);
+  chunks.forEach((c, i) => {
+    const at = (field: string) => `/chunks/${i}/${field}`;
+    if (c.index !== i) fail(at('index'), `expected ${i} (its position), found ${c.index}`);
+    c.layers.forEach((l, j) => {
+      if (l >= layers.length || layers[l].chunk !== i) fail(`${at('layers')}/${j}`, `expected the index of a layer of chunk ${i}, found ${l}`);
+    });
+    for (const field of ['bias', 'shift'] as const) {
+      if (c[field].length !== c.multiplier.length) fail(at(field), `expected ${c.multiplier.length} entries (one per multiplier), found ${c[field].length}`);
+    }
+  });
+}
+
+/** golden.json against its program: the same design, every tensor's codes for every image. */
+function checkGolden(golden: GoldenVectors, program: ProgramSpec, file: string): void {
+  const fail = (pointer: string, expectation: string): never => {
+    throw new InputError(file, pointer, expectation);
+  };
+  if (golden.designHash !== program.designHash) fail('/designHash', `expected ${program.designHash} (program.json's design)`);
+  if (golden.modelHash !== program.modelHash) fail('/modelHash', `expected ${program.modelHash} (program.json's integer model)`);
+  const rows = (pointer: string, value: readonly (readonly number[])[] | undefined, words: number) => {
+    if (value === undefined) fail(pointer, `expected the codes of ${golden.images} image(s) of ${words} words`);
+    else if (value.length !== golden.images) fail(pointer, `expected ${golden.images} image(s) (/images), found ${value.length}`);
+    else value.forEach((row, i) => row.length !== words && fail(`${pointer}/${i}`, `expected ${words} words, found ${row.length}`));
+  };
+  rows('/input', golden.input, program.input.words);
+  const own = (name: string) => (Object.prototype.hasOwnProperty.call(golden.layers, name) ? golden.layers[name] : undefined);
+  for (const t of program.tensors) rows(`/layers/${t.name.replace(/~/g, '~0').replace(/\//g, '~1')}`, own(t.name), t.words);
+  const last = program.layers[program.layers.length - 1];
+  rows('/scores', golden.scores, last.rawOut === 1 ? program.classes : last.outH * last.outW * last.outC);
+  rows('/hashes', golden.hashes, program.tensors.length);
+}
+
+/**
+ * A generated project's program and golden vectors, each through its schema and checked
+ * against the other (and against manifest.json when the project has one): a file that is not
+ * what `generate` writes is an `InputError` naming it.
+ */
+export function loadProject(dir: string): { program: ProgramSpec; golden: GoldenVectors } {
+  checkInputDir(dir, PROJECT_DIR);
   const programFile = join(dir, 'program.json');
   const goldenFile = join(dir, 'golden.json');
-  if (!existsSync(programFile)) throw new InputError(programFile, '', 'file not found: expected a project written by `trips-hw generate`');
-  const program = readJsonFile(programFile) as ProgramSpec;
-  const golden = readJsonFile(goldenFile) as GoldenVectors;
-  if (!Array.isArray(program.layers) || !Array.isArray(program.chunks)) throw new InputError(programFile, '', 'expected a layer program (layers, chunks)');
-  if (golden.format !== 'trips-hw-golden') throw new InputError(goldenFile, '/format', 'expected "trips-hw-golden"');
-  if (golden.designHash !== program.designHash) throw new InputError(goldenFile, '/designHash', `expected ${program.designHash} (program.json's design)`);
+  const manifestFile = join(dir, 'manifest.json');
+  for (const f of [programFile, goldenFile]) if (!existsSync(f)) throw new InputError(f, '', 'file not found: expected a project written by `trips-hw generate`');
+  const program = loadArtifact<ProgramSpec>('program', programFile);
+  checkProgram(program, programFile);
+  const golden = loadArtifact<GoldenVectors>('golden', goldenFile);
+  checkGolden(golden, program, goldenFile);
+  if (existsSync(manifestFile)) {
+    const manifest = loadArtifact<ProjectManifest>('manifest', manifestFile);
+    if (manifest.designHash !== program.designHash) throw new InputError(manifestFile, '/designHash', `expected ${program.designHash} (program.json's design)`);
+    if (manifest.modelHash !== program.modelHash) throw new InputError(manifestFile, '/modelHash', `expected ${program.modelHash} (program.json's integer model)`);
+  }
   return { program, golden };
 }
 
-/** The chunk as OUT/rtl/ holds it: sizes and program words from the rendered files. */
+/** The chunk as OUT/rtl/ holds it: sizes and program words from the rendered files, which must be program.json's. */
 function loadRtlChunk(dir: string, program: ProgramSpec, index: number): RtlChunk {
   const chunk = program.chunks[index];
   const lowered = lowerChunk(program, chunk);
   const paramsFile = join(dir, 'rtl', `${chunk.ident}_params.vh`);
   const memFile = join(dir, 'rtl', `${chunk.ident}_program.mem`);
   for (const f of [paramsFile, memFile]) if (!existsSync(f)) throw new InputError(f, '', 'file not found: run `trips-hw generate` for this project first');
-  const sizes = parseParams(readFileSync(paramsFile, 'utf8'), chunk.ident, paramsFile);
-  const words = parseProgramMem(readFileSync(memFile, 'utf8'));
+  const sizes = parseParams(readTextFile(paramsFile, 'the engine parameters (Verilog header)'), chunk.ident, paramsFile);
+  for (const name of RTL_SIZE_NAMES) {
+    if (sizes[name] !== lowered.sizes[name]) {
+      throw new InputError(paramsFile, '', `expected ${chunk.ident.toUpperCase()}_${name} = ${lowered.sizes[name]} as program.json implies, found ${sizes[name]} (the RTL files are stale: regenerate the project)`);
+    }
+  }
+  const words = parseProgramMem(readTextFile(memFile, 'the program image (hex words)'));
   if (words.length !== lowered.program.length || words.some((w, i) => w !== lowered.program[i])) {
     throw new InputError(memFile, '', 'expected the program of program.json (the RTL files are stale: regenerate the project)');
   }

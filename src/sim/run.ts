@@ -2,11 +2,12 @@
  * Run one chunk engine on its program under Verilator: build (cached), write the harness job,
  * run the harness, compare every output word with the golden model and make the sim records.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HEADER_WORDS, DESCRIPTOR_WORDS, type RtlChunk, type RtlSizes } from '../backend/rtl/lower.js';
 import type { GoldenVectors, ProgramSpec } from '../backend/types.js';
+import { readTextFile } from '../core/files.js';
 import { jobText } from './job.js';
 import { makeRecord, type Measured, type SimRecord } from './records.js';
 import { buildEngine, type BuiltEngine } from './verilator.js';
@@ -50,6 +51,32 @@ interface HarnessLine {
   readonly wallSeconds?: number;
 }
 
+/**
+ * The harness's output: one JSON object per line. The harness is ours and just wrote it, so a
+ * file that cannot be read or parsed is an internal failure (exit 1), named with its line.
+ */
+function readHarnessOutput(file: string, chunk: string): HarnessLine[] {
+  let text: string;
+  try {
+    text = readTextFile(file, 'the harness output');
+  } catch (error) {
+    throw new Error(`internal: the harness of chunk ${chunk} left no readable output in ${file} (${(error as Error).message})`);
+  }
+  const lines: HarnessLine[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new Error(`internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not JSON (${(error as Error).message.split('\n')[0]})`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not a JSON object`);
+    lines.push(value as HarnessLine);
+  });
+  return lines;
+}
+
 /** The program image restricted to some of its layers (each layer reads golden inputs, so any subset runs). */
 export function programSubset(words: readonly number[], keep: readonly number[]): number[] {
   const header = words.slice(0, HEADER_WORDS);
@@ -72,10 +99,7 @@ export async function runChunk(input: RunChunkInput): Promise<ChunkRun> {
   writeFileSync(job, jobText(program, chunk, rtl, golden, image));
   writeFileSync(out, '');
   const result = await execa(build.executable, [job, out], { reject: false, all: true });
-  const lines = readFileSync(out, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as HarnessLine);
+  const lines = readHarnessOutput(out, chunk.id);
   const hangIndex = lines.find((l) => l.hang !== undefined)?.hang;
   if (result.exitCode !== 0 && hangIndex === undefined) {
     throw new Error(`harness of chunk ${chunk.id} failed (exit ${result.exitCode}): ${(result.all ?? '').trim().split('\n').pop() ?? ''}`);

@@ -22,6 +22,25 @@ const file = (name: string, text: string) => {
   return path;
 };
 
+/** A project manifest (schemas/manifest.schema.json) naming `designHash`, as generate writes one. */
+const manifestFor = (designHash: string) => ({
+  format: 'trips-hw-project',
+  version: 1,
+  name: 'tiny mixed',
+  designHash,
+  modelHash: '0'.repeat(64),
+  generator: { tool: 'trips-hw', toolVersion: '0.0.0-test', gitHash: 'test', createdAt: '2026-01-01T00:00:00.000Z' },
+  hlsTool: 'vitis-hls-2023.2',
+  board: { name: 'zcu102', part: 'xczu9eg-ffvb1156-2-e' },
+  clockMhz: 200,
+  weights: { source: 'random', seed: 1 },
+  golden: { images: 1, seed: 1 },
+  predicted: { fps: 1000, cycles: 200000 },
+  chunks: [],
+  layers: [],
+  files: [],
+});
+
 const VITIS_COSIM = `================================================================
 == Vitis HLS Report for 'trips_top'
 ================================================================
@@ -56,19 +75,14 @@ describe('board measurements (CSV)', () => {
   });
 
   it('names the line and column of a bad row', () => {
-    const check = (text: string, pointer: string) => {
+    const check = (text: string, pointer: string, expectation: string) => {
       const csv = file('bad.csv', text);
-      expect(() => readBoardCsv(csv, [chain])).toThrow(InputError);
-      try {
-        readBoardCsv(csv, [chain]);
-      } catch (error) {
-        expect((error as InputError).pointer).toBe(pointer);
-      }
+      expect(() => readBoardCsv(csv, [chain])).toThrow(new InputError(csv, pointer, expectation));
     };
-    check(`design,layer,cycles\n${chain.hash},c1,-3\n`, '/line/2/cycles');
-    check(`design,layer,cycles\nabcdef12,c1,30\n`, '/line/2/design');
-    check(`design,layer,cycles\n${chain.hash},nope,30\n`, '/line/2/layer');
-    check(`design,cycles\n`, '/line/1');
+    check(`design,layer,cycles\n${chain.hash},c1,-3\n`, 'line 2', 'column "cycles": expected a positive number of cycles, found "-3"');
+    check(`design,layer,cycles\nabcdef12,c1,30\n`, 'line 2', 'column "design": expected the hash of a design given with --design, found "abcdef12"');
+    check(`# board\ndesign,layer,cycles\n\n${chain.hash},nope,30\n`, 'line 4', 'column "layer": expected a layer of design tiny chain or "*", found "nope"');
+    check(`design,cycles\n`, 'line 1', 'expected a column "layer" in the header (design, layer, cycles)');
   });
 });
 
@@ -81,7 +95,7 @@ describe('HLS reports', () => {
   it('finds the design of a report inside a generated project through its manifest', () => {
     const project = join(dir, 'project');
     mkdirSync(join(project, 'hls', 'trips_hls', 'solution1', 'sim', 'report'), { recursive: true });
-    writeFileSync(join(project, 'manifest.json'), JSON.stringify({ designHash: mixed.hash }));
+    writeFileSync(join(project, 'manifest.json'), JSON.stringify(manifestFor(mixed.hash)));
     const report = join(project, 'hls', 'trips_hls', 'solution1', 'sim', 'report', 'trips_top_cosim.rpt');
     writeFileSync(report, VITIS_COSIM);
     expect(readHlsReport(report, [chain, mixed]).design).toBe(mixed.hash);
@@ -129,6 +143,6 @@ describe('sim records', () => {
 
   it('a line that is not a sim record is bad input naming the line', () => {
     const bad = file('bad-records.jsonl', `${JSON.stringify(RECORD)}\n{"version":1}\n`);
-    expect(() => readSimRecords(bad)).toThrow(/bad-records\.jsonl: \/line\/2: expected a sim record/);
+    expect(() => readSimRecords(bad)).toThrow(/bad-records\.jsonl: line 2: sim-record: missing required property "designHash"/);
   });
 });
