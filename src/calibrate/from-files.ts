@@ -1,6 +1,6 @@
 /** The `calibrate` stage as one call: read every measurement file, fit, cross-validate, write. */
 import { writeJsonAtomic } from '../core/files.js';
-import { UsageError } from '../core/diagnostics.js';
+import { InputError, UsageError } from '../core/diagnostics.js';
 import type { DesignPoint } from '../accel/types.js';
 import { calibrateCostModel } from './calibrate.js';
 import { knownDesign, readBoardCsv, readHlsReport, readSimRecords } from './measurements.js';
@@ -41,7 +41,10 @@ export function calibrateFromFiles(request: CalibrateRequest): CalibrateSummary 
   }
   for (const file of request.boardCsv) measurements.push(...readBoardCsv(file, known));
   for (const file of request.hlsReports) measurements.push(readHlsReport(file, known));
-  if (measurements.length === 0) throw new UsageError(`no usable measurement (${skipped} sim records were not bit-exact or did not finish)`);
+  if (measurements.length === 0) {
+    const files = [...request.records, ...request.boardCsv, ...request.hlsReports].join(', ');
+    throw new InputError(files, '', `expected at least one usable measurement, found none (${skipped} sim records were not bit-exact or did not finish)`);
+  }
   const calibration = calibrateCostModel(measurements, { folds: request.folds, toolVersion: request.toolVersion, createdAt: new Date().toISOString() });
   if (request.out !== undefined) writeJsonAtomic(request.out, calibration);
   return {

@@ -158,14 +158,14 @@ function nearestExisting(path: string): { path: string; isDir: boolean } {
   }
 }
 
-function checkCreatable(path: string, flag: string): void {
-  const found = nearestExisting(path);
-  if (found.path === resolve(path)) return;
-  if (!found.isDir) throw new UsageError(`${flag} ${path}: cannot be created, ${found.path} is a file, not a folder`);
+/** `folder` exists as a writable folder, or can be made: its nearest existing ancestor is one. */
+function checkCreatable(folder: string, flag: string, named: string): void {
+  const found = nearestExisting(folder);
+  if (!found.isDir) throw new UsageError(`${flag} ${named}: cannot be created, ${found.path} is a file, not a folder`);
   try {
     accessSync(found.path, constants.W_OK);
   } catch {
-    throw new UsageError(`${flag} ${path}: cannot be created, ${found.path} is not writable`);
+    throw new UsageError(`${flag} ${named}: cannot be created, ${found.path} is not writable`);
   }
 }
 
@@ -176,23 +176,15 @@ function checkCreatable(path: string, flag: string): void {
 export function checkOutputDir(dir: string, flag = '--out'): void {
   if (dir.trim() === '') throw new UsageError(`${flag}: expected a folder path, found an empty string`);
   const found = nearestExisting(dir);
-  if (found.path === resolve(dir)) {
-    if (!found.isDir) throw new UsageError(`${flag} ${dir}: expected a folder, found a file`);
-    try {
-      accessSync(found.path, constants.W_OK);
-    } catch {
-      throw new UsageError(`${flag} ${dir}: the folder is not writable`);
-    }
-    return;
-  }
-  checkCreatable(dir, flag);
+  if (found.path === resolve(dir) && !found.isDir) throw new UsageError(`${flag} ${dir}: expected a folder, found a file`);
+  checkCreatable(dir, flag, dir);
 }
 
 /** An output file (`--out FILE`), checked before any work: not a folder, its folder creatable. */
 export function checkOutputFile(file: string, flag = '--out'): void {
   if (file.trim() === '') throw new UsageError(`${flag}: expected a file path, found an empty string`);
   if (isDirectory(file)) throw new UsageError(`${flag} ${file}: expected a file path, found a folder`);
-  checkCreatable(dirname(resolve(file)), flag);
+  checkCreatable(dirname(resolve(file)), flag, file);
   const found = nearestExisting(file);
   if (found.path === resolve(file) && !isFile(file)) throw new UsageError(`${flag} ${file}: expected a regular file`);
 }

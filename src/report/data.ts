@@ -61,6 +61,8 @@ export interface RunData {
   readonly records: readonly LayerRecord[];
   readonly calibration?: CalibrationFile;
   readonly baselines: readonly BaselinePoint[];
+  /** The stages `flow` finished in this folder, with their time (OUT/flow.json), in order. */
+  readonly stages: readonly { readonly stage: string; readonly seconds: number }[];
 }
 
 const first = (dir: string, paths: string[]) => paths.map((p) => join(dir, p)).find((p) => existsSync(p));
@@ -100,6 +102,8 @@ export function readRun(dir: string, baselines?: string | readonly BaselinePoint
   const recordsFile = first(dir, ['hw/sim/records.jsonl']);
   const calibrationFile = first(dir, ['calibration.json']);
   const baselinesFile = first(dir, ['baselines.json']);
+  const flowFile = first(dir, ['flow.json']);
+  const flow = flowFile ? loadArtifact<{ done: Record<string, { seconds: number }> }>('flow-state', flowFile) : undefined;
   const records = recordsFile ? loadArtifactLines<SimRecordFields>('sim-record', recordsFile) : [];
   const extra = baselines === undefined ? [] : typeof baselines === 'string' ? readBaselines(baselines) : baselines;
   return {
@@ -113,5 +117,6 @@ export function readRun(dir: string, baselines?: string | readonly BaselinePoint
     records: records.map((r) => ({ layer: r.layer, chunk: r.chunk, op: r.op, image: r.image, predicted: r.pred.cycles, key: r.pred.key, terms: r.pred.terms, measured: r.meas.cycles, bitExact: r.bitExact })),
     calibration: calibrationFile ? loadArtifact<CalibrationFile>('calibration', calibrationFile) : undefined,
     baselines: [...(baselinesFile ? readBaselines(baselinesFile) : []), ...extra],
+    stages: flow ? Object.entries(flow.done).map(([stage, d]) => ({ stage, seconds: d.seconds })) : [],
   };
 }

@@ -86,5 +86,6 @@ export function renderReport(run: RunData, charts: readonly Chart[], meta: { too
     ...tables(run),
     dir: run.dir,
     designFile: run.designFile,
+    stages: run.stages.length === 0 ? '' : ` · flow stages ${run.stages.map((s) => `${s.stage} ${s.seconds.toFixed(0)} s`).join(', ')}`,
   });
 }
