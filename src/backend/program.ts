@@ -168,7 +168,7 @@ export function lowerDesignToProgram(design: DesignPoint, model: IntegerModel, o
   const file = options.file ?? '<design>';
   const net = design.network;
   if (model.layers.length !== net.layers.length || model.layers.some((q, i) => q.name !== net.layers[i].name)) {
-    throw new InputError(file, '/network/layers', `expected the layers of the integer model (${model.name}); the weights belong to another network`);
+    throw new InputError(file, '/network/layers', `expected the layers of the integer model (${plainText(model.name, 60)}); the weights belong to another network`);
   }
   net.layers.forEach((layer, i) => {
     const chunk = design.accelerator.chunks.find((c) => c.layers.includes(layer.name));

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../core/diagnostics.js';
 import { loadArtifact } from '../core/schema.js';
+import { plainText } from '../core/text.js';
 import type { CellOp, CellSlot, GenotypeSpec, SearchSpaceSpec, SearchStageSpec } from './types.js';
 
 /** The nine FBNet candidates of method.md §2, in the paper's order. */
@@ -184,7 +185,7 @@ export function resolveSearchSpace(nameOrPath: string): SearchSpaceSpec {
 export function checkGenotype(space: SearchSpaceSpec, genotype: GenotypeSpec, file: string): GenotypeSpec {
   const total = listCells(space).length;
   if (genotype.cells.length !== total) {
-    throw new InputError(file, '/cells', `expected ${total} cells (space ${space.name}), found ${genotype.cells.length}`);
+    throw new InputError(file, '/cells', `expected ${total} cells (space ${plainText(space.name, 60)}), found ${genotype.cells.length}`);
   }
   genotype.cells.forEach((cell, i) => {
     if (!space.ops.includes(cell.op)) {

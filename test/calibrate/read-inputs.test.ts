@@ -13,6 +13,7 @@ import { knownDesign, readBoardCsv, readHlsReport, readSimRecords } from '../../
 import { stampedHardware } from '../../src/calibrate/sweep.js';
 import { InputError } from '../../src/core/diagnostics.js';
 import { fixtureDesign } from '../backend/helpers.js';
+import { inputErrorOf } from '../core/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-calibrate-inputs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,16 +25,6 @@ const file = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
-
-function inputError(work: () => unknown): InputError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 const COSIM = '| Verilog | Pass | 9000 | 9100 | 9200 | NA | NA | NA |\n';
 
@@ -48,16 +39,16 @@ describe('a missing file or a folder given as a file', () => {
   ];
   for (const [flag, read, what] of readers) {
     it(`${flag}: exit 2 naming the file`, () => {
-      const missing = inputError(() => read(none));
+      const missing = inputErrorOf(() => read(none));
       expect(missing.message).toBe(`${none}: /: file not found (expected ${what})`);
       expect(missing.exitCode).toBe(2);
-      expect(inputError(() => read(folder)).message).toBe(`${folder}: /: expected ${what}, found a directory`);
+      expect(inputErrorOf(() => read(folder)).message).toBe(`${folder}: /: expected ${what}, found a directory`);
     });
   }
 
   it('calibrateFromFiles passes the error on before fitting or writing', () => {
     const out = join(dir, 'calibration.json');
-    const e = inputError(() => calibrateFromFiles({ records: [none], boardCsv: [], hlsReports: [], designs: [], out, toolVersion: 'test' }));
+    const e = inputErrorOf(() => calibrateFromFiles({ records: [none], boardCsv: [], hlsReports: [], designs: [], out, toolVersion: 'test' }));
     expect(e.file).toBe(none);
     expect(() => calibrateFromFiles({ records: [], boardCsv: [folder], hlsReports: [], designs: [], out, toolVersion: 'test' })).toThrow(/found a directory/);
   });
@@ -66,18 +57,18 @@ describe('a missing file or a folder given as a file', () => {
 describe('board CSV lines', () => {
   it('names the line of a bad row, counting comments and blank lines, as FILE: line N: …', () => {
     const csv = file('board.csv', `# board run\ndesign,layer,cycles\n${chain.hash},c1,5000\n\n${chain.hash},c1,lots\n`);
-    expect(inputError(() => readBoardCsv(csv, [chain])).message).toBe(`${csv}: line 5: column "cycles": expected a positive number of cycles, found "lots"`);
+    expect(inputErrorOf(() => readBoardCsv(csv, [chain])).message).toBe(`${csv}: line 5: column "cycles": expected a positive number of cycles, found "lots"`);
     const header = file('header.csv', '# nothing\n\ndesign,cycles\n');
-    expect(inputError(() => readBoardCsv(header, [chain])).message).toBe(`${header}: line 3: expected a column "layer" in the header (design, layer, cycles)`);
-    expect(inputError(() => readBoardCsv(file('empty.csv', '\n# only a comment\n'), [chain])).pointer).toBe('');
+    expect(inputErrorOf(() => readBoardCsv(header, [chain])).message).toBe(`${header}: line 3: expected a column "layer" in the header (design, layer, cycles)`);
+    expect(inputErrorOf(() => readBoardCsv(file('empty.csv', '\n# only a comment\n'), [chain])).pointer).toBe('');
   });
 });
 
 describe('sim records lines', () => {
   it('a line that is not JSON, or not a record, names the line', () => {
-    expect(inputError(() => readSimRecords(file('r1.jsonl', '\n{"version": 1\n'))).pointer).toBe('line 2');
-    expect(inputError(() => readSimRecords(file('r2.jsonl', '[]\n'))).pointer).toBe('line 1');
-    expect(inputError(() => readSimRecords(file('r3.jsonl', 'null\n'))).message).toContain('sim-record');
+    expect(inputErrorOf(() => readSimRecords(file('r1.jsonl', '\n{"version": 1\n'))).pointer).toBe('line 2');
+    expect(inputErrorOf(() => readSimRecords(file('r2.jsonl', '[]\n'))).pointer).toBe('line 1');
+    expect(inputErrorOf(() => readSimRecords(file('r3.jsonl', 'null\n'))).message).toContain('sim-record');
   });
 });
 
@@ -89,9 +80,9 @@ describe('the manifest of the project an HLS report sits in', () => {
 
   it('goes through the manifest schema: a corrupt one is bad input naming it', () => {
     const notJson = report('p-not-json', '{"designHash": ');
-    expect(inputError(() => readHlsReport(notJson, [chain, mixed])).file).toBe(join(dir, 'p-not-json', 'manifest.json'));
+    expect(inputErrorOf(() => readHlsReport(notJson, [chain, mixed])).file).toBe(join(dir, 'p-not-json', 'manifest.json'));
     const partial = report('p-partial', JSON.stringify({ designHash: mixed.hash }));
-    const e = inputError(() => readHlsReport(partial, [chain, mixed]));
+    const e = inputErrorOf(() => readHlsReport(partial, [chain, mixed]));
     expect([e.file, e.pointer]).toEqual([join(dir, 'p-partial', 'manifest.json'), '']);
     expect(e.message).toContain('manifest: missing required property "format"');
   });

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { execa } from 'execa';
+import { SMOKE_SPACE as BUILTIN_SMOKE_SPACE } from '../../src/search/spaces.js';
 import { ROOT, runCli, type CliResult } from './run-cli.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -49,22 +50,8 @@ export const trainArgs = (design: string, out: string): string[] => ['train', '-
 export const searchArgs = (out: string): string[] => ['search', '--preset', 'smoke', '--dataset', 'synthetic', '--epochs', '1', '--out', out];
 export const flowArgs = (out: string): string[] => ['flow', '--preset', 'smoke', '--dataset', 'synthetic', '--out', out];
 
-/** The built-in smoke space (src/search/spaces.ts SMOKE_SPACE), written out as a search-space file. */
-export const SMOKE_SPACE = {
-  version: 1,
-  name: 'smoke-file',
-  input: { height: 28, width: 28, channels: 1 },
-  classes: 10,
-  stem: { channels: 8, stride: 2, kernel: 3 },
-  stages: [
-    { cells: 1, channels: 8, stride: 1 },
-    { cells: 2, channels: 16, stride: 2 },
-  ],
-  ops: ['k3_e1', 'k3_e3', 'skip'],
-  bitwidths: [4, 8],
-  head: { channels: 64 },
-  fixedBits: 8,
-};
+/** The built-in smoke space, written out as a search-space file. */
+export const SMOKE_SPACE = { ...BUILTIN_SMOKE_SPACE, name: 'smoke-file' };
 
 export async function mustRun(args: string[]): Promise<CliResult> {
   const r = await runCli(args);

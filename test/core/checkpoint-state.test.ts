@@ -19,6 +19,7 @@ import { retrainDesign } from '../../src/quant/retrain.js';
 import { runSearch } from '../../src/search/joint.js';
 import { PRESETS } from '../../src/search/presets.js';
 import { TINY } from '../nn/tiny.js';
+import { inputErrorOf } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-checkpoint-state-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,16 +43,6 @@ const job = (outDir: string, extra: Partial<TrainJob> = {}): TrainJob => ({
 });
 
 const stateOf = (run: string) => JSON.parse(readFileSync(join(run, 'checkpoint', 'state.json'), 'utf8')) as { version: number; state: Record<string, unknown> };
-
-function inputError(work: () => unknown): InputError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('training: checkpoint state and train.json', () => {
   const run = join(dir, 'train');
@@ -85,7 +76,7 @@ describe('training: checkpoint state and train.json', () => {
     try {
       for (const [text, pointer] of cases) {
         writeFileSync(file, text);
-        const e = inputError(() => readCheckpoint(run));
+        const e = inputErrorOf(() => readCheckpoint(run));
         expect([e.file, e.pointer], text).toEqual([file, pointer]);
       }
       writeFileSync(file, 'not json');
@@ -149,7 +140,7 @@ describe('search: checkpoint state and search.jsonl', () => {
     try {
       for (const [value, pointer] of cases) {
         writeFileSync(file, JSON.stringify(value));
-        const e = inputError(() => readCheckpoint(run));
+        const e = inputErrorOf(() => readCheckpoint(run));
         expect([e.file, e.pointer]).toEqual([file, pointer]);
       }
     } finally {

@@ -24,6 +24,7 @@ import { fixtureDesign, generateFor, writeProject } from '../backend/helpers.js'
 import { CASE_KINDS, programOf as simProgramOf, randomDesign as simRandomDesign, randomNetwork as simRandomNetwork, verilatorMissing, writeProject as writeSimProject } from '../sim/helpers.js';
 import { checkNetwork } from '../../src/core/network-check.js';
 import { Rng } from '../../src/core/random.js';
+import { inputErrorOf } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-read-artifacts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,18 +35,8 @@ beforeAll(async () => {
   for (const name of ['tiny-chain', 'tiny-mixed']) projects.set(name, generateFor(fixtureDesign(name)));
 });
 
-/** The InputError `work` throws (anything else fails the test). */
-function inputError(work: () => unknown): InputError {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
-
-async function inputErrorOf(work: Promise<unknown>): Promise<InputError> {
+/** The InputError the promise rejects with (anything else fails the test). */
+async function rejectedInputError(work: Promise<unknown>): Promise<InputError> {
   try {
     await work;
   } catch (error) {
@@ -82,7 +73,7 @@ describe('program.json and golden.json (sim)', () => {
       if (content === '<dir>') mkdirSync(join(out, path));
       else if (content !== '<none>') writeFileSync(join(out, path), content);
     }
-    return inputError(() => loadProject(out));
+    return inputErrorOf(() => loadProject(out));
   };
   const programOf = () => clone((projects.get('tiny-chain') as GeneratedProject).program);
   const goldenOf = () => clone((projects.get('tiny-chain') as GeneratedProject).golden);
@@ -196,8 +187,8 @@ describe('program.json and golden.json (sim)', () => {
   it('a project folder that is a file or missing is bad input', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    expect(inputError(() => loadProject(file)).message).toMatch(/a-file: \/: expected a project folder written by `trips-hw generate`, found a file/);
-    expect(inputError(() => loadProject(join(dir, 'nowhere'))).message).toMatch(/nowhere: \/: folder not found/);
+    expect(inputErrorOf(() => loadProject(file)).message).toMatch(/a-file: \/: expected a project folder written by `trips-hw generate`, found a file/);
+    expect(inputErrorOf(() => loadProject(join(dir, 'nowhere'))).message).toMatch(/nowhere: \/: folder not found/);
   });
 });
 
@@ -214,12 +205,12 @@ describe('the RTL files of a project (sim)', () => {
     const name = `${chunk.ident.toUpperCase()}_IN_HALF`;
     expect(text).toContain(`${name} = ${sizes.IN_HALF};`);
     writeFileSync(params, text.replace(`${name} = ${sizes.IN_HALF};`, `${name} = ${sizes.IN_HALF * 1024};`));
-    const e = await inputErrorOf(simulateProject(out, { cacheDir: join(dir, 'cache') }));
+    const e = await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }));
     expect(e.file).toBe(params);
     expect(e.expectation).toContain(`expected ${name} = ${sizes.IN_HALF} as program.json implies, found ${sizes.IN_HALF * 1024}`);
     expect(existsSync(join(dir, 'cache'))).toBe(false);
     rmSync(join(out, 'rtl', `${chunk.ident}_program.mem`));
-    expect((await inputErrorOf(simulateProject(out, { cacheDir: join(dir, 'cache') }))).file).toMatch(/_program\.mem$/);
+    expect((await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }))).file).toMatch(/_program\.mem$/);
   }, 60_000);
 });
 
@@ -254,7 +245,7 @@ describe('a run folder (report)', () => {
     for (const f of ['design.json', 'hw/sim/records.jsonl', 'calibration.json', 'baselines.json']) writeFileSync(join(copy, f), readFileSync(join(run, f)));
     mkdirSync(join(copy, path, '..'), { recursive: true });
     writeFileSync(join(copy, path), content);
-    const e = inputError(() => readRun(copy));
+    const e = inputErrorOf(() => readRun(copy));
     expect(e.file).toBe(join(copy, path));
     return e;
   };
@@ -296,8 +287,8 @@ describe('a run folder (report)', () => {
   it('a run folder that is a file or missing is bad input naming it', () => {
     const file = join(dir, 'run-file');
     writeFileSync(file, 'x');
-    expect(inputError(() => readRun(file)).message).toBe(`${file}: /: expected a run folder with design.json or search/design.json, found a file`);
-    expect(inputError(() => readRun(join(dir, 'no-run'))).file).toBe(join(dir, 'no-run'));
+    expect(inputErrorOf(() => readRun(file)).message).toBe(`${file}: /: expected a run folder with design.json or search/design.json, found a file`);
+    expect(inputErrorOf(() => readRun(join(dir, 'no-run'))).file).toBe(join(dir, 'no-run'));
   });
 });
 
@@ -326,11 +317,11 @@ describe('baselines', () => {
     ];
     cases.forEach(([value, pointer, text], i) => {
       const path = file(`baselines-bad-${i}.json`, value);
-      const e = inputError(() => readBaselines(path));
+      const e = inputErrorOf(() => readBaselines(path));
       expect([e.file, e.pointer]).toEqual([path, pointer]);
       expect(e.message).toContain(text);
     });
-    expect(inputError(() => readBaselines(join(dir, 'no-baselines.json'))).message).toMatch(/no-baselines\.json: \/: file not found/);
+    expect(inputErrorOf(() => readBaselines(join(dir, 'no-baselines.json'))).message).toMatch(/no-baselines\.json: \/: file not found/);
   });
 });
 
@@ -375,7 +366,7 @@ describe('flow: its state and its inputs, checked before the first stage', () =>
     ];
     for (const [name, state, pointer] of cases) {
       const out = folder(`bad-${name}`, state);
-      const e = await inputErrorOf(runFlow(request(out)));
+      const e = await rejectedInputError(runFlow(request(out)));
       expect([e.file, e.pointer], name).toEqual([join(out, 'flow.json'), pointer]);
       expect(existsSync(join(out, 'search', 'search.jsonl')), name).toBe(false);
     }
@@ -385,7 +376,7 @@ describe('flow: its state and its inputs, checked before the first stage', () =>
     const baselines = join(dir, 'flow-baselines.json');
     writeFileSync(baselines, json([{ label: 'x', accuracy: 1.5, fps: 100 }]));
     const out = join(dir, 'flows', 'never');
-    const e = await inputErrorOf(runFlow(request(out, { baselines })));
+    const e = await rejectedInputError(runFlow(request(out, { baselines })));
     expect([e.file, e.pointer]).toEqual([baselines, '/0/accuracy']);
     expect(existsSync(out)).toBe(false);
     // CIFAR-10 with its six files present, the first one truncated: named before the search starts
@@ -393,7 +384,7 @@ describe('flow: its state and its inputs, checked before the first stage', () =>
     mkdirSync(cifar, { recursive: true });
     for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin']) writeFileSync(join(cifar, f), Buffer.alloc(3073));
     writeFileSync(join(cifar, 'data_batch_1.bin'), Buffer.alloc(5));
-    const e2 = await inputErrorOf(runFlow(request(out, { dataset: 'cifar10', dataDir: cifar })));
+    const e2 = await rejectedInputError(runFlow(request(out, { dataset: 'cifar10', dataDir: cifar })));
     expect(e2.file).toBe(join(cifar, 'data_batch_1.bin'));
     expect(existsSync(out)).toBe(false);
     await expect(runFlow(request(out, { dataset: 'cifar10', dataDir: join(dir, 'flows') }))).rejects.toThrow(/CIFAR-10 not found/);

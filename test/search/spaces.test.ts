@@ -13,6 +13,7 @@ import {
   parseCellOp,
   resolveSearchSpace,
 } from '../../src/search/spaces.js';
+import { inputErrorOf } from '../core/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-spaces-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,17 +23,6 @@ function writeTemp(value: unknown, name = `f${counter++}.json`): string {
   const file = join(dir, name);
   writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
   return file;
-}
-
-/** The InputError a call throws, so tests can look at its pointer. */
-function inputErrorOf(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError, nothing was thrown');
 }
 
 const fmnistCells = (): Array<{ op: string; bits: number }> =>
