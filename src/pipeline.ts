@@ -1,18 +1,17 @@
 /**
- * The stages of trips-hw, in pipeline order. Imports point one way down this list: a stage may
- * use the ones above it, never the ones below (search uses accel's cost model, never a backend).
+ * The stages of trips-hw and the order of their imports. A stage imports only itself and the
+ * stages below it; stages on one line do not import each other (test/core/imports.test.ts):
  *
- *   core/      schemas (one ajv), diagnostics, atomic files, provenance     — shared by all
- *   data/      datasets → batches                                           (issue: engine)
- *   nn/        TF.js engine, kernels, quantisers, supernet                  (issue: engine)
- *   search/    search spaces, genotype → network lowering; joint search     (spaces: here)
- *   accel/     network + board → accelerator + cost (cost model, DAS)       (here)
- *   quant/     weights → integer model                                      (issue: HLS)
- *   backend/   design + integer model → HLS C++ / Verilog params            (issues: HLS, RTL)
- *   sim/       generated project → Verilator sim records                    (issue: RTL)
- *   calibrate/ sim records → calibration.json                               (issue: calibrate)
- *   report/    run folder → report.html                                     (issue: flow)
- *   cli/       oclif commands: parse flags, call one stage function, print
+ *   core/                 schemas (one ajv), diagnostics, the input fence, atomic files, provenance
+ *   data/, accel/         datasets → batches; network + board → accelerator + cost (model, DAS)
+ *   nn/                   TF.js engine: backends, kernels, quantisers, QAT training, replicas
+ *   search/, quant/       spaces, genotypes, the joint search; weights → integer model, golden
+ *   backend/              design + integer model → layer program → HLS project, RTL parameters
+ *   sim/                  generated project → Verilator runs → sim records
+ *   calibrate/            sim records, board timings, HLS reports → calibration.json
+ *   report/               run folder → report.html
+ *   pipeline.ts           this file: the flow's stages as one table (FLOW_STEPS), runFlow
+ *   cli/, bench/          oclif commands (parse flags, call one function, print); benchmarks
  */
 
 /**
@@ -33,12 +32,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { exploreAccelerator } from './accel/explore.js';
 import { resolveBoard } from './accel/boards.js';
-import type { CalibrationSpec, DesignPoint } from './accel/types.js';
+import { loadCalibration, loadDesign } from './accel/load.js';
+import type { BoardSpec, DesignPoint } from './accel/types.js';
 import { generateToFolder } from './backend/project.js';
 import { calibrateFromFiles } from './calibrate/from-files.js';
 import { EXIT_FAILED, UsageError } from './core/diagnostics.js';
 import { writeJsonAtomic } from './core/files.js';
-import { loadArtifact } from './core/schema.js';
+import { loadArtifact, validateArtifact } from './core/schema.js';
 import { makeProvenance } from './core/provenance.js';
 import { datasetByName, type DatasetName } from './data/index.js';
 import type { BackendName } from './nn/backend.js';
@@ -128,7 +128,175 @@ function checkDataset(dataset: DatasetName, dataDir: string | undefined, seed: n
   datasetByName(dataset, { dataDir, seed });
 }
 
-const loadDesignFile = (file: string) => loadArtifact<DesignPoint>('design', file);
+/** The files of a flow's run folder (the run layout; docs/architecture.md). */
+function flowPaths(out: string) {
+  return {
+    state: join(out, 'flow.json'),
+    search: join(out, 'search'),
+    design: join(out, 'search', 'design.json'),
+    train: join(out, 'train'),
+    hw: join(out, 'hw'),
+    records: join(out, 'hw', 'sim', 'records.jsonl'),
+    calibration: join(out, 'calibration.json'),
+    final: join(out, 'final', 'design.json'),
+  };
+}
+
+/** What each stage returns; kept in flow.json (schemas/flow-state.schema.json) so a rerun skips it. */
+interface StageResults {
+  readonly search: { readonly genotype: string | null; readonly fps: number };
+  readonly train: { readonly accuracy: number; readonly integerAccuracy: number; readonly agreement: number };
+  readonly generate: { readonly files: number; readonly designHash: string };
+  readonly sim: { readonly bitExact: boolean; readonly mapePct: number; readonly maxPct: number; readonly records: string };
+  readonly calibrate: { readonly heldOutAfterPct: number | null; readonly records: number };
+  readonly final: { readonly fps: number };
+  readonly report: { readonly file: string; readonly charts: readonly string[] };
+}
+
+/** Everything a stage may use: the request, the settings resolved up front, the run layout. */
+interface FlowContext {
+  readonly request: FlowRequest;
+  readonly preset: (typeof PRESETS)[PresetName];
+  readonly dataset: DatasetName;
+  readonly board: BoardSpec;
+  readonly baselines?: readonly BaselinePoint[];
+  readonly paths: ReturnType<typeof flowPaths>;
+  readonly log: (text: string) => void;
+  readonly stop: () => boolean;
+  /** The searched design (search/design.json), read once through the strict loader. */
+  readonly design: () => DesignPoint;
+}
+
+interface FlowStep<K extends FlowStage> {
+  /** One line: what the stage does and what it writes (the flow command's help prints it). */
+  readonly describe: string;
+  readonly run: (ctx: FlowContext) => Promise<StageResults[K]>;
+}
+
+async function searchStage(ctx: FlowContext): Promise<StageResults['search']> {
+  const { request, preset, paths } = ctx;
+  const epochs = preset.schedule.epochs;
+  const r = await runSearch({
+    space: preset.space,
+    dataset: ctx.dataset,
+    dataDir: request.dataDir,
+    board: ctx.board,
+    preset: preset.name,
+    schedule: preset.schedule,
+    fpsWindow: preset.fpsWindow,
+    lambda: preset.schedule.lambda,
+    hwSearch: 'joint',
+    sampling: 'heterogeneous',
+    seed: request.seed,
+    outDir: paths.search,
+    resume: existsSync(join(paths.search, 'checkpoint')),
+    backend: request.backend,
+    replicas: request.replicas,
+    shouldStop: ctx.stop,
+    onProgress: (p) => request.onProgress?.(`search epoch ${p.epoch + 1}/${epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
+    onEpoch: (e) => ctx.log(`search epoch ${e.epoch + 1}/${epochs}: accuracy ${(100 * e.accuracy).toFixed(2)} %, ${e.fps.toFixed(0)} FPS, λ ${e.lambda.toPrecision(3)}  [${e.genotype}]`),
+  });
+  if (r.interrupted) throw new FlowInterrupted('search');
+  return { genotype: r.genotype ? r.genotype.cells.map((c) => `${c.op}@${c.bits}`).join(' ') : null, fps: r.fps };
+}
+
+async function trainStage(ctx: FlowContext): Promise<StageResults['train']> {
+  const { request, preset, paths } = ctx;
+  const { epochs } = preset.retrain;
+  const r = await retrainDesign(
+    {
+      network: ctx.design().network,
+      dataset: ctx.dataset,
+      dataDir: request.dataDir,
+      epochs,
+      batchSize: preset.retrain.batchSize,
+      sgd: { ...DEFAULT_SGD, learningRate: preset.retrain.learningRate },
+      seed: request.seed,
+      outDir: paths.train,
+      resume: existsSync(join(paths.train, 'checkpoint')),
+      backend: request.backend,
+      replicas: request.replicas,
+      limitTrain: preset.retrain.limitTrain,
+      shouldStop: ctx.stop,
+      onProgress: ({ epoch, step, steps, loss }) => request.onProgress?.(`train epoch ${epoch + 1}/${epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
+      onEpoch: (e) => ctx.log(`train epoch ${e.epoch + 1}/${epochs}: test ${(100 * e.testAccuracy).toFixed(2)} %`),
+    },
+    paths.design,
+  );
+  if (r.interrupted) throw new FlowInterrupted('train');
+  return { accuracy: r.accuracy, integerAccuracy: r.integerAccuracy, agreement: r.agreement };
+}
+
+async function generateStage(ctx: FlowContext): Promise<StageResults['generate']> {
+  const { request, paths } = ctx;
+  const r = await generateToFolder({
+    design: ctx.design(),
+    designFile: paths.design,
+    weightsDir: join(paths.train, 'weights'),
+    out: paths.hw,
+    tool: 'vitis-hls-2023.2',
+    images: 2,
+    seed: request.seed,
+    backend: request.backend,
+    provenance: makeProvenance({ seed: request.seed, command: 'flow' }),
+  });
+  return { files: r.files, designHash: r.designHash };
+}
+
+async function simStage(ctx: FlowContext): Promise<StageResults['sim']> {
+  const r = await simulateProject(ctx.paths.hw, { onProgress: (e) => ctx.request.onProgress?.(`sim ${e.phase} ${e.chunk} (${e.index + 1}/${e.total})`) });
+  ctx.log(`sim: ${r.layers.filter((l) => l.bitExact).length}/${r.layers.length} layers bit-exact; uncalibrated model vs RTL MAPE ${r.cycles.mapePct.toFixed(2)} %, max ${r.cycles.maxPct.toFixed(2)} %`);
+  return { bitExact: r.bitExact, mapePct: r.cycles.mapePct, maxPct: r.cycles.maxPct, records: r.records };
+}
+
+async function calibrateStage(ctx: FlowContext): Promise<StageResults['calibrate']> {
+  const r = calibrateFromFiles({ records: [ctx.paths.records], boardCsv: [], hlsReports: [], designs: [], out: ctx.paths.calibration, toolVersion: makeProvenance().toolVersion });
+  return { heldOutAfterPct: r.heldOut?.after.mapePct ?? null, records: r.records };
+}
+
+/** The accelerator searched again with the calibrated model, warm-started from the search's logits. */
+async function finalStage(ctx: FlowContext): Promise<StageResults['final']> {
+  const { request, paths } = ctx;
+  const design = ctx.design();
+  const logits = design.explore?.logits;
+  const r = exploreAccelerator(design.network, ctx.board, {
+    strategy: 'differentiable',
+    samples: ctx.preset.schedule.finalDasSamples,
+    seed: request.seed,
+    calibration: loadCalibration(paths.calibration),
+    warmStart: logits ? { logits, accelerator: design.accelerator } : undefined,
+  });
+  const finalDesign: DesignPoint = { ...r.design, name: design.name, ...(design.search ? { search: design.search } : {}), provenance: makeProvenance({ seed: request.seed, command: 'flow (final accelerator search, calibrated model)' }) };
+  writeDesignFile(paths.final, finalDesign);
+  ctx.log(`final accelerator (calibrated model): ${r.report.fps.toFixed(0)} FPS`);
+  return { fps: r.report.fps };
+}
+
+async function reportStage(ctx: FlowContext): Promise<StageResults['report']> {
+  const r = await writeReport(ctx.request.out, { baselines: ctx.baselines, toolVersion: makeProvenance().toolVersion });
+  return { file: r.file, charts: r.charts };
+}
+
+/** A design the flow wrote, checked against its schema first (a mismatch is our bug: exit 1). */
+function writeDesignFile(file: string, design: DesignPoint): void {
+  try {
+    validateArtifact<DesignPoint>('design', design, file);
+  } catch (error) {
+    throw new Error(`internal: the design for ${file} does not match its schema (${(error as Error).message})`);
+  }
+  writeJsonAtomic(file, design);
+}
+
+/** The pipeline: every stage of `trips-hw flow`, in FLOW_STAGES order, as one table. */
+export const FLOW_STEPS: { readonly [K in FlowStage]: FlowStep<K> } = {
+  search: { describe: 'co-search network, bitwidths and accelerator            → OUT/search/design.json', run: searchStage },
+  train: { describe: 'retrain the searched network from scratch (QAT)        → OUT/train/ (integer-model accuracy)', run: trainStage },
+  generate: { describe: 'HLS project, RTL parameters and programs, golden data   → OUT/hw/', run: generateStage },
+  sim: { describe: 'Verilator co-simulation: bit-exact check, cycles        → OUT/hw/sim/records.jsonl', run: simStage },
+  calibrate: { describe: 'fit the cost model to the measured cycles              → OUT/calibration.json', run: calibrateStage },
+  final: { describe: 'search the accelerator again with the calibrated model → OUT/final/design.json', run: finalStage },
+  report: { describe: 'one self-contained HTML page                            → OUT/report.html', run: reportStage },
+};
 
 export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
   const started = performance.now();
@@ -136,150 +304,49 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
   const dataset = request.dataset ?? preset.dataset;
   // every input is read and checked before the first stage writes anything
   const board = resolveBoard(request.board ?? preset.board);
-  const baselines: readonly BaselinePoint[] | undefined = request.baselines === undefined ? undefined : readBaselines(request.baselines);
-  const out = request.out;
-  const paths = {
-    state: join(out, 'flow.json'),
-    search: join(out, 'search'),
-    design: join(out, 'search', 'design.json'),
-    train: join(out, 'train'),
-    hw: join(out, 'hw'),
-    calibration: join(out, 'calibration.json'),
-    final: join(out, 'final', 'design.json'),
-  };
+  const baselines = request.baselines === undefined ? undefined : readBaselines(request.baselines);
+  const paths = flowPaths(request.out);
   let state = readState(paths.state, { preset: preset.name, dataset, board: board.name, seed: request.seed });
   if (state.done.search === undefined || state.done.train === undefined) checkDataset(dataset, request.dataDir, request.seed);
+  let design: DesignPoint | undefined;
+  const ctx: FlowContext = {
+    request, preset, dataset, board, baselines, paths,
+    log: (text) => request.onLog?.(text),
+    stop: () => request.shouldStop?.() ?? false,
+    design: () => (design ??= loadDesign(paths.design)),
+  };
+  const results: Partial<Record<FlowStage, unknown>> = {};
   const stages: { stage: FlowStage; seconds: number; skipped: boolean }[] = [];
-  const log = (text: string) => request.onLog?.(text);
-  const stop = () => request.shouldStop?.() ?? false;
-
-  const run = async <T>(stage: FlowStage, work: () => Promise<T>): Promise<T> => {
-    const index = FLOW_STAGES.indexOf(stage);
+  for (const [index, stage] of FLOW_STAGES.entries()) {
     const done = state.done[stage];
     request.onStage?.(stage, index, done !== undefined);
     if (done) {
       stages.push({ stage, seconds: done.seconds, skipped: true });
-      return done.result as T;
+      results[stage] = done.result;
+      continue;
     }
     const t0 = performance.now();
-    const result = await work();
+    const result = await FLOW_STEPS[stage].run(ctx);
     const seconds = (performance.now() - t0) / 1e3;
     state = { ...state, done: { ...state.done, [stage]: { seconds, result } } };
     writeJsonAtomic(paths.state, state);
     stages.push({ stage, seconds, skipped: false });
-    return result;
-  };
-
-  const search = await run('search', async () => {
-    const r = await runSearch({
-      space: preset.space,
-      dataset,
-      dataDir: request.dataDir,
-      board,
-      preset: preset.name,
-      schedule: preset.schedule,
-      fpsWindow: preset.fpsWindow,
-      lambda: preset.schedule.lambda,
-      hwSearch: 'joint',
-      sampling: 'heterogeneous',
-      seed: request.seed,
-      outDir: paths.search,
-      resume: existsSync(join(paths.search, 'checkpoint')),
-      backend: request.backend,
-      replicas: request.replicas,
-      shouldStop: stop,
-      onProgress: (p) => request.onProgress?.(`search epoch ${p.epoch + 1}/${preset.schedule.epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
-      onEpoch: (e) => log(`search epoch ${e.epoch + 1}/${preset.schedule.epochs}: accuracy ${(100 * e.accuracy).toFixed(2)} %, ${e.fps.toFixed(0)} FPS, λ ${e.lambda.toPrecision(3)}  [${e.genotype}]`),
-    });
-    if (r.interrupted) throw new FlowInterrupted('search');
-    return { genotype: r.genotype ? r.genotype.cells.map((c) => `${c.op}@${c.bits}`).join(' ') : null, fps: r.fps };
-  });
-  const design = loadDesignFile(paths.design);
-
-  const train = await run('train', async () => {
-    const r = await retrainDesign(
-      {
-        network: design.network,
-        dataset,
-        dataDir: request.dataDir,
-        epochs: preset.retrain.epochs,
-        batchSize: preset.retrain.batchSize,
-        sgd: { ...DEFAULT_SGD, learningRate: preset.retrain.learningRate },
-        seed: request.seed,
-        outDir: paths.train,
-        resume: existsSync(join(paths.train, 'checkpoint')),
-        backend: request.backend,
-        replicas: request.replicas,
-        limitTrain: preset.retrain.limitTrain,
-        shouldStop: stop,
-        onProgress: ({ epoch, step, steps, loss }) => request.onProgress?.(`train epoch ${epoch + 1}/${preset.retrain.epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
-        onEpoch: (e) => log(`train epoch ${e.epoch + 1}/${preset.retrain.epochs}: test ${(100 * e.testAccuracy).toFixed(2)} %`),
-      },
-      paths.design,
-    );
-    if (r.interrupted) throw new FlowInterrupted('train');
-    return { accuracy: r.accuracy, integerAccuracy: r.integerAccuracy, agreement: r.agreement };
-  });
-
-  await run('generate', async () => {
-    const r = await generateToFolder({
-      design,
-      designFile: paths.design,
-      weightsDir: join(paths.train, 'weights'),
-      out: paths.hw,
-      tool: 'vitis-hls-2023.2',
-      images: 2,
-      seed: request.seed,
-      backend: request.backend,
-      provenance: makeProvenance({ seed: request.seed, command: 'flow' }),
-    });
-    return { files: r.files, designHash: r.designHash };
-  });
-
-  const sim = await run('sim', async () => {
-    const r = await simulateProject(paths.hw, { onProgress: (e) => request.onProgress?.(`sim ${e.phase} ${e.chunk} (${e.index + 1}/${e.total})`) });
-    log(`sim: ${r.layers.filter((l) => l.bitExact).length}/${r.layers.length} layers bit-exact; uncalibrated model vs RTL MAPE ${r.cycles.mapePct.toFixed(2)} %, max ${r.cycles.maxPct.toFixed(2)} %`);
-    return { bitExact: r.bitExact, mapePct: r.cycles.mapePct, maxPct: r.cycles.maxPct, records: r.records };
-  });
-
-  const calibration = await run('calibrate', async () => {
-    const r = calibrateFromFiles({ records: [join(paths.hw, 'sim', 'records.jsonl')], boardCsv: [], hlsReports: [], designs: [], out: paths.calibration, toolVersion: makeProvenance().toolVersion });
-    return { heldOutAfterPct: r.heldOut?.after.mapePct ?? null, records: r.records };
-  });
-
-  const final = await run('final', async () => {
-    const logits = design.explore?.logits;
-    const r = exploreAccelerator(design.network, board, {
-      strategy: 'differentiable',
-      samples: preset.schedule.finalDasSamples,
-      seed: request.seed,
-      calibration: loadArtifact<CalibrationSpec>('calibration', paths.calibration),
-      warmStart: logits ? { logits, accelerator: design.accelerator } : undefined,
-    });
-    const finalDesign: DesignPoint = { ...r.design, name: design.name, ...(design.search ? { search: design.search } : {}), provenance: makeProvenance({ seed: request.seed, command: 'flow (final accelerator search, calibrated model)' }) };
-    writeJsonAtomic(paths.final, finalDesign);
-    log(`final accelerator (calibrated model): ${r.report.fps.toFixed(0)} FPS`);
-    return { fps: r.report.fps };
-  });
-
-  const report = await run('report', async () => {
-    const r = await writeReport(out, { baselines, toolVersion: makeProvenance().toolVersion });
-    return { file: r.file, charts: r.charts };
-  });
-
+    results[stage] = result;
+  }
+  const r = results as StageResults;
   return {
-    out,
+    out: request.out,
     preset: preset.name,
     dataset,
     board: board.name,
-    genotype: search.genotype,
-    accuracy: train.accuracy,
-    integerAccuracy: train.integerAccuracy,
-    fps: design.predicted.fps,
-    fpsCalibrated: final.fps,
-    bitExact: sim.bitExact,
-    cycles: { mapePct: sim.mapePct, calibratedMapePct: calibration.heldOutAfterPct },
-    report: report.file,
+    genotype: r.search.genotype,
+    accuracy: r.train.accuracy,
+    integerAccuracy: r.train.integerAccuracy,
+    fps: ctx.design().predicted.fps,
+    fpsCalibrated: r.final.fps,
+    bitExact: r.sim.bitExact,
+    cycles: { mapePct: r.sim.mapePct, calibratedMapePct: r.calibrate.heldOutAfterPct },
+    report: r.report.file,
     stages,
     seconds: (performance.now() - started) / 1e3,
   };

@@ -3,7 +3,7 @@ import { calibrateFromFiles, type CalibrateSummary, type ErrorStats } from '../.
 import { checkOutputFile } from '../../core/files.js';
 import { makeProvenance } from '../../core/provenance.js';
 import { BaseCommand } from '../base-command.js';
-import { loadDesign } from '../load.js';
+import { loadDesign } from '../../accel/load.js';
 
 function line(name: string, s: ErrorStats): string {
   return `${name.padEnd(8)} MAPE ${s.mapePct.toFixed(2)} %, P90 ${s.p90Pct.toFixed(2)} %, max ${s.maxPct.toFixed(2)} %, within ±10 % ${s.within10Pct.toFixed(1)} %, Spearman ${s.spearman.toFixed(3)}`;

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { estimateDesign, type CostReport } from '../../accel/index.js';
 import { BaseCommand } from '../base-command.js';
 import { formatEstimate } from '../format.js';
-import { loadCalibration, loadDesign } from '../load.js';
+import { loadCalibration, loadDesign } from '../../accel/load.js';
 
 export default class Estimate extends BaseCommand {
   static override summary = 'Cost of a design: per layer, per chunk, FPS, latency and resources.';

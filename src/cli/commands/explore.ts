@@ -7,7 +7,8 @@ import { startProgress } from '../../core/progress.js';
 import { validateArtifact } from '../../core/schema.js';
 import { BaseCommand } from '../base-command.js';
 import { formatExplore, summariseExplore, type ExploreSummary } from '../format.js';
-import { loadCalibration, loadNetworkInput, loadWarmStart } from '../load.js';
+import { loadCalibration, loadWarmStart } from '../../accel/load.js';
+import { loadNetworkInput } from '../../search/load-network.js';
 import { formatFixed, formatInt } from '../table.js';
 
 const clockFlag = Flags.custom<number>({

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { listBoards } from '../../accel/index.js';
 import { DATASET_NAMES, type DatasetName } from '../../data/index.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
-import { FLOW_STAGES, runFlow, type FlowSummary } from '../../pipeline.js';
+import { FLOW_STAGES, FLOW_STEPS, runFlow, type FlowSummary } from '../../pipeline.js';
 import { checkOutputDir } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
 import { PRESET_NAMES, type PresetName } from '../../search/presets.js';
@@ -13,13 +13,7 @@ export default class Flow extends BaseCommand {
   static override summary = 'Everything in one command: search, retrain, generate, simulate, calibrate, re-search the accelerator, report.';
 
   static override description = `Runs the whole pipeline into one run folder, stage by stage:
-  search     co-search network, bitwidths and accelerator            → OUT/search/design.json
-  train      retrain the searched network from scratch (QAT)        → OUT/train/ (integer-model accuracy)
-  generate   HLS project, RTL parameters and programs, golden data   → OUT/hw/
-  sim        Verilator co-simulation: bit-exact check, cycles        → OUT/hw/sim/records.jsonl
-  calibrate  fit the cost model to the measured cycles              → OUT/calibration.json
-  final      search the accelerator again with the calibrated model → OUT/final/design.json
-  report     one self-contained HTML page                            → OUT/report.html
+${FLOW_STAGES.map((stage) => `  ${stage.padEnd(10)} ${FLOW_STEPS[stage].describe}`).join('\n')}
 Progress goes to stderr, one line per stage and epoch. OUT/flow.json records every finished stage: run the same command again after an interruption (Ctrl-C, a crash) and it skips what is done and resumes search and training from their last epoch.`;
 
   static override examples = [

@@ -5,7 +5,7 @@ import { checkOutputDir } from '../../core/files.js';
 import { makeProvenance } from '../../core/provenance.js';
 import { BACKENDS, type BackendName } from '../../nn/backend.js';
 import { BaseCommand } from '../base-command.js';
-import { loadCalibration, loadDesign } from '../load.js';
+import { loadCalibration, loadDesign } from '../../accel/load.js';
 
 export default class Generate extends BaseCommand {
   static override summary = 'Generate the hardware of a design: HLS project, RTL parameters and programs, golden vectors, manifest.';

@@ -10,7 +10,7 @@ import { PRESET_NAMES, PRESETS, type PresetName } from '../../search/presets.js'
 import { checkSpaceLimits } from '../../search/lower-genotype.js';
 import { resolveSearchSpace } from '../../search/spaces.js';
 import { BaseCommand } from '../base-command.js';
-import { loadCalibration } from '../load.js';
+import { loadCalibration } from '../../accel/load.js';
 import { stopOnSigint } from '../interrupt.js';
 
 export interface SearchSummary {

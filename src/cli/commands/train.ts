@@ -8,7 +8,7 @@ import { DEFAULT_SGD } from '../../nn/optimizer.js';
 import { retrainDesign, type RetrainOutcome, type TrainSummary } from '../../quant/retrain.js';
 import { BaseCommand } from '../base-command.js';
 import { stopOnSigint } from '../interrupt.js';
-import { loadDesign } from '../load.js';
+import { loadDesign } from '../../accel/load.js';
 
 export default class Train extends BaseCommand {
   static override summary = 'Train the network of a design from scratch, quantisation-aware.';
