@@ -12,7 +12,7 @@
  *    sampler never reaches a dead end.
  */
 import { PARAM_SIZE, P_ORDER, P_PARALLEL, P_PEM, P_PEN, P_PORT, P_TC, P_TM, P_TN, P_TR } from './cost-model.js';
-import type { ChunkExtents } from './resources.js';
+import type { ChunkExtents } from './chunk-extents.js';
 import type { CostProblem } from './problem.js';
 import type { ChunkParamName, DesignSpaceSpec } from './types.js';
 import { CHUNK_PARAM_NAMES } from './types.js';

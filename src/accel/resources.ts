@@ -2,11 +2,14 @@
  * Resource model of one chunk: DSP from the PE array and the board's packing, BRAM18 from the
  * three buffers (inputs double-buffered, weights double-buffered under `os` and holding every
  * input channel under `ws`, 32-bit output accumulators), banked so that the PE array gets its
- * operands every cycle, and sized for the largest need of any one layer of the chunk (tiles
- * clipped to the chunk's extents); LUT and FF as a linear estimate. Pure functions over packed
- * parameters.
+ * operands every cycle, and sized for the largest need of any one layer of the chunk — the
+ * words the generated buffers get (chunk-extents.ts sizeChunkBuffers, which the layer program
+ * calls too); LUT and FF as a linear estimate. Pure functions over packed parameters.
  */
+import { BUF_ACC, BUF_INPUT, BUF_WEIGHT, type ChunkExtents, sizeChunkBuffers } from './chunk-extents.js';
 import { P_PARALLEL, P_ORDER, P_TM, P_TN, P_TR, P_TC, P_PEM, P_PEN } from './cost-model.js';
+
+export type { ChunkExtents } from './chunk-extents.js';
 
 export interface ResourceModel {
   readonly lutPerChunk: number;
@@ -32,23 +35,6 @@ export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
   lutramBitsPerLut: 64,
 };
 
-/** Largest layer extents a chunk must hold: buffers are sized min(tile, extent). */
-export interface ChunkExtents {
-  readonly dw: boolean;
-  readonly bits: number;
-  readonly macsPerDsp: number;
-  readonly maxM: number;
-  /** Input channels per group, largest over the chunk's layers. */
-  readonly maxN: number;
-  readonly maxR: number;
-  readonly maxC: number;
-  /**
-   * Distinct (in channels per group, kernel, stride) triples of the chunk's MAC layers: each
-   * buffer holds the most that any one layer needs, not a mix of maxima from different layers.
-   */
-  readonly windows: Float64Array;
-}
-
 export const RES_DSP = 0;
 export const RES_BRAM = 1;
 export const RES_LUT = 2;
@@ -73,6 +59,8 @@ function lutramBits(banks: number, width: number, depth: number, model: Resource
   return width * depth <= model.lutramMaxBits ? banks * width * depth : 0;
 }
 
+const scratchWords = new Float64Array(3);
+
 /** DSP, BRAM18, LUT and FF of one chunk, written to `out` at RES_*. */
 export function chunkResources(
   ext: ChunkExtents,
@@ -86,30 +74,15 @@ export function chunkResources(
   const peM = p[po + P_PEM];
   const peN = p[po + P_PEN];
   const q = ext.bits;
-  const tM = Math.min(p[po + P_TM], ext.maxM);
-  const tN = ext.dw ? 1 : Math.min(p[po + P_TN], ext.maxN);
-  const tR = Math.min(p[po + P_TR], ext.maxR);
-  const tC = Math.min(p[po + P_TC], ext.maxC);
+  const words = sizeChunkBuffers(ext, p[po + P_TM], p[po + P_TN], p[po + P_TR], p[po + P_TC], os, scratchWords);
   const macs = peM * peN;
-  let inWords = 0;
-  let wPerM = 0;
-  for (let i = 0; i < ext.windows.length; i += 3) {
-    const n = ext.windows[i];
-    const k = ext.windows[i + 1];
-    const s = ext.windows[i + 2];
-    const channels = ext.dw ? tM : Math.min(tN, n);
-    const words = channels * ((tR - 1) * s + k) * ((tC - 1) * s + k);
-    if (words > inWords) inWords = words;
-    const w = (ext.dw ? 1 : os ? Math.min(tN, n) : n) * k * k;
-    if (w > wPerM) wPerM = w;
-  }
   const inBanks = ext.dw ? (mn ? peM : peM * peN) : peN;
-  const inDepth = Math.ceil(inWords / inBanks);
+  const inDepth = Math.ceil(words[BUF_INPUT] / inBanks);
   const wBanks = ext.dw ? peM : mn ? macs : peM;
-  const wDepth = Math.ceil((tM * wPerM) / wBanks);
+  const wDepth = Math.ceil(words[BUF_WEIGHT] / wBanks);
   const wCopies = os ? 2 : 1;
   const oBanks = mn ? peM : macs;
-  const oDepth = Math.ceil((tM * tR * tC) / oBanks);
+  const oDepth = Math.ceil(words[BUF_ACC] / oBanks);
   const acc = model.accumulatorBits;
 
   out[RES_BRAM] =

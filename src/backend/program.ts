@@ -4,9 +4,11 @@
  * extents, predicted cycles. Pure: the same inputs give the same program, number for number.
  */
 import { createHash } from 'node:crypto';
+import { chunkBufferWords, compileChunkExtents } from '../accel/chunk-extents.js';
 import { estimateDesign } from '../accel/estimate.js';
-import type { CalibrationSpec, ChunkSpec, DesignPoint } from '../accel/types.js';
+import type { BoardSpec, CalibrationSpec, ChunkSpec, DesignPoint } from '../accel/types.js';
 import { InputError } from '../core/diagnostics.js';
+import { inputSpan, isMacKind, reducedN, walkedM } from '../core/layer-geometry.js';
 import type { LayerSpec } from '../core/network.js';
 import { plainText } from '../core/text.js';
 import type { ConvLayerQ, FcLayerQ, IntegerLayer, IntegerModel, PoolLayerQ, QuantTensor } from '../quant/model-types.js';
@@ -62,14 +64,15 @@ function wordBits(t: QuantTensor): number {
   return t.signed ? t.bits : t.bits + 1;
 }
 
-const isMac = (l: LayerSpec) => l.kind === 'conv' || l.kind === 'fc' || l.kind === 'dwconv';
-/** Out channels the tileM loop walks (per group for grouped convs) and in channels reduced. */
-const walkedM = (l: LayerSpec) => (l.kind === 'conv' || l.kind === 'fc' ? l.outC / l.groups : l.outC);
-const reducedN = (l: LayerSpec) => (l.kind === 'dwconv' ? 1 : l.inC / l.groups);
-
-/** The chunk's buffers: its tiles clipped to the largest layer it runs, as the cost model sizes them. */
-export function chunkBuffers(chunk: ChunkSpec, layers: readonly LayerSpec[]): ChunkBuffers {
-  const mac = layers.filter(isMac);
+/**
+ * The chunk's buffers. Words (input half, weight copy, accumulators): the largest need of any
+ * one layer, add and pool included — chunk-extents.ts, the function the resource model charges
+ * BRAM from, so the model and the engines agree word for word. Array extents (what the HLS
+ * project declares, MAC layers only: add and pool stream from DRAM there): the tiles clipped
+ * to the largest MAC layer, each dimension the largest any MAC layer needs.
+ */
+export function chunkBuffers(chunk: ChunkSpec, layers: readonly LayerSpec[], board: BoardSpec): ChunkBuffers {
+  const mac = layers.filter((l) => isMacKind(l.kind));
   const p = chunk.params;
   const dw = chunk.kind === 'dw';
   const max = (f: (l: LayerSpec) => number) => Math.max(1, ...mac.map(f));
@@ -78,7 +81,7 @@ export function chunkBuffers(chunk: ChunkSpec, layers: readonly LayerSpec[]): Ch
   const tileN = dw ? 1 : Math.min(p.tileN, weightNAll);
   const tileR = Math.min(p.tileR, max((l) => l.outH));
   const tileC = Math.min(p.tileC, max((l) => l.outW));
-  const span = (tile: number, out: (l: LayerSpec) => number) => max((l) => (Math.min(tile, out(l)) - 1) * l.stride + l.kernel);
+  const span = (tile: number, out: (l: LayerSpec) => number) => max((l) => inputSpan(Math.min(tile, out(l)), l.stride, l.kernel));
   return {
     tileM,
     tileN,
@@ -89,6 +92,7 @@ export function chunkBuffers(chunk: ChunkSpec, layers: readonly LayerSpec[]): Ch
     inCols: span(tileC, (l) => l.outW),
     kernel: max((l) => l.kernel),
     weightN: dw ? 1 : p.loopOrder === 'ws' ? weightNAll : tileN,
+    ...chunkBufferWords(compileChunkExtents(layers, chunk, board), p),
     lanesM: Math.min(p.peM, tileM),
     lanesN: !dw && p.parallel === 'mn' ? Math.min(p.peN, tileN) : 1,
     lanesC: p.parallel === 'mp' ? Math.min(p.peN, tileC) : 1,
@@ -148,11 +152,11 @@ function shapeOf(layer: LayerSpec, q: IntegerLayer): Pick<LayerDescriptor, 'inH'
   const base = { inH: layer.inH, inW: layer.inW, inC: layer.inC, outH: layer.outH, outW: layer.outW, outC: layer.outC };
   switch (q.kind) {
     case 'conv':
-      return { ...base, kernel: q.kernel, stride: q.stride, pad: q.pad, groups: q.groups, inPer: q.inC / q.groups, outPer: q.outC / q.groups };
+      return { ...base, kernel: q.kernel, stride: q.stride, pad: q.pad, groups: q.groups, inPer: reducedN(layer), outPer: walkedM(layer) };
     case 'dwconv':
-      return { ...base, kernel: q.kernel, stride: q.stride, pad: q.pad, groups: 1, inPer: 1, outPer: q.outC };
+      return { ...base, kernel: q.kernel, stride: q.stride, pad: q.pad, groups: 1, inPer: reducedN(layer), outPer: walkedM(layer) };
     case 'fc':
-      return { inH: 1, inW: 1, inC: q.inC, outH: 1, outW: 1, outC: q.outC, kernel: 1, stride: 1, pad: 0, groups: 1, inPer: q.inC, outPer: q.outC };
+      return { inH: 1, inW: 1, inC: q.inC, outH: 1, outW: 1, outC: q.outC, kernel: 1, stride: 1, pad: 0, groups: 1, inPer: reducedN(layer), outPer: walkedM(layer) };
     case 'pool':
       return { ...base, kernel: q.kernel, stride: q.stride, pad: q.pad, groups: 1, inPer: 1, outPer: 1 };
     case 'add':
@@ -172,7 +176,7 @@ export function lowerDesignToProgram(design: DesignPoint, model: IntegerModel, o
   }
   net.layers.forEach((layer, i) => {
     const chunk = design.accelerator.chunks.find((c) => c.layers.includes(layer.name));
-    const want = layer.kind === 'dwconv' ? 'dw' : layer.kind === 'conv' || layer.kind === 'fc' ? 'conv' : undefined;
+    const want = !isMacKind(layer.kind) ? undefined : layer.kind === 'dwconv' ? 'dw' : 'conv';
     if (chunk && want && chunk.kind !== want) {
       throw new InputError(file, `/network/layers/${i}`, `expected layer "${layer.name}" (${layer.kind}) on a ${want} chunk, found chunk "${chunk.id}" of kind ${chunk.kind}`);
     }
@@ -247,7 +251,7 @@ export function lowerDesignToProgram(design: DesignPoint, model: IntegerModel, o
       portBitsEffective: report.chunks[index].portBitsEffective,
       layers: members.map((l) => l.index),
       ops: [...new Set(members.map((l) => l.op))],
-      buffers: chunkBuffers(c, specs),
+      buffers: chunkBuffers(c, specs, design.board),
       ...images[index],
       predictedCycles: members.reduce((s, l) => s + l.predictedCycles, 0),
     };

@@ -95,7 +95,7 @@ export interface ChunkProgram {
   /** Indices (into `ProgramSpec.layers`) of the chunk's layers, in execution order. */
   readonly layers: readonly number[];
   readonly ops: readonly LayerOp[];
-  /** Buffer extents: the chunk's tiles clipped to its largest layer (as the cost model sizes them). */
+  /** Buffer extents and words (program.ts chunkBuffers; the words are the ones the resource model charges). */
   readonly buffers: ChunkBuffers;
   readonly weights: readonly number[];
   readonly multiplier: readonly number[];
@@ -120,6 +120,14 @@ export interface ChunkBuffers {
   readonly kernel: number;
   /** Weight buffer input channels: tileN (os) or every input channel of the widest layer (ws). */
   readonly weightN: number;
+  /**
+   * Words of the input buffer's half (a MAC step's box; add: both inputs of a tile; pool: a
+   * channel tile's map), of one weight copy and of the accumulators: the largest need of any
+   * one layer of the chunk, as the resource model charges them (accel/chunk-extents.ts).
+   */
+  readonly inputWords: number;
+  readonly weightWords: number;
+  readonly accWords: number;
   /** PE lanes: out channels; in channels (mn) and output columns (mp), the other one 1. */
   readonly lanesM: number;
   readonly lanesN: number;

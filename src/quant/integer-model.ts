@@ -11,7 +11,7 @@
  * float64 from those float32 values and then rounded once to fixed point; this module defines
  * the integers, everything downstream only reads them.
  */
-import { poolWindowPixels } from '../accel/problem.js';
+import { poolWindowPixels } from '../core/layer-geometry.js';
 import type { LayerKind, LayerSpec, NetworkSpec } from '../core/network.js';
 import { IntegerModelError, type QuantTensor, type Requant, type ConvLayerQ, type AddLayerQ, type PoolLayerQ, type FcLayerQ, type IntegerLayer, type IntegerModel, type WeightSource, type Window } from './model-types.js';
 import { ACCUMULATOR_BITS, MAX_BITS, MIN_BITS, MULTIPLIER_BITS, MULTIPLIER_MAX, PRODUCT_BITS, PRODUCT_MAX, SHIFT_MAX, codeRange, roundHalfEven, weightLevels } from './arith.js';

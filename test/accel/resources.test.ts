@@ -18,6 +18,11 @@ import {
 import type { ChunkParams } from '../../src/accel/types.js';
 import { layer, oneChunkProblem, packed, ZC706 } from './helpers.js';
 
+/** Buffer needs of MAC layers (chunk-extents.ts NEED_*): [M walked, N reduced, R, C, kernel, stride] each. */
+function macNeeds(...layers: [number, number, number, number, number, number][]): Float64Array {
+  return Float64Array.from(layers.flatMap(([m, n, r, c, k, st]) => [0, m, n, r, c, k, st, 0]));
+}
+
 function resourcesOf(ext: ChunkExtents, p: Partial<ChunkParams>): { dsp: number; bram: number; lut: number; ff: number } {
   const out = new Float64Array(4);
   chunkResources(ext, packed(p), 0, MODEL, out);
@@ -74,7 +79,7 @@ describe('DSP packing from the board', () => {
 describe('chunk buffers', () => {
   // conv chunk, 8-bit, largest layer 64 out × 256 in channels, 16×16 map, 3×3 stride 1;
   // tiles M 32, N 16, R 8, C 8; PE 4×4 under mn.
-  const conv: ChunkExtents = { dw: false, bits: 8, macsPerDsp: 2, maxM: 64, maxN: 256, maxR: 16, maxC: 16, windows: Float64Array.from([256, 3, 1]) };
+  const conv: ChunkExtents = { dw: false, bits: 8, macsPerDsp: 2, maxM: 64, maxN: 256, maxR: 16, maxC: 16, needs: macNeeds([64, 256, 16, 16, 3, 1]) };
   const p = { parallel: 'mn', tileM: 32, tileN: 16, tileR: 8, tileC: 8, peM: 4, peN: 4 } as const;
 
   it('os: double-buffered inputs and weights of one tileN step, 32-bit accumulators', () => {
@@ -95,16 +100,16 @@ describe('chunk buffers', () => {
     const r = resourcesOf(conv, { ...p, loopOrder: 'ws' });
     expect(r.bram).toBe(8 + 48 + 4);
     // ws weights grow with maxN (not tileN): halve maxN → 2304 deep → 2 blocks per bank
-    expect(resourcesOf({ ...conv, maxN: 128, windows: Float64Array.from([128, 3, 1]) }, { ...p, loopOrder: 'ws' }).bram).toBe(8 + 32 + 4);
+    expect(resourcesOf({ ...conv, maxN: 128, needs: macNeeds([64, 128, 16, 16, 3, 1]) }, { ...p, loopOrder: 'ws' }).bram).toBe(8 + 32 + 4);
     // os weights do not depend on maxN at all
-    expect(resourcesOf({ ...conv, maxN: 128, windows: Float64Array.from([128, 3, 1]) }, { ...p, loopOrder: 'os' }).bram).toBe(44);
+    expect(resourcesOf({ ...conv, maxN: 128, needs: macNeeds([64, 128, 16, 16, 3, 1]) }, { ...p, loopOrder: 'os' }).bram).toBe(44);
   });
 
   it('inputs are double-buffered: halving tileN saves twice the blocks of one buffer', () => {
     // 1×1, 16×16 tile, PE 1×1, tileM 2: weights 2·tileN words (≤ 1024 bits → LUTRAM), outputs
     // 1 bank of 2·16·16 = 512 × 32 → 1 block. Inputs: 1 bank of tileN·256 × 8 bits:
     //   tileN 64 → 16384 deep → 8 blocks (every aspect but 18/36 gives 8); tileN 32 → 4 blocks
-    const small: ChunkExtents = { dw: false, bits: 8, macsPerDsp: 2, maxM: 8, maxN: 64, maxR: 16, maxC: 16, windows: Float64Array.from([64, 1, 1]) };
+    const small: ChunkExtents = { dw: false, bits: 8, macsPerDsp: 2, maxM: 8, maxN: 64, maxR: 16, maxC: 16, needs: macNeeds([8, 64, 16, 16, 1, 1]) };
     const q = { tileM: 2, tileR: 16, tileC: 16, peM: 1, peN: 1 };
     const big = resourcesOf(small, { ...q, tileN: 64 });
     const half = resourcesOf(small, { ...q, tileN: 32 });
@@ -117,7 +122,7 @@ describe('chunk buffers', () => {
 
   it('depthwise: mp banks inputs per PE (peM·peN), which can push every buffer into LUTRAM', () => {
     // 32 channels, 8×8, 3×3; tiles M 16, R 8, C 8; input words 16·10·10 = 1600
-    const dw: ChunkExtents = { dw: true, bits: 8, macsPerDsp: 2, maxM: 32, maxN: 1, maxR: 8, maxC: 8, windows: Float64Array.from([1, 3, 1]) };
+    const dw: ChunkExtents = { dw: true, bits: 8, macsPerDsp: 2, maxM: 32, maxN: 1, maxR: 8, maxC: 8, needs: macNeeds([32, 1, 8, 8, 3, 1]) };
     const t = { tileM: 16, tileN: 1, tileR: 8, tileC: 8, peM: 8 };
     // mn: inputs 8 banks × 200 × 8 → 1 block each, ×2 = 16; weights 8 banks × 18 words → LUTRAM;
     //     outputs 8 banks × ⌈16·64/8⌉ = 128 × 32 → 1 block each = 8
@@ -136,7 +141,7 @@ describe('chunk buffers', () => {
     const l = layer('c', { inH: 8, inC: 16, outC: 16, kernel: 3 });
     const problem = oneChunkProblem([l]);
     expect(problem.extents[0]).toMatchObject({ maxM: 16, maxN: 16, maxR: 8, maxC: 8, bits: 8, macsPerDsp: 2 });
-    expect(Array.from(problem.extents[0].windows)).toEqual([16, 3, 1]);
+    expect(Array.from(problem.extents[0].needs)).toEqual([0, 16, 16, 8, 8, 3, 1, 64]);
     const fit = estimateCost(problem, packed({ tileM: 16, tileN: 16, tileR: 8, tileC: 8 }));
     const over = estimateCost(problem, packed({ tileM: 128, tileN: 64, tileR: 32, tileC: 32 }));
     expect([over.bram18, over.lut, over.bottleneckCycles]).toEqual([fit.bram18, fit.lut, fit.bottleneckCycles]);
@@ -149,14 +154,15 @@ describe('buffers of a chunk with different layer shapes', () => {
     const a = layer('a', { inH: 16, inC: 16, outC: 16, kernel: 3 });
     const b = layer('b', { inH: 16, inC: 64, outC: 16, kernel: 1, stride: 2, inputs: ['a'] });
     const problem = oneChunkProblem([a, b]);
-    expect(Array.from(problem.extents[0].windows)).toEqual([16, 3, 1, 64, 1, 2]);
+    // [MAC, M, N, R, C, K, S, input pixels] per distinct layer shape
+    expect(Array.from(problem.extents[0].needs)).toEqual([0, 16, 16, 16, 16, 3, 1, 256, 0, 16, 64, 8, 8, 1, 2, 256]);
     // tiles N 64, R 8, C 8: layer a needs 16·10·10 = 1600 input words, layer b 64·15·15 = 14400;
     // a mix (64 channels, 3×3 window, stride 2) would need 64·17·17 = 18496
     const ext = problem.extents[0];
-    const only = (windows: number[]) => resourcesOf({ ...ext, windows: Float64Array.from(windows) }, { tileM: 16, tileN: 64, tileR: 8, tileC: 8, peM: 1, peN: 1 });
+    const only = (n: number, k: number, st: number) => resourcesOf({ ...ext, needs: macNeeds([16, n, 16, 16, k, st]) }, { tileM: 16, tileN: 64, tileR: 8, tileC: 8, peM: 1, peN: 1 });
     const both = resourcesOf(ext, { tileM: 16, tileN: 64, tileR: 8, tileC: 8, peM: 1, peN: 1 });
-    const mixed = only([64, 3, 2]);
+    const mixed = only(64, 3, 2);
     expect(both.bram).toBeLessThan(mixed.bram);
-    expect(both.bram).toBeGreaterThanOrEqual(only([64, 1, 2]).bram);
+    expect(both.bram).toBeGreaterThanOrEqual(only(64, 1, 2).bram);
   });
 });

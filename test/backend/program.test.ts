@@ -74,6 +74,10 @@ describe('lowerDesignToProgram (tiny-chain: c1 5×5/2 → c2 3×3 groups 3 → a
       inCols: 9, // c1: (3 − 1)·2 + 5
       kernel: 5,
       weightN: 6, // ws keeps every input channel: the fc's 6
+      // words: the largest need of one layer, each layer's tiles clipped to its own extents
+      inputWords: 126, // c1: 2 ch · 7 · 9 (c2 2·4·5 = 40; avg's map 4·6·5 = 120; gap 4·4·3 = 48)
+      weightWords: 200, // c1 (ws): 4 · 5² · 2 in channels (c2 2·3²·3 = 54, fc 4·6 = 24)
+      accWords: 48, // avg: its whole output map for 4 channels, 4·4·3 (c1 4·2·3 = 24)
       lanesM: 2,
       lanesN: 1,
       lanesC: 2,

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderRtl } from '../../src/backend/rtl/index.js';
-import { lowerProgramToRtl, poolWindowRange, pow2 } from '../../src/backend/rtl/lower.js';
+import { lowerProgramToRtl, pow2 } from '../../src/backend/rtl/lower.js';
+import { poolWindowRange } from '../../src/core/layer-geometry.js';
 import type { LayerDescriptor, ProgramSpec } from '../../src/backend/types.js';
 import { parseParams, parseProgramMem } from '../../src/sim/project.js';
 
@@ -40,7 +41,9 @@ const HAND: ProgramSpec = {
       index: 0, id: 'conv_small_b8', ident: 'conv_small_b8', kind: 'conv', bits: 8,
       params: { parallel: 'mn', loopOrder: 'os', tileM: 4, tileN: 2, tileR: 2, tileC: 3, peM: 2, peN: 2, portBits: 64 },
       portBitsEffective: 48.5, layers: [0, 1], ops: ['conv', 'pool'],
-      buffers: { tileM: 4, tileN: 2, tileR: 2, tileC: 3, inChannels: 2, inRows: 4, inCols: 5, kernel: 3, weightN: 2, lanesM: 2, lanesN: 2, lanesC: 1 },
+      buffers: { tileM: 4, tileN: 2, tileR: 2, tileC: 3, inChannels: 2, inRows: 4, inCols: 5, kernel: 3, weightN: 2,
+        // the largest need of any layer (hand-checked in the sizes test below)
+        inputWords: 120, weightWords: 72, accWords: 36, lanesM: 2, lanesN: 2, lanesC: 1 },
       weights: [], multiplier: [], bias: [], shift: [], perm: [], predictedCycles: 1200,
     },
   ],
@@ -53,7 +56,7 @@ describe('lowerProgramToRtl', () => {
   const rtl = lowerProgramToRtl(HAND);
   const chunk = rtl.chunks[0];
 
-  it('sizes the engine from the tiles (hand-checked)', () => {
+  it('sizes the engine from the buffer words, rounded up to powers of two (hand-checked)', () => {
     // conv: box 2 ch × ((2−1)·1+3) rows × ((3−1)·1+3) cols = 40; os weights 4·9·2 = 72; acc 4·2·3 = 24
     // pool: an out-channel tile's map 4·5·6 = 120, its accumulators 4·3·3 = 36
     // lanes: 64-bit port, narrowest value 6 bits → ⌊64/6⌋ + 1 = 11

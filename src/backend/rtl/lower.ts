@@ -1,9 +1,11 @@
 /**
  * lowerProgramToRtl — the layer program → every number the RTL files print (pure): per chunk
- * the engine's compile-time sizes (PE array, DMA lanes, buffer depths, powers of two) and the
+ * the engine's compile-time sizes (PE array, DMA lanes, buffer depths: the program's buffer
+ * words, which the resource model charges, rounded up to powers of two) and the
  * program RAM image (header with the chunk's runtime configuration, one descriptor per layer).
  * Formats: docs/rtl.md.
  */
+import { poolWindowRange } from '../../core/layer-geometry.js';
 import type { ChunkProgram, LayerDescriptor, ProgramSpec } from '../types.js';
 
 export const PROGRAM_MAGIC = 0x54524950; // "TRIP"
@@ -96,8 +98,6 @@ export function pow2(n: number, floor = 2): number {
   return p;
 }
 
-const isMac = (l: LayerDescriptor) => l.op === 'conv' || l.op === 'fc' || l.op === 'dwconv';
-
 /** Bits of a layer's input and output values on the port: the tensors' code widths. */
 function layerBits(program: ProgramSpec, l: LayerDescriptor): { inBits: number; outBits: number } {
   const slotAt = (address: number) => (address === program.input.address ? program.input : program.tensors.find((t) => t.address === address));
@@ -106,45 +106,11 @@ function layerBits(program: ProgramSpec, l: LayerDescriptor): { inBits: number; 
   return { inBits: input?.bits ?? 8, outBits: output?.bits ?? LOGIT_BITS };
 }
 
-/** Pixels inside the map of every pool window: the table entries the layer can use. */
-export function poolWindowRange(l: Pick<LayerDescriptor, 'inH' | 'inW' | 'outH' | 'outW' | 'kernel' | 'stride' | 'pad'>): { min: number; max: number } {
-  const span = (o: number, size: number) => Math.min(size, o * l.stride - l.pad + l.kernel) - Math.max(0, o * l.stride - l.pad);
-  let min = Infinity;
-  let max = 0;
-  for (let y = 0; y < l.outH; y++) {
-    for (let x = 0; x < l.outW; x++) {
-      const n = span(y, l.inH) * span(x, l.inW);
-      min = Math.min(min, n);
-      max = Math.max(max, n);
-    }
-  }
-  return { min, max };
-}
-
 function entriesOf(l: LayerDescriptor): { entries: number; firstEntry: number } {
   if (l.op === 'add') return { entries: 2, firstEntry: 0 };
   if (l.op !== 'pool') return { entries: l.outC, firstEntry: 0 };
   const { min, max } = poolWindowRange(l);
   return { entries: max - min + 1, firstEntry: min - 1 };
-}
-
-/** Buffer words each layer needs with the chunk's tiles (full tiles are the largest). */
-function layerNeeds(chunk: ChunkProgram, l: LayerDescriptor): { input: number; wOs: number; wWs: number; acc: number } {
-  const p = chunk.params;
-  const dw = l.op === 'dwconv';
-  if (!isMac(l)) {
-    const mi = Math.min(p.tileM, l.outC);
-    if (l.op === 'pool') return { input: mi * l.inH * l.inW, wOs: 0, wWs: 0, acc: mi * l.outH * l.outW };
-    const tile = mi * Math.min(p.tileR, l.outH) * Math.min(p.tileC, l.outW);
-    return { input: 2 * tile, wOs: 0, wWs: 0, acc: tile };
-  }
-  const mi = Math.min(p.tileM, l.outPer);
-  const ni = dw ? 1 : Math.min(p.tileN, l.inPer);
-  const ri = Math.min(p.tileR, l.outH);
-  const ci = Math.min(p.tileC, l.outW);
-  const k2 = l.kernel * l.kernel;
-  const box = (dw ? mi : ni) * ((ri - 1) * l.stride + l.kernel) * ((ci - 1) * l.stride + l.kernel);
-  return { input: box, wOs: mi * k2 * ni, wWs: mi * k2 * l.inPer, acc: mi * ri * ci };
 }
 
 function descriptorWords(l: LayerDescriptor, bits: { inBits: number; outBits: number }, e: { entries: number; firstEntry: number }): number[] {
@@ -165,11 +131,10 @@ export function lowerChunk(program: ProgramSpec, chunk: ChunkProgram): RtlChunk 
     const entries = entriesOf(l);
     return { index: l.index, name: l.name, ident: l.ident, ...bits, ...entries, words: descriptorWords(l, bits, entries) };
   });
-  const needs = descs.map((l) => layerNeeds(chunk, l));
-  const max = (f: (n: (typeof needs)[number]) => number) => Math.max(1, ...needs.map(f));
+  const b = chunk.buffers;
   const os = p.loopOrder === 'os';
   const minBits = Math.min(PARAM_BITS.perm, ...layers.flatMap((l) => [l.inBits, l.outBits]));
-  const wHalf = os ? pow2(max((n) => n.wOs)) : 2;
+  const wHalf = os ? pow2(b.weightWords) : 2;
   const config = {
     parallel: p.parallel === 'mp' ? 1 : 0,
     loopOrder: os ? 0 : 1,
@@ -192,10 +157,10 @@ export function lowerChunk(program: ProgramSpec, chunk: ChunkProgram): RtlChunk 
     LANES: Math.max(4, Math.floor(p.portBits / minBits) + 1),
     ACT_W: program.actBits,
     W_W: chunk.bits,
-    IN_HALF: pow2(max((n) => n.input)),
+    IN_HALF: pow2(b.inputWords),
     W_HALF: wHalf,
-    W_WORDS: os ? 2 * wHalf : pow2(max((n) => n.wWs)),
-    ACC_WORDS: pow2(max((n) => n.acc)),
+    W_WORDS: os ? 2 * wHalf : pow2(b.weightWords),
+    ACC_WORDS: pow2(b.accWords),
     RQ_WORDS: pow2(Math.max(...layers.map((l) => l.entries))),
     PROG_WORDS: pow2(words.length),
   };
