@@ -114,7 +114,9 @@ function readState(file: string, settings: FlowState['settings']): FlowState {
   if (!existsSync(file)) return { version: 1, settings, done: {} };
   const state = loadArtifact<FlowState>('flow-state', file);
   if (JSON.stringify(state.settings) !== JSON.stringify(settings)) {
-    throw new UsageError(`${file}: this run folder was started with ${JSON.stringify(state.settings)}; use another --out or the same settings`);
+    throw new UsageError(
+      `${file}: this run folder was started with ${JSON.stringify(state.settings)}; use another --out or the same settings`,
+    );
   }
   return state;
 }
@@ -193,8 +195,12 @@ async function searchStage(ctx: FlowContext): Promise<StageResults['search']> {
     backend: request.backend,
     replicas: request.replicas,
     shouldStop: ctx.stop,
-    onProgress: (p) => request.onProgress?.(`search epoch ${p.epoch + 1}/${epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
-    onEpoch: (e) => ctx.log(`search epoch ${e.epoch + 1}/${epochs}: accuracy ${(100 * e.accuracy).toFixed(2)} %, ${e.fps.toFixed(0)} FPS, λ ${e.lambda.toPrecision(3)}  [${e.genotype}]`),
+    onProgress: (p) =>
+      request.onProgress?.(`search epoch ${p.epoch + 1}/${epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
+    onEpoch: (e) =>
+      ctx.log(
+        `search epoch ${e.epoch + 1}/${epochs}: accuracy ${(100 * e.accuracy).toFixed(2)} %, ${e.fps.toFixed(0)} FPS, λ ${e.lambda.toPrecision(3)}  [${e.genotype}]`,
+      ),
   });
   if (r.interrupted) throw new FlowInterrupted('search');
   return { genotype: r.genotype ? r.genotype.cells.map((c) => `${c.op}@${c.bits}`).join(' ') : null, fps: r.fps };
@@ -218,7 +224,8 @@ async function trainStage(ctx: FlowContext): Promise<StageResults['train']> {
       replicas: request.replicas,
       limitTrain: preset.retrain.limitTrain,
       shouldStop: ctx.stop,
-      onProgress: ({ epoch, step, steps, loss }) => request.onProgress?.(`train epoch ${epoch + 1}/${epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
+      onProgress: ({ epoch, step, steps, loss }) =>
+        request.onProgress?.(`train epoch ${epoch + 1}/${epochs} step ${step}/${steps} loss ${loss.toFixed(3)}`),
       onEpoch: (e) => ctx.log(`train epoch ${e.epoch + 1}/${epochs}: test ${(100 * e.testAccuracy).toFixed(2)} %`),
     },
     paths.design,
@@ -244,13 +251,24 @@ async function generateStage(ctx: FlowContext): Promise<StageResults['generate']
 }
 
 async function simStage(ctx: FlowContext): Promise<StageResults['sim']> {
-  const r = await simulateProject(ctx.paths.hw, { onProgress: (e) => ctx.request.onProgress?.(`sim ${e.phase} ${e.chunk} (${e.index + 1}/${e.total})`) });
-  ctx.log(`sim: ${r.layers.filter((l) => l.bitExact).length}/${r.layers.length} layers bit-exact; uncalibrated model vs RTL MAPE ${r.cycles.mapePct.toFixed(2)} %, max ${r.cycles.maxPct.toFixed(2)} %`);
+  const r = await simulateProject(ctx.paths.hw, {
+    onProgress: (e) => ctx.request.onProgress?.(`sim ${e.phase} ${e.chunk} (${e.index + 1}/${e.total})`),
+  });
+  ctx.log(
+    `sim: ${r.layers.filter((l) => l.bitExact).length}/${r.layers.length} layers bit-exact; uncalibrated model vs RTL MAPE ${r.cycles.mapePct.toFixed(2)} %, max ${r.cycles.maxPct.toFixed(2)} %`,
+  );
   return { bitExact: r.bitExact, mapePct: r.cycles.mapePct, maxPct: r.cycles.maxPct, records: r.records };
 }
 
 async function calibrateStage(ctx: FlowContext): Promise<StageResults['calibrate']> {
-  const r = calibrateFromFiles({ records: [ctx.paths.records], boardCsv: [], hlsReports: [], designs: [], out: ctx.paths.calibration, toolVersion: makeProvenance().toolVersion });
+  const r = calibrateFromFiles({
+    records: [ctx.paths.records],
+    boardCsv: [],
+    hlsReports: [],
+    designs: [],
+    out: ctx.paths.calibration,
+    toolVersion: makeProvenance().toolVersion,
+  });
   return { heldOutAfterPct: r.heldOut?.after.mapePct ?? null, records: r.records };
 }
 
@@ -266,7 +284,12 @@ async function finalStage(ctx: FlowContext): Promise<StageResults['final']> {
     calibration: loadCalibration(paths.calibration),
     warmStart: logits ? { logits, accelerator: design.accelerator } : undefined,
   });
-  const finalDesign: DesignPoint = { ...r.design, name: design.name, ...(design.search ? { search: design.search } : {}), provenance: makeProvenance({ seed: request.seed, command: 'flow (final accelerator search, calibrated model)' }) };
+  const finalDesign: DesignPoint = {
+    ...r.design,
+    name: design.name,
+    ...(design.search ? { search: design.search } : {}),
+    provenance: makeProvenance({ seed: request.seed, command: 'flow (final accelerator search, calibrated model)' }),
+  };
   writeDesignFile(paths.final, finalDesign);
   ctx.log(`final accelerator (calibrated model): ${r.report.fps.toFixed(0)} FPS`);
   return { fps: r.report.fps };
@@ -310,7 +333,12 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
   if (state.done.search === undefined || state.done.train === undefined) checkDataset(dataset, request.dataDir, request.seed);
   let design: DesignPoint | undefined;
   const ctx: FlowContext = {
-    request, preset, dataset, board, baselines, paths,
+    request,
+    preset,
+    dataset,
+    board,
+    baselines,
+    paths,
     log: (text) => request.onLog?.(text),
     stop: () => request.shouldStop?.() ?? false,
     design: () => (design ??= loadDesign(paths.design)),

@@ -53,7 +53,11 @@ function needOf(l: LayerSpec): number[] {
 }
 
 /** Compile a chunk's layers into its extents (once per search, and once per program). */
-export function compileChunkExtents(layers: readonly LayerSpec[], chunk: { readonly kind: ChunkKind; readonly bits: number }, board: BoardSpec): ChunkExtents {
+export function compileChunkExtents(
+  layers: readonly LayerSpec[],
+  chunk: { readonly kind: ChunkKind; readonly bits: number },
+  board: BoardSpec,
+): ChunkExtents {
   const mac = layers.filter((l) => isMacKind(l.kind));
   const seen = new Set<string>();
   const needs: number[] = [];
@@ -85,7 +89,15 @@ export function compileChunkExtents(layers: readonly LayerSpec[], chunk: { reado
  *   pool: an out-channel tile's whole input map (mi·inH·inW), its whole output map.
  * Allocates nothing: the resource model calls it for every design it evaluates.
  */
-export function sizeChunkBuffers(ext: ChunkExtents, tileM: number, tileN: number, tileR: number, tileC: number, os: boolean, out: Float64Array): Float64Array {
+export function sizeChunkBuffers(
+  ext: ChunkExtents,
+  tileM: number,
+  tileN: number,
+  tileR: number,
+  tileC: number,
+  os: boolean,
+  out: Float64Array,
+): Float64Array {
   let input = 1;
   let weight = 1;
   let acc = 1;
@@ -123,7 +135,10 @@ export function sizeChunkBuffers(ext: ChunkExtents, tileM: number, tileN: number
 }
 
 /** sizeChunkBuffers for one chunk's parameters, as named words (the program's buffers). */
-export function chunkBufferWords(ext: ChunkExtents, p: Pick<ChunkParams, 'tileM' | 'tileN' | 'tileR' | 'tileC' | 'loopOrder'>): { inputWords: number; weightWords: number; accWords: number } {
+export function chunkBufferWords(
+  ext: ChunkExtents,
+  p: Pick<ChunkParams, 'tileM' | 'tileN' | 'tileR' | 'tileC' | 'loopOrder'>,
+): { inputWords: number; weightWords: number; accWords: number } {
   const out = sizeChunkBuffers(ext, p.tileM, p.tileN, p.tileR, p.tileC, p.loopOrder === 'os', new Float64Array(3));
   return { inputWords: out[BUF_INPUT], weightWords: out[BUF_WEIGHT], accWords: out[BUF_ACC] };
 }

@@ -210,9 +210,7 @@ function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, p
           if (cn === 0) continue;
           const ni = iN === 0 ? tN : nT;
           const reduce = dw ? 1 : ni;
-          const compute = mn
-            ? mLanes * Math.ceil(reduce / peN) * ri * ci * K2
-            : mLanes * reduce * ri * Math.ceil(ci / peN) * K2;
+          const compute = mn ? mLanes * Math.ceil(reduce / peN) * ri * ci * K2 : mLanes * reduce * ri * Math.ceil(ci / peN) * K2;
           let load = Math.ceil(((dw ? mi : ni) * hIn * wIn * q) / port);
           if (os) load += Math.ceil((mi * reduce * K2 * q) / port);
           sum += cn * (compute > load ? compute : load);

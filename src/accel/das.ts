@@ -165,7 +165,7 @@ export function sampleRandomDesigns(options: ChunkOptionSpace, count: number, se
   return designs;
 }
 
-function initialLogitsOf(options: ChunkOptionSpace, layout: Layout, problem: CostProblem, table?: LogitTable): Float64Array {
+function initialLogitsOf(layout: Layout, problem: CostProblem, table?: LogitTable): Float64Array {
   const logits = new Float64Array(layout.total);
   if (!table) return logits;
   problem.chunks.forEach((chunk, c) => {
@@ -184,9 +184,7 @@ function logitTableOf(problem: CostProblem, layout: Layout, logits: Float64Array
     const entry: Record<string, number[]> = {};
     for (let j = 0; j < PARAM_SIZE; j++) {
       const k = c * PARAM_SIZE + j;
-      entry[paramName(j)] = Array.from(logits.subarray(layout.offset[k], layout.offset[k] + layout.count[k]), (v) =>
-        Number(v.toFixed(4)),
-      );
+      entry[paramName(j)] = Array.from(logits.subarray(layout.offset[k], layout.offset[k] + layout.count[k]), (v) => Number(v.toFixed(4)));
     }
     table[chunk.id] = entry;
   });
@@ -201,7 +199,7 @@ export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace
   const tau = opts.temperature ?? DAS_DEFAULTS.temperature;
   const objective = opts.objective ?? 'fps';
   const rng = new Rng(opts.seed);
-  const logits = initialLogitsOf(options, layout, problem, opts.initialLogits);
+  const logits = initialLogitsOf(layout, problem, opts.initialLogits);
   const nParams = options.chunks * PARAM_SIZE;
   const params = new Float64Array(nParams);
   const chosen = new Int32Array(nParams * batch);

@@ -82,9 +82,7 @@ export function buildOptionSpace(problem: CostProblem, space: DesignSpaceSpec): 
 /** The limit the peN option of chunk `c` must respect, given its parallel mode and tiles. */
 export function peNLimit(options: ChunkOptionSpace, params: Float64Array, c: number): number {
   const po = c * PARAM_SIZE;
-  return params[po] === 0
-    ? Math.min(params[po + P_TN], options.peCaps[2 * c])
-    : Math.min(params[po + P_TC], options.peCaps[2 * c + 1]);
+  return params[po] === 0 ? Math.min(params[po + P_TN], options.peCaps[2 * c]) : Math.min(params[po + P_TC], options.peCaps[2 * c + 1]);
 }
 
 /** One chunk's slice of the option space, as a one-chunk space. */

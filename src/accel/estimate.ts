@@ -147,17 +147,23 @@ export function toAccelerator(problem: CostProblem, params: Float64Array): Accel
   };
 }
 
-
 /**
  * The cost model's raw terms of one layer on a chunk with parameters `params` whose port
  * delivers `portBits` per cycle (after DRAM sharing), and the class/loop-order key whose
  * coefficients weigh them — what calibration fits against measured cycles.
  */
-export function layerTerms(layer: LayerSpec, params: ChunkParams, portBits: number): { key: CoefficientKey; terms: Record<CostTerm, number> } {
+export function layerTerms(
+  layer: LayerSpec,
+  params: ChunkParams,
+  portBits: number,
+): { key: CoefficientKey; terms: Record<CostTerm, number> } {
   const rows = new Float64Array(ROW_SIZE);
   packLayer(layer, rows, 0);
   const terms = new Float64Array(TERM_COUNT);
   layerCycles(rows, 0, packParams([params]), 0, portBits, packCoefficients(), terms);
   const cls = layer.kind === 'dwconv' ? 'dw' : layer.kind === 'add' || layer.kind === 'pool' ? 'eltwise' : 'conv';
-  return { key: `${cls}/${params.loopOrder}`, terms: Object.fromEntries(COST_TERMS.map((k, i) => [k, terms[i]])) as Record<CostTerm, number> };
+  return {
+    key: `${cls}/${params.loopOrder}`,
+    terms: Object.fromEntries(COST_TERMS.map((k, i) => [k, terms[i]])) as Record<CostTerm, number>,
+  };
 }

@@ -9,18 +9,7 @@
  * The chunks share the board's DRAM: when their ports together ask for more bits per cycle
  * than the DRAM delivers, every port is slowed by the same factor.
  */
-import {
-  layerCycles,
-  PARAM_SIZE,
-  P_PARALLEL,
-  P_PEM,
-  P_PEN,
-  P_PORT,
-  P_TC,
-  P_TM,
-  P_TN,
-  ROW_SIZE,
-} from './cost-model.js';
+import { layerCycles, PARAM_SIZE, P_PARALLEL, P_PEM, P_PEN, P_PORT, P_TC, P_TM, P_TN, ROW_SIZE } from './cost-model.js';
 import type { CostProblem } from './problem.js';
 import { chunkResources, RES_BRAM, RES_DSP, RES_FF, RES_LUT } from './resources.js';
 import type { ChunkParams } from './types.js';

@@ -15,6 +15,14 @@ export { buildOptionSpace, countDesigns, DEFAULT_DESIGN_SPACE } from './design-s
 export { estimateCost, estimateDesign, explainStatus, layerTerms, toAccelerator } from './estimate.js';
 export { evaluateDesign, newEvaluation, packParams, unpackParams, type DesignEvaluation } from './evaluate.js';
 export { searchExhaustive } from './exhaustive.js';
-export { exploreAccelerator, NoFeasibleDesign, STRATEGIES, type ExploreOptions, type ExploreResult, type Strategy, type WarmStart } from './explore.js';
+export {
+  exploreAccelerator,
+  NoFeasibleDesign,
+  STRATEGIES,
+  type ExploreOptions,
+  type ExploreResult,
+  type Strategy,
+  type WarmStart,
+} from './explore.js';
 export { compileCostProblem, type CostProblem } from './problem.js';
 export { DEFAULT_RESOURCE_MODEL, type ResourceModel } from './resources.js';

@@ -29,6 +29,11 @@ export function loadCalibration(file: string): CalibrationSpec {
 export function loadWarmStart(file: string): WarmStart {
   const design = loadDesign(file);
   const logits = design.explore?.logits;
-  if (!logits) throw new InputError(file, '/explore/logits', 'expected DAS logits to warm-start from (a design explored with --strategy differentiable)');
+  if (!logits)
+    throw new InputError(
+      file,
+      '/explore/logits',
+      'expected DAS logits to warm-start from (a design explored with --strategy differentiable)',
+    );
   return { logits, accelerator: design.accelerator };
 }

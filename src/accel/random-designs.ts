@@ -15,7 +15,20 @@ import { DEFAULT_DESIGN_SPACE } from './design-space.js';
 import type { ChunkParams, DesignPoint } from './types.js';
 
 const L = (l: Partial<LayerSpec> & Pick<LayerSpec, 'name' | 'kind' | 'inputs'>): LayerSpec => ({
-  inH: 1, inW: 1, inC: 1, outH: 1, outW: 1, outC: 1, kernel: 1, stride: 1, pad: 0, groups: 1, activation: 'none', bits: 8, outBits: 8, ...l,
+  inH: 1,
+  inW: 1,
+  inC: 1,
+  outH: 1,
+  outW: 1,
+  outC: 1,
+  kernel: 1,
+  stride: 1,
+  pad: 0,
+  groups: 1,
+  activation: 'none',
+  bits: 8,
+  outBits: 8,
+  ...l,
 });
 
 /**
@@ -68,7 +81,20 @@ export function randomNetwork(rng: Rng, name: string, scale: RandomNetworkScale 
     else if (kind === 'grouped' && c % 2 === 0) {
       const groups = c % 4 === 0 && rng.next() < 0.5 ? 4 : 2;
       const outC = groups * (1 + rng.int(3 * wide));
-      push(L({ ...base, kind: 'conv', kernel: 1, pad: 0, stride: 1, outH: h, outW: w, outC, groups, ...(rng.next() < 0.6 ? { shuffle: groups } : {}) }));
+      push(
+        L({
+          ...base,
+          kind: 'conv',
+          kernel: 1,
+          pad: 0,
+          stride: 1,
+          outH: h,
+          outW: w,
+          outC,
+          groups,
+          ...(rng.next() < 0.6 ? { shuffle: groups } : {}),
+        }),
+      );
     } else push(L({ ...base, kind: 'conv', outC: 2 + rng.int(11 * wide) }));
   }
   if (rng.next() < 0.6) {
@@ -82,7 +108,24 @@ export function randomNetwork(rng: Rng, name: string, scale: RandomNetworkScale 
     const stride = pick([1, 2]);
     const pad = pick([0, 1]);
     const size = windowed(kernel, stride, pad);
-    if (size.outH >= 1 && size.outW >= 1 && kernel > pad) push(L({ name: 'avg', kind: 'pool', inputs: [prev], inH: h, inW: w, inC: c, ...size, outC: c, kernel, stride, pad, bits, outBits: bits }));
+    if (size.outH >= 1 && size.outW >= 1 && kernel > pad)
+      push(
+        L({
+          name: 'avg',
+          kind: 'pool',
+          inputs: [prev],
+          inH: h,
+          inW: w,
+          inC: c,
+          ...size,
+          outC: c,
+          kernel,
+          stride,
+          pad,
+          bits,
+          outBits: bits,
+        }),
+      );
   }
   // global pool: one window over the whole map (padded to a square, padding not counted)
   let k = Math.max(h, w);
@@ -91,10 +134,38 @@ export function randomNetwork(rng: Rng, name: string, scale: RandomNetworkScale 
   while (!single(k, gapPad)) {
     if (++gapPad >= k) [k, gapPad] = [k + 1, 0];
   }
-  push(L({ name: 'gap', kind: 'pool', inputs: [prev], inH: h, inW: w, inC: c, outH: 1, outW: 1, outC: c, kernel: k, stride: k, pad: gapPad, bits, outBits: bits }));
+  push(
+    L({
+      name: 'gap',
+      kind: 'pool',
+      inputs: [prev],
+      inH: h,
+      inW: w,
+      inC: c,
+      outH: 1,
+      outW: 1,
+      outC: c,
+      kernel: k,
+      stride: k,
+      pad: gapPad,
+      bits,
+      outBits: bits,
+    }),
+  );
   const classes = 2 + rng.int(9);
   const logits = rng.next() < 0.7;
-  push(L({ name: 'fc', kind: 'fc', inputs: [prev], inC: c, outC: classes, bits, outBits: logits ? 32 : pick([4, 6, 8]), activation: logits ? 'none' : pick(['none', 'relu'] as const) }));
+  push(
+    L({
+      name: 'fc',
+      kind: 'fc',
+      inputs: [prev],
+      inC: c,
+      outC: classes,
+      bits,
+      outBits: logits ? 32 : pick([4, 6, 8]),
+      activation: logits ? 'none' : pick(['none', 'relu'] as const),
+    }),
+  );
   return checkNetwork({ version: 1, name, input, classes, layers }, name);
 }
 

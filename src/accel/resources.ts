@@ -62,13 +62,7 @@ function lutramBits(banks: number, width: number, depth: number, model: Resource
 const scratchWords = new Float64Array(3);
 
 /** DSP, BRAM18, LUT and FF of one chunk, written to `out` at RES_*. */
-export function chunkResources(
-  ext: ChunkExtents,
-  p: Float64Array,
-  po: number,
-  model: ResourceModel,
-  out: Float64Array,
-): void {
+export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, model: ResourceModel, out: Float64Array): void {
   const mn = p[po + P_PARALLEL] === 0;
   const os = p[po + P_ORDER] === 0;
   const peM = p[po + P_PEM];
@@ -86,18 +80,12 @@ export function chunkResources(
   const acc = model.accumulatorBits;
 
   out[RES_BRAM] =
-    2 * bram18For(inBanks, q, inDepth, model) +
-    wCopies * bram18For(wBanks, q, wDepth, model) +
-    bram18For(oBanks, acc, oDepth, model);
+    2 * bram18For(inBanks, q, inDepth, model) + wCopies * bram18For(wBanks, q, wDepth, model) + bram18For(oBanks, acc, oDepth, model);
   const lutram =
-    2 * lutramBits(inBanks, q, inDepth, model) +
-    wCopies * lutramBits(wBanks, q, wDepth, model) +
-    lutramBits(oBanks, acc, oDepth, model);
+    2 * lutramBits(inBanks, q, inDepth, model) + wCopies * lutramBits(wBanks, q, wDepth, model) + lutramBits(oBanks, acc, oDepth, model);
 
   out[RES_DSP] = Math.ceil(macs / ext.macsPerDsp) + model.dspPerChunk;
   const adderBits = mn && !ext.dw ? peM * (peN - 1) * (2 * q + Math.ceil(Math.log2(peN))) : 0;
-  out[RES_LUT] = Math.ceil(
-    model.lutPerChunk + macs * q * model.lutPerMacBit + adderBits + oBanks * acc + lutram / model.lutramBitsPerLut,
-  );
+  out[RES_LUT] = Math.ceil(model.lutPerChunk + macs * q * model.lutPerMacBit + adderBits + oBanks * acc + lutram / model.lutramBitsPerLut);
   out[RES_FF] = Math.ceil(model.ffPerChunk + macs * q * model.ffPerMacBit + adderBits + oBanks * acc);
 }

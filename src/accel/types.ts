@@ -47,17 +47,7 @@ export interface ChunkParams {
   readonly portBits: number;
 }
 
-export const CHUNK_PARAM_NAMES = [
-  'parallel',
-  'loopOrder',
-  'tileM',
-  'tileN',
-  'tileR',
-  'tileC',
-  'peM',
-  'peN',
-  'portBits',
-] as const;
+export const CHUNK_PARAM_NAMES = ['parallel', 'loopOrder', 'tileM', 'tileN', 'tileR', 'tileC', 'peM', 'peN', 'portBits'] as const;
 export type ChunkParamName = (typeof CHUNK_PARAM_NAMES)[number];
 
 export interface ChunkSpec {
@@ -182,7 +172,11 @@ export interface DesignPoint {
 export interface SearchRecord {
   readonly preset: string;
   readonly dataset: string;
-  readonly genotype: { readonly version: 1; readonly space: string; readonly cells: readonly { readonly op: string; readonly bits: number }[] };
+  readonly genotype: {
+    readonly version: 1;
+    readonly space: string;
+    readonly cells: readonly { readonly op: string; readonly bits: number }[];
+  };
   readonly hwSearch: 'joint' | 'once';
   readonly sampling: 'heterogeneous' | 'hard' | 'soft';
   readonly lambda: number;

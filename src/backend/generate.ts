@@ -46,7 +46,13 @@ export interface ProjectManifest {
   readonly golden: { readonly images: number; readonly seed: number };
   readonly predicted: { readonly fps: number; readonly cycles: number };
   readonly chunks: readonly { readonly id: string; readonly ident: string; readonly layers: number; readonly predictedCycles: number }[];
-  readonly layers: readonly { readonly name: string; readonly ident: string; readonly op: string; readonly chunk: string; readonly predictedCycles: number }[];
+  readonly layers: readonly {
+    readonly name: string;
+    readonly ident: string;
+    readonly op: string;
+    readonly chunk: string;
+    readonly predictedCycles: number;
+  }[];
   readonly files: readonly { readonly path: string; readonly bytes: number; readonly sha256: string }[];
 }
 
@@ -77,7 +83,12 @@ export function generateProject(design: DesignPoint, model: IntegerModel, option
     board: design.board,
     weights: describeWeights(options.weights),
   });
-  const files: GeneratedFile[] = [...renderHls(hls), ...renderRtl(program, { toolVersion: options.provenance.toolVersion }), { path: PROGRAM_FILE, content: `${JSON.stringify(program)}\n` }, { path: GOLDEN_FILE, content: `${JSON.stringify(golden)}\n` }];
+  const files: GeneratedFile[] = [
+    ...renderHls(hls),
+    ...renderRtl(program, { toolVersion: options.provenance.toolVersion }),
+    { path: PROGRAM_FILE, content: `${JSON.stringify(program)}\n` },
+    { path: GOLDEN_FILE, content: `${JSON.stringify(golden)}\n` },
+  ];
   const t3 = performance.now();
   const manifest: ProjectManifest = {
     format: 'trips-hw-project',
@@ -93,8 +104,18 @@ export function generateProject(design: DesignPoint, model: IntegerModel, option
     golden: { images: golden.images, seed: golden.seed },
     predicted: { fps: program.predictedFps, cycles: Math.max(0, ...program.chunks.map((c) => c.predictedCycles)) },
     chunks: program.chunks.map((c) => ({ id: c.id, ident: c.ident, layers: c.layers.length, predictedCycles: c.predictedCycles })),
-    layers: program.layers.map((l) => ({ name: l.name, ident: l.ident, op: l.op, chunk: program.chunks[l.chunk].id, predictedCycles: l.predictedCycles })),
-    files: files.map((f) => ({ path: f.path, bytes: Buffer.byteLength(f.content), sha256: createHash('sha256').update(f.content).digest('hex') })),
+    layers: program.layers.map((l) => ({
+      name: l.name,
+      ident: l.ident,
+      op: l.op,
+      chunk: program.chunks[l.chunk].id,
+      predictedCycles: l.predictedCycles,
+    })),
+    files: files.map((f) => ({
+      path: f.path,
+      bytes: Buffer.byteLength(f.content),
+      sha256: createHash('sha256').update(f.content).digest('hex'),
+    })),
   };
   files.push({ path: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` });
   return { program, golden, manifest, files, timing: { lowerRenderMs: t1 - t0 + (t3 - t2), goldenMs: t2 - t1 } };

@@ -25,7 +25,8 @@ export function computeGoldenVectors(model: IntegerModel, program: ProgramSpec, 
   const x = gaussianValues(new Rng(seed), images * words);
   const result = runInteger(model, x, images, { layers: true });
   const all = result.layers as Map<string, Int32Array>;
-  const perImage = (codes: Int32Array, n: number) => Array.from({ length: images }, (_, i) => Array.from(codes.subarray(i * n, (i + 1) * n)));
+  const perImage = (codes: Int32Array, n: number) =>
+    Array.from({ length: images }, (_, i) => Array.from(codes.subarray(i * n, (i + 1) * n)));
   const layers: Record<string, number[][]> = {};
   for (const t of program.tensors) layers[t.name] = perImage(all.get(t.name) as Int32Array, t.words);
   const last = program.layers[program.layers.length - 1];
@@ -34,7 +35,9 @@ export function computeGoldenVectors(model: IntegerModel, program: ProgramSpec, 
   if (program.scores === 'logits' && lastLayer.kind === 'fc') {
     const acc = all.get(last.name) as Int32Array;
     const { multiplier, bias } = lastLayer.requant;
-    scores = Array.from({ length: images }, (_, i) => Array.from({ length: program.classes }, (_, c) => acc[i * program.classes + c] * multiplier[c] + bias[c]));
+    scores = Array.from({ length: images }, (_, i) =>
+      Array.from({ length: program.classes }, (_, c) => acc[i * program.classes + c] * multiplier[c] + bias[c]),
+    );
   } else {
     scores = layers[last.name].map((row) => row.slice());
   }

@@ -58,7 +58,8 @@ export function legaliseIdentifiers(names: readonly string[], taken: Iterable<st
     const base = legaliseIdentifier(name);
     let id = base;
     // the suffix keeps the name within MAX_IDENTIFIER_LENGTH
-    for (let k = 2; used.has(id.toLowerCase()); k++) id = `${base.slice(0, MAX_IDENTIFIER_LENGTH - String(k).length - 1).replace(/_+$/, '')}_${k}`;
+    for (let k = 2; used.has(id.toLowerCase()); k++)
+      id = `${base.slice(0, MAX_IDENTIFIER_LENGTH - String(k).length - 1).replace(/_+$/, '')}_${k}`;
     used.add(id.toLowerCase());
     return id;
   });

@@ -13,5 +13,13 @@ export { computeGoldenVectors, hashWords } from './golden.js';
 export { legaliseIdentifier, legaliseIdentifiers } from './identifiers.js';
 export { HLS_TOOLS, lowerProgramToHls, type HlsOptions, type HlsProject, type HlsTool } from './hls/lower.js';
 export { renderHls } from './hls/render.js';
-export { generateProject, GOLDEN_FILE, MANIFEST_FILE, PROGRAM_FILE, type GeneratedProject, type GenerateOptions, type ProjectManifest } from './generate.js';
+export {
+  generateProject,
+  GOLDEN_FILE,
+  MANIFEST_FILE,
+  PROGRAM_FILE,
+  type GeneratedProject,
+  type GenerateOptions,
+  type ProjectManifest,
+} from './generate.js';
 export { generateToFolder, type GenerateRequest, type GenerateSummary } from './project.js';

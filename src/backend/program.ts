@@ -13,7 +13,15 @@ import type { LayerSpec } from '../core/network.js';
 import { plainText } from '../core/text.js';
 import type { ConvLayerQ, FcLayerQ, IntegerLayer, IntegerModel, PoolLayerQ, QuantTensor } from '../quant/model-types.js';
 import { legaliseIdentifiers } from './identifiers.js';
-import { OPCODES, type ChunkBuffers, type ChunkProgram, type LayerDescriptor, type LayerOp, type ProgramSpec, type TensorSlot } from './types.js';
+import {
+  OPCODES,
+  type ChunkBuffers,
+  type ChunkProgram,
+  type LayerDescriptor,
+  type LayerOp,
+  type ProgramSpec,
+  type TensorSlot,
+} from './types.js';
 
 /** The integer fields of a layer descriptor, in the order the C++ struct and the RTL image hold them. */
 export const DESCRIPTOR_FIELDS = [
@@ -79,8 +87,14 @@ export function chunkBuffers(chunk: ChunkSpec, layers: readonly LayerSpec[], boa
   const tileM = Math.min(p.tileM, max(walkedM));
   const weightNAll = max(reducedN);
   const tileN = dw ? 1 : Math.min(p.tileN, weightNAll);
-  const tileR = Math.min(p.tileR, max((l) => l.outH));
-  const tileC = Math.min(p.tileC, max((l) => l.outW));
+  const tileR = Math.min(
+    p.tileR,
+    max((l) => l.outH),
+  );
+  const tileC = Math.min(
+    p.tileC,
+    max((l) => l.outW),
+  );
   const span = (tile: number, out: (l: LayerSpec) => number) => max((l) => inputSpan(Math.min(tile, out(l)), l.stride, l.kernel));
   return {
     tileM,
@@ -148,7 +162,10 @@ function poolTable(q: PoolLayerQ): [number, number][] {
   return table;
 }
 
-function shapeOf(layer: LayerSpec, q: IntegerLayer): Pick<LayerDescriptor, 'inH' | 'inW' | 'inC' | 'outH' | 'outW' | 'outC' | 'kernel' | 'stride' | 'pad' | 'groups' | 'inPer' | 'outPer'> {
+function shapeOf(
+  layer: LayerSpec,
+  q: IntegerLayer,
+): Pick<LayerDescriptor, 'inH' | 'inW' | 'inC' | 'outH' | 'outW' | 'outC' | 'kernel' | 'stride' | 'pad' | 'groups' | 'inPer' | 'outPer'> {
   const base = { inH: layer.inH, inW: layer.inW, inC: layer.inC, outH: layer.outH, outW: layer.outW, outC: layer.outC };
   switch (q.kind) {
     case 'conv':
@@ -156,7 +173,20 @@ function shapeOf(layer: LayerSpec, q: IntegerLayer): Pick<LayerDescriptor, 'inH'
     case 'dwconv':
       return { ...base, kernel: q.kernel, stride: q.stride, pad: q.pad, groups: 1, inPer: reducedN(layer), outPer: walkedM(layer) };
     case 'fc':
-      return { inH: 1, inW: 1, inC: q.inC, outH: 1, outW: 1, outC: q.outC, kernel: 1, stride: 1, pad: 0, groups: 1, inPer: reducedN(layer), outPer: walkedM(layer) };
+      return {
+        inH: 1,
+        inW: 1,
+        inC: q.inC,
+        outH: 1,
+        outW: 1,
+        outC: q.outC,
+        kernel: 1,
+        stride: 1,
+        pad: 0,
+        groups: 1,
+        inPer: reducedN(layer),
+        outPer: walkedM(layer),
+      };
     case 'pool':
       return { ...base, kernel: q.kernel, stride: q.stride, pad: q.pad, groups: 1, inPer: 1, outPer: 1 };
     case 'add':
@@ -168,17 +198,29 @@ function shapeOf(layer: LayerSpec, q: IntegerLayer): Pick<LayerDescriptor, 'inH'
  * Lower a design and the integer model of its network into the layer program. Throws an
  * InputError (naming `file`) when the model is not the design's network.
  */
-export function lowerDesignToProgram(design: DesignPoint, model: IntegerModel, options: { calibration?: CalibrationSpec; file?: string } = {}): ProgramSpec {
+export function lowerDesignToProgram(
+  design: DesignPoint,
+  model: IntegerModel,
+  options: { calibration?: CalibrationSpec; file?: string } = {},
+): ProgramSpec {
   const file = options.file ?? '<design>';
   const net = design.network;
   if (model.layers.length !== net.layers.length || model.layers.some((q, i) => q.name !== net.layers[i].name)) {
-    throw new InputError(file, '/network/layers', `expected the layers of the integer model (${plainText(model.name, 60)}); the weights belong to another network`);
+    throw new InputError(
+      file,
+      '/network/layers',
+      `expected the layers of the integer model (${plainText(model.name, 60)}); the weights belong to another network`,
+    );
   }
   net.layers.forEach((layer, i) => {
     const chunk = design.accelerator.chunks.find((c) => c.layers.includes(layer.name));
     const want = !isMacKind(layer.kind) ? undefined : layer.kind === 'dwconv' ? 'dw' : 'conv';
     if (chunk && want && chunk.kind !== want) {
-      throw new InputError(file, `/network/layers/${i}`, `expected layer "${layer.name}" (${layer.kind}) on a ${want} chunk, found chunk "${chunk.id}" of kind ${chunk.kind}`);
+      throw new InputError(
+        file,
+        `/network/layers/${i}`,
+        `expected layer "${layer.name}" (${layer.kind}) on a ${want} chunk, found chunk "${chunk.id}" of kind ${chunk.kind}`,
+      );
     }
   });
   const report = estimateDesign(design, options.calibration, file);
@@ -195,7 +237,16 @@ export function lowerDesignToProgram(design: DesignPoint, model: IntegerModel, o
   );
 
   const { height, width, channels, quant } = model.input;
-  const input = { name: 'input', address: 0, words: height * width * channels, bits: quant.bits, signed: quant.signed, height, width, channels };
+  const input = {
+    name: 'input',
+    address: 0,
+    words: height * width * channels,
+    bits: quant.bits,
+    signed: quant.signed,
+    height,
+    width,
+    channels,
+  };
   const slots = new Map<string, TensorSlot>([['input', input]]);
   const tensors: TensorSlot[] = [];
   let next = input.words;

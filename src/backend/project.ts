@@ -14,7 +14,7 @@ import { randomWeights } from '../nn/random-weights.js';
 import * as tf from '../nn/tf.js';
 import { loadWeights, MANIFEST_FILE } from '../nn/weights.js';
 import { buildIntegerModel } from '../quant/integer-model.js';
-import { IntegerModelError } from '../quant/model-types.js';
+import { type IntegerModel, IntegerModelError } from '../quant/model-types.js';
 import { generateProject, type GenerateOptions } from './generate.js';
 import type { HlsTool } from './hls/lower.js';
 
@@ -52,16 +52,25 @@ export async function generateToFolder(request: GenerateRequest): Promise<Genera
   const weights = request.weightsDir === undefined ? randomWeights(request.design.network, request.seed) : loadWeights(request.weightsDir);
   if (request.weightsDir !== undefined && 'alpha' in weights && 'beta' in weights) {
     tf.dispose(Object.values(weights));
-    throw new InputError(join(request.weightsDir, MANIFEST_FILE), '', 'expected the weights of a trained network, found the supernet of a search (alpha, beta): retrain the design with `trips-hw train` and pass its weights folder');
+    throw new InputError(
+      join(request.weightsDir, MANIFEST_FILE),
+      '',
+      'expected the weights of a trained network, found the supernet of a search (alpha, beta): retrain the design with `trips-hw train` and pass its weights folder',
+    );
   }
-  const source: GenerateOptions['weights'] = request.weightsDir === undefined ? { source: 'random', seed: request.seed } : { source: 'trained', dir: request.weightsDir };
-  let model;
+  const source: GenerateOptions['weights'] =
+    request.weightsDir === undefined ? { source: 'random', seed: request.seed } : { source: 'trained', dir: request.weightsDir };
+  let model: IntegerModel;
   try {
     model = buildIntegerModel(request.design.network, weights);
   } catch (error) {
     // trained weights that do not fit the network: the weights folder is the bad input
     if (request.weightsDir !== undefined && error instanceof IntegerModelError && error.message.startsWith('weights:')) {
-      throw new InputError(join(request.weightsDir, MANIFEST_FILE), '', `${error.message.slice('weights: '.length)}: expected the weights of the design's network (${plainText(request.design.network.name, 60)}) as \`trips-hw train\` writes them`);
+      throw new InputError(
+        join(request.weightsDir, MANIFEST_FILE),
+        '',
+        `${error.message.slice('weights: '.length)}: expected the weights of the design's network (${plainText(request.design.network.name, 60)}) as \`trips-hw train\` writes them`,
+      );
     }
     if (error instanceof IntegerModelError) throw new InputError(request.designFile, '/network', error.message);
     throw error;

@@ -38,9 +38,21 @@ function main(): void {
   const designsPerSec = evaluated / seconds;
   const evalsPerSec = designsPerSec * layers;
   console.log(`network ${network.name}: ${layers} layers in ${problem.chunks.length} chunks, board zc706`);
-  console.log(`${evaluated} designs in ${seconds.toFixed(2)} s: ${(designsPerSec / 1e3).toFixed(1)}k designs/s, ${(evalsPerSec / 1e6).toFixed(2)}M layer×design evaluations/s (one core)`);
+  console.log(
+    `${evaluated} designs in ${seconds.toFixed(2)} s: ${(designsPerSec / 1e3).toFixed(1)}k designs/s, ${(evalsPerSec / 1e6).toFixed(2)}M layer×design evaluations/s (one core)`,
+  );
   console.log(`MAESTRO (published, C++): 0.17M designs/s; target here ≥ 1M layer×design evaluations/s`);
-  console.log(JSON.stringify({ evalsPerSec: Math.round(evalsPerSec), designsPerSec: Math.round(designsPerSec), layers, chunks: problem.chunks.length, seconds: Number(seconds.toFixed(2)), machine: machineLine(), checksum: sink > 0 }));
+  console.log(
+    JSON.stringify({
+      evalsPerSec: Math.round(evalsPerSec),
+      designsPerSec: Math.round(designsPerSec),
+      layers,
+      chunks: problem.chunks.length,
+      seconds: Number(seconds.toFixed(2)),
+      machine: machineLine(),
+      checksum: sink > 0,
+    }),
+  );
 }
 
 main();

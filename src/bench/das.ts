@@ -66,11 +66,17 @@ function enumerable() {
   const gap = (r: ExploreResult) => ((exact.report.fps - r.report.fps) / exact.report.fps) * 100;
   const gaps = runs.differentiable.map(gap);
   const randomGaps = runs.random.map(gap);
-  console.log(`enumerable: ${network.name} on ${board.name}, ${exact.spaceSize} valid designs, exhaustive ${exhaustiveSeconds.toFixed(1)} s`);
+  console.log(
+    `enumerable: ${network.name} on ${board.name}, ${exact.spaceSize} valid designs, exhaustive ${exhaustiveSeconds.toFixed(1)} s`,
+  );
   console.log(`  optimum ${exact.report.fps.toFixed(1)} FPS, ${utilisation(exact)}`);
   console.log(`  budget ${samples} samples (${(ENUM_FRACTION * 100).toFixed(1)}% of the space), 5 seeds`);
-  console.log(`  DAS    gaps % ${gaps.map((g) => g.toFixed(2)).join(' ')}  median ${median(gaps).toFixed(2)}; ${utilisation(medianResult(runs.differentiable))}`);
-  console.log(`  random gaps % ${randomGaps.map((g) => g.toFixed(2)).join(' ')}  median ${median(randomGaps).toFixed(2)}; ${utilisation(medianResult(runs.random))}`);
+  console.log(
+    `  DAS    gaps % ${gaps.map((g) => g.toFixed(2)).join(' ')}  median ${median(gaps).toFixed(2)}; ${utilisation(medianResult(runs.differentiable))}`,
+  );
+  console.log(
+    `  random gaps % ${randomGaps.map((g) => g.toFixed(2)).join(' ')}  median ${median(randomGaps).toFixed(2)}; ${utilisation(medianResult(runs.random))}`,
+  );
   return {
     gapPct: round(median(gaps)),
     randomGapPct: round(median(randomGaps)),
@@ -93,11 +99,24 @@ function full() {
       exploreAccelerator(network, board, { strategy: 'differentiable', samples: FULL_SAMPLES, seed, learningRate: 1e-7, globalCredit: 1 })
         .report.fps,
   );
-  console.log(`full: ${network.name} (${network.layers.length} layers, ${runs.random[0].design.accelerator.chunks.length} chunks) on ${board.name}, ${FULL_SAMPLES} samples, 5 seeds`);
-  console.log(`  DAS    FPS ${das.map((f) => f.toFixed(1)).join(' ')}  median ${median(das).toFixed(1)}; ${utilisation(medianResult(runs.differentiable))}`);
-  console.log(`  random FPS ${random.map((f) => f.toFixed(1)).join(' ')}  median ${median(random).toFixed(1)}; ${utilisation(medianResult(runs.random))}`);
-  console.log(`  DAS with the release's lr 1e-7 and global cost: FPS ${release.map((f) => f.toFixed(1)).join(' ')}  median ${median(release).toFixed(1)}`);
-  return { dasFps: round(median(das), 1), randomFps: round(median(random), 1), samples: FULL_SAMPLES, releaseLrFps: round(median(release), 1) };
+  console.log(
+    `full: ${network.name} (${network.layers.length} layers, ${runs.random[0].design.accelerator.chunks.length} chunks) on ${board.name}, ${FULL_SAMPLES} samples, 5 seeds`,
+  );
+  console.log(
+    `  DAS    FPS ${das.map((f) => f.toFixed(1)).join(' ')}  median ${median(das).toFixed(1)}; ${utilisation(medianResult(runs.differentiable))}`,
+  );
+  console.log(
+    `  random FPS ${random.map((f) => f.toFixed(1)).join(' ')}  median ${median(random).toFixed(1)}; ${utilisation(medianResult(runs.random))}`,
+  );
+  console.log(
+    `  DAS with the release's lr 1e-7 and global cost: FPS ${release.map((f) => f.toFixed(1)).join(' ')}  median ${median(release).toFixed(1)}`,
+  );
+  return {
+    dasFps: round(median(das), 1),
+    randomFps: round(median(random), 1),
+    samples: FULL_SAMPLES,
+    releaseLrFps: round(median(release), 1),
+  };
 }
 
 function main(): void {

@@ -33,7 +33,13 @@ async function main(): Promise<void> {
   const model = buildIntegerModel(network, weights);
   tf.dispose(Object.values(weights));
   const weightsMs = performance.now() - t;
-  const times = { program: [] as number[], golden: [] as number[], lowerHls: [] as number[], renderAll: [] as number[], renderWeights: [] as number[] };
+  const times = {
+    program: [] as number[],
+    golden: [] as number[],
+    lowerHls: [] as number[],
+    renderAll: [] as number[],
+    renderWeights: [] as number[],
+  };
   let files = 0;
   let bytes = 0;
   for (let run = 0; run < RUNS; run++) {
@@ -44,7 +50,12 @@ async function main(): Promise<void> {
     const golden = computeGoldenVectors(model, program, 2, 1);
     times.golden.push(performance.now() - t);
     t = performance.now();
-    const hls = lowerProgramToHls(program, golden, { tool: 'vitis-hls-2023.2', toolVersion: 'bench', board: design.board, weights: 'random' });
+    const hls = lowerProgramToHls(program, golden, {
+      tool: 'vitis-hls-2023.2',
+      toolVersion: 'bench',
+      board: design.board,
+      weights: 'random',
+    });
     times.lowerHls.push(performance.now() - t);
     t = performance.now();
     const rendered = renderHls(hls);
@@ -58,11 +69,27 @@ async function main(): Promise<void> {
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)])) as Record<keyof typeof times, number>;
   const total = m.program + m.lowerHls + m.renderAll;
   const withoutWeights = total - m.renderWeights;
-  console.log(`network ${network.name}: ${network.layers.length} layers, ${design.accelerator.chunks.length} chunks, ${model.layers.reduce((s, l) => s + ('weights' in l ? l.weights.length : 0), 0)} weights; backend ${backend.name}`);
-  console.log(`lower + render (median of ${RUNS}): ${total.toFixed(0)} ms for ${files} files, ${(bytes / 1e6).toFixed(1)} MB — ${withoutWeights.toFixed(0)} ms without the weight headers (budget ≤ 1000 ms)`);
-  console.log(`  program ${m.program.toFixed(0)} ms, HLS lowering ${m.lowerHls.toFixed(0)} ms, rendering ${m.renderAll.toFixed(0)} ms (weight headers ${m.renderWeights.toFixed(0)} ms)`);
+  console.log(
+    `network ${network.name}: ${network.layers.length} layers, ${design.accelerator.chunks.length} chunks, ${model.layers.reduce((s, l) => s + ('weights' in l ? l.weights.length : 0), 0)} weights; backend ${backend.name}`,
+  );
+  console.log(
+    `lower + render (median of ${RUNS}): ${total.toFixed(0)} ms for ${files} files, ${(bytes / 1e6).toFixed(1)} MB — ${withoutWeights.toFixed(0)} ms without the weight headers (budget ≤ 1000 ms)`,
+  );
+  console.log(
+    `  program ${m.program.toFixed(0)} ms, HLS lowering ${m.lowerHls.toFixed(0)} ms, rendering ${m.renderAll.toFixed(0)} ms (weight headers ${m.renderWeights.toFixed(0)} ms)`,
+  );
   console.log(`golden model (2 images) ${m.golden.toFixed(0)} ms; random weights + integer model ${weightsMs.toFixed(0)} ms`);
-  console.log(JSON.stringify({ lowerRenderMs: Math.round(total), withoutWeightsMs: Math.round(withoutWeights), goldenMs: Math.round(m.golden), weightsMs: Math.round(weightsMs), files, megabytes: Number((bytes / 1e6).toFixed(2)), machine: machineLine() }));
+  console.log(
+    JSON.stringify({
+      lowerRenderMs: Math.round(total),
+      withoutWeightsMs: Math.round(withoutWeights),
+      goldenMs: Math.round(m.golden),
+      weightsMs: Math.round(weightsMs),
+      files,
+      megabytes: Number((bytes / 1e6).toFixed(2)),
+      machine: machineLine(),
+    }),
+  );
 }
 
 await main();

@@ -109,8 +109,10 @@ function backwardKernels(l: Layer, x: tf.Tensor, w: tf.Tensor, dy: tf.Tensor): R
   } else {
     out['bpFilter simd'] = time(bpF);
     for (const m of ['xnnpack', 'simd', 'stock'] as const) {
-      out[`bpInput ${m}${l.gradX ? '' : ' (not needed)'}`] =
-        withOptions({ convInputStride1: m, convInputStrided: m === 'xnnpack' ? 'simd' : m }, () => time(bpI, m === 'stock' ? 3 : REPS));
+      out[`bpInput ${m}${l.gradX ? '' : ' (not needed)'}`] = withOptions(
+        { convInputStride1: m, convInputStrided: m === 'xnnpack' ? 'simd' : m },
+        () => time(bpI, m === 'stock' ? 3 : REPS),
+      );
     }
   }
   return out;
@@ -127,12 +129,18 @@ async function main(): Promise<void> {
     const fwd = time(() => forward(l, x, w));
     const both = time(() => fwdBwd(l, x, w, dy));
     wasm[l.name] = round(both);
-    console.log(`wasm B=${BATCH} ${l.name}: forward ${round(fwd)} ms, forward+backward ${round(both)} ms` +
-      `${l.gradX ? '' : ' (filter gradient only)'}`);
+    console.log(
+      `wasm B=${BATCH} ${l.name}: forward ${round(fwd)} ms, forward+backward ${round(both)} ms` +
+        `${l.gradX ? '' : ' (filter gradient only)'}`,
+    );
     const kernels = backwardKernels(l, x, w, dy);
     for (const [k, ms] of Object.entries(kernels)) console.log(`    ${k.padEnd(28)} ${round(ms)} ms`);
     const stock = Object.entries(kernels).find(([k]) => k.startsWith('bpInput stock'))?.[1];
-    const best = Math.min(...Object.entries(kernels).filter(([k]) => k.startsWith('bpInput') && !k.includes('stock')).map(([, v]) => v));
+    const best = Math.min(
+      ...Object.entries(kernels)
+        .filter(([k]) => k.startsWith('bpInput') && !k.includes('stock'))
+        .map(([, v]) => v),
+    );
     if (stock !== undefined) speedups[`${l.name} bpInput vs stock`] = round(stock / best, 1);
     tf.dispose([x, w, dy]);
   }
@@ -166,8 +174,10 @@ async function main(): Promise<void> {
     const { x, w, dy } = tensors(l, CPU_BATCH);
     const both = time(() => fwdBwd(l, x, w, dy), 3);
     cpu[l.name] = round(both);
-    console.log(`cpu  B=${CPU_BATCH} ${l.name}: forward+backward ${round(both)} ms` +
-      ` (≈ ${round((both * BATCH) / CPU_BATCH, 0)} ms at B=${BATCH} if linear; wasm is ${round((both * BATCH) / CPU_BATCH / wasm[l.name], 0)}× faster)`);
+    console.log(
+      `cpu  B=${CPU_BATCH} ${l.name}: forward+backward ${round(both)} ms` +
+        ` (≈ ${round((both * BATCH) / CPU_BATCH, 0)} ms at B=${BATCH} if linear; wasm is ${round((both * BATCH) / CPU_BATCH / wasm[l.name], 0)}× faster)`,
+    );
     tf.dispose([x, w, dy]);
   }
   console.log(JSON.stringify({ batch: BATCH, wasm, cpuBatch: CPU_BATCH, cpu, speedups }));

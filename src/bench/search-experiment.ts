@@ -31,7 +31,12 @@ const RUNS: readonly RunSpec[] = [
   { name: 'co-mid', mode: 'co-search', window: WINDOWS.mid, flags: ['--fps-window', WINDOWS.mid] },
   { name: 'co-high', mode: 'co-search', window: WINDOWS.high, flags: ['--fps-window', WINDOWS.high] },
   { name: 'accuracy-only', mode: 'λ = 0, then DAS', window: '—', flags: ['--lambda', '0'] },
-  { name: 'fixed-accelerator', mode: 'hw-aware NAS, fixed accelerator', window: WINDOWS.mid, flags: ['--fps-window', WINDOWS.mid, '--hw-search', 'once'] },
+  {
+    name: 'fixed-accelerator',
+    mode: 'hw-aware NAS, fixed accelerator',
+    window: WINDOWS.mid,
+    flags: ['--fps-window', WINDOWS.mid, '--hw-search', 'once'],
+  },
 ];
 
 const BIN = join(PACKAGE_ROOT, 'bin', 'run.js');
@@ -75,7 +80,17 @@ async function main(): Promise<void> {
       search = JSON.parse(readFileSync(searchSummary, 'utf8')) as Record<string, unknown>;
     } else {
       console.log(`search ${run.name}: ${run.mode}${run.window === '—' ? '' : `, window ${run.window}`}`);
-      search = await trips(['search', '--preset', 'quick', '--seed', seed, '--out', dir, ...(existsSync(join(dir, 'checkpoint')) ? ['--resume'] : []), ...run.flags]);
+      search = await trips([
+        'search',
+        '--preset',
+        'quick',
+        '--seed',
+        seed,
+        '--out',
+        dir,
+        ...(existsSync(join(dir, 'checkpoint')) ? ['--resume'] : []),
+        ...run.flags,
+      ]);
       const { writeJsonAtomic } = await import('../core/files.js');
       writeJsonAtomic(searchSummary, search);
     }
@@ -86,7 +101,24 @@ async function main(): Promise<void> {
       train = JSON.parse(readFileSync(trainSummary, 'utf8')) as Record<string, unknown>;
     } else {
       console.log(`retrain ${run.name}: ${search.genotype}`);
-      train = await trips(['train', '--design', designFile, '--dataset', 'fashion-mnist', '--epochs', epochs, '--batch-size', '128', '--lr', '0.1', '--seed', seed, '--out', trainDir, ...(existsSync(join(trainDir, 'checkpoint')) ? ['--resume'] : [])]);
+      train = await trips([
+        'train',
+        '--design',
+        designFile,
+        '--dataset',
+        'fashion-mnist',
+        '--epochs',
+        epochs,
+        '--batch-size',
+        '128',
+        '--lr',
+        '0.1',
+        '--seed',
+        seed,
+        '--out',
+        trainDir,
+        ...(existsSync(join(trainDir, 'checkpoint')) ? ['--resume'] : []),
+      ]);
     }
     const design = JSON.parse(readFileSync(designFile, 'utf8')) as { predicted: { fps: number } };
     const point: Point = {
@@ -105,11 +137,16 @@ async function main(): Promise<void> {
   const front = paretoFront(points);
   // the points as baselines for `trips-hw report --baselines`
   const { writeJsonAtomic } = await import('../core/files.js');
-  writeJsonAtomic(join(root, 'baselines.json'), points.map((p) => ({ label: `${p.mode}${p.window === '—' ? '' : ` ${p.window}`} (bench:search)`, accuracy: p.accuracy, fps: p.fps })));
+  writeJsonAtomic(
+    join(root, 'baselines.json'),
+    points.map((p) => ({ label: `${p.mode}${p.window === '—' ? '' : ` ${p.window}`} (bench:search)`, accuracy: p.accuracy, fps: p.fps })),
+  );
   console.log('\n| run | mode | FPS window | genotype | test accuracy | FPS (ZC706) | Pareto |');
   console.log('|---|---|---|---|---|---|---|');
   for (const p of points) {
-    console.log(`| ${p.name} | ${p.mode} | ${p.window} | ${p.genotype} | ${(100 * p.accuracy).toFixed(2)}% | ${p.fps} | ${front.includes(p.name) ? 'yes' : ''} |`);
+    console.log(
+      `| ${p.name} | ${p.mode} | ${p.window} | ${p.genotype} | ${(100 * p.accuracy).toFixed(2)}% | ${p.fps} | ${front.includes(p.name) ? 'yes' : ''} |`,
+    );
   }
   console.log(JSON.stringify({ points, paretoFront: front, retrainEpochs: Number(epochs), machine: machineLine() }));
 }

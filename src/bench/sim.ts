@@ -45,16 +45,34 @@ async function main(): Promise<void> {
     for (const c of result.chunks) {
       const p = program.chunks.find((k) => k.id === c.chunk)?.params;
       const pe = p ? `PE ${p.peM}x${p.peN}` : '';
-      console.log(`  ${c.chunk.padEnd(14)} ${pe.padEnd(9)} build ${c.buildSeconds.toFixed(1).padStart(5)} s   ${String(c.simCycles).padStart(8)} cycles in ${c.simSeconds.toFixed(3)} s = ${(c.simCycles / c.simSeconds / 1e3).toFixed(0)} k cycles/s`);
+      console.log(
+        `  ${c.chunk.padEnd(14)} ${pe.padEnd(9)} build ${c.buildSeconds.toFixed(1).padStart(5)} s   ${String(c.simCycles).padStart(8)} cycles in ${c.simSeconds.toFixed(3)} s = ${(c.simCycles / c.simSeconds / 1e3).toFixed(0)} k cycles/s`,
+      );
     }
     const builds = result.chunks.map((c) => c.buildSeconds).sort((a, b) => a - b);
     const cycles = result.chunks.reduce((s, c) => s + c.simCycles, 0);
     const simSeconds = result.chunks.reduce((s, c) => s + c.simSeconds, 0);
     const median = builds[Math.floor(builds.length / 2)];
-    console.log(`build     one chunk: median ${median.toFixed(1)} s (min ${builds[0].toFixed(1)}, max ${builds[builds.length - 1].toFixed(1)})`);
-    console.log(`simulate  ${cycles} cycles in ${simSeconds.toFixed(2)} s: ${(cycles / simSeconds / 1e3).toFixed(0)} k cycles/s; bit-exact ${result.bitExact}, MAPE ${result.cycles.mapePct.toFixed(2)}%`);
+    console.log(
+      `build     one chunk: median ${median.toFixed(1)} s (min ${builds[0].toFixed(1)}, max ${builds[builds.length - 1].toFixed(1)})`,
+    );
+    console.log(
+      `simulate  ${cycles} cycles in ${simSeconds.toFixed(2)} s: ${(cycles / simSeconds / 1e3).toFixed(0)} k cycles/s; bit-exact ${result.bitExact}, MAPE ${result.cycles.mapePct.toFixed(2)}%`,
+    );
     console.log(`total     ${wall.toFixed(1)} s (builds, harness runs, comparison)`);
-    console.log(JSON.stringify({ buildSecondsMedian: median, buildSeconds: builds, cycles, simSeconds, cyclesPerSec: cycles / simSeconds, bitExact: result.bitExact, mapePct: result.cycles.mapePct, totalSeconds: wall, machine: m }));
+    console.log(
+      JSON.stringify({
+        buildSecondsMedian: median,
+        buildSeconds: builds,
+        cycles,
+        simSeconds,
+        cyclesPerSec: cycles / simSeconds,
+        bitExact: result.bitExact,
+        mapePct: result.cycles.mapePct,
+        totalSeconds: wall,
+        machine: m,
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

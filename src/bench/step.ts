@@ -97,7 +97,12 @@ interface TensorEntry {
  * [kh, kw, C, 1], fc [in, out]), the batch (NHWC) and the labels to `dir/init.bin` with a
  * manifest `dir/init.json` for the PyTorch twin.
  */
-export function writeInit(dir: string, weights: ReadonlyMap<string, { shape: readonly number[]; values: Float32Array }>, batch: { x: Float32Array; labels: Int32Array }, xShape: readonly number[]): string {
+export function writeInit(
+  dir: string,
+  weights: ReadonlyMap<string, { shape: readonly number[]; values: Float32Array }>,
+  batch: { x: Float32Array; labels: Int32Array },
+  xShape: readonly number[],
+): string {
   const parts: Uint8Array[] = [];
   const tensors: TensorEntry[] = [];
   let offset = 0;
@@ -128,8 +133,14 @@ export interface TorchResult {
 /** Run the PyTorch twin; a missing python3 or torch gives torchMs null with the reason. */
 export async function runTorch(args: readonly string[], opts: { quiet?: boolean } = {}): Promise<TorchResult> {
   // the twin's per-step lines go to stderr: shown live unless quiet
-  const result = await execa(PYTHON, [TORCH_SCRIPT, ...args], { cwd: PACKAGE_ROOT, reject: false, stderr: opts.quiet ? 'pipe' : 'inherit' });
-  const lines = String(result.stdout ?? '').trim().split('\n');
+  const result = await execa(PYTHON, [TORCH_SCRIPT, ...args], {
+    cwd: PACKAGE_ROOT,
+    reject: false,
+    stderr: opts.quiet ? 'pipe' : 'inherit',
+  });
+  const lines = String(result.stdout ?? '')
+    .trim()
+    .split('\n');
   const last = lines[lines.length - 1] ?? '';
   try {
     const parsed = JSON.parse(last) as TorchResult;
@@ -137,9 +148,15 @@ export async function runTorch(args: readonly string[], opts: { quiet?: boolean 
   } catch {
     // fall through to the error below
   }
-  const why = result.failed && (result as { code?: string }).code === 'ENOENT'
-    ? `${PYTHON} not found`
-    : `${PYTHON} ${TORCH_SCRIPT} exited ${result.exitCode ?? result.signal}: ${String(result.stderr ?? result.message ?? '').trim().split('\n').pop() ?? ''}`;
+  const why =
+    result.failed && (result as { code?: string }).code === 'ENOENT'
+      ? `${PYTHON} not found`
+      : `${PYTHON} ${TORCH_SCRIPT} exited ${result.exitCode ?? result.signal}: ${
+          String(result.stderr ?? result.message ?? '')
+            .trim()
+            .split('\n')
+            .pop() ?? ''
+        }`;
   return { torchMs: null, peakRssMB: null, error: why };
 }
 
@@ -200,7 +217,10 @@ export async function runTfjs(network: NetworkSpec, opts: TfjsRunOptions): Promi
 }
 
 /** One replica of a replicated runTfjs (in its worker thread). */
-export async function stepReplica(job: { network: NetworkSpec; opts: Omit<TfjsRunOptions, 'log'> }, context: import('../nn/replicas.js').ReplicaContext): Promise<TfjsRun> {
+export async function stepReplica(
+  job: { network: NetworkSpec; opts: Omit<TfjsRunOptions, 'log'> },
+  context: import('../nn/replicas.js').ReplicaContext,
+): Promise<TfjsRun> {
   const { Replica } = await import('../nn/replica.js');
   const { selectBackend } = await import('../nn/backend.js');
   const tf = await import('../nn/tf.js');
@@ -242,9 +262,10 @@ async function tfjsSteps(network: NetworkSpec, opts: TfjsRunOptions, replica?: i
   }
   const leaked = tf.memory().numTensors - tensorsBefore;
   const backend = tf.getBackend();
-  const wasmHeapMB = backend === 'wasm'
-    ? round((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength / 2 ** 20, 1)
-    : null;
+  const wasmHeapMB =
+    backend === 'wasm'
+      ? round((tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.buffer.byteLength / 2 ** 20, 1)
+      : null;
   tf.dispose([x, y]);
   optimizer.dispose();
   disposeModel(model);
@@ -254,8 +275,20 @@ async function tfjsSteps(network: NetworkSpec, opts: TfjsRunOptions, replica?: i
 /** Arguments of the PyTorch twin for the files of a TF.js run. */
 export function torchArgs(run: TfjsRun, opts: { batch: number; steps: number; warmup: number; threads: number; lr: number }): string[] {
   return [
-    '--network', run.networkFile, '--init', run.manifest, '--batch', String(opts.batch), '--steps', String(opts.steps),
-    '--warmup', String(opts.warmup), '--threads', String(opts.threads), '--lr', String(opts.lr),
+    '--network',
+    run.networkFile,
+    '--init',
+    run.manifest,
+    '--batch',
+    String(opts.batch),
+    '--steps',
+    String(opts.steps),
+    '--warmup',
+    String(opts.warmup),
+    '--threads',
+    String(opts.threads),
+    '--lr',
+    String(opts.lr),
   ];
 }
 
@@ -286,12 +319,15 @@ async function busyCheck(side: string): Promise<number> {
   const ownUsage = process.cpuUsage(own);
   // this process's own threads (garbage collection, say) are not "other processes"
   const ownCores = (ownUsage.user + ownUsage.system) / 1000 / (performance.now() - t0);
-  const busy = before && after && after[1] > before[1]
-    ? round(Math.max(0, ((after[0] - before[0]) / (after[1] - before[1])) * cpus().length - ownCores))
-    : round(loadavg()[0]);
+  const busy =
+    before && after && after[1] > before[1]
+      ? round(Math.max(0, ((after[0] - before[0]) / (after[1] - before[1])) * cpus().length - ownCores))
+      : round(loadavg()[0]);
   if (busy > 0.3) {
-    console.log(`warning: other processes keep ${busy} cores busy before the ${side} run: timings are unreliable` +
-      (side === 'PyTorch' ? ' (OMP_WAIT_POLICY=PASSIVE limits the damage to PyTorch\'s threads)' : ''));
+    console.log(
+      `warning: other processes keep ${busy} cores busy before the ${side} run: timings are unreliable` +
+        (side === 'PyTorch' ? " (OMP_WAIT_POLICY=PASSIVE limits the damage to PyTorch's threads)" : ''),
+    );
   }
   return busy;
 }
@@ -316,13 +352,18 @@ async function main(): Promise<void> {
   const replicas = Math.max(1, envInt('BENCH_REPLICAS', backend === 'tensorflow' ? 1 : defaultReplicas()));
 
   const network = benchNetwork();
-  const params = network.layers.reduce((n, l) => n + weightCountOf(l) + (l.kind === 'fc' ? l.outC : l.kind === 'add' || l.kind === 'pool' ? 0 : 2 * l.outC), 0);
+  const params = network.layers.reduce(
+    (n, l) => n + weightCountOf(l) + (l.kind === 'fc' ? l.outC : l.kind === 'add' || l.kind === 'pool' ? 0 : 2 * l.outC),
+    0,
+  );
   const macs = network.layers.reduce((n, l) => n + macsOf(l), 0);
   const { height, width, channels } = network.input;
   console.log(`bench:step on ${JSON.stringify(machineLine())}`);
   console.log(`model: ${network.name} (fmnist space, cells ${BENCH_GENOTYPE.cells.map((c) => `${c.op}@${c.bits}`).join(' ')})`);
   console.log(`       ${network.layers.length} layers, ${params} parameters, ${round(macs / 1e6)} M MACs per image`);
-  console.log(`TF.js backend: ${backend}${info.notes.length ? ` (${info.notes.join('; ')})` : ''}, ${replicas} data-parallel replica${replicas > 1 ? 's (worker threads)' : ''}`);
+  console.log(
+    `TF.js backend: ${backend}${info.notes.length ? ` (${info.notes.join('; ')})` : ''}, ${replicas} data-parallel replica${replicas > 1 ? 's (worker threads)' : ''}`,
+  );
   console.log(`batch ${batch} × ${height}×${width}×${channels}, ${warmup} warm-up + ${steps} timed steps, lr ${DEFAULT_SGD.learningRate}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'trips-hw-bench-step-'));
@@ -354,25 +395,34 @@ async function main(): Promise<void> {
     row('peak RSS MB', String(peakRssMB), torch.peakRssMB == null ? '—' : String(torch.peakRssMB));
     if (run.wasmHeapMB !== null) row('wasm heap MB', String(run.wasmHeapMB), '');
     row('loss, step 1', tfLosses[0].toFixed(5), torch.losses?.[0] === undefined ? '—' : torch.losses[0].toFixed(5));
-    if (tfLosses.length > 1) row(`loss, step ${tfLosses.length}`, tfLosses[tfLosses.length - 1].toFixed(5), torch.losses?.length ? torch.losses[torch.losses.length - 1].toFixed(5) : '—');
-    console.log(`ratio tfjs / torch: ${ratio ?? '— (no PyTorch figure)'}${run.leaked ? `; ${run.leaked} TF.js tensors leaked over the run` : ''}`);
-    console.log(JSON.stringify({
-      backend,
-      tfjsMs,
-      torchMs,
-      ratio,
-      replicas,
-      tfjsOneThreadMs,
-      peakRssMB,
-      wasmHeapMB: run.wasmHeapMB,
-      torchPeakRssMB: torch.peakRssMB ?? null,
-      batch,
-      steps,
-      params,
-      machine: machineLine(),
-      busyCores: { tfjs: loadTfjs, torch: loadTorch },
-      losses: { tfjs: tfLosses.map((l) => round(l, 5)), torch: torch.losses?.map((l) => round(l, 5)) ?? null },
-    }));
+    if (tfLosses.length > 1)
+      row(
+        `loss, step ${tfLosses.length}`,
+        tfLosses[tfLosses.length - 1].toFixed(5),
+        torch.losses?.length ? torch.losses[torch.losses.length - 1].toFixed(5) : '—',
+      );
+    console.log(
+      `ratio tfjs / torch: ${ratio ?? '— (no PyTorch figure)'}${run.leaked ? `; ${run.leaked} TF.js tensors leaked over the run` : ''}`,
+    );
+    console.log(
+      JSON.stringify({
+        backend,
+        tfjsMs,
+        torchMs,
+        ratio,
+        replicas,
+        tfjsOneThreadMs,
+        peakRssMB,
+        wasmHeapMB: run.wasmHeapMB,
+        torchPeakRssMB: torch.peakRssMB ?? null,
+        batch,
+        steps,
+        params,
+        machine: machineLine(),
+        busyCores: { tfjs: loadTfjs, torch: loadTorch },
+        losses: { tfjs: tfLosses.map((l) => round(l, 5)), torch: torch.losses?.map((l) => round(l, 5)) ?? null },
+      }),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

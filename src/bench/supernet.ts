@@ -34,10 +34,21 @@ async function main(): Promise<void> {
   tf.env().set('PROD', true);
   const backend = (await selectBackend((process.env.TRIPS_HW_BACKEND || undefined) as 'wasm' | undefined)).name;
   console.log(`bench:supernet on ${JSON.stringify(machineLine())}`);
-  console.log(`space ${QUICK_SPACE.name}: ${QUICK_SPACE.stages.reduce((n, s) => n + s.cells, 0)} cells × ops ${QUICK_SPACE.ops.join(' ')}; batch ${batch}; backend ${backend}, one thread`);
+  console.log(
+    `space ${QUICK_SPACE.name}: ${QUICK_SPACE.stages.reduce((n, s) => n + s.cells, 0)} cells × ops ${QUICK_SPACE.ops.join(' ')}; batch ${batch}; backend ${backend}, one thread`,
+  );
 
-  const x = tf.randomNormal([batch, QUICK_SPACE.input.height, QUICK_SPACE.input.width, QUICK_SPACE.input.channels], 0, 1, 'float32', 1) as import('../nn/tf.js').Tensor4D;
-  const y = tf.tensor1d(Array.from({ length: batch }, (_, i) => i % QUICK_SPACE.classes), 'int32');
+  const x = tf.randomNormal(
+    [batch, QUICK_SPACE.input.height, QUICK_SPACE.input.width, QUICK_SPACE.input.channels],
+    0,
+    1,
+    'float32',
+    1,
+  ) as import('../nn/tf.js').Tensor4D;
+  const y = tf.tensor1d(
+    Array.from({ length: batch }, (_, i) => i % QUICK_SPACE.classes),
+    'int32',
+  );
 
   /** One step's gradient computation (no update), its time and TF.js peak memory. */
   const measure = async (net: ReturnType<typeof sn.createSupernet>, kind: 'weight' | 'arch', seed: number) => {
@@ -46,15 +57,20 @@ async function main(): Promise<void> {
     const path = kind === 'weight' ? paths.sampleWeightPath(logits, 5, rng) : paths.sampleArchPath(logits, rng);
     // every cell on its largest MBConv, so the figure is the supernet's worst single path
     const op = net.ops.indexOf('k5_e3') >= 0 ? net.ops.indexOf('k5_e3') : 0;
-    const fixed = kind === 'weight'
-      ? { ...(path as ReturnType<typeof paths.sampleWeightPath>), cells: (path as ReturnType<typeof paths.sampleWeightPath>).cells.map((c) => ({ ...c, op })) }
-      : path;
+    const fixed =
+      kind === 'weight'
+        ? {
+            ...(path as ReturnType<typeof paths.sampleWeightPath>),
+            cells: (path as ReturnType<typeof paths.sampleWeightPath>).cells.map((c) => ({ ...c, op })),
+          }
+        : path;
     const vars = kind === 'weight' ? undefined : [net.alpha, net.beta];
     const run = () => {
       const { value, grads } = tf.variableGrads(() => {
-        const pass = kind === 'weight'
-          ? sn.weightForward(net, x, fixed as ReturnType<typeof paths.sampleWeightPath>)
-          : sn.archForward(net, x, fixed as ReturnType<typeof paths.sampleArchPath>, 5);
+        const pass =
+          kind === 'weight'
+            ? sn.weightForward(net, x, fixed as ReturnType<typeof paths.sampleWeightPath>)
+            : sn.archForward(net, x, fixed as ReturnType<typeof paths.sampleArchPath>, 5);
         tf.dispose(pass.updates.map(([, t]) => t));
         return crossEntropy(pass.logits, y, QUICK_SPACE.classes);
       }, vars);
@@ -86,18 +102,20 @@ async function main(): Promise<void> {
   const ratio = round(weight6.peakMB / weight3.peakMB, 3);
   console.log(`peak memory 6 vs 3 bitwidths: ×${ratio}; wasm heap ${heap === null ? '—' : round(heap)} MB of 4096`);
   tf.dispose([x, y]);
-  console.log(JSON.stringify({
-    backend,
-    batch,
-    weightStepMs: weight3.ms,
-    archStepMs: arch3.ms,
-    peakMB: { weight3: weight3.peakMB, weight6: weight6.peakMB, arch3: arch3.peakMB },
-    ratio6to3: ratio,
-    wasmHeapMB: heap === null ? null : round(heap),
-    wasmLimitMB: 4096,
-    peakRssMB: round(process.resourceUsage().maxRSS / 1024),
-    machine: machineLine(),
-  }));
+  console.log(
+    JSON.stringify({
+      backend,
+      batch,
+      weightStepMs: weight3.ms,
+      archStepMs: arch3.ms,
+      peakMB: { weight3: weight3.peakMB, weight6: weight6.peakMB, arch3: arch3.peakMB },
+      ratio6to3: ratio,
+      wasmHeapMB: heap === null ? null : round(heap),
+      wasmLimitMB: 4096,
+      peakRssMB: round(process.resourceUsage().maxRSS / 1024),
+      machine: machineLine(),
+    }),
+  );
 }
 
 main().catch((error: unknown) => {

@@ -26,7 +26,8 @@ export function calibrateCostModel(measurements: readonly Measurement[], options
     bySource[m.source]++;
     for (const key of COEFFICIENT_KEYS) if (m.terms[key]) perKey[key]++;
   }
-  const drop = <K extends string>(r: Record<K, number>) => Object.fromEntries(Object.entries(r).filter(([, n]) => (n as number) > 0)) as Partial<Record<K, number>>;
+  const drop = <K extends string>(r: Record<K, number>) =>
+    Object.fromEntries(Object.entries(r).filter(([, n]) => (n as number) > 0)) as Partial<Record<K, number>>;
   return {
     version: 1,
     coefficients,

@@ -60,6 +60,11 @@ export function fitCoefficients(measurements: readonly Measurement[], ridge = DE
   }
   const solution = fcnnlsVector(rows, rhs).K.to1DArray();
   return Object.fromEntries(
-    COEFFICIENT_KEYS.map((key, k) => [key, Object.fromEntries(COST_TERMS.map((term, t) => [term, Math.max(0, solution[k * COST_TERMS.length + t])])) as unknown as CostCoefficients]),
+    COEFFICIENT_KEYS.map((key, k) => [
+      key,
+      Object.fromEntries(
+        COST_TERMS.map((term, t) => [term, Math.max(0, solution[k * COST_TERMS.length + t])]),
+      ) as unknown as CostCoefficients,
+    ]),
   ) as Coefficients;
 }

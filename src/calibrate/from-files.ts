@@ -43,9 +43,17 @@ export function calibrateFromFiles(request: CalibrateRequest): CalibrateSummary 
   for (const file of request.hlsReports) measurements.push(readHlsReport(file, known));
   if (measurements.length === 0) {
     const files = [...request.records, ...request.boardCsv, ...request.hlsReports].join(', ');
-    throw new InputError(files, '', `expected at least one usable measurement, found none (${skipped} sim records were not bit-exact or did not finish)`);
+    throw new InputError(
+      files,
+      '',
+      `expected at least one usable measurement, found none (${skipped} sim records were not bit-exact or did not finish)`,
+    );
   }
-  const calibration = calibrateCostModel(measurements, { folds: request.folds, toolVersion: request.toolVersion, createdAt: new Date().toISOString() });
+  const calibration = calibrateCostModel(measurements, {
+    folds: request.folds,
+    toolVersion: request.toolVersion,
+    createdAt: new Date().toISOString(),
+  });
   if (request.out !== undefined) writeJsonAtomic(request.out, calibration);
   return {
     out: request.out ?? null,

@@ -46,10 +46,18 @@ export function knownDesign(design: DesignPoint): KnownDesign {
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** One layer's measurement, or the whole network's (`layer` = `*`: the sum of every layer's terms). */
-export function measurementOf(known: KnownDesign, layer: string, cycles: number, source: MeasurementSource, by: string, id: string): Measurement | undefined {
+export function measurementOf(
+  known: KnownDesign,
+  layer: string,
+  cycles: number,
+  source: MeasurementSource,
+  by: string,
+  id: string,
+): Measurement | undefined {
   const terms: Partial<Record<CoefficientKey, Record<CostTerm, number>>> = {};
   const add = (entry: { key: CoefficientKey; terms: Record<CostTerm, number> }) => {
-    const into = (terms[entry.key] ??= Object.fromEntries(COST_TERMS.map((t) => [t, 0])) as Record<CostTerm, number>);
+    terms[entry.key] ??= Object.fromEntries(COST_TERMS.map((t) => [t, 0])) as Record<CostTerm, number>;
+    const into = terms[entry.key] as Record<CostTerm, number>;
     for (const t of COST_TERMS) into[t] += entry.terms[t];
   };
   if (layer === '*') for (const entry of known.layers.values()) add(entry);
@@ -76,7 +84,9 @@ function findDesign(designs: readonly KnownDesign[], hash: string): KnownDesign 
  */
 export function readBoardCsv(file: string, designs: readonly KnownDesign[]): Measurement[] {
   const lines = readTextFile(file, 'a CSV file of board measurements (design,layer,cycles)').split(/\r?\n/);
-  const rows = lines.map((line, i) => ({ line: i + 1, cells: line.split(',').map((c) => c.trim()) })).filter((r) => r.cells.join('') !== '' && !r.cells[0].startsWith('#'));
+  const rows = lines
+    .map((line, i) => ({ line: i + 1, cells: line.split(',').map((c) => c.trim()) }))
+    .filter((r) => r.cells.join('') !== '' && !r.cells[0].startsWith('#'));
   if (rows.length === 0) throw new InputError(file, '', 'expected a header line with the columns design, layer, cycles');
   const header = rows[0].cells.map((c) => c.toLowerCase());
   const col = (name: string) => {
@@ -151,8 +161,20 @@ export function readHlsReport(file: string, designs: readonly KnownDesign[]): Me
     );
   }
   const known = designOfReport(file, designs);
-  if (!known) throw new InputError(file, '', 'expected its design: give it with --design (with several designs, the report must sit inside a generated project whose manifest.json names one)');
-  return measurementOf(known, '*', cycles, 'hls', xml ? 'HLS synthesis estimate' : 'HLS RTL co-simulation', sha(`${file}:${text}`)) as Measurement;
+  if (!known)
+    throw new InputError(
+      file,
+      '',
+      'expected its design: give it with --design (with several designs, the report must sit inside a generated project whose manifest.json names one)',
+    );
+  return measurementOf(
+    known,
+    '*',
+    cycles,
+    'hls',
+    xml ? 'HLS synthesis estimate' : 'HLS RTL co-simulation',
+    sha(`${file}:${text}`),
+  ) as Measurement;
 }
 
 /** The fields of a sim record (src/sim/records.ts) that calibration reads. */
@@ -209,7 +231,15 @@ export function readSimRecords(file: string): { measurements: Measurement[]; ski
         outBits: r.prec.outBits,
       };
       const { key, terms } = layerTerms(layer, r.arch, r.arch.portBitsEffective);
-      measurements.push({ id: sha(line), design: r.designHash, layer: r.layer, source: 'sim', terms: { [key]: terms }, cycles: r.meas.cycles, by: `${r.simulator.name} ${r.simulator.version}` });
+      measurements.push({
+        id: sha(line),
+        design: r.designHash,
+        layer: r.layer,
+        source: 'sim',
+        terms: { [key]: terms },
+        cycles: r.meas.cycles,
+        by: `${r.simulator.name} ${r.simulator.version}`,
+      });
     });
   return { measurements, skipped };
 }

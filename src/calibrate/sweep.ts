@@ -21,7 +21,10 @@ export interface SweepOptions {
   /** Folder of the sweep: one sub-folder per design. */
   readonly dir: string;
   readonly scale?: RandomNetworkScale;
-  readonly onDesign?: (index: number, info: { readonly name: string; readonly board: string; readonly layers: number; readonly cached: boolean; readonly seconds: number }) => void;
+  readonly onDesign?: (
+    index: number,
+    info: { readonly name: string; readonly board: string; readonly layers: number; readonly cached: boolean; readonly seconds: number },
+  ) => void;
 }
 
 /**
@@ -56,7 +59,15 @@ export async function runSweep(options: SweepOptions): Promise<string[]> {
     const stamp = join(out, 'sweep.json');
     const cached = isFile(records) && stampedHardware(stamp) === hardware;
     if (!cached) {
-      await generateToFolder({ design, designFile: `${name} (sweep)`, out, tool: 'vitis-hls-2023.2', images: 1, seed: options.seed + i, provenance: makeProvenance({ seed: options.seed + i }) });
+      await generateToFolder({
+        design,
+        designFile: `${name} (sweep)`,
+        out,
+        tool: 'vitis-hls-2023.2',
+        images: 1,
+        seed: options.seed + i,
+        provenance: makeProvenance({ seed: options.seed + i }),
+      });
       await simulateProject(out);
       writeJsonAtomic(stamp, { hardware, board, name });
     }

@@ -16,6 +16,7 @@ export function exitCodeFor(error: unknown): number {
   return EXIT_FAILED;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the ANSI colour codes it removes
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 /**

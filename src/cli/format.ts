@@ -49,7 +49,15 @@ function chunkTable(design: DesignPoint, report: CostReport): string {
     ],
     report.chunks.map((c) => {
       const p = params.get(c.id);
-      return [c.id, String(c.layers), p ? formatParams(p) : '?', formatInt(c.cycles), formatInt(c.dsp), formatInt(c.bram18), formatInt(c.lut)];
+      return [
+        c.id,
+        String(c.layers),
+        p ? formatParams(p) : '?',
+        formatInt(c.cycles),
+        formatInt(c.dsp),
+        formatInt(c.bram18),
+        formatInt(c.lut),
+      ];
     }),
   );
 }

@@ -4,7 +4,18 @@
  * unreadable or malformed file is a one-line `InputError` naming it (exit 2), never a Node
  * message. Every output is written atomically, and output paths are checked before work starts.
  */
-import { accessSync, constants, lstatSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, UsageError } from './diagnostics.js';
 
@@ -46,7 +57,8 @@ export function readBinaryFile(file: string, what = 'a file'): Buffer {
     const stat = statSync(file);
     if (stat.isDirectory()) throw new InputError(file, '', `expected ${what}, found a directory`);
     if (!stat.isFile()) throw new InputError(file, '', `expected ${what}, found something that is not a regular file`);
-    if (stat.size > MAX_INPUT_BYTES) throw new InputError(file, '', `expected ${what} of at most ${MAX_INPUT_BYTES} bytes, found ${stat.size}`);
+    if (stat.size > MAX_INPUT_BYTES)
+      throw new InputError(file, '', `expected ${what} of at most ${MAX_INPUT_BYTES} bytes, found ${stat.size}`);
     return readFileSync(file);
   } catch (error) {
     if (error instanceof InputError) throw error;
@@ -125,21 +137,24 @@ export function checkInputDir(dir: string, what = 'a folder'): void {
  */
 export function resolveInside(dir: string, rel: unknown, file: string, pointer: string): string {
   if (typeof rel !== 'string' || rel === '' || rel.includes('\0')) throw new InputError(file, pointer, 'expected a relative file name');
-  if (isAbsolute(rel) || /^[A-Za-z]:[\\/]/.test(rel)) throw new InputError(file, pointer, `expected a path inside ${dir}, found the absolute path "${rel.slice(0, 80)}"`);
+  if (isAbsolute(rel) || /^[A-Za-z]:[\\/]/.test(rel))
+    throw new InputError(file, pointer, `expected a path inside ${dir}, found the absolute path "${rel.slice(0, 80)}"`);
   const root = resolve(dir);
   const target = resolve(root, rel);
   const escapes = (from: string, to: string) => {
     const r = relative(from, to);
     return r === '' || r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r);
   };
-  if (escapes(root, target)) throw new InputError(file, pointer, `expected a path inside ${dir}, found "${rel.slice(0, 80)}", which leaves it`);
+  if (escapes(root, target))
+    throw new InputError(file, pointer, `expected a path inside ${dir}, found "${rel.slice(0, 80)}", which leaves it`);
   let real: string | undefined;
   try {
     real = realpathSync(target);
   } catch {
     // absent: the reader reports it by name
   }
-  if (real !== undefined && escapes(realpathSync(root), real)) throw new InputError(file, pointer, `expected a path inside ${dir}, found "${rel.slice(0, 80)}", a link that leaves it`);
+  if (real !== undefined && escapes(realpathSync(root), real))
+    throw new InputError(file, pointer, `expected a path inside ${dir}, found "${rel.slice(0, 80)}", a link that leaves it`);
   return target;
 }
 

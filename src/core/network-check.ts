@@ -38,9 +38,16 @@ export const NETWORK_LIMITS = {
 
 function checkSizes(layer: LayerSpec, fail: Fail): number {
   const words = layer.outH * layer.outW * layer.outC;
-  if (words > NETWORK_LIMITS.tensorWords) fail('outC', `expected an output of at most ${NETWORK_LIMITS.tensorWords} words (outH·outW·outC), found ${words}`);
-  const weights = layer.kind === 'conv' || layer.kind === 'fc' ? layer.kernel * layer.kernel * (layer.inC / layer.groups) * layer.outC : layer.kind === 'dwconv' ? layer.kernel * layer.kernel * layer.outC : 0;
-  if (weights > NETWORK_LIMITS.layerWeights) fail('outC', `expected at most ${NETWORK_LIMITS.layerWeights} weights in one layer (kernel²·inC/groups·outC), found ${weights}`);
+  if (words > NETWORK_LIMITS.tensorWords)
+    fail('outC', `expected an output of at most ${NETWORK_LIMITS.tensorWords} words (outH·outW·outC), found ${words}`);
+  const weights =
+    layer.kind === 'conv' || layer.kind === 'fc'
+      ? layer.kernel * layer.kernel * (layer.inC / layer.groups) * layer.outC
+      : layer.kind === 'dwconv'
+        ? layer.kernel * layer.kernel * layer.outC
+        : 0;
+  if (weights > NETWORK_LIMITS.layerWeights)
+    fail('outC', `expected at most ${NETWORK_LIMITS.layerWeights} weights in one layer (kernel²·inC/groups·outC), found ${weights}`);
   return words;
 }
 
@@ -62,7 +69,11 @@ function sameShape(a: TensorShape, b: TensorShape): boolean {
 
 /** Input fields equal the producer's output, and bits equal what the producer requantises to. */
 function checkInputShape(layer: LayerSpec, from: TensorShape, fail: Fail): void {
-  const pairs: Array<[keyof LayerSpec, number]> = [['inH', from.h], ['inW', from.w], ['inC', from.c]];
+  const pairs: Array<[keyof LayerSpec, number]> = [
+    ['inH', from.h],
+    ['inW', from.w],
+    ['inC', from.c],
+  ];
   for (const [field, expected] of pairs) {
     if (layer[field] !== expected) fail(field, `expected ${expected} (producer's output), found ${String(layer[field])}`);
   }
@@ -95,8 +106,16 @@ function checkKind(layer: LayerSpec, fail: Fail): void {
     expectEqual(fail, 'groups', layer.groups, 1, why);
   };
   const macWindow = (): void => {
-    if (layer.kernel > NETWORK_LIMITS.macKernel) fail('kernel', `expected a kernel of at most ${NETWORK_LIMITS.macKernel} (trips-hw's limit for ${layer.kind}), found ${layer.kernel}`);
-    if (layer.stride > NETWORK_LIMITS.macStride) fail('stride', `expected a stride of at most ${NETWORK_LIMITS.macStride} (trips-hw's limit for ${layer.kind}), found ${layer.stride}`);
+    if (layer.kernel > NETWORK_LIMITS.macKernel)
+      fail(
+        'kernel',
+        `expected a kernel of at most ${NETWORK_LIMITS.macKernel} (trips-hw's limit for ${layer.kind}), found ${layer.kernel}`,
+      );
+    if (layer.stride > NETWORK_LIMITS.macStride)
+      fail(
+        'stride',
+        `expected a stride of at most ${NETWORK_LIMITS.macStride} (trips-hw's limit for ${layer.kind}), found ${layer.stride}`,
+      );
   };
   switch (layer.kind) {
     case 'conv':
@@ -138,12 +157,15 @@ function checkKind(layer: LayerSpec, fail: Fail): void {
  * relies on these without checking again.
  */
 export function checkNetwork(net: NetworkSpec, file: string): NetworkSpec {
-  const shapes = new Map<string, TensorShape>([
-    [INPUT_NAME, { h: net.input.height, w: net.input.width, c: net.input.channels }],
-  ]);
+  const shapes = new Map<string, TensorShape>([[INPUT_NAME, { h: net.input.height, w: net.input.width, c: net.input.channels }]]);
   const consumed = new Set<string>();
   const inputWords = net.input.height * net.input.width * net.input.channels;
-  if (inputWords > NETWORK_LIMITS.tensorWords) throw new InputError(file, '/input', `expected an input of at most ${NETWORK_LIMITS.tensorWords} words (height·width·channels), found ${inputWords}`);
+  if (inputWords > NETWORK_LIMITS.tensorWords)
+    throw new InputError(
+      file,
+      '/input',
+      `expected an input of at most ${NETWORK_LIMITS.tensorWords} words (height·width·channels), found ${inputWords}`,
+    );
   let arena = inputWords;
   net.layers.forEach((layer, i) => {
     const fail: Fail = (field, expectation) => {
@@ -160,13 +182,21 @@ export function checkNetwork(net: NetworkSpec, file: string): NetworkSpec {
     from.forEach((shape) => checkInputShape(layer, shape, fail));
     checkKind(layer, fail);
     arena += checkSizes(layer, fail);
-    if (arena > NETWORK_LIMITS.arenaWords) fail('outC', `expected at most ${NETWORK_LIMITS.arenaWords} activation words in all the network's tensors, found ${arena} by this layer`);
+    if (arena > NETWORK_LIMITS.arenaWords)
+      fail(
+        'outC',
+        `expected at most ${NETWORK_LIMITS.arenaWords} activation words in all the network's tensors, found ${arena} by this layer`,
+      );
     layer.inputs.forEach((name) => consumed.add(name));
     shapes.set(layer.name, { h: layer.outH, w: layer.outW, c: layer.outC, bits: layer.outBits });
   });
   net.layers.forEach((layer, i) => {
     if (i < net.layers.length - 1 && !consumed.has(layer.name)) {
-      throw new InputError(file, `/layers/${i}/name`, `expected a layer that a later layer consumes (only the last layer is the output), found "${layer.name}" unused`);
+      throw new InputError(
+        file,
+        `/layers/${i}/name`,
+        `expected a layer that a later layer consumes (only the last layer is the output), found "${layer.name}" unused`,
+      );
     }
   });
   return net;

@@ -33,7 +33,9 @@ const validators = new Map<ArtifactName, ValidateFunction>();
 function schemaRegistry(): Ajv {
   if (ajv) return ajv;
   ajv = new Ajv({ allErrors: false, strict: true, verbose: true });
-  for (const file of readdirSync(SCHEMAS_DIR).filter((f) => f.endsWith('.schema.json')).sort()) {
+  for (const file of readdirSync(SCHEMAS_DIR)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort()) {
     ajv.addSchema(JSON.parse(readFileSync(join(SCHEMAS_DIR, file), 'utf8')) as object);
   }
   return ajv;

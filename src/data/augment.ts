@@ -42,7 +42,15 @@ export function makeNormalizationTable(mean: readonly number[], std: readonly nu
 }
 
 /** Normalises one image from `source[from…]` into `target[to…]`. */
-export function writeNormalized(source: Uint8Array, from: number, target: Float32Array, to: number, size: number, channels: number, table: Float32Array): void {
+export function writeNormalized(
+  source: Uint8Array,
+  from: number,
+  target: Float32Array,
+  to: number,
+  size: number,
+  channels: number,
+  table: Float32Array,
+): void {
   if (channels === 1) {
     for (let p = 0; p < size; p++) target[to + p] = table[source[from + p]];
     return;
@@ -53,7 +61,15 @@ export function writeNormalized(source: Uint8Array, from: number, target: Float3
 }
 
 /** Like `writeNormalized`, through a crop-and-flip; padding is a raw 0 byte, normalised. */
-export function writeAugmented(source: Uint8Array, from: number, target: Float32Array, to: number, shape: ImageShape, table: Float32Array, crop: CropFlip): void {
+export function writeAugmented(
+  source: Uint8Array,
+  from: number,
+  target: Float32Array,
+  to: number,
+  shape: ImageShape,
+  table: Float32Array,
+  crop: CropFlip,
+): void {
   const { height, width, channels } = shape;
   for (let y = 0; y < height; y++) {
     const sy = y + crop.dy;

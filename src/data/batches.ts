@@ -73,9 +73,12 @@ export class BatchIterator implements IterableIterator<Batch> {
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new UsageError(`batch size must be a positive integer, got ${batchSize}`);
     const { channels } = split;
     if (normalize.mean.length !== channels || normalize.std.length !== channels) {
-      throw new UsageError(`normalisation needs ${channels} means and standard deviations, got ${normalize.mean.length} and ${normalize.std.length}`);
+      throw new UsageError(
+        `normalisation needs ${channels} means and standard deviations, got ${normalize.mean.length} and ${normalize.std.length}`,
+      );
     }
-    if (normalize.std.some((s) => !(s > 0))) throw new UsageError(`normalisation standard deviations must be positive, got ${normalize.std.join(', ')}`);
+    if (normalize.std.some((s) => !(s > 0)))
+      throw new UsageError(`normalisation standard deviations must be positive, got ${normalize.std.join(', ')}`);
     this.batchSize = batchSize;
     this.seed = seed;
     this.epoch = epoch;

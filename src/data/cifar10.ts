@@ -16,7 +16,16 @@ export const CIFAR10_TEST_FILES: readonly string[] = ['test_batch.bin'];
 export const CIFAR10_TAR_FOLDER = 'cifar-10-batches-bin';
 
 export const CIFAR10_CLASS_NAMES: readonly string[] = [
-  'airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck',
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
 ];
 
 const SIDE = 32;
@@ -50,7 +59,11 @@ export function readCifarSplit(files: readonly string[]): Split {
   const contents = files.map((file) => {
     const buffer = readFileSync(file);
     if (buffer.length === 0 || buffer.length % RECORD_BYTES !== 0) {
-      throw new InputError(file, '', `expected CIFAR-10 binary records of ${RECORD_BYTES} bytes (1 label + 3072 pixels), got ${buffer.length} bytes`);
+      throw new InputError(
+        file,
+        '',
+        `expected CIFAR-10 binary records of ${RECORD_BYTES} bytes (1 label + 3072 pixels), got ${buffer.length} bytes`,
+      );
     }
     return { file, bytes: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength) };
   });

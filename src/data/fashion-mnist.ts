@@ -16,7 +16,16 @@ export const FASHION_MNIST_FILES = {
 } as const;
 
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 
 /** Fashion-MNIST: 60000 train and 10000 test grey 28×28 images in 10 classes. */
@@ -31,7 +40,11 @@ export function loadFashionMnist(dir: string = FASHION_MNIST_DIR): Dataset {
   const train = readIdxSplit(join(dir, FASHION_MNIST_FILES.trainImages), join(dir, FASHION_MNIST_FILES.trainLabels));
   const test = readIdxSplit(join(dir, FASHION_MNIST_FILES.testImages), join(dir, FASHION_MNIST_FILES.testLabels));
   if (train.height !== test.height || train.width !== test.width) {
-    throw new InputError(join(dir, FASHION_MNIST_FILES.testImages), '', `expected ${train.height}×${train.width} images like the train split, got ${test.height}×${test.width}`);
+    throw new InputError(
+      join(dir, FASHION_MNIST_FILES.testImages),
+      '',
+      `expected ${train.height}×${train.width} images like the train split, got ${test.height}×${test.width}`,
+    );
   }
   return makeDataset('fashion-mnist', FASHION_MNIST_CLASS_NAMES, train, test);
 }

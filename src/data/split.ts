@@ -9,7 +9,9 @@ export function makeSplit(
   const count = labels.length;
   const { height, width, channels } = shape;
   if (images.length !== count * height * width * channels) {
-    throw new Error(`split of ${count} samples of ${height}×${width}×${channels} needs ${count * height * width * channels} image bytes, got ${images.length}`);
+    throw new Error(
+      `split of ${count} samples of ${height}×${width}×${channels} needs ${count * height * width * channels} image bytes, got ${images.length}`,
+    );
   }
   return { images, labels, count, height, width, channels };
 }

@@ -5,7 +5,19 @@
  * ~50 ns per element there, the SIMD module a few).
  */
 import * as tf from './tf.js';
-import { blendRange, channelMoments, LEVEL_BYTES, writeLevelTable, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
+import {
+  blendRange,
+  channelMoments,
+  LEVEL_BYTES,
+  writeLevelTable,
+  cpuIo,
+  type CpuBackendLike,
+  type Info,
+  rangeFromExtremes,
+  roundHalfEven,
+  type TensorIo,
+  type WasmHeapBackend,
+} from './kernel-io.js';
 import { activeReplica, combineGradSums, combineMoments, combinePeak } from './replica.js';
 import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
@@ -32,7 +44,15 @@ export interface BnActQuantAttrs {
 }
 
 /** y = act(x·scale[c] + shift[c]); returns the batch range (max, or max |·| when signed). */
-function normalise(x: Float32Array, y: Float32Array, channels: number, scale: Float32Array, shift: Float32Array, activation: number, signed: boolean): number {
+function normalise(
+  x: Float32Array,
+  y: Float32Array,
+  channels: number,
+  scale: Float32Array,
+  shift: Float32Array,
+  activation: number,
+  signed: boolean,
+): number {
   let peak = 0;
   const cap = activation === 2 ? 6 : Infinity;
   for (let i = 0; i < x.length; i += channels) {
@@ -70,12 +90,21 @@ function quantiseInPlace(y: Float32Array, mask: Uint8Array, step: number, lo: nu
 function bnActQuantForward(io: TensorIo, inputs: Info[], a: BnActQuantAttrs): Info[] {
   const [x, gamma, beta, amax] = inputs;
   const channels = x.shape[x.shape.length - 1];
-  const outs = [io.alloc(x.shape, 'float32'), io.alloc([channels], 'float32'), io.alloc([channels], 'float32'), io.alloc([], 'float32'), io.alloc(x.shape, 'bool'), io.alloc([], 'float32')];
+  const outs = [
+    io.alloc(x.shape, 'float32'),
+    io.alloc([channels], 'float32'),
+    io.alloc([channels], 'float32'),
+    io.alloc([], 'float32'),
+    io.alloc(x.shape, 'bool'),
+    io.alloc([], 'float32'),
+  ];
   const [xv, g, b, old] = [io.f32(x), io.f32(gamma), io.f32(beta), io.f32(amax)[0]];
   const [y, mean, variance, range, mask] = [io.f32(outs[0]), io.f32(outs[1]), io.f32(outs[2]), io.f32(outs[3]), io.u8(outs[4])];
   channelMoments(xv, channels, mean, variance);
   const replica = activeReplica();
-  io.f32(outs[5])[0] = replica ? combineMoments(replica, xv.length / channels, mean, variance, new Float32Array(channels), new Float32Array(channels)) : xv.length / channels;
+  io.f32(outs[5])[0] = replica
+    ? combineMoments(replica, xv.length / channels, mean, variance, new Float32Array(channels), new Float32Array(channels))
+    : xv.length / channels;
   const scale = new Float32Array(channels);
   const shift = new Float32Array(channels);
   for (let c = 0; c < channels; c++) {
@@ -146,7 +175,14 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
   const [x, gamma, beta, amax] = inputs;
   const channels = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
-  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool'), backend.makeOutput([], 'float32')];
+  const outs = [
+    backend.makeOutput(x.shape, 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([], 'float32'),
+    backend.makeOutput(x.shape, 'bool'),
+    backend.makeOutput([], 'float32'),
+  ];
   // scratch: 2·C f64 sums, then scale, shift, lowest, highest (C f32 each), then one level
   const scratch = backend.wasm._malloc(channels * 32 + LEVEL_BYTES);
   try {
@@ -174,7 +210,20 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
     // one bitwidth is the mix of one level with coefficient 1 (the same bits: the sum starts at c₀·q₀)
     const [lo, hi] = [Number(a.lo), Number(a.hi)];
     writeLevelTable(heap, at(4), [step], [lo], [hi], [1]);
-    k.bn_apply_mix(tensorOffset(backend, x), y, mask, rows, channels, at(0), at(1), activation, at(4), 1, Math.fround(lo * step), Math.fround(hi * step));
+    k.bn_apply_mix(
+      tensorOffset(backend, x),
+      y,
+      mask,
+      rows,
+      channels,
+      at(0),
+      at(1),
+      activation,
+      at(4),
+      1,
+      Math.fround(lo * step),
+      Math.fround(hi * step),
+    );
   } finally {
     backend.wasm._free(scratch);
   }
@@ -186,7 +235,11 @@ function bnActQuantBackwardWasm(backend: WasmHeapBackend, inputs: Info[], a: { e
   const [dy, x, gamma, mean, variance, mask] = inputs;
   const channels = x.shape[x.shape.length - 1];
   const rows = x.shape.reduce((p, d) => p * d, 1) / channels;
-  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32')];
+  const outs = [
+    backend.makeOutput(x.shape, 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([channels], 'float32'),
+  ];
   // scratch: 2·C f64 sums, then inv, k, a, b (C f32 each)
   const scratch = backend.wasm._malloc(channels * 32);
   try {
@@ -275,7 +328,12 @@ function actQuantWasm(backend: WasmHeapBackend, inputs: Info[], a: ActQuantAttrs
 function maskGradWasm(backend: WasmHeapBackend, inputs: Info[]): Info[] {
   const [dy, mask] = inputs;
   const out = backend.makeOutput(dy.shape, 'float32');
-  wasmKernelExports(backend).mask_grad(tensorOffset(backend, dy), tensorOffset(backend, mask), tensorOffset(backend, out), dy.shape.reduce((p, d) => p * d, 1));
+  wasmKernelExports(backend).mask_grad(
+    tensorOffset(backend, dy),
+    tensorOffset(backend, mask),
+    tensorOffset(backend, out),
+    dy.shape.reduce((p, d) => p * d, 1),
+  );
   return [out];
 }
 
@@ -286,9 +344,11 @@ export function registerFusedKernels(): void {
   if (registered) return;
   registered = true;
   const cpu = (f: (io: TensorIo, inputs: Info[], attrs: never) => Info[]) =>
-    (({ inputs, attrs, backend }) => f(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
+    (({ inputs, attrs, backend }) =>
+      f(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
   const wasm = (f: (b: WasmHeapBackend, inputs: Info[], attrs: never) => Info[]) =>
-    (({ inputs, attrs, backend }) => f(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
+    (({ inputs, attrs, backend }) =>
+      f(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
   tf.registerKernel({ kernelName: ACT_QUANT, backendName: 'cpu', kernelFunc: cpu(actQuantCpu) });
   tf.registerKernel({ kernelName: MASK_GRAD, backendName: 'cpu', kernelFunc: cpu(maskGradCpu) });
   tf.registerKernel({ kernelName: ACT_QUANT, backendName: 'wasm', kernelFunc: wasm(actQuantWasm) });
@@ -303,7 +363,11 @@ export function registerFusedKernels(): void {
     kernelName: BN_ACT_QUANT_GRAD,
     backendName: 'cpu',
     kernelFunc: ({ inputs, attrs, backend }) =>
-      bnActQuantBackward(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as unknown as { epsilon: number }),
+      bnActQuantBackward(
+        cpuIo(backend as unknown as CpuBackendLike),
+        Object.values(inputs) as Info[],
+        attrs as unknown as { epsilon: number },
+      ),
   });
   tf.registerKernel({
     kernelName: BN_ACT_QUANT,
@@ -315,6 +379,10 @@ export function registerFusedKernels(): void {
     kernelName: BN_ACT_QUANT_GRAD,
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) =>
-      bnActQuantBackwardWasm(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as unknown as { epsilon: number }),
+      bnActQuantBackwardWasm(
+        backend as unknown as WasmHeapBackend,
+        Object.values(inputs) as Info[],
+        attrs as unknown as { epsilon: number },
+      ),
   });
 }

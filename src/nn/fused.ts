@@ -45,13 +45,29 @@ export function fusedAvailable(): boolean {
   return tf.getKernel(BN_ACT_QUANT, backend) !== undefined;
 }
 
-export function normActQuantFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions, sink?: StatisticsSink): tf.Tensor4D {
+export function normActQuantFused(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  amax: tf.Scalar,
+  o: NormActQuantOptions,
+  sink?: StatisticsSink,
+): tf.Tensor4D {
   registerFusedKernels();
   const { lo, hi } = activationRange(o.bits, o.signed);
-  const attrs: BnActQuantAttrs = { epsilon: o.epsilon, activation: ACTIVATION_CODE[o.activation], lo, hi, signed: o.signed, rangeMomentum: o.rangeMomentum };
+  const attrs: BnActQuantAttrs = {
+    epsilon: o.epsilon,
+    activation: ACTIVATION_CODE[o.activation],
+    lo,
+    hi,
+    signed: o.signed,
+    rangeMomentum: o.rangeMomentum,
+  };
   const op = tf.customGrad((...args: CustomArgs) => {
     const [xi, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const outs = tf.engine().runKernel(BN_ACT_QUANT, { x: xi, gamma: g, beta: b, amax }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const outs = tf
+      .engine()
+      .runKernel(BN_ACT_QUANT, { x: xi, gamma: g, beta: b, amax }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     const [y, mean, variance, range, mask, rows] = outs;
     sink?.({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, amax: range as tf.Scalar, rows: rows as tf.Scalar });
     save([xi, g, mean, variance, mask]);
@@ -68,7 +84,14 @@ export function normActQuantFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.T
 }
 
 /** The same op from stock TF.js ops: what runs on backends without the fused kernels. */
-export function normActQuantComposite(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: NormActQuantOptions, sink?: StatisticsSink): tf.Tensor4D {
+export function normActQuantComposite(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  amax: tf.Scalar,
+  o: NormActQuantOptions,
+  sink?: StatisticsSink,
+): tf.Tensor4D {
   const m = tf.moments(x, [0, 1, 2]);
   const normed = tf.batchNorm4d(x, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, beta, gamma, o.epsilon);
   const z = o.activation === 'relu' ? tf.relu(normed) : o.activation === 'relu6' ? tf.relu6(normed) : normed;

@@ -46,7 +46,14 @@ export function cpuIo(backend: CpuBackendLike): TensorIo {
 export const LEVEL_BYTES = 64;
 
 /** Write J levels (step_j, lo_j, hi_j, coef_j, each splat to four lanes) at `at` on the heap. */
-export function writeLevelTable(heap: ArrayBufferLike, at: number, step: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, coef: ArrayLike<number>): void {
+export function writeLevelTable(
+  heap: ArrayBufferLike,
+  at: number,
+  step: ArrayLike<number>,
+  lo: ArrayLike<number>,
+  hi: ArrayLike<number>,
+  coef: ArrayLike<number>,
+): void {
   const t = new Float32Array(heap, at, (step.length * LEVEL_BYTES) / 4);
   for (let j = 0; j < step.length; j++) {
     const values = [step[j], lo[j], hi[j], coef[j]];
@@ -91,7 +98,14 @@ export function activate(z: number, activation: number): number {
 }
 
 /** The batch range from each channel's extremes: z = act(x·scale + shift) is monotonic in x. */
-export function rangeFromExtremes(scale: Float32Array, shift: Float32Array, lowest: Float32Array, highest: Float32Array, activation: number, signed: boolean): number {
+export function rangeFromExtremes(
+  scale: Float32Array,
+  shift: Float32Array,
+  lowest: Float32Array,
+  highest: Float32Array,
+  activation: number,
+  signed: boolean,
+): number {
   let peak = 0;
   for (let c = 0; c < scale.length; c++) {
     for (const x of [lowest[c], highest[c]]) {

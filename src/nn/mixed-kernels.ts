@@ -14,7 +14,20 @@
 import { registerFusedKernels } from './fused-kernels.js';
 import { activeReplica, combineMoments, combinePeak } from './replica.js';
 import * as tf from './tf.js';
-import { activate, blendRange, LEVEL_BYTES, writeLevelTable, channelMoments, cpuIo, type CpuBackendLike, type Info, rangeFromExtremes, roundHalfEven, type TensorIo, type WasmHeapBackend } from './kernel-io.js';
+import {
+  activate,
+  blendRange,
+  LEVEL_BYTES,
+  writeLevelTable,
+  channelMoments,
+  cpuIo,
+  type CpuBackendLike,
+  type Info,
+  rangeFromExtremes,
+  roundHalfEven,
+  type TensorIo,
+  type WasmHeapBackend,
+} from './kernel-io.js';
 import { tensorOffset, wasmKernelExports } from './wasm-module.js';
 
 export const MIX_BN_ACT_QUANT = 'TripsMixBnActQuant';
@@ -103,7 +116,15 @@ function mixValue(z: number, l: Levels, J: number): number {
 }
 
 /** scale = γ/√(σ² + ε), shift = β − μ·scale, in f32 arrays (as the fused kernels). */
-function affine(g: Float32Array, b: Float32Array, mean: Float32Array, variance: Float32Array, epsilon: number, scale: Float32Array, shift: Float32Array): void {
+function affine(
+  g: Float32Array,
+  b: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  epsilon: number,
+  scale: Float32Array,
+  shift: Float32Array,
+): void {
   for (let c = 0; c < scale.length; c++) {
     scale[c] = g[c] / Math.sqrt(variance[c] + epsilon);
     shift[c] = b[c] - mean[c] * scale[c];
@@ -119,13 +140,22 @@ function activeAt(z: number, activation: number): boolean {
 function mixBnForwardCpu(io: TensorIo, inputs: Info[], a: MixBnAttrs): Info[] {
   const [x, gamma, beta, amax, coef] = inputs;
   const channels = x.shape[x.shape.length - 1];
-  const outs = [io.alloc(x.shape, 'float32'), io.alloc([channels], 'float32'), io.alloc([channels], 'float32'), io.alloc([], 'float32'), io.alloc(x.shape, 'bool'), io.alloc([], 'float32')];
+  const outs = [
+    io.alloc(x.shape, 'float32'),
+    io.alloc([channels], 'float32'),
+    io.alloc([channels], 'float32'),
+    io.alloc([], 'float32'),
+    io.alloc(x.shape, 'bool'),
+    io.alloc([], 'float32'),
+  ];
   const [xv, old] = [io.f32(x), io.f32(amax)[0]];
   const [y, mean, variance, range, mask] = [io.f32(outs[0]), io.f32(outs[1]), io.f32(outs[2]), io.f32(outs[3]), io.u8(outs[4])];
   channelMoments(xv, channels, mean, variance);
   const replica = activeReplica();
   const rows = xv.length / channels;
-  io.f32(outs[5])[0] = replica ? combineMoments(replica, rows, mean, variance, new Float32Array(channels), new Float32Array(channels)) : rows;
+  io.f32(outs[5])[0] = replica
+    ? combineMoments(replica, rows, mean, variance, new Float32Array(channels), new Float32Array(channels))
+    : rows;
   const scale = new Float32Array(channels);
   const shift = new Float32Array(channels);
   affine(io.f32(gamma), io.f32(beta), mean, variance, a.epsilon, scale, shift);
@@ -236,7 +266,14 @@ function mixBnForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: MixBnAttr
   const channels = x.shape[x.shape.length - 1];
   const rows = sizeOf(x.shape) / channels;
   const J = a.bits.length;
-  const outs = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([channels], 'float32'), backend.makeOutput([], 'float32'), backend.makeOutput(x.shape, 'bool'), backend.makeOutput([], 'float32')];
+  const outs = [
+    backend.makeOutput(x.shape, 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([channels], 'float32'),
+    backend.makeOutput([], 'float32'),
+    backend.makeOutput(x.shape, 'bool'),
+    backend.makeOutput([], 'float32'),
+  ];
   // scratch: 2·C f64 sums, then scale, shift, lowest, highest (C f32 each), then the levels
   const levels = channels * 32;
   const scratch = backend.wasm._malloc(levels + J * LEVEL_BYTES);
@@ -286,9 +323,29 @@ function mixBnCoefGradWasm(backend: WasmHeapBackend, inputs: Info[], a: MixBnAtt
     const p = (t: Info) => tensorOffset(backend, t);
     const heap = backend.wasm.HEAPU8.buffer;
     const f32 = (ptr: number, n = channels) => new Float32Array(heap, ptr, n);
-    affine(f32(p(gamma)), f32(p(beta)), f32(p(mean)), f32(p(variance)), a.epsilon, f32(scratch + scaleAt), f32(scratch + scaleAt + channels * 4));
+    affine(
+      f32(p(gamma)),
+      f32(p(beta)),
+      f32(p(mean)),
+      f32(p(variance)),
+      a.epsilon,
+      f32(scratch + scaleAt),
+      f32(scratch + scaleAt + channels * 4),
+    );
     writeLevels(heap, scratch + levels, levelsFor(a.bits, Boolean(a.signed), f32(p(range), 1)[0]));
-    k.bn_mix_coef_grad(p(dy), p(x), rows, channels, scratch + scaleAt, scratch + scaleAt + channels * 4, Number(a.activation), scratch + levels, J, scratch + sums, scratch + block);
+    k.bn_mix_coef_grad(
+      p(dy),
+      p(x),
+      rows,
+      channels,
+      scratch + scaleAt,
+      scratch + scaleAt + channels * 4,
+      Number(a.activation),
+      scratch + levels,
+      J,
+      scratch + sums,
+      scratch + block,
+    );
     f32(p(out), J).set(new Float64Array(heap, scratch + sums, J));
   } finally {
     backend.wasm._free(scratch);
@@ -352,9 +409,11 @@ export function registerMixKernels(): void {
   if (registered) return;
   registered = true;
   const cpu = (f: (io: TensorIo, inputs: Info[], attrs: never) => Info[]) =>
-    (({ inputs, attrs, backend }) => f(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
+    (({ inputs, attrs, backend }) =>
+      f(cpuIo(backend as unknown as CpuBackendLike), Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
   const wasm = (f: (b: WasmHeapBackend, inputs: Info[], attrs: never) => Info[]) =>
-    (({ inputs, attrs, backend }) => f(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
+    (({ inputs, attrs, backend }) =>
+      f(backend as unknown as WasmHeapBackend, Object.values(inputs) as Info[], attrs as never)) as tf.KernelFunc;
   const kernels: [string, tf.KernelFunc, tf.KernelFunc][] = [
     [MIX_BN_ACT_QUANT, cpu(mixBnForwardCpu), wasm(mixBnForwardWasm)],
     [MIX_BN_COEF_GRAD, cpu(mixBnCoefGradCpu), wasm(mixBnCoefGradWasm)],

@@ -166,7 +166,9 @@ function mixActComposite(x: tf.Tensor, signed: boolean, mix: MixSpec, rangeOf: (
 function mixActKernel(x: tf.Tensor, amax: tf.Scalar, attrs: MixActAttrs, mix: MixSpec, sink?: (range: tf.Scalar) => void): tf.Tensor {
   const op = tf.customGrad((...args: CustomArgs) => {
     const [xi, ci, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, range, mask] = tf.engine().runKernel(MIX_ACT_QUANT, { x: xi, amax, coef: ci }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const [y, range, mask] = tf
+      .engine()
+      .runKernel(MIX_ACT_QUANT, { x: xi, amax, coef: ci }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     sink?.(range as tf.Scalar);
     save(mix.coefGrad ? [mask, xi, range] : [mask]);
     return {
@@ -175,7 +177,11 @@ function mixActKernel(x: tf.Tensor, amax: tf.Scalar, attrs: MixActAttrs, mix: Mi
         const d = single(dy);
         const dx = single(tf.engine().runKernel(MASK_GRAD, { dy: d, mask: saved[0] }) as Grad);
         const dc = mix.coefGrad
-          ? single(tf.engine().runKernel(MIX_ACT_COEF_GRAD, { dy: d, x: saved[1], range: saved[2] }, attrs as unknown as tf.NamedAttrMap) as Grad)
+          ? single(
+              tf
+                .engine()
+                .runKernel(MIX_ACT_COEF_GRAD, { dy: d, x: saved[1], range: saved[2] }, attrs as unknown as tf.NamedAttrMap) as Grad,
+            )
           : tf.zeros([attrs.bits.length]);
         return [dx, dc];
       },
@@ -189,7 +195,14 @@ function mixActKernel(x: tf.Tensor, amax: tf.Scalar, attrs: MixActAttrs, mix: Mi
  * first batch takes its own, like fakeQuantActivationTrain), then Σ_j c_j·Q_j(x); `sink`
  * receives the blended range while it exists (tf.keep what you keep).
  */
-export function mixActQuantTrain(x: tf.Tensor, amax: tf.Scalar, signed: boolean, momentum: number, mix: MixSpec, sink: (range: tf.Scalar) => void): tf.Tensor {
+export function mixActQuantTrain(
+  x: tf.Tensor,
+  amax: tf.Scalar,
+  signed: boolean,
+  momentum: number,
+  mix: MixSpec,
+  sink: (range: tf.Scalar) => void,
+): tf.Tensor {
   checkMix(mix);
   if (useKernels()) return mixActKernel(x, amax, { signed, rangeMomentum: momentum, update: true, bits: [...mix.bits] }, mix, sink);
   return mixActComposite(x, signed, mix, (xi) => {
@@ -216,12 +229,28 @@ export function mixActQuant(x: tf.Tensor, amax: tf.Scalar, signed: boolean, mix:
  * is the old amax unchanged. `sink` receives the batch statistics as fused.ts's
  * normActQuantFused gives them (with replicas: the whole batch's).
  */
-export function mixNormActQuant(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: MixNormOptions, mix: MixSpec | undefined, sink?: StatisticsSink): tf.Tensor4D {
+export function mixNormActQuant(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  amax: tf.Scalar,
+  o: MixNormOptions,
+  mix: MixSpec | undefined,
+  sink?: StatisticsSink,
+): tf.Tensor4D {
   if (mix) checkMix(mix);
   return useKernels() ? mixNormKernel(x, gamma, beta, amax, o, mix, sink) : mixNormComposite(x, gamma, beta, amax, o, mix, sink);
 }
 
-function mixNormKernel(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: MixNormOptions, mix: MixSpec | undefined, sink?: StatisticsSink): tf.Tensor4D {
+function mixNormKernel(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  amax: tf.Scalar,
+  o: MixNormOptions,
+  mix: MixSpec | undefined,
+  sink?: StatisticsSink,
+): tf.Tensor4D {
   const attrs: MixBnAttrs = {
     epsilon: o.epsilon,
     activation: ACTIVATION_CODE[o.activation],
@@ -234,7 +263,9 @@ function mixNormKernel(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, am
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [xi, g, b, ci] = args.slice(0, -1) as tf.Tensor[];
     const inputs: tf.NamedTensorMap = ci ? { x: xi, gamma: g, beta: b, amax, coef: ci } : { x: xi, gamma: g, beta: b, amax };
-    const [y, mean, variance, range, mask, rows] = tf.engine().runKernel(MIX_BN_ACT_QUANT, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    const [y, mean, variance, range, mask, rows] = tf
+      .engine()
+      .runKernel(MIX_BN_ACT_QUANT, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
     sink?.({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D, amax: range as tf.Scalar, rows: rows as tf.Scalar });
     save(coefGrad ? [xi, g, mean, variance, mask, b, range] : [xi, g, mean, variance, mask]);
     return {
@@ -242,10 +273,24 @@ function mixNormKernel(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, am
       gradFunc: (dy: Grad, saved: tf.Tensor[]) => {
         const d = single(dy);
         const [xs, gs, ms, vs, masks, bs, rs] = saved;
-        const grads = tf.engine().runKernel(BN_ACT_QUANT_GRAD, { dy: d, x: xs, gamma: gs, mean: ms, variance: vs, mask: masks }, { epsilon: o.epsilon }) as tf.Tensor[];
+        const grads = tf
+          .engine()
+          .runKernel(
+            BN_ACT_QUANT_GRAD,
+            { dy: d, x: xs, gamma: gs, mean: ms, variance: vs, mask: masks },
+            { epsilon: o.epsilon },
+          ) as tf.Tensor[];
         if (!mix) return grads;
         const dc = coefGrad
-          ? single(tf.engine().runKernel(MIX_BN_COEF_GRAD, { dy: d, x: xs, gamma: gs, beta: bs, mean: ms, variance: vs, range: rs }, attrs as unknown as tf.NamedAttrMap) as Grad)
+          ? single(
+              tf
+                .engine()
+                .runKernel(
+                  MIX_BN_COEF_GRAD,
+                  { dy: d, x: xs, gamma: gs, beta: bs, mean: ms, variance: vs, range: rs },
+                  attrs as unknown as tf.NamedAttrMap,
+                ) as Grad,
+            )
           : tf.zeros([mix.bits.length]);
         return [...grads, dc];
       },
@@ -272,7 +317,15 @@ function activeMask(pre: tf.Tensor, a: MixNormOptions['activation']): tf.Tensor 
   return a === 'relu' ? positive : tf.logicalAnd(positive, tf.less(pre, 6));
 }
 
-function mixNormComposite(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, amax: tf.Scalar, o: MixNormOptions, mix: MixSpec | undefined, sink?: StatisticsSink): tf.Tensor4D {
+function mixNormComposite(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  amax: tf.Scalar,
+  o: MixNormOptions,
+  mix: MixSpec | undefined,
+  sink?: StatisticsSink,
+): tf.Tensor4D {
   const L = mix ? activationLevels(mix.bits, o.signed) : undefined;
   const channels = x.shape[3];
   const n = x.size / channels;

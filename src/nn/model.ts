@@ -157,7 +157,14 @@ function useFused(): boolean {
  * Batch norm, activation and output quantisation of a conv layer. Training: batch statistics,
  * queuing updates of the running statistics and range; inference: the running ones.
  */
-function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed: boolean, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor4D {
+function normActQuant(
+  model: QatModel,
+  layer: LayerSpec,
+  x: tf.Tensor4D,
+  signed: boolean,
+  training: boolean,
+  updates: [tf.Variable, tf.Tensor][],
+): tf.Tensor4D {
   const name = layer.name;
   const gamma = model.trainable.get(`${name}/gamma`) as tf.Variable<tf.Rank.R1>;
   const beta = model.trainable.get(`${name}/beta`) as tf.Variable<tf.Rank.R1>;
@@ -169,15 +176,29 @@ function normActQuant(model: QatModel, layer: LayerSpec, x: tf.Tensor4D, signed:
     return fakeQuantActivation(z, amax, layer.outBits, signed) as tf.Tensor4D;
   }
   const options = { activation: layer.activation, bits: layer.outBits, signed, epsilon: BN_EPSILON, rangeMomentum: RANGE_MOMENTUM };
-  return (useFused() ? normActQuantFused : normActQuantComposite)(x, gamma, beta, amax, options, statisticsSink(mean, variance, amax, updates));
+  return (useFused() ? normActQuantFused : normActQuantComposite)(
+    x,
+    gamma,
+    beta,
+    amax,
+    options,
+    statisticsSink(mean, variance, amax, updates),
+  );
 }
 
 /**
  * A batch-norm op's sink that queues the running-statistic updates (and the range's, unless
  * `amax` is undefined: an unquantised output).
  */
-export function statisticsSink(mean: tf.Variable, variance: tf.Variable, amax: tf.Variable | undefined, updates: [tf.Variable, tf.Tensor][], momentum = BN_MOMENTUM): StatisticsSink {
-  const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number | tf.Tensor) => tf.keep(tf.add(tf.mul(old, 1 - momentum), tf.mul(batch, weight)));
+export function statisticsSink(
+  mean: tf.Variable,
+  variance: tf.Variable,
+  amax: tf.Variable | undefined,
+  updates: [tf.Variable, tf.Tensor][],
+  momentum = BN_MOMENTUM,
+): StatisticsSink {
+  const blend = (old: tf.Tensor, batch: tf.Tensor, weight: number | tf.Tensor) =>
+    tf.keep(tf.add(tf.mul(old, 1 - momentum), tf.mul(batch, weight)));
   return (stats: BatchStatistics) => {
     updates.push([mean, blend(mean, stats.mean, momentum)]);
     // running variance is unbiased (n / (n − 1)) over the whole batch's n rows, as in PyTorch
@@ -193,7 +214,15 @@ export function usesFusedOps(): boolean {
 }
 
 /** Fake-quantise `x` against the running range `name/amax`, updating it when training. */
-function quantiseOutput(model: QatModel, name: string, x: tf.Tensor, bits: number, signed: boolean, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor {
+function quantiseOutput(
+  model: QatModel,
+  name: string,
+  x: tf.Tensor,
+  bits: number,
+  signed: boolean,
+  training: boolean,
+  updates: [tf.Variable, tf.Tensor][],
+): tf.Tensor {
   const amax = model.state.get(`${name}/amax`) as tf.Variable<tf.Rank.R0>;
   if (!training) return fakeQuantActivation(x, amax, bits, signed);
   return fakeQuantActivationTrain(x, amax, bits, signed, RANGE_MOMENTUM, (range) => updates.push([amax, tf.keep(tf.clone(range))]));
@@ -212,9 +241,17 @@ export function applyActivation(layer: LayerSpec, x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /** A layer's output as its consumers see it: quantised to `outBits` unless that is 32. */
-function layerOutput(model: QatModel, layer: LayerSpec, inputs: tf.Tensor[], signed: boolean, training: boolean, updates: [tf.Variable, tf.Tensor][]): tf.Tensor {
+function layerOutput(
+  model: QatModel,
+  layer: LayerSpec,
+  inputs: tf.Tensor[],
+  signed: boolean,
+  training: boolean,
+  updates: [tf.Variable, tf.Tensor][],
+): tf.Tensor {
   const [x] = inputs;
-  const quantise = (y: tf.Tensor) => (layer.outBits < 32 ? quantiseOutput(model, layer.name, y, layer.outBits, signed, training, updates) : y);
+  const quantise = (y: tf.Tensor) =>
+    layer.outBits < 32 ? quantiseOutput(model, layer.name, y, layer.outBits, signed, training, updates) : y;
   switch (layer.kind) {
     case 'add':
       return quantise(tf.add(inputs[0], inputs[1]));
@@ -222,7 +259,9 @@ function layerOutput(model: QatModel, layer: LayerSpec, inputs: tf.Tensor[], sig
       return quantise(averagePool(layer, x as tf.Tensor4D));
     case 'fc': {
       const w = fakeQuantWeight(model.trainable.get(`${layer.name}/kernel`) as tf.Variable, layer.bits, 1);
-      return quantise(tf.add(tf.matMul(tf.reshape(x, [x.shape[0], layer.inC]), w), model.trainable.get(`${layer.name}/bias`) as tf.Variable));
+      return quantise(
+        tf.add(tf.matMul(tf.reshape(x, [x.shape[0], layer.inC]), w), model.trainable.get(`${layer.name}/bias`) as tf.Variable),
+      );
     }
     default: {
       const axis = layer.kind === 'dwconv' ? 2 : 3;

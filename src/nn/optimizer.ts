@@ -102,7 +102,13 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, classes: 
  * that of its own mean loss over n_r rows, so they are summed with weights n_r / N. Returns
  * new gradient tensors (the caller disposes the old ones).
  */
-export function combineGradients(replica: Replica, grads: tf.Tensor[], rows: number, loss: number, hits: number): { grads: tf.Tensor[]; loss: number; hits: number } {
+export function combineGradients(
+  replica: Replica,
+  grads: tf.Tensor[],
+  rows: number,
+  loss: number,
+  hits: number,
+): { grads: tf.Tensor[]; loss: number; hits: number } {
   const total = grads.reduce((n, g) => n + g.size, 0);
   const v = new Float64Array(3 + total);
   v[0] = rows;
@@ -140,10 +146,17 @@ export function sgdStep(
   lr: number,
   replica?: Replica,
 ): { loss: number; hits: number } {
-  return trainStep(model, optimizer, () => {
-    const result = forward(model, x, true);
-    return { loss: crossEntropy(result.logits, y, classes), logits: result.logits, updates: result.updates };
-  }, y, lr, replica);
+  return trainStep(
+    model,
+    optimizer,
+    () => {
+      const result = forward(model, x, true);
+      return { loss: crossEntropy(result.logits, y, classes), logits: result.logits, updates: result.updates };
+    },
+    y,
+    lr,
+    replica,
+  );
 }
 
 /** What a training pass returns to trainStep. */
@@ -172,12 +185,15 @@ export function trainStep(
   let updates: readonly [tf.Variable, tf.Tensor][] = [];
   let hitsTensor: tf.Tensor | undefined;
   const { value, grads } = withReplica(replica, () =>
-    tf.variableGrads(() => {
-      const result = pass();
-      updates = result.updates;
-      hitsTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(result.logits, 1), labels), 'int32')));
-      return result.loss;
-    }, all.map((n) => model.trainable.get(n) as tf.Variable)),
+    tf.variableGrads(
+      () => {
+        const result = pass();
+        updates = result.updates;
+        hitsTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(result.logits, 1), labels), 'int32')));
+        return result.loss;
+      },
+      all.map((n) => model.trainable.get(n) as tf.Variable),
+    ),
   );
   // variables the pass did not use (a supernet's idle candidates) have no gradient: they are
   // left alone, momentum and decay included (every replica ran the same path)

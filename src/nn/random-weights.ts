@@ -29,7 +29,10 @@ export function randomWeights(network: NetworkSpec, seed: number, options: { ima
   for (const layer of network.layers) {
     const c = layer.outC;
     if (layer.kind === 'conv' || layer.kind === 'dwconv') {
-      set(`${layer.name}/gamma`, uniform(rng, c, 0.3, 1.5).map((g) => (rng.next() < 0.35 ? -g : g)));
+      set(
+        `${layer.name}/gamma`,
+        uniform(rng, c, 0.3, 1.5).map((g) => (rng.next() < 0.35 ? -g : g)),
+      );
       set(`${layer.name}/beta`, uniform(rng, c, -0.5, 0.5));
     }
     if (layer.kind === 'fc') set(`${layer.name}/bias`, uniform(rng, c, -0.3, 0.3));

@@ -23,7 +23,12 @@ async function main(): Promise<void> {
   const module = (await import(input.moduleUrl)) as Record<string, unknown>;
   const program = module[input.exportName];
   if (typeof program !== 'function') throw new Error(`internal: ${input.moduleUrl} has no function ${input.exportName}`);
-  const context: ReplicaContext = { rank: input.rank, size: input.size, memory: input.memory, emit: (event) => post({ type: 'event', event }) };
+  const context: ReplicaContext = {
+    rank: input.rank,
+    size: input.size,
+    memory: input.memory,
+    emit: (event) => post({ type: 'event', event }),
+  };
   const value = await (program as (job: unknown, context: ReplicaContext) => Promise<unknown>)(input.job, context);
   post({ type: 'result', value });
 }

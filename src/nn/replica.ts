@@ -150,7 +150,14 @@ export function withReplica<T>(replica: Replica | undefined, fn: () => T): T {
  * Out: the whole batch's mean, variance and extremes; returns the whole batch's row count.
  * Sums travel as n·mean and M2 + n·mean² in doubles, so the variance is the exact pooled one.
  */
-export function combineMoments(replica: Replica, rows: number, mean: Float32Array, variance: Float32Array, lowest: Float32Array, highest: Float32Array): number {
+export function combineMoments(
+  replica: Replica,
+  rows: number,
+  mean: Float32Array,
+  variance: Float32Array,
+  lowest: Float32Array,
+  highest: Float32Array,
+): number {
   const C = mean.length;
   const v = new Float64Array(1 + 4 * C);
   v[0] = rows;

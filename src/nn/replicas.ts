@@ -52,13 +52,15 @@ export interface SerializedError {
 }
 
 export function serializeError(error: unknown): SerializedError {
-  if (error instanceof InputError) return { name: error.name, message: error.message, file: error.file, pointer: error.pointer, expectation: error.expectation };
+  if (error instanceof InputError)
+    return { name: error.name, message: error.message, file: error.file, pointer: error.pointer, expectation: error.expectation };
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }
 
 function rebuildError(e: SerializedError): Error {
-  if (e.name === 'InputError' && e.file !== undefined && e.pointer !== undefined && e.expectation !== undefined) return new InputError(e.file, e.pointer, e.expectation);
+  if (e.name === 'InputError' && e.file !== undefined && e.pointer !== undefined && e.expectation !== undefined)
+    return new InputError(e.file, e.pointer, e.expectation);
   if (e.name === 'UsageError') return new UsageError(e.message);
   const error = new Error(e.message);
   error.name = e.name;
@@ -89,7 +91,9 @@ export async function runReplicated<J, R>(run: ReplicatedRun<J>): Promise<R> {
       if (run.shouldStop?.()) requestStop(memory);
     }, 100);
     for (let rank = 0; rank < size; rank++) {
-      const worker = new Worker(WORKER_ENTRY, { workerData: { moduleUrl, exportName: run.program.exportName, job: run.job, rank, size, memory } });
+      const worker = new Worker(WORKER_ENTRY, {
+        workerData: { moduleUrl, exportName: run.program.exportName, job: run.job, rank, size, memory },
+      });
       worker.on('message', (message: WorkerMessage) => {
         if (message.type === 'event') {
           if (rank === 0) run.onEvent?.(message.event);
@@ -129,7 +133,9 @@ export function replicaCount(backend: string, requested?: number): number {
   const replicas = requested ?? (backend === 'wasm' ? defaultReplicas() : 1);
   if (!Number.isInteger(replicas) || replicas < 1) throw new UsageError(`--replicas: expected a positive integer, found ${replicas}`);
   if (replicas > 1 && backend !== 'wasm' && backend !== 'cpu') {
-    throw new UsageError(`--replicas ${replicas}: data-parallel replicas run on the wasm and cpu backends; ${backend} uses every core by itself`);
+    throw new UsageError(
+      `--replicas ${replicas}: data-parallel replicas run on the wasm and cpu backends; ${backend} uses every core by itself`,
+    );
   }
   return replicas;
 }
@@ -138,7 +144,11 @@ export function replicaCount(backend: string, requested?: number): number {
  * Run an observed job as `size` replicas: the callbacks stay on this thread (rank 0's events
  * are relayed to them, the stop request goes to the group), the rest of the job travels.
  */
-export function runObserved<R, J extends Observed<never, never> = Observed<never, never>>(program: ReplicaProgram, job: J, size: number): Promise<R> {
+export function runObserved<R, J extends Observed<never, never> = Observed<never, never>>(
+  program: ReplicaProgram,
+  job: J,
+  size: number,
+): Promise<R> {
   const { onProgress, onEpoch, shouldStop, ...plain } = job;
   return runReplicated<Unobserved<J>, R>({
     program,

@@ -88,7 +88,8 @@ export function registerSgdKernel(): void {
   if (registered) return;
   registered = true;
   const run = (f: (b: never, i: Info[], a: SgdStepAttrs) => Info[]) =>
-    (({ inputs, attrs, backend }) => f(backend as never, Object.values(inputs) as Info[], attrs as unknown as SgdStepAttrs)) as tf.KernelFunc;
+    (({ inputs, attrs, backend }) =>
+      f(backend as never, Object.values(inputs) as Info[], attrs as unknown as SgdStepAttrs)) as tf.KernelFunc;
   tf.registerKernel({ kernelName: SGD_STEP, backendName: 'cpu', kernelFunc: run(sgdStepCpu) });
   tf.registerKernel({ kernelName: SGD_STEP, backendName: 'wasm', kernelFunc: run(sgdStepWasm) });
 }

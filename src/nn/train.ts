@@ -101,7 +101,13 @@ export function evaluateAccuracy(model: QatModel, split: Split, data: Dataset, b
  * The share of `split` that `predict` classifies right; with a replica, each evaluates every
  * size-th batch and the counts are combined.
  */
-export function accuracyOf(predict: (x: tf.Tensor4D) => tf.Tensor2D, split: Split, data: Dataset, batchSize = 250, replica?: Replica): number {
+export function accuracyOf(
+  predict: (x: tf.Tensor4D) => tf.Tensor2D,
+  split: Split,
+  data: Dataset,
+  batchSize = 250,
+  replica?: Replica,
+): number {
   let correct = 0;
   let index = 0;
   for (const batch of batchesOf(split, { batchSize, shuffle: false, normalize: data })) {
@@ -204,7 +210,9 @@ function restore(job: TrainJob, model: QatModel, velocity: ReadonlyMap<string, t
   if (!found) return;
   const want = JSON.stringify(settingsOf(job));
   if (JSON.stringify(found.state.settings) !== want) {
-    throw new UsageError(`--resume: the checkpoint in ${job.outDir} was made with other settings (${JSON.stringify(found.state.settings)})`);
+    throw new UsageError(
+      `--resume: the checkpoint in ${job.outDir} was made with other settings (${JSON.stringify(found.state.settings)})`,
+    );
   }
   const targets = new Map([...model.trainable, ...model.state, ...[...velocity].map(([k, v]) => [`velocity/${k}`, v] as const)]);
   for (const [name, variable] of targets) {
@@ -232,7 +240,13 @@ async function runEpoch(
   let seen = 0;
   let step = 0;
   let lr = 0;
-  for (const batch of batchesOf(train, { batchSize: job.batchSize, seed: job.seed, epoch, normalize: data, augment: data.name === 'cifar10' ? 'cifar' : 'none' })) {
+  for (const batch of batchesOf(train, {
+    batchSize: job.batchSize,
+    seed: job.seed,
+    epoch,
+    normalize: data,
+    augment: data.name === 'cifar10' ? 'cifar' : 'none',
+  })) {
     // yield to the event loop between steps, so a signal handler can ask the run to stop
     await new Promise((resolve) => setImmediate(resolve));
     const stop = job.shouldStop?.() ?? false;

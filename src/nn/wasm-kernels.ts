@@ -137,7 +137,15 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: ob
   requireFloat32(name, x, dy);
   requireNhwc(name, dataFormat);
   const ci = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const k = kernelsFor(backend);
   const total = ci.batchSize * ci.outHeight * ci.outWidth;
   const M = ci.filterHeight * ci.filterWidth * ci.inChannels;
@@ -150,27 +158,71 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: ob
   }
   if (pointwise) {
     const N = total;
-    k.gemm_atb(ptr(backend, x), ci.inChannels, ptr(backend, dy), ci.outChannels, ptr(backend, out), ci.outChannels,
-      ci.inChannels, ci.outChannels, N, 0, kcFor(ci.inChannels, ci.outChannels));
+    k.gemm_atb(
+      ptr(backend, x),
+      ci.inChannels,
+      ptr(backend, dy),
+      ci.outChannels,
+      ptr(backend, out),
+      ci.outChannels,
+      ci.inChannels,
+      ci.outChannels,
+      N,
+      0,
+      kcFor(ci.inChannels, ci.outChannels),
+    );
     return out;
   }
   const P = chunkRows(M, total);
   withScratch(backend, P * M, (scratch) => {
-    k.conv2d_bp_filter(ptr(backend, x), ptr(backend, dy), ptr(backend, out), scratch, P,
-      ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, ci.outChannels,
-      ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left,
-      kcFor(M, ci.outChannels));
+    k.conv2d_bp_filter(
+      ptr(backend, x),
+      ptr(backend, dy),
+      ptr(backend, out),
+      scratch,
+      P,
+      ci.batchSize,
+      ci.inHeight,
+      ci.inWidth,
+      ci.inChannels,
+      ci.outHeight,
+      ci.outWidth,
+      ci.outChannels,
+      ci.filterHeight,
+      ci.filterWidth,
+      ci.strideHeight,
+      ci.strideWidth,
+      ci.padInfo.top,
+      ci.padInfo.left,
+      kcFor(M, ci.outChannels),
+    );
   });
   return out;
 }
 
 function isPointwise(ci: ConvInfo): boolean {
-  return ci.filterHeight === 1 && ci.filterWidth === 1 && ci.strideHeight === 1 && ci.strideWidth === 1 &&
-    ci.padInfo.top === 0 && ci.padInfo.left === 0 && ci.padInfo.bottom === 0 && ci.padInfo.right === 0 &&
-    ci.dilationHeight === 1 && ci.dilationWidth === 1;
+  return (
+    ci.filterHeight === 1 &&
+    ci.filterWidth === 1 &&
+    ci.strideHeight === 1 &&
+    ci.strideWidth === 1 &&
+    ci.padInfo.top === 0 &&
+    ci.padInfo.left === 0 &&
+    ci.padInfo.bottom === 0 &&
+    ci.padInfo.right === 0 &&
+    ci.dilationHeight === 1 &&
+    ci.dilationWidth === 1
+  );
 }
 
-function conv1x1FilterXnnpack(backend: WasmBackendLike, k: KernelExports, x: TensorInfo, dy: TensorInfo, ci: ConvInfo, N: number): TensorInfo {
+function conv1x1FilterXnnpack(
+  backend: WasmBackendLike,
+  k: KernelExports,
+  x: TensorInfo,
+  dy: TensorInfo,
+  ci: ConvInfo,
+  N: number,
+): TensorInfo {
   const xt = backend.makeOutput([1, ci.inChannels, N], 'float32');
   k.transpose2d(ptr(backend, x), ptr(backend, xt), N, ci.inChannels);
   try {
@@ -197,7 +249,15 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: obj
   requireFloat32(name, dy, filter);
   requireNhwc(name, dataFormat);
   const ci = backend_util.computeConv2DInfo(
-    inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    'channelsLast',
+  );
   const k = kernelsFor(backend);
   const total = ci.batchSize * ci.outHeight * ci.outWidth;
   const M = ci.filterHeight * ci.filterWidth * ci.inChannels;
@@ -213,8 +273,18 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: obj
     const out = backend.makeOutput(ci.inShape, 'float32');
     withScratch(backend, ci.inChannels * ci.outChannels, (wt) => {
       k.transpose2d(ptr(backend, filter), wt, ci.inChannels, ci.outChannels);
-      k.gemm_ab(ptr(backend, dy), ci.outChannels, wt, ci.inChannels, ptr(backend, out), ci.inChannels,
-        total, ci.inChannels, ci.outChannels, 0);
+      k.gemm_ab(
+        ptr(backend, dy),
+        ci.outChannels,
+        wt,
+        ci.inChannels,
+        ptr(backend, out),
+        ci.inChannels,
+        total,
+        ci.inChannels,
+        ci.outChannels,
+        0,
+      );
     });
     return out;
   }
@@ -230,14 +300,38 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: obj
   withScratch(backend, P * M + M * ci.outChannels, (scratch) => {
     const wt = scratch + P * M * 4;
     k.transpose2d(ptr(backend, filter), wt, M, ci.outChannels);
-    k.conv2d_bp_input(ptr(backend, dy), wt, ptr(backend, out), scratch, P,
-      ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth, ci.outChannels,
-      ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left);
+    k.conv2d_bp_input(
+      ptr(backend, dy),
+      wt,
+      ptr(backend, out),
+      scratch,
+      P,
+      ci.batchSize,
+      ci.inHeight,
+      ci.inWidth,
+      ci.inChannels,
+      ci.outHeight,
+      ci.outWidth,
+      ci.outChannels,
+      ci.filterHeight,
+      ci.filterWidth,
+      ci.strideHeight,
+      ci.strideWidth,
+      ci.padInfo.top,
+      ci.padInfo.left,
+    );
   });
   return out;
 }
 
-function conv1x1InputXnnpack(backend: WasmBackendLike, k: KernelExports, dy: TensorInfo, filter: TensorInfo, ci: ConvInfo, N: number): TensorInfo {
+function conv1x1InputXnnpack(
+  backend: WasmBackendLike,
+  k: KernelExports,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  ci: ConvInfo,
+  N: number,
+): TensorInfo {
   const wt = backend.makeOutput([1, ci.outChannels, ci.inChannels], 'float32');
   k.transpose2d(ptr(backend, filter), ptr(backend, wt), ci.inChannels, ci.outChannels);
   try {
@@ -258,7 +352,13 @@ function conv1x1InputXnnpack(backend: WasmBackendLike, k: KernelExports, dy: Ten
  * channel axes swapped, padded by K-1-p on each side — which the backend's XNNPACK Conv2D runs
  * fast. Returns undefined when a padding would be negative (then the GEMM path is used).
  */
-function conv2DInputAsConv(backend: WasmBackendLike, k: KernelExports, dy: TensorInfo, filter: TensorInfo, ci: ConvInfo): TensorInfo | undefined {
+function conv2DInputAsConv(
+  backend: WasmBackendLike,
+  k: KernelExports,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  ci: ConvInfo,
+): TensorInfo | undefined {
   const { top, bottom, left, right } = ci.padInfo;
   const KH = ci.filterHeight;
   const KW = ci.filterWidth;
@@ -272,7 +372,12 @@ function conv2DInputAsConv(backend: WasmBackendLike, k: KernelExports, dy: Tenso
       backend: backend as unknown as tf.KernelBackend,
       attrs: {
         strides: [1, 1],
-        pad: [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]],
+        pad: [
+          [0, 0],
+          [pads[0], pads[1]],
+          [pads[2], pads[3]],
+          [0, 0],
+        ],
         dataFormat: 'NHWC',
         dilations: [1, 1],
         dimRoundingMode: undefined as unknown as string,
@@ -286,16 +391,29 @@ function conv2DInputAsConv(backend: WasmBackendLike, k: KernelExports, dy: Tenso
 // ---------------------------------------------------------------------------------------------
 // Depthwise gradients (channel multiplier 1)
 // ---------------------------------------------------------------------------------------------
-function depthwiseInfo(name: string, inShape: number[], filterShape: number[], attrs: {
-  strides: [number, number] | number; dilations: [number, number] | number;
-  pad: 'valid' | 'same' | number | backend_util.ExplicitPadding; dimRoundingMode?: 'floor' | 'round' | 'ceil';
-}): ConvInfo {
+function depthwiseInfo(
+  name: string,
+  inShape: number[],
+  filterShape: number[],
+  attrs: {
+    strides: [number, number] | number;
+    dilations: [number, number] | number;
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  },
+): ConvInfo {
   if (filterShape[3] !== 1) {
     throw new Error(`${name} (project wasm kernel): channel multiplier ${filterShape[3]} unsupported; only 1`);
   }
   const ci = backend_util.computeConv2DInfo(
-    inShape as [number, number, number, number], filterShape as [number, number, number, number],
-    attrs.strides, attrs.dilations, attrs.pad, attrs.dimRoundingMode, true);
+    inShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    true,
+  );
   if (ci.dilationHeight !== 1 || ci.dilationWidth !== 1) {
     throw new Error(`${name} (project wasm kernel): dilations ${ci.dilationHeight}×${ci.dilationWidth} unsupported; only 1`);
   }
@@ -305,8 +423,20 @@ function depthwiseInfo(name: string, inShape: number[], filterShape: number[], a
 /** The shape arguments both depthwise kernels take, in their order. */
 type DepthwiseShape = [number, number, number, number, number, number, number, number, number, number, number, number];
 function depthwiseShape(ci: ConvInfo): DepthwiseShape {
-  return [ci.batchSize, ci.inHeight, ci.inWidth, ci.inChannels, ci.outHeight, ci.outWidth,
-    ci.filterHeight, ci.filterWidth, ci.strideHeight, ci.strideWidth, ci.padInfo.top, ci.padInfo.left];
+  return [
+    ci.batchSize,
+    ci.inHeight,
+    ci.inWidth,
+    ci.inChannels,
+    ci.outHeight,
+    ci.outWidth,
+    ci.filterHeight,
+    ci.filterWidth,
+    ci.strideHeight,
+    ci.strideWidth,
+    ci.padInfo.top,
+    ci.padInfo.left,
+  ];
 }
 
 function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: object; attrs?: NamedAttrMap }): TensorInfo {

@@ -33,49 +33,200 @@ export function tensorOffset(backend: { dataIdMap: WasmBackendLike['dataIdMap'] 
 
 /** Signatures of the module's exports (pointers are byte offsets into the backend's memory). */
 export interface KernelExports {
-  gemm_atb(a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
-    M: number, N: number, K: number, accumulate: number, kc: number): void;
-  gemm_ab(a: number, lda: number, b: number, ldb: number, c: number, ldc: number,
-    M: number, N: number, K: number, accumulate: number): void;
+  gemm_atb(
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    accumulate: number,
+    kc: number,
+  ): void;
+  gemm_ab(
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    M: number,
+    N: number,
+    K: number,
+    accumulate: number,
+  ): void;
   transpose2d(src: number, dst: number, R: number, C: number): void;
   flip_filter(w: number, wf: number, KH: number, KW: number, Cin: number, Cout: number): void;
-  conv2d_bp_filter(x: number, dy: number, dw: number, scratch: number, P: number,
-    B: number, H: number, W: number, Cin: number, OH: number, OW: number, Cout: number,
-    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number, kc: number): void;
-  conv2d_bp_input(dy: number, wt: number, dx: number, scratch: number, P: number,
-    B: number, H: number, W: number, Cin: number, OH: number, OW: number, Cout: number,
-    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
-  dw_bp_filter(x: number, dy: number, dw: number,
-    B: number, H: number, W: number, C: number, OH: number, OW: number,
-    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
-  bn_moments(x: number, rows: number, C: number, mean: number, variance: number, lowest: number, highest: number,
-    acc: number, block: number): void;
+  conv2d_bp_filter(
+    x: number,
+    dy: number,
+    dw: number,
+    scratch: number,
+    P: number,
+    B: number,
+    H: number,
+    W: number,
+    Cin: number,
+    OH: number,
+    OW: number,
+    Cout: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+    kc: number,
+  ): void;
+  conv2d_bp_input(
+    dy: number,
+    wt: number,
+    dx: number,
+    scratch: number,
+    P: number,
+    B: number,
+    H: number,
+    W: number,
+    Cin: number,
+    OH: number,
+    OW: number,
+    Cout: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  dw_bp_filter(
+    x: number,
+    dy: number,
+    dw: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
+  bn_moments(
+    x: number,
+    rows: number,
+    C: number,
+    mean: number,
+    variance: number,
+    lowest: number,
+    highest: number,
+    acc: number,
+    block: number,
+  ): void;
   sum_squares(x: number, n: number): number;
   peak_of(x: number, n: number, signed: number): number;
   mask_grad(dy: number, mask: number, dx: number, n: number): void;
-  sgd_momentum(w: number, g: number, v: number, wOut: number, vOut: number, n: number, clip: number, decay: number,
-    momentum: number, lr: number): void;
+  sgd_momentum(
+    w: number,
+    g: number,
+    v: number,
+    wOut: number,
+    vOut: number,
+    n: number,
+    clip: number,
+    decay: number,
+    momentum: number,
+    lr: number,
+  ): void;
   bn_grad_sums(dy: number, x: number, mask: number, rows: number, C: number, mean: number, inv: number, sums: number, block: number): void;
-  bn_grad_dx(dy: number, x: number, mask: number, dx: number, rows: number, C: number, mean: number, inv: number,
-    k: number, a: number, b: number): void;
-  bn_apply_mix(x: number, y: number, mask: number, rows: number, C: number, scale: number, shift: number, act: number,
-    levels: number, J: number, low: number, high: number): void;
-  bn_mix_coef_grad(dy: number, x: number, rows: number, C: number, scale: number, shift: number, act: number,
-    levels: number, J: number, sums: number, block: number): void;
+  bn_grad_dx(
+    dy: number,
+    x: number,
+    mask: number,
+    dx: number,
+    rows: number,
+    C: number,
+    mean: number,
+    inv: number,
+    k: number,
+    a: number,
+    b: number,
+  ): void;
+  bn_apply_mix(
+    x: number,
+    y: number,
+    mask: number,
+    rows: number,
+    C: number,
+    scale: number,
+    shift: number,
+    act: number,
+    levels: number,
+    J: number,
+    low: number,
+    high: number,
+  ): void;
+  bn_mix_coef_grad(
+    dy: number,
+    x: number,
+    rows: number,
+    C: number,
+    scale: number,
+    shift: number,
+    act: number,
+    levels: number,
+    J: number,
+    sums: number,
+    block: number,
+  ): void;
   mix_quant(x: number, y: number, mask: number, n: number, levels: number, J: number, low: number, high: number): void;
   mix_coef_grad(dy: number, x: number, n: number, levels: number, J: number, sums: number, block: number): void;
-  dw_bp_input(dy: number, w: number, dx: number,
-    B: number, H: number, W: number, C: number, OH: number, OW: number,
-    KH: number, KW: number, sh: number, sw: number, pt: number, pl: number): void;
+  dw_bp_input(
+    dy: number,
+    w: number,
+    dx: number,
+    B: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    KH: number,
+    KW: number,
+    sh: number,
+    sw: number,
+    pt: number,
+    pl: number,
+  ): void;
 }
 
 const EXPORTS: readonly (keyof KernelExports)[] = [
-  'gemm_atb', 'gemm_ab', 'transpose2d', 'flip_filter',
-  'conv2d_bp_filter', 'conv2d_bp_input', 'dw_bp_filter', 'dw_bp_input',
-  'bn_moments', 'bn_grad_sums', 'bn_grad_dx', 'sum_squares', 'sgd_momentum', 'peak_of', 'mask_grad',
-  'bn_apply_mix', 'bn_mix_coef_grad', 'mix_quant', 'mix_coef_grad',
+  'gemm_atb',
+  'gemm_ab',
+  'transpose2d',
+  'flip_filter',
+  'conv2d_bp_filter',
+  'conv2d_bp_input',
+  'dw_bp_filter',
+  'dw_bp_input',
+  'bn_moments',
+  'bn_grad_sums',
+  'bn_grad_dx',
+  'sum_squares',
+  'sgd_momentum',
+  'peak_of',
+  'mask_grad',
+  'bn_apply_mix',
+  'bn_mix_coef_grad',
+  'mix_quant',
+  'mix_coef_grad',
 ];
-
 
 // ---------------------------------------------------------------------------------------------
 // Loading and checking the module
@@ -133,7 +284,12 @@ export function inspectKernelModule(bytes: Uint8Array<ArrayBuffer>): KernelModul
   };
   const problems: string[] = [];
   const forbidden: Record<number, string> = {
-    4: 'table', 6: 'global', 8: 'start', 9: 'element', 11: 'data', 12: 'data count',
+    4: 'table',
+    6: 'global',
+    8: 'start',
+    9: 'element',
+    11: 'data',
+    12: 'data count',
   };
   for (const id of sectionIds) if (forbidden[id]) problems.push(`has a ${forbidden[id]} section`);
   const imports = report.imports;
@@ -149,10 +305,7 @@ export function inspectKernelModule(bytes: Uint8Array<ArrayBuffer>): KernelModul
 
 /** Where the built module is looked for: next to this file (dist/nn) or in dist/nn from src/nn. */
 export function kernelModulePaths(): string[] {
-  return [
-    fileURLToPath(new URL('./kernels.wasm', import.meta.url)),
-    fileURLToPath(new URL('../../dist/nn/kernels.wasm', import.meta.url)),
-  ];
+  return [fileURLToPath(new URL('./kernels.wasm', import.meta.url)), fileURLToPath(new URL('../../dist/nn/kernels.wasm', import.meta.url))];
 }
 
 let compiled: WebAssembly.Module | undefined;

@@ -35,14 +35,21 @@ export function loadWeights(dir: string): tf.NamedTensorMap {
   const names = new Set<string>();
   let values = 0;
   group.weights.forEach((w, i) => {
-    if (names.has(w.name)) throw new InputError(manifestFile, `/0/weights/${i}/name`, `expected unique tensor names, "${w.name.slice(0, 80)}" comes twice`);
+    if (names.has(w.name))
+      throw new InputError(manifestFile, `/0/weights/${i}/name`, `expected unique tensor names, "${w.name.slice(0, 80)}" comes twice`);
     names.add(w.name);
     values += w.shape.reduce((a, b) => a * b, 1);
-    if (values > MAX_WEIGHT_VALUES) throw new InputError(manifestFile, `/0/weights/${i}/shape`, `expected at most ${MAX_WEIGHT_VALUES} values in all`);
+    if (values > MAX_WEIGHT_VALUES)
+      throw new InputError(manifestFile, `/0/weights/${i}/shape`, `expected at most ${MAX_WEIGHT_VALUES} values in all`);
   });
   const shard = resolveInside(dir, group.paths[0], manifestFile, '/0/paths/0');
   const bytes = readBinaryFile(shard, 'the weights shard the manifest names');
-  if (bytes.byteLength !== values * 4) throw new InputError(shard, '', `expected ${values * 4} bytes (the ${group.weights.length} tensors of ${manifestFile}), found ${bytes.byteLength}`);
+  if (bytes.byteLength !== values * 4)
+    throw new InputError(
+      shard,
+      '',
+      `expected ${values * 4} bytes (the ${group.weights.length} tensors of ${manifestFile}), found ${bytes.byteLength}`,
+    );
   const data = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   return tf.io.decodeWeights(data, group.weights as tf.io.WeightsManifestEntry[]);
 }

@@ -36,7 +36,9 @@ export function compareWithTfjs(network: NetworkSpec, weights: tf.NamedTensorMap
     const { height, width, channels } = split;
     for (const batch of batchesOf(split, { batchSize, shuffle: false, normalize: data })) {
       const ours = runInteger(integer, batch.x, batch.size).predictions;
-      const theirs = tf.tidy(() => tf.argMax(forward(model, tf.tensor4d(batch.x, [batch.size, height, width, channels]), false).logits, 1).dataSync());
+      const theirs = tf.tidy(() =>
+        tf.argMax(forward(model, tf.tensor4d(batch.x, [batch.size, height, width, channels]), false).logits, 1).dataSync(),
+      );
       for (let i = 0; i < batch.size; i++) {
         if (ours[i] === theirs[i]) same++;
         if (theirs[i] === batch.y[i]) rightTfjs++;
@@ -47,5 +49,11 @@ export function compareWithTfjs(network: NetworkSpec, weights: tf.NamedTensorMap
     disposeModel(model);
   }
   const n = split.count;
-  return { images: n, tfjsAccuracy: rightTfjs / n, integerAccuracy: rightInteger / n, agreement: same / n, seconds: (performance.now() - started) / 1e3 };
+  return {
+    images: n,
+    tfjsAccuracy: rightTfjs / n,
+    integerAccuracy: rightInteger / n,
+    agreement: same / n,
+    seconds: (performance.now() - started) / 1e3,
+  };
 }

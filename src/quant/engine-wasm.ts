@@ -17,9 +17,49 @@ import { PACKAGE_ROOT } from '../core/paths.js';
 interface Kernels {
   readonly memory: WebAssembly.Memory;
   gemm(x: number, xStride: number, P: number, w: number, O4: number, ip: number, acc: number, accStride: number): void;
-  dwconv(x: number, inH: number, inW: number, xs: number, w: number, K: number, stride: number, pad: number, outH: number, outW: number, C8: number, acc: number): void;
-  requant(acc: number, accStride: number, P: number, C: number, mul: number, bias: number, half: number, shift: number, perm: number, lo: bigint, hi: bigint, out: number, outStride: number): void;
-  add(a: number, b: number, out: number, P: number, C: number, s: number, m0: bigint, m1: bigint, n: bigint, half: bigint, lo: bigint, hi: bigint): void;
+  dwconv(
+    x: number,
+    inH: number,
+    inW: number,
+    xs: number,
+    w: number,
+    K: number,
+    stride: number,
+    pad: number,
+    outH: number,
+    outW: number,
+    C8: number,
+    acc: number,
+  ): void;
+  requant(
+    acc: number,
+    accStride: number,
+    P: number,
+    C: number,
+    mul: number,
+    bias: number,
+    half: number,
+    shift: number,
+    perm: number,
+    lo: bigint,
+    hi: bigint,
+    out: number,
+    outStride: number,
+  ): void;
+  add(
+    a: number,
+    b: number,
+    out: number,
+    P: number,
+    C: number,
+    s: number,
+    m0: bigint,
+    m1: bigint,
+    n: bigint,
+    half: bigint,
+    lo: bigint,
+    hi: bigint,
+  ): void;
 }
 
 /** kernels.wat assembled by `npm run build:quant` (binaryen's wasm-as). */
@@ -109,7 +149,13 @@ export function compileWasm(model: IntegerModel): WasmPlan {
   let colsBytes = 16;
   const requantSlot = (multiplier: number[], bias: number[], shift: number[], perm: number[]): RequantSlot => {
     const C = multiplier.length;
-    const slot = { mul: arena.alloc(8 * C), bias: arena.alloc(8 * C), half: arena.alloc(8 * C), shift: arena.alloc(8 * C), perm: arena.alloc(4 * C) };
+    const slot = {
+      mul: arena.alloc(8 * C),
+      bias: arena.alloc(8 * C),
+      half: arena.alloc(8 * C),
+      shift: arena.alloc(8 * C),
+      perm: arena.alloc(4 * C),
+    };
     writes.push(({ i32, i64 }) => {
       for (let o = 0; o < C; o++) {
         i64[slot.mul / 8 + o] = BigInt(multiplier[o]);
@@ -341,7 +387,8 @@ export function compileWasm(model: IntegerModel): WasmPlan {
       let t = 0;
       const copy = (slot: TensorSlot, dst: Int32Array) => {
         const size = slot.P * slot.C;
-        for (let p = 0; p < slot.P; p++) for (let c = 0; c < slot.C; c++) dst[n * size + p * slot.C + c] = i16[slot.at / 2 + p * slot.Cs + c];
+        for (let p = 0; p < slot.P; p++)
+          for (let c = 0; c < slot.C; c++) dst[n * size + p * slot.C + c] = i16[slot.at / 2 + p * slot.Cs + c];
       };
       copy(input, into[t++]);
       for (const L of model.layers) {

@@ -3,7 +3,16 @@
  * once to a 24-bit multiplier, a bias in 2^−shift units and one shift, within the bounds of the
  * integer scheme (arith.ts) — and the accumulator bound every MAC layer must respect.
  */
-import { ACCUMULATOR_BITS, ACCUMULATOR_MAX, MULTIPLIER_BITS, MULTIPLIER_MAX, PRODUCT_BITS, PRODUCT_MAX, SHIFT_MAX, roundHalfEven } from './arith.js';
+import {
+  ACCUMULATOR_BITS,
+  ACCUMULATOR_MAX,
+  MULTIPLIER_BITS,
+  MULTIPLIER_MAX,
+  PRODUCT_BITS,
+  PRODUCT_MAX,
+  SHIFT_MAX,
+  roundHalfEven,
+} from './arith.js';
 import { IntegerModelError } from './model-types.js';
 
 export interface Fixed {
@@ -19,8 +28,16 @@ export interface Fixed {
  * magnitude of the clamp bounds) a bias beyond ±(accMax·|m| + (H+1)·2^n) is saturated there:
  * such a channel's output is clamped whatever its accumulator, so nothing changes but the width.
  */
-export function fixedPoint(M: readonly number[], B: readonly number[], accMax: readonly number[], H: number | undefined, what: string): Fixed {
-  for (const v of [...M, ...B]) if (!Number.isFinite(v)) throw new IntegerModelError(`${what}: the folded multiplier or bias is ${v} (check the batch-norm statistics)`);
+export function fixedPoint(
+  M: readonly number[],
+  B: readonly number[],
+  accMax: readonly number[],
+  H: number | undefined,
+  what: string,
+): Fixed {
+  for (const v of [...M, ...B])
+    if (!Number.isFinite(v))
+      throw new IntegerModelError(`${what}: the folded multiplier or bias is ${v} (check the batch-norm statistics)`);
   let why = '';
   for (let n = SHIFT_MAX; n >= 0; n--) {
     const p = 2 ** n;
@@ -55,6 +72,8 @@ export function fixedPoint(M: readonly number[], B: readonly number[], accMax: r
 /** A layer whose worst-case accumulator exceeds 32 bits cannot be built. */
 export function checkAccumulator(what: string, bound: number): void {
   if (bound > ACCUMULATOR_MAX) {
-    throw new IntegerModelError(`${what}: worst-case |accumulator| ${bound} exceeds the ${ACCUMULATOR_BITS}-bit bound ${ACCUMULATOR_MAX} (fewer input channels or bits)`);
+    throw new IntegerModelError(
+      `${what}: worst-case |accumulator| ${bound} exceeds the ${ACCUMULATOR_BITS}-bit bound ${ACCUMULATOR_MAX} (fewer input channels or bits)`,
+    );
   }
 }

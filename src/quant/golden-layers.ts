@@ -133,7 +133,19 @@ export function convStep(L: ConvLayerQ, src: number, dst: number): LayerRun {
  * o < O: the integer matrix product behind conv and fc, in blocks of 2 rows × 4 outputs (int32
  * throughout: the accumulator bound keeps every partial sum below 2^31).
  */
-function gemm(x: Int32Array, xOff: number, xStride: number, P: number, w: Int32Array, wOff: number, O: number, I: number, acc: Int32Array, accStride: number, accOff: number): void {
+function gemm(
+  x: Int32Array,
+  xOff: number,
+  xStride: number,
+  P: number,
+  w: Int32Array,
+  wOff: number,
+  O: number,
+  I: number,
+  acc: Int32Array,
+  accStride: number,
+  accOff: number,
+): void {
   const O4 = O - (O % 4);
   let p = 0;
   for (; p + 1 < P; p += 2) {
@@ -147,7 +159,14 @@ function gemm(x: Int32Array, xOff: number, xStride: number, P: number, w: Int32A
       const w1 = w0 + I;
       const w2 = w1 + I;
       const w3 = w2 + I;
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0,
+        b0 = 0,
+        b1 = 0,
+        b2 = 0,
+        b3 = 0;
       for (let i = 0; i < I; i++) {
         const u = x[xa + i];
         const v = x[xb + i];

@@ -137,7 +137,8 @@ const plans = new WeakMap<IntegerModel, Plan>();
 function planOf(model: IntegerModel): Plan {
   let plan = plans.get(model);
   if (!plan) {
-    if (model.format !== 'trips-hw-integer-model' || model.version !== 1) throw new IntegerModelError(`not an integer model (format ${String(model.format)} version ${String(model.version)})`);
+    if (model.format !== 'trips-hw-integer-model' || model.version !== 1)
+      throw new IntegerModelError(`not an integer model (format ${String(model.format)} version ${String(model.version)})`);
     plan = compile(model);
     plans.set(model, plan);
   }
@@ -182,7 +183,9 @@ export function runInteger(model: IntegerModel, input: Float32Array, batch: numb
   const buffers = plan.bufferSizes.map((n) => new Int32Array(n));
   const logits = new Float64Array(batch * plan.outputs);
   const predictions = new Int32Array(batch);
-  const kept = options.layers ? [new Int32Array(batch * plan.inputSize), ...plan.steps.map((s) => new Int32Array(batch * s.size))] : undefined;
+  const kept = options.layers
+    ? [new Int32Array(batch * plan.inputSize), ...plan.steps.map((s) => new Int32Array(batch * s.size))]
+    : undefined;
   for (let n = 0; n < batch; n++) {
     quantiseInput(model, input, buffers[0], n * plan.inputSize, plan.inputSize);
     for (const step of plan.steps) step.run(buffers);
@@ -203,7 +206,9 @@ function runWasm(model: IntegerModel, plan: Plan, input: Float32Array, batch: nu
   const fast = wasmPlanOf(model);
   const logits = new Float64Array(batch * plan.outputs);
   const predictions = new Int32Array(batch);
-  const kept = options.layers ? [new Int32Array(batch * plan.inputSize), ...plan.steps.map((s) => new Int32Array(batch * s.size))] : undefined;
+  const kept = options.layers
+    ? [new Int32Array(batch * plan.inputSize), ...plan.steps.map((s) => new Int32Array(batch * s.size))]
+    : undefined;
   for (let n = 0; n < batch; n++) {
     predictions[n] = fast.run(input, n, logits);
     if (kept) fast.keep(kept, n);
@@ -220,11 +225,14 @@ export function runLayer(model: IntegerModel, name: string, inputs: readonly Int
   const plan = planOf(model);
   const step = plan.steps.find((s) => s.name === name);
   if (!step) throw new IntegerModelError(`runLayer: no layer "${name}"`);
-  if (inputs.length !== step.inputs.length) throw new IntegerModelError(`runLayer: ${name} takes ${step.inputs.length} inputs, got ${inputs.length}`);
+  if (inputs.length !== step.inputs.length)
+    throw new IntegerModelError(`runLayer: ${name} takes ${step.inputs.length} inputs, got ${inputs.length}`);
   const buffers = plan.bufferSizes.map((n) => new Int32Array(n));
   step.inputs.forEach((b, k) => {
     if (inputs[k].length !== batch * plan.bufferSizes[b]) {
-      throw new IntegerModelError(`runLayer: ${name} input ${k} holds ${inputs[k].length} codes, expected ${batch} × ${plan.bufferSizes[b]}`);
+      throw new IntegerModelError(
+        `runLayer: ${name} input ${k} holds ${inputs[k].length} codes, expected ${batch} × ${plan.bufferSizes[b]}`,
+      );
     }
   });
   const out = new Int32Array(batch * step.size);

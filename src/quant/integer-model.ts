@@ -13,8 +13,32 @@
  */
 import { poolWindowPixels } from '../core/layer-geometry.js';
 import type { LayerKind, LayerSpec, NetworkSpec } from '../core/network.js';
-import { IntegerModelError, type QuantTensor, type Requant, type ConvLayerQ, type AddLayerQ, type PoolLayerQ, type FcLayerQ, type IntegerLayer, type IntegerModel, type WeightSource, type Window } from './model-types.js';
-import { ACCUMULATOR_BITS, MAX_BITS, MIN_BITS, MULTIPLIER_BITS, MULTIPLIER_MAX, PRODUCT_BITS, PRODUCT_MAX, SHIFT_MAX, codeRange, roundHalfEven, weightLevels } from './arith.js';
+import {
+  IntegerModelError,
+  type QuantTensor,
+  type Requant,
+  type ConvLayerQ,
+  type AddLayerQ,
+  type PoolLayerQ,
+  type FcLayerQ,
+  type IntegerLayer,
+  type IntegerModel,
+  type WeightSource,
+  type Window,
+} from './model-types.js';
+import {
+  ACCUMULATOR_BITS,
+  MAX_BITS,
+  MIN_BITS,
+  MULTIPLIER_BITS,
+  MULTIPLIER_MAX,
+  PRODUCT_BITS,
+  PRODUCT_MAX,
+  SHIFT_MAX,
+  codeRange,
+  roundHalfEven,
+  weightLevels,
+} from './arith.js';
 import { checkAccumulator, fixedPoint } from './fixed-point.js';
 
 /** Batch-norm epsilon of src/nn/model.ts (BN_EPSILON); a test holds the two equal. */
@@ -63,7 +87,14 @@ function quantTensor(weights: WeightSource, name: string, bits: number, signed: 
  * Per-channel symmetric weight quantisation exactly as fakeQuantWeight computes it in float32:
  * s = fround(max(max|w_c|, 1e-12) / L), code = rne(fround(w / s)).
  */
-function quantiseWeights(w: Float32Array, channels: number, index: (c: number, k: number) => number, perChannel: number, bits: number, name: string) {
+function quantiseWeights(
+  w: Float32Array,
+  channels: number,
+  index: (c: number, k: number) => number,
+  perChannel: number,
+  bits: number,
+  name: string,
+) {
   const L = weightLevels(bits);
   const codes = new Array<number>(channels * perChannel);
   const scales = new Array<number>(channels);
@@ -115,7 +146,9 @@ function clampOf(layer: LayerSpec, out: QuantTensor): { clampLo: number; clampHi
 function expectWindow(layer: LayerSpec): void {
   const size = (n: number) => Math.floor((n + 2 * layer.pad - layer.kernel) / layer.stride) + 1;
   if (size(layer.inH) !== layer.outH || size(layer.inW) !== layer.outW) {
-    throw new IntegerModelError(`${layer.name}: output ${layer.outH}×${layer.outW} does not follow from input ${layer.inH}×${layer.inW}, kernel ${layer.kernel}, stride ${layer.stride}, pad ${layer.pad}`);
+    throw new IntegerModelError(
+      `${layer.name}: output ${layer.outH}×${layer.outW} does not follow from input ${layer.inH}×${layer.inW}, kernel ${layer.kernel}, stride ${layer.stride}, pad ${layer.pad}`,
+    );
   }
 }
 
@@ -129,7 +162,8 @@ function buildConv(layer: LayerSpec, weights: WeightSource, input: QuantTensor, 
   const dw = layer.kind === 'dwconv';
   const groups = dw ? inC : layer.groups;
   if (dw && (outC !== inC || layer.groups !== inC)) throw new IntegerModelError(`${name}: a dwconv needs outC = inC = groups`);
-  if (!dw && (inC % groups !== 0 || outC % groups !== 0)) throw new IntegerModelError(`${name}: groups ${groups} must divide inC ${inC} and outC ${outC}`);
+  if (!dw && (inC % groups !== 0 || outC % groups !== 0))
+    throw new IntegerModelError(`${name}: groups ${groups} must divide inC ${inC} and outC ${outC}`);
   expectWindow(layer);
   const inPer = dw ? 1 : inC / groups;
   // TF.js layouts: conv [k, k, inC/g, outC]; depthwise [k, k, C, 1]
@@ -200,10 +234,26 @@ function buildFc(layer: LayerSpec, weights: WeightSource, input: QuantTensor, ou
     bounds.push(inMax * l1);
   }
   const accBound = Math.max(...bounds);
-  const base = { kind: 'fc' as const, name, input: layer.inputs[0], inC, outC, weights: codes, weightBits: layer.bits, weightScale: scales, accBound };
+  const base = {
+    kind: 'fc' as const,
+    name,
+    input: layer.inputs[0],
+    inC,
+    outC,
+    weights: codes,
+    weightBits: layer.bits,
+    weightScale: scales,
+    accBound,
+  };
   if (out === null) {
     // float logits s_in·s_w[c]·acc + bias[c], on one fixed-point grid for all classes
-    const fixed = fixedPoint(scales.map((s) => input.scale * s), Array.from(bias), bounds, undefined, `${name} (logits)`);
+    const fixed = fixedPoint(
+      scales.map((s) => input.scale * s),
+      Array.from(bias),
+      bounds,
+      undefined,
+      `${name} (logits)`,
+    );
     const requant: Requant = { multiplier: fixed.multiplier, shift: fixed.multiplier.map(() => fixed.shift), bias: fixed.bias };
     return { ...base, requant, clampLo: 0, clampHi: 0, output: null };
   }
@@ -333,7 +383,13 @@ export function buildIntegerModel(network: NetworkSpec, weights: WeightSource): 
     version: 1,
     name: network.name,
     classes: network.classes,
-    scheme: { rounding: 'half-even', multiplierBits: MULTIPLIER_BITS, accumulatorBits: ACCUMULATOR_BITS, productBits: PRODUCT_BITS, shiftMax: SHIFT_MAX },
+    scheme: {
+      rounding: 'half-even',
+      multiplierBits: MULTIPLIER_BITS,
+      accumulatorBits: ACCUMULATOR_BITS,
+      productBits: PRODUCT_BITS,
+      shiftMax: SHIFT_MAX,
+    },
     input: { height, width, channels, quant: inputQuant },
     layers,
   };

@@ -28,7 +28,9 @@ export interface TrainSummary {
   readonly seconds: number;
 }
 
-export type RetrainOutcome = { readonly interrupted: true; readonly epochs: number } | ({ readonly interrupted: false; readonly history: readonly EpochRecord[] } & TrainSummary);
+export type RetrainOutcome =
+  | { readonly interrupted: true; readonly epochs: number }
+  | ({ readonly interrupted: false; readonly history: readonly EpochRecord[] } & TrainSummary);
 
 /** Train `job`, evaluate its integer model on the test split, write train.json (`designFile` recorded). */
 export async function retrainDesign(job: TrainJob, designFile: string): Promise<RetrainOutcome> {

@@ -29,10 +29,23 @@ const pct = (v: number) => Math.round(v * 10000) / 100;
 
 /** Accuracy against FPS: every search epoch's derived path, the searched design, baselines. */
 export function accuracyFpsSpec(run: RunData): TopLevelSpec | undefined {
-  const points: { series: string; fps: number; accuracy: number }[] = run.search.map((e) => ({ series: `search epochs (${e.phase}, supernet)`, fps: e.fps, accuracy: pct(e.accuracy) }));
+  const points: { series: string; fps: number; accuracy: number }[] = run.search.map((e) => ({
+    series: `search epochs (${e.phase}, supernet)`,
+    fps: e.fps,
+    accuracy: pct(e.accuracy),
+  }));
   if (run.train) {
-    points.push({ series: 'searched design, retrained', fps: run.design.predicted.fps, accuracy: pct(run.train.integerAccuracy ?? run.train.accuracy) });
-    if (run.finalDesign) points.push({ series: 'searched design, calibrated accelerator', fps: run.finalDesign.predicted.fps, accuracy: pct(run.train.integerAccuracy ?? run.train.accuracy) });
+    points.push({
+      series: 'searched design, retrained',
+      fps: run.design.predicted.fps,
+      accuracy: pct(run.train.integerAccuracy ?? run.train.accuracy),
+    });
+    if (run.finalDesign)
+      points.push({
+        series: 'searched design, calibrated accelerator',
+        fps: run.finalDesign.predicted.fps,
+        accuracy: pct(run.train.integerAccuracy ?? run.train.accuracy),
+      });
   }
   for (const b of run.baselines) points.push({ series: b.label, fps: b.fps, accuracy: pct(b.accuracy) });
   if (points.length === 0) return undefined;
@@ -53,11 +66,16 @@ export function accuracyFpsSpec(run: RunData): TopLevelSpec | undefined {
 /** Cycles per chunk (model, and RTL where simulated) against the bottleneck that sets the FPS. */
 export function chunkCyclesSpec(run: RunData): TopLevelSpec {
   const report = run.cost;
-  const rows: { chunk: string; source: string; cycles: number }[] = report.chunks.map((c) => ({ chunk: c.id, source: 'model', cycles: c.cycles }));
+  const rows: { chunk: string; source: string; cycles: number }[] = report.chunks.map((c) => ({
+    chunk: c.id,
+    source: 'model',
+    cycles: c.cycles,
+  }));
   const image0 = run.records.filter((r) => r.image === 0 && r.measured !== null);
   for (const chunk of report.chunks) {
     const measured = image0.filter((r) => r.chunk === chunk.id);
-    if (measured.length > 0) rows.push({ chunk: chunk.id, source: 'RTL (Verilator)', cycles: measured.reduce((s, r) => s + (r.measured as number), 0) });
+    if (measured.length > 0)
+      rows.push({ chunk: chunk.id, source: 'RTL (Verilator)', cycles: measured.reduce((s, r) => s + (r.measured as number), 0) });
   }
   return {
     width: 520,
@@ -96,7 +114,19 @@ export function resourcesSpec(run: RunData): TopLevelSpec {
     width: 520,
     height: 140,
     layer: [
-      { data: { values: rows }, mark: 'bar', encoding: { y: { field: 'resource', type: 'nominal', title: null, sort: null }, x: { field: 'used', type: 'quantitative', title: `% of the ${run.design.board.displayName} budget`, scale: { domain: [0, Math.max(100, ...rows.map((r) => r.used))] } } } },
+      {
+        data: { values: rows },
+        mark: 'bar',
+        encoding: {
+          y: { field: 'resource', type: 'nominal', title: null, sort: null },
+          x: {
+            field: 'used',
+            type: 'quantitative',
+            title: `% of the ${run.design.board.displayName} budget`,
+            scale: { domain: [0, Math.max(100, ...rows.map((r) => r.used))] },
+          },
+        },
+      },
       { data: { values: [{ x: 100 }] }, mark: { type: 'rule', color: '#c0392b' }, encoding: { x: { field: 'x', type: 'quantitative' } } },
     ],
   };
@@ -111,7 +141,11 @@ export function modelVsRtlSpec(run: RunData): TopLevelSpec | undefined {
   if (cal) {
     for (const r of measured) {
       const coef = cal[r.key];
-      rows.push({ series: 'model, calibrated', measured: r.measured as number, predicted: COST_TERMS.reduce((s, t) => s + coef[t] * r.terms[t], 0) });
+      rows.push({
+        series: 'model, calibrated',
+        measured: r.measured as number,
+        predicted: COST_TERMS.reduce((s, t) => s + coef[t] * r.terms[t], 0),
+      });
     }
   }
   const all = rows.flatMap((r) => [r.measured, r.predicted]).filter((v) => v > 0);
@@ -121,7 +155,19 @@ export function modelVsRtlSpec(run: RunData): TopLevelSpec | undefined {
     width: 380,
     height: 380,
     layer: [
-      { data: { values: [{ a: lo, b: lo }, { a: hi, b: hi }] }, mark: { type: 'line', color: '#999', strokeDash: [4, 3] }, encoding: { x: { field: 'a', type: 'quantitative', scale: { type: 'log' } }, y: { field: 'b', type: 'quantitative', scale: { type: 'log' } } } },
+      {
+        data: {
+          values: [
+            { a: lo, b: lo },
+            { a: hi, b: hi },
+          ],
+        },
+        mark: { type: 'line', color: '#999', strokeDash: [4, 3] },
+        encoding: {
+          x: { field: 'a', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'b', type: 'quantitative', scale: { type: 'log' } },
+        },
+      },
       {
         data: { values: rows },
         mark: { type: 'point', filled: true, opacity: 0.7 },
@@ -138,7 +184,13 @@ export function modelVsRtlSpec(run: RunData): TopLevelSpec | undefined {
 /** Accuracy, FPS, λ and temperature over the search's epochs. */
 export function searchCurvesSpec(run: RunData): TopLevelSpec | undefined {
   if (run.search.length === 0) return undefined;
-  const values = run.search.map((e) => ({ epoch: e.epoch + 1, 'accuracy (%)': pct(e.accuracy), FPS: e.fps, 'λ': e.lambda, temperature: e.temperature }));
+  const values = run.search.map((e) => ({
+    epoch: e.epoch + 1,
+    'accuracy (%)': pct(e.accuracy),
+    FPS: e.fps,
+    λ: e.lambda,
+    temperature: e.temperature,
+  }));
   return {
     data: { values },
     repeat: { row: ['accuracy (%)', 'FPS', 'λ', 'temperature'] },
@@ -157,11 +209,36 @@ export function searchCurvesSpec(run: RunData): TopLevelSpec | undefined {
 /** Every chart the run has data for, rendered. */
 export async function renderCharts(run: RunData): Promise<Chart[]> {
   const specs: [string, string, string, TopLevelSpec | undefined][] = [
-    ['accuracy-fps', 'Accuracy and FPS', 'Test accuracy against the modelled FPS: the derived path of every search epoch (supernet accuracy), the searched design after retraining (integer-model accuracy), on its searched and on its calibrated accelerator, and any baselines.', accuracyFpsSpec(run)],
-    ['chunks', 'Cycles per chunk', 'Cycles per image of every chunk, by the model and, where simulated, by the RTL; chunks run as a pipeline, so the slowest (dashed line: the model\'s bottleneck) sets the FPS.', chunkCyclesSpec(run)],
-    ['resources', 'Resources', 'DSP, BRAM18, LUT and FF of the accelerator against the board\'s budget (the line at 100 %).', resourcesSpec(run)],
-    ['model-vs-rtl', 'Model against RTL', 'Per-layer cycles predicted by the analytical model against those measured in Verilator, before and after calibration (dashed: perfect agreement).', modelVsRtlSpec(run)],
-    ['search-curves', 'Search curves', 'Accuracy of the derived path, its FPS, the penalty weight λ and the Gumbel temperature per epoch.', searchCurvesSpec(run)],
+    [
+      'accuracy-fps',
+      'Accuracy and FPS',
+      'Test accuracy against the modelled FPS: the derived path of every search epoch (supernet accuracy), the searched design after retraining (integer-model accuracy), on its searched and on its calibrated accelerator, and any baselines.',
+      accuracyFpsSpec(run),
+    ],
+    [
+      'chunks',
+      'Cycles per chunk',
+      "Cycles per image of every chunk, by the model and, where simulated, by the RTL; chunks run as a pipeline, so the slowest (dashed line: the model's bottleneck) sets the FPS.",
+      chunkCyclesSpec(run),
+    ],
+    [
+      'resources',
+      'Resources',
+      "DSP, BRAM18, LUT and FF of the accelerator against the board's budget (the line at 100 %).",
+      resourcesSpec(run),
+    ],
+    [
+      'model-vs-rtl',
+      'Model against RTL',
+      'Per-layer cycles predicted by the analytical model against those measured in Verilator, before and after calibration (dashed: perfect agreement).',
+      modelVsRtlSpec(run),
+    ],
+    [
+      'search-curves',
+      'Search curves',
+      'Accuracy of the derived path, its FPS, the penalty weight λ and the Gumbel temperature per epoch.',
+      searchCurvesSpec(run),
+    ],
   ];
   const out: Chart[] = [];
   for (const [id, title, caption, spec] of specs) if (spec) out.push({ id, title, caption, svg: await renderSvg(spec) });

@@ -23,7 +23,10 @@ export interface ReportSummary {
 
 /** Read `dir`, render its report and write `dir/report.html` (or `out`). */
 /** `baselines`: a baselines file, or the points already read from one (flow reads them up front). */
-export async function writeReport(dir: string, options: { out?: string; baselines?: string | readonly BaselinePoint[]; toolVersion: string }): Promise<ReportSummary> {
+export async function writeReport(
+  dir: string,
+  options: { out?: string; baselines?: string | readonly BaselinePoint[]; toolVersion: string },
+): Promise<ReportSummary> {
   const run = readRun(dir, options.baselines);
   const charts = await renderCharts(run);
   const html = renderReport(run, charts, { toolVersion: options.toolVersion, createdAt: new Date().toISOString() });

@@ -29,7 +29,11 @@ export function cardsOf(run: RunData): ReportCard[] {
   const finished = run.records.filter((r) => r.measured !== null);
   if (run.records.length > 0) {
     const exact = run.records.every((r) => r.bitExact);
-    card('RTL vs golden model', exact ? `bit-exact (${run.records.length} layer runs)` : `${run.records.filter((r) => !r.bitExact).length} layers differ`, exact ? 'ok' : 'bad');
+    card(
+      'RTL vs golden model',
+      exact ? `bit-exact (${run.records.length} layer runs)` : `${run.records.filter((r) => !r.bitExact).length} layers differ`,
+      exact ? 'ok' : 'bad',
+    );
     const errors = finished.map((r) => Math.abs(r.predicted - (r.measured as number)) / (r.measured as number));
     if (errors.length) card('cycle error, uncalibrated (MAPE)', pct(errors.reduce((s, e) => s + e, 0) / errors.length));
   }
@@ -47,7 +51,20 @@ function tables(run: RunData) {
     rows: run.design.accelerator.chunks.map((c) => {
       const p = c.params;
       const k = cost.get(c.id);
-      return [c.id, String(c.layers.length), String(c.bits), p.parallel, p.loopOrder, `${p.tileM}×${p.tileN}×${p.tileR}×${p.tileC}`, `${p.peM}×${p.peN}`, String(p.portBits), int(k?.cycles ?? 0), int(k?.dsp ?? 0), int(k?.bram18 ?? 0), int(k?.lut ?? 0)];
+      return [
+        c.id,
+        String(c.layers.length),
+        String(c.bits),
+        p.parallel,
+        p.loopOrder,
+        `${p.tileM}×${p.tileN}×${p.tileR}×${p.tileC}`,
+        `${p.peM}×${p.peN}`,
+        String(p.portBits),
+        int(k?.cycles ?? 0),
+        int(k?.dsp ?? 0),
+        int(k?.bram18 ?? 0),
+        int(k?.lut ?? 0),
+      ];
     }),
   };
   const measured = new Map(run.records.filter((r) => r.image === 0).map((r) => [r.layer, r]));
@@ -75,7 +92,9 @@ function tables(run: RunData) {
 let template: ((context: unknown) => string) | undefined;
 
 export function renderReport(run: RunData, charts: readonly Chart[], meta: { toolVersion: string; createdAt: string }): string {
-  template ??= Handlebars.create().compile(readFileSync(join(PACKAGE_ROOT, 'templates', 'report', 'report.html.hbs'), 'utf8'), { strict: true });
+  template ??= Handlebars.create().compile(readFileSync(join(PACKAGE_ROOT, 'templates', 'report', 'report.html.hbs'), 'utf8'), {
+    strict: true,
+  });
   const d = run.design;
   return template({
     ...meta,

@@ -157,7 +157,14 @@ export function chargePath(ctx: LoopContext, genotype: GenotypeSpec, force = fal
   const due = s.archSteps - s.lastHwSearch >= job.schedule.hwEvery;
   let report: CostReport;
   if (!s.hardware || (job.hwSearch === 'joint' && (due || force) && s.hardware.searchedFor !== key)) {
-    const found = searchHardware(network, job.board, job.schedule.dasSamples, deriveSeed(job.seed, 21, s.hwSearches), s.hardware, job.calibration);
+    const found = searchHardware(
+      network,
+      job.board,
+      job.schedule.dasSamples,
+      deriveSeed(job.seed, 21, s.hwSearches),
+      s.hardware,
+      job.calibration,
+    );
     s.hardware = { ...found.state, searchedFor: key };
     s.lastHwSearch = s.archSteps;
     s.hwSearches++;

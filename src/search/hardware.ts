@@ -52,7 +52,12 @@ function donorOf(accelerator: AcceleratorSpec, chunk: { id: string; kind: string
  * (same kind and map size, closest bitwidth). Resources may then exceed the board: the report
  * says so, and the latencies are still those of this configuration.
  */
-export function costOnAccelerator(network: NetworkSpec, board: BoardSpec, accelerator: AcceleratorSpec, calibration?: CalibrationSpec): { report: CostReport; params: ChunkParams[] } {
+export function costOnAccelerator(
+  network: NetworkSpec,
+  board: BoardSpec,
+  accelerator: AcceleratorSpec,
+  calibration?: CalibrationSpec,
+): { report: CostReport; params: ChunkParams[] } {
   const chunks = allocateChunks(network);
   const problem = compileCostProblem(network, chunks, board, { clockMhz: accelerator.clockMhz, calibration });
   const params = chunks.map((c) => donorOf(accelerator, c).params);

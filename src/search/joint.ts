@@ -27,7 +27,16 @@ import { observedBy, replicaCount, type ReplicaContext, runObserved, type Unobse
 import * as tf from '../nn/tf.js';
 import { saveWeights } from '../nn/weights.js';
 import { archStep } from './arch-step.js';
-import { ArchAdam, batchTensors, chargePath, type LoopContext, type SearchEpochRecord, type SearchJob, type SearchResult, STREAM } from './context.js';
+import {
+  ArchAdam,
+  batchTensors,
+  chargePath,
+  type LoopContext,
+  type SearchEpochRecord,
+  type SearchJob,
+  type SearchResult,
+  STREAM,
+} from './context.js';
 import { evaluateDerived } from './evaluate.js';
 import { costOnAccelerator, genotypeKey, pathNetwork, searchHardware } from './hardware.js';
 import type { SearchSchedule } from './presets.js';
@@ -44,7 +53,11 @@ export async function runSearch(job: SearchJob): Promise<SearchResult> {
   const backend = (await selectBackend(job.backend)).name;
   const replicas = replicaCount(backend, job.replicas);
   if (replicas === 1) return searchLoop(job, backend);
-  return runObserved<SearchResult, SearchJob>({ module: 'search/joint.js', exportName: 'searchReplica' }, { ...job, backend, replicas }, replicas);
+  return runObserved<SearchResult, SearchJob>(
+    { module: 'search/joint.js', exportName: 'searchReplica' },
+    { ...job, backend, replicas },
+    replicas,
+  );
 }
 
 /** One replica of a replicated search (in its worker thread). */
@@ -77,7 +90,15 @@ async function searchLoop(job: SearchJob, backend: BackendName, replica?: Replic
   const optimizer = createOptimizer(net, sched.sgd);
   const adam = new ArchAdam(net.alpha.size + net.beta.size, sched.archLearningRate, sched.archBetas);
   const ctx: LoopContext = {
-    job, net, data, weightSplit, archSplit, evalSplit, replica, optimizer, adam,
+    job,
+    net,
+    data,
+    weightSplit,
+    archSplit,
+    evalSplit,
+    replica,
+    optimizer,
+    adam,
     s: { lambda: job.lambda, archSteps: 0, lastHwSearch: -Infinity, hwSearches: 0 },
   };
   const epochs: SearchEpochRecord[] = [];
@@ -97,13 +118,26 @@ async function searchLoop(job: SearchJob, backend: BackendName, replica?: Replic
         await saveCheckpoint(ctx, epochs);
       }
     }
-    if (interrupted) return { backend, replicas: replica?.size ?? 1, interrupted, epochs, accuracy: epochs.at(-1)?.accuracy ?? 0, fps: epochs.at(-1)?.fps ?? 0 };
+    if (interrupted)
+      return {
+        backend,
+        replicas: replica?.size ?? 1,
+        interrupted,
+        epochs,
+        accuracy: epochs.at(-1)?.accuracy ?? 0,
+        fps: epochs.at(-1)?.fps ?? 0,
+      };
     const final = finalDesign(ctx, backend, epochs);
     const designFile = join(job.outDir, 'design.json');
     if (writer) {
       validateArtifact('design', final.design, designFile);
       writeJsonAtomic(designFile, final.design);
-      await saveWeights(join(job.outDir, 'weights'), { ...Object.fromEntries(net.trainable), ...Object.fromEntries(net.state), alpha: net.alpha, beta: net.beta });
+      await saveWeights(join(job.outDir, 'weights'), {
+        ...Object.fromEntries(net.trainable),
+        ...Object.fromEntries(net.state),
+        alpha: net.alpha,
+        beta: net.beta,
+      });
     }
     return {
       backend,
@@ -135,8 +169,16 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
   const totalSteps = steps * sched.epochs;
   const normalize = data;
   const augment = data.name === 'cifar10' ? 'cifar' : 'none';
-  const weightBatches = batchesOf(ctx.weightSplit, { batchSize: sched.batchSize, seed: deriveSeed(job.seed, STREAM.weightBatches), epoch, normalize, augment });
-  const archBatches = warm ? undefined : batchesOf(ctx.archSplit, { batchSize: sched.batchSize, seed: deriveSeed(job.seed, STREAM.archBatches), epoch, normalize, augment });
+  const weightBatches = batchesOf(ctx.weightSplit, {
+    batchSize: sched.batchSize,
+    seed: deriveSeed(job.seed, STREAM.weightBatches),
+    epoch,
+    normalize,
+    augment,
+  });
+  const archBatches = warm
+    ? undefined
+    : batchesOf(ctx.archSplit, { batchSize: sched.batchSize, seed: deriveSeed(job.seed, STREAM.archBatches), epoch, normalize, augment });
   const archIterator = archBatches?.[Symbol.iterator]();
   let lossSum = 0;
   let archLossSum = 0;
@@ -163,10 +205,17 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
     if (!tensors) continue;
     const logits = readLogits(net);
     const path = sampleWeightPath(logits, temperature, new Rng(deriveSeed(job.seed, STREAM.weightPath, epoch, step)), job.sampling);
-    const { loss } = trainStep(net, ctx.optimizer, () => {
-      const pass = weightForward(net, tensors.x, path);
-      return { loss: crossEntropy(pass.logits, tensors.y, data.classes), logits: pass.logits, updates: pass.updates };
-    }, tensors.y, lr, replica);
+    const { loss } = trainStep(
+      net,
+      ctx.optimizer,
+      () => {
+        const pass = weightForward(net, tensors.x, path);
+        return { loss: crossEntropy(pass.logits, tensors.y, data.classes), logits: pass.logits, updates: pass.updates };
+      },
+      tensors.y,
+      lr,
+      replica,
+    );
     tf.dispose([tensors.x, tensors.y]);
     lossSum += loss * batch.size;
     seen += batch.size;
@@ -210,7 +259,11 @@ function cosine(sched: SearchSchedule, step: number, total: number): number {
  * had theirs inside: then the most accurate of those (the later on a tie). The window is the
  * user's constraint; λ's ×2 / ÷2 steering can overshoot at the last epoch.
  */
-export function selectGenotype(job: Pick<SearchJob, 'lambda' | 'fpsWindow'>, epochs: readonly SearchEpochRecord[], last: GenotypeSpec): GenotypeSpec {
+export function selectGenotype(
+  job: Pick<SearchJob, 'lambda' | 'fpsWindow'>,
+  epochs: readonly SearchEpochRecord[],
+  last: GenotypeSpec,
+): GenotypeSpec {
   const [lo, hi] = job.fpsWindow;
   const inside = (r: SearchEpochRecord) => r.fps >= lo && r.fps <= hi;
   const final = epochs.at(-1);
@@ -218,7 +271,12 @@ export function selectGenotype(job: Pick<SearchJob, 'lambda' | 'fpsWindow'>, epo
   let best: SearchEpochRecord | undefined;
   for (const r of epochs) if (r.phase === 'joint' && inside(r) && (!best || r.accuracy >= best.accuracy)) best = r;
   if (!best) return last;
-  return { ...last, cells: best.genotype.split(' ').map((cell) => ({ op: cell.slice(0, cell.lastIndexOf('@')), bits: Number(cell.slice(cell.lastIndexOf('@') + 1)) })) };
+  return {
+    ...last,
+    cells: best.genotype
+      .split(' ')
+      .map((cell) => ({ op: cell.slice(0, cell.lastIndexOf('@')), bits: Number(cell.slice(cell.lastIndexOf('@') + 1)) })),
+  };
 }
 
 /**
@@ -226,7 +284,11 @@ export function selectGenotype(job: Pick<SearchJob, 'lambda' | 'fpsWindow'>, epo
  * the search's (joint, and λ = 0: accuracy first, hardware after); with `once`, the fixed
  * accelerator's configuration when it fits the board, else a long DAS from it.
  */
-function finalDesign(ctx: LoopContext, backend: BackendName, epochs: readonly SearchEpochRecord[]): { design: DesignPoint; report: CostReport; genotype: GenotypeSpec } {
+function finalDesign(
+  ctx: LoopContext,
+  backend: BackendName,
+  epochs: readonly SearchEpochRecord[],
+): { design: DesignPoint; report: CostReport; genotype: GenotypeSpec } {
   const { job, net: supernet, s } = ctx;
   const genotype = selectGenotype(job, epochs, derivedGenotype(supernet, readLogits(supernet)));
   const network = pathNetwork(job.space, genotype);
@@ -236,9 +298,23 @@ function finalDesign(ctx: LoopContext, backend: BackendName, epochs: readonly Se
   if (job.hwSearch === 'once' && s.hardware) {
     const fixed = costOnAccelerator(named, job.board, s.hardware.accelerator, job.calibration);
     if (fixed.report.feasible) {
-      const accelerator = { clockMhz: s.hardware.accelerator.clockMhz, chunks: design.accelerator.chunks.map((c, i) => ({ ...c, params: fixed.params[i] })) };
+      const accelerator = {
+        clockMhz: s.hardware.accelerator.clockMhz,
+        chunks: design.accelerator.chunks.map((c, i) => ({ ...c, params: fixed.params[i] })),
+      };
       report = fixed.report;
-      design = { ...design, accelerator, predicted: { feasible: true, fps: report.fps, latencyCycles: report.latencyCycles, dsp: report.dsp, bram18: report.bram18, lut: report.lut } };
+      design = {
+        ...design,
+        accelerator,
+        predicted: {
+          feasible: true,
+          fps: report.fps,
+          latencyCycles: report.latencyCycles,
+          dsp: report.dsp,
+          bram18: report.bram18,
+          lut: report.lut,
+        },
+      };
     }
   }
   const last = ctx.job.schedule.epochs;

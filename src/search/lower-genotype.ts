@@ -66,7 +66,13 @@ function cellArgs(slot: CellSlot, gene: GenotypeCellSpec) {
 function lowerSkip(slot: CellSlot, gene: GenotypeCellSpec, x: Tensor, out: LayerDraft[]): Tensor {
   if (slot.inC === slot.outC && slot.stride === 1) return x;
   const skip = layerReading(`c${slot.index}_skip`, x, {
-    kind: 'conv', outC: slot.outC, kernel: 1, stride: slot.stride, pad: 0, groups: 1, activation: 'relu',
+    kind: 'conv',
+    outC: slot.outC,
+    kernel: 1,
+    stride: slot.stride,
+    pad: 0,
+    groups: 1,
+    activation: 'relu',
     ...cellArgs(slot, gene),
   });
   out.push(skip);
@@ -89,20 +95,47 @@ function lowerMbconv(
   const common = cellArgs(slot, gene);
   const mid = slot.inC * op.expand;
   const expand = layerReading(`c${slot.index}_expand`, x, {
-    kind: 'conv', outC: mid, kernel: 1, stride: 1, pad: 0, groups: op.groups, activation: 'relu', ...common,
+    kind: 'conv',
+    outC: mid,
+    kernel: 1,
+    stride: 1,
+    pad: 0,
+    groups: op.groups,
+    activation: 'relu',
+    ...common,
   });
   const dw = layerReading(`c${slot.index}_dw`, outputOf(expand), {
-    kind: 'dwconv', outC: mid, kernel: op.kernel, stride: slot.stride, pad: op.kernel >> 1, groups: mid,
-    activation: 'relu', ...common,
+    kind: 'dwconv',
+    outC: mid,
+    kernel: op.kernel,
+    stride: slot.stride,
+    pad: op.kernel >> 1,
+    groups: mid,
+    activation: 'relu',
+    ...common,
   });
   const project = layerReading(`c${slot.index}_project`, outputOf(dw), {
-    kind: 'conv', outC: slot.outC, kernel: 1, stride: 1, pad: 0, groups: op.groups, activation: 'none', ...common,
+    kind: 'conv',
+    outC: slot.outC,
+    kernel: 1,
+    stride: 1,
+    pad: 0,
+    groups: op.groups,
+    activation: 'none',
+    ...common,
   });
   out.push(op.groups > 1 ? { ...expand, shuffle: op.groups } : expand, dw, project);
   if (slot.inC !== slot.outC || slot.stride !== 1) return outputOf(project);
   const add: LayerDraft = {
     ...layerReading(`c${slot.index}_add`, outputOf(project), {
-      kind: 'add', outC: slot.outC, kernel: 1, stride: 1, pad: 0, groups: 1, activation: 'none', ...common,
+      kind: 'add',
+      outC: slot.outC,
+      kernel: 1,
+      stride: 1,
+      pad: 0,
+      groups: 1,
+      activation: 'none',
+      ...common,
     }),
     inputs: [project.name, x.name],
   };
@@ -120,14 +153,34 @@ function lowerCell(slot: CellSlot, gene: GenotypeCellSpec, x: Tensor, out: Layer
 function lowerHead(space: SearchSpaceSpec, x: Tensor, out: LayerDraft[]): void {
   const fixed = { bits: space.fixedBits, cell: -1 } as const;
   const head = layerReading('head', x, {
-    kind: 'conv', outC: space.head.channels, kernel: 1, stride: 1, pad: 0, groups: 1, activation: 'relu', ...fixed,
+    kind: 'conv',
+    outC: space.head.channels,
+    kernel: 1,
+    stride: 1,
+    pad: 0,
+    groups: 1,
+    activation: 'relu',
+    ...fixed,
   });
   const pool = layerReading('pool', outputOf(head), {
-    kind: 'pool', outC: head.outC, kernel: head.outH, stride: head.outH, pad: 0, groups: 1, activation: 'none',
+    kind: 'pool',
+    outC: head.outC,
+    kernel: head.outH,
+    stride: head.outH,
+    pad: 0,
+    groups: 1,
+    activation: 'none',
     ...fixed,
   });
   const fc = layerReading('fc', outputOf(pool), {
-    kind: 'fc', outC: space.classes, kernel: 1, stride: 1, pad: 0, groups: 1, activation: 'none', ...fixed,
+    kind: 'fc',
+    outC: space.classes,
+    kernel: 1,
+    stride: 1,
+    pad: 0,
+    groups: 1,
+    activation: 'none',
+    ...fixed,
   });
   out.push(head, pool, fc);
 }
@@ -154,8 +207,15 @@ export function lowerGenotypeToNetwork(space: SearchSpaceSpec, genotype: Genotyp
   const drafts: LayerDraft[] = [];
   const input: Tensor = { name: 'input', h: space.input.height, w: space.input.width, c: space.input.channels };
   const stem = layerReading('stem', input, {
-    kind: 'conv', outC: space.stem.channels, kernel: space.stem.kernel, stride: space.stem.stride,
-    pad: space.stem.kernel >> 1, groups: 1, activation: 'relu', bits: space.fixedBits, cell: -1,
+    kind: 'conv',
+    outC: space.stem.channels,
+    kernel: space.stem.kernel,
+    stride: space.stem.stride,
+    pad: space.stem.kernel >> 1,
+    groups: 1,
+    activation: 'relu',
+    bits: space.fixedBits,
+    cell: -1,
   });
   drafts.push(stem);
   let x = outputOf(stem);
@@ -182,7 +242,11 @@ export function checkSpaceLimits(space: SearchSpaceSpec, file: string): SearchSp
   };
   const widest = [...space.ops].sort((a, b) => expansion(b) - expansion(a))[0];
   const cells = listCells(space).map(() => ({ op: widest, bits: space.bitwidths[0] }));
-  checkLoweredNetwork(lowerGenotypeToNetwork(space, { version: 1, space: space.name, cells }), file, `its widest network (${widest} in every cell)`);
+  checkLoweredNetwork(
+    lowerGenotypeToNetwork(space, { version: 1, space: space.name, cells }),
+    file,
+    `its widest network (${widest} in every cell)`,
+  );
   return space;
 }
 

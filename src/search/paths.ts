@@ -106,7 +106,10 @@ export function choicesOf(net: Supernet, genotype: GenotypeSpec): { op: number; 
  * running statistics of that path before evaluating it).
  */
 export function genotypePath(net: Supernet, genotype: GenotypeSpec): WeightPath {
-  return { kind: 'weight', cells: choicesOf(net, genotype).map(({ op, bit }) => ({ op, coef: net.bits.map((_, j) => (j === bit ? 1 : 0)) })) };
+  return {
+    kind: 'weight',
+    cells: choicesOf(net, genotype).map(({ op, bit }) => ({ op, coef: net.bits.map((_, j) => (j === bit ? 1 : 0)) })),
+  };
 }
 
 /** softmax entropy averaged over cells (α) and over (cell, op) pairs (β). */

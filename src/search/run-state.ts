@@ -38,7 +38,13 @@ function settingsOf(job: SearchJob) {
 
 export async function saveCheckpoint(ctx: LoopContext, epochs: SearchEpochRecord[]): Promise<void> {
   const { net: supernet, optimizer, adam, s } = ctx;
-  const tensors = { ...Object.fromEntries(supernet.trainable), ...Object.fromEntries(supernet.state), ...optimizer.velocityTensors(), alpha: supernet.alpha, beta: supernet.beta };
+  const tensors = {
+    ...Object.fromEntries(supernet.trainable),
+    ...Object.fromEntries(supernet.state),
+    ...optimizer.velocityTensors(),
+    alpha: supernet.alpha,
+    beta: supernet.beta,
+  };
   const state: SearchState = {
     settings: settingsOf(ctx.job),
     epochs,
@@ -58,7 +64,9 @@ export function restore(ctx: LoopContext, epochs: SearchEpochRecord[]): void {
   const found = readCheckpoint<SearchState>(job.outDir);
   if (!found) return;
   if (JSON.stringify(found.state.settings) !== JSON.stringify(settingsOf(job))) {
-    throw new UsageError(`--resume: the checkpoint in ${job.outDir} was made with other settings; start a new --out or repeat the original flags`);
+    throw new UsageError(
+      `--resume: the checkpoint in ${job.outDir} was made with other settings; start a new --out or repeat the original flags`,
+    );
   }
   const targets = new Map<string, tf.Variable>([
     ...supernet.trainable,

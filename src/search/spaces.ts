@@ -6,9 +6,7 @@ import { plainText } from '../core/text.js';
 import type { CellOp, CellSlot, GenotypeSpec, SearchSpaceSpec, SearchStageSpec } from './types.js';
 
 /** The nine FBNet candidates of method.md §2, in the paper's order. */
-export const FBNET_OPS: readonly string[] = [
-  'k3_e1', 'k3_e1_g2', 'k3_e3', 'k3_e6', 'k5_e1', 'k5_e1_g2', 'k5_e3', 'k5_e6', 'skip',
-];
+export const FBNET_OPS: readonly string[] = ['k3_e1', 'k3_e1_g2', 'k3_e3', 'k3_e6', 'k5_e1', 'k5_e1_g2', 'k5_e3', 'k5_e6', 'skip'];
 
 /** Precision bits of stem/head/fc when a space file does not say ([ours], method.md §3). */
 export const DEFAULT_FIXED_BITS = 8;
@@ -112,7 +110,7 @@ export const BUILTIN_SPACES: Readonly<Record<string, SearchSpaceSpec>> = {
 const BUILTIN_LIST = Object.keys(BUILTIN_SPACES).join(', ');
 
 function isBuiltinSpace(name: string): boolean {
-  return Object.prototype.hasOwnProperty.call(BUILTIN_SPACES, name);
+  return Object.hasOwn(BUILTIN_SPACES, name);
 }
 
 /** Decode an op name (the schema has already checked its spelling); undefined if malformed. */
@@ -169,11 +167,7 @@ export function checkSearchSpace(space: SearchSpaceSpec, file: string): SearchSp
 export function resolveSearchSpace(nameOrPath: string): SearchSpaceSpec {
   if (isBuiltinSpace(nameOrPath)) return BUILTIN_SPACES[nameOrPath];
   if (!existsSync(nameOrPath)) {
-    throw new InputError(
-      nameOrPath,
-      '',
-      `expected a built-in search space (${BUILTIN_LIST}) or a search-space file, found neither`,
-    );
+    throw new InputError(nameOrPath, '', `expected a built-in search space (${BUILTIN_LIST}) or a search-space file, found neither`);
   }
   type SpaceFile = Omit<SearchSpaceSpec, 'fixedBits'> & { readonly fixedBits?: number };
   const raw = loadArtifact<SpaceFile>('search-space', nameOrPath);

@@ -79,7 +79,11 @@ export function createSupernet(space: SearchSpaceSpec, seed: number): Supernet {
   const bits = [...space.bitwidths];
   // each op lowered in every cell: the candidate's layers are exactly the derived network's
   const lowered = ops.map((op) =>
-    lowerGenotypeToNetwork(space, { version: 1, space: space.name, cells: slots.map(() => ({ op, bits: bits[0] })) }, `${space.name}-${op}`),
+    lowerGenotypeToNetwork(
+      space,
+      { version: 1, space: space.name, cells: slots.map(() => ({ op, bits: bits[0] })) },
+      `${space.name}-${op}`,
+    ),
   );
   const byName = (i: number, name: string) => lowered[i].layers.find((l) => l.name === name) as LayerSpec;
   const fixed = { stem: byName(0, 'stem'), head: byName(0, 'head'), pool: byName(0, 'pool'), fc: byName(0, 'fc') };
@@ -95,7 +99,8 @@ export function createSupernet(space: SearchSpaceSpec, seed: number): Supernet {
   const prefix = `supernet${++supernetsCreated}`;
   const trainable = new Map<string, tf.Variable>();
   const state = new Map<string, tf.Variable>();
-  const add = (into: Map<string, tf.Variable>, key: string, value: tf.Tensor, train: boolean) => into.set(key, tf.variable(value, train, `${prefix}/${key}`));
+  const add = (into: Map<string, tf.Variable>, key: string, value: tf.Tensor, train: boolean) =>
+    into.set(key, tf.variable(value, train, `${prefix}/${key}`));
   const addLayer = (key: string, layer: LayerSpec, quantisedOutput: boolean) => {
     const { shape, fanIn } = kernelShape(layer);
     add(trainable, `${key}/kernel`, heNormal(rng, shape, fanIn), true);
@@ -140,7 +145,7 @@ export function disposeSupernet(net: Supernet): void {
 
 /** Value `target`, gradient passed straight through to `w` (the STE of method.md §4). */
 function straightThrough(w: tf.Tensor1D, target: number[]): tf.Tensor1D {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  const op = tf.customGrad((..._args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
     value: tf.tensor1d(target),
     gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor],
   }));
@@ -172,7 +177,10 @@ function noisySoftmax(flat: tf.Tensor1D, indices: readonly number[], noise: read
 
 /** Straight-through top-k weights of `flat[indices] + noise` at temperature T: values 1, 0. */
 function topWeights(flat: tf.Tensor1D, indices: readonly number[], noise: readonly number[], temperature: number): tf.Tensor1D {
-  return straightThrough(noisySoftmax(flat, indices, noise, temperature), indices.map((_, k) => (k === 0 ? 1 : 0)));
+  return straightThrough(
+    noisySoftmax(flat, indices, noise, temperature),
+    indices.map((_, k) => (k === 0 ? 1 : 0)),
+  );
 }
 
 /** One bitwidth alone (fixed layers, derived passes). */
@@ -221,7 +229,15 @@ function normAct(ctx: PassContext, key: string, layer: LayerSpec, z: tf.Tensor4D
     return mix ? (fakeQuantActivation(y, amax, mix.bits[0], signed) as tf.Tensor4D) : y;
   }
   const options = { activation: layer.activation, signed, epsilon: BN_EPSILON, rangeMomentum: ctx.momentum.range };
-  return mixNormActQuant(z, gamma, beta, amax, options, mix, statisticsSink(mean, variance, mix ? (amax as tf.Variable) : undefined, ctx.updates, ctx.momentum.statistics));
+  return mixNormActQuant(
+    z,
+    gamma,
+    beta,
+    amax,
+    options,
+    mix,
+    statisticsSink(mean, variance, mix ? (amax as tf.Variable) : undefined, ctx.updates, ctx.momentum.statistics),
+  );
 }
 
 /** Quantise an input tensor against the running range `key` (mixed when training). */
@@ -279,14 +295,23 @@ function headPass(ctx: PassContext, h: tf.Tensor4D): tf.Tensor2D {
     const variance = v(ctx, 'head/moving_variance');
     const amax = v(ctx, 'head/amax') as tf.Variable<tf.Rank.R0>;
     const options = { activation: head.activation, bits: pool.bits, signed: false, epsilon: BN_EPSILON, rangeMomentum: ctx.momentum.range };
-    y = (fusedAvailable() ? normActQuantFused : normActQuantComposite)(z, v(ctx, 'head/gamma') as tf.Variable<tf.Rank.R1>, v(ctx, 'head/beta') as tf.Variable<tf.Rank.R1>, amax, options, statisticsSink(mean, variance, amax, ctx.updates, ctx.momentum.statistics));
+    y = (fusedAvailable() ? normActQuantFused : normActQuantComposite)(
+      z,
+      v(ctx, 'head/gamma') as tf.Variable<tf.Rank.R1>,
+      v(ctx, 'head/beta') as tf.Variable<tf.Rank.R1>,
+      amax,
+      options,
+      statisticsSink(mean, variance, amax, ctx.updates, ctx.momentum.statistics),
+    );
   } else {
     y = normAct(ctx, 'head', head, z, false, singleBits(pool.bits));
   }
   const pooled = averagePool(pool, y);
   const poolAmax = v(ctx, 'pool/amax') as tf.Variable<tf.Rank.R0>;
   const pq = ctx.training
-    ? fakeQuantActivationTrain(pooled, poolAmax, fc.bits, false, ctx.momentum.range, (range) => ctx.updates.push([poolAmax, tf.keep(tf.clone(range))]))
+    ? fakeQuantActivationTrain(pooled, poolAmax, fc.bits, false, ctx.momentum.range, (range) =>
+        ctx.updates.push([poolAmax, tf.keep(tf.clone(range))]),
+      )
     : fakeQuantActivation(pooled, poolAmax, fc.bits, false);
   const w = fakeQuantWeight(v(ctx, 'fc/kernel'), fc.bits, 1);
   return tf.add(tf.matMul(tf.reshape(pq, [h.shape[0], fc.inC]), w), v(ctx, 'fc/bias')) as tf.Tensor2D;
@@ -320,7 +345,12 @@ export function archForward(net: Supernet, x: tf.Tensor4D, path: ArchPath, tempe
   const betaFlat = tf.reshape(net.beta, [-1]) as tf.Tensor1D;
   let h = stemPass(ctx, x);
   path.cells.forEach((cell, i) => {
-    const opWeights = topWeights(alphaFlat, cell.ops.map((o) => i * ops + o), cell.opNoise, temperature);
+    const opWeights = topWeights(
+      alphaFlat,
+      cell.ops.map((o) => i * ops + o),
+      cell.opNoise,
+      temperature,
+    );
     let out: tf.Tensor4D | undefined;
     cell.ops.forEach((op, k) => {
       const b = cell.bits[k];
@@ -329,7 +359,9 @@ export function archForward(net: Supernet, x: tf.Tensor4D, path: ArchPath, tempe
       // the J coefficients: the straight-through weights at the top bitwidths, zero elsewhere
       const coef = b.soft
         ? bitWeights
-        : (tf.reshape(tf.matMul(tf.reshape(bitWeights, [1, -1]), tf.tensor2d(oneHotRows(b.top, bits), [b.top.length, bits])), [bits]) as tf.Tensor1D);
+        : (tf.reshape(tf.matMul(tf.reshape(bitWeights, [1, -1]), tf.tensor2d(oneHotRows(b.top, bits), [b.top.length, bits])), [
+            bits,
+          ]) as tf.Tensor1D);
       const mix: MixSpec = { bits: net.bits, coef, coefGrad: true };
       const o = tf.mul(runCandidate(ctx, net.candidates[i][op], h, i !== 0, mix), tf.slice(opWeights, [k], [1])) as tf.Tensor4D;
       out = out ? (tf.add(out, o) as tf.Tensor4D) : o;
@@ -356,13 +388,24 @@ export function derivedForward(net: Supernet, x: tf.Tensor4D, genotype: Genotype
  * the latency in the cells, and each cell's logits feel that cell's share [ours: normalised
  * by the whole path's cycles, so λ is dimensionless].
  */
-export function hardwareCost(net: Supernet, choices: readonly { op: number; bit: number }[], latencies: readonly number[], totalCycles: number): tf.Scalar {
+export function hardwareCost(
+  net: Supernet,
+  choices: readonly { op: number; bit: number }[],
+  latencies: readonly number[],
+  totalCycles: number,
+): tf.Scalar {
   const ops = net.ops.length;
   const bits = net.bits.length;
   const pAlpha = tf.reshape(tf.softmax(net.alpha), [-1]) as tf.Tensor1D;
   const pBeta = tf.reshape(tf.softmax(net.beta), [-1]) as tf.Tensor1D;
-  const pa = pick(pAlpha, choices.map((c, i) => i * ops + c.op));
-  const pb = pick(pBeta, choices.map((c, i) => (i * ops + c.op) * bits + c.bit));
+  const pa = pick(
+    pAlpha,
+    choices.map((c, i) => i * ops + c.op),
+  );
+  const pb = pick(
+    pBeta,
+    choices.map((c, i) => (i * ops + c.op) * bits + c.bit),
+  );
   const ones = choices.map(() => 1);
   const weights = tf.tensor1d(latencies.map((l) => l / Math.max(1, totalCycles)));
   return tf.sum(tf.mul(tf.mul(straightThrough(pa as tf.Tensor1D, ones), straightThrough(pb as tf.Tensor1D, ones)), weights)) as tf.Scalar;

@@ -40,7 +40,10 @@ export function jobText(program: ProgramSpec, chunk: ChunkProgram, rtl: RtlChunk
   space(SPACE.arena, goldenArena(program, golden, image));
   space(SPACE.weights, chunk.weights);
   space(SPACE.bias, chunk.bias);
-  space(SPACE.mulShift, chunk.multiplier.map((m, i) => mulShiftWord(m, chunk.shift[i])));
+  space(
+    SPACE.mulShift,
+    chunk.multiplier.map((m, i) => mulShiftWord(m, chunk.shift[i])),
+  );
   space(SPACE.perm, chunk.perm);
   space(SPACE.scores, new Array<number>(program.classes).fill(0));
   for (const l of rtl.layers) {

@@ -36,7 +36,12 @@ export interface SimOptions {
   readonly cacheDir?: string;
   /** Golden image to run (default 0). */
   readonly image?: number;
-  readonly onProgress?: (event: { readonly chunk: string; readonly phase: 'build' | 'run' | 'done'; readonly index: number; readonly total: number }) => void;
+  readonly onProgress?: (event: {
+    readonly chunk: string;
+    readonly phase: 'build' | 'run' | 'done';
+    readonly index: number;
+    readonly total: number;
+  }) => void;
 }
 
 export interface SimLayer {
@@ -107,11 +112,22 @@ function shapeMismatch(d: LayerDescriptor): { field: string; expected: number; f
   const want: [string, number, number][] = [];
   if (d.op === 'conv') want.push(['inPer', d.inC / d.groups, d.inPer], ['outPer', d.outC / d.groups, d.outPer]);
   if (d.op === 'dwconv') want.push(['outC', d.inC, d.outC], ['inPer', 1, d.inPer], ['outPer', d.outC, d.outPer], ['groups', 1, d.groups]);
-  if (d.op === 'fc') want.push(['inH', 1, d.inH], ['inW', 1, d.inW], ['outH', 1, d.outH], ['outW', 1, d.outW], ['inPer', d.inC, d.inPer], ['outPer', d.outC, d.outPer]);
+  if (d.op === 'fc')
+    want.push(
+      ['inH', 1, d.inH],
+      ['inW', 1, d.inW],
+      ['outH', 1, d.outH],
+      ['outW', 1, d.outW],
+      ['inPer', d.inC, d.inPer],
+      ['outPer', d.outC, d.outPer],
+    );
   if (d.op === 'add') want.push(['outH', d.inH, d.outH], ['outW', d.inW, d.outW], ['outC', d.inC, d.outC]);
   if (d.op === 'pool') want.push(['outC', d.inC, d.outC]);
   if (d.op === 'conv' || d.op === 'dwconv' || d.op === 'pool') {
-    want.push(['outH', outputSizeOf(d.inH, d.kernel, d.stride, d.pad), d.outH], ['outW', outputSizeOf(d.inW, d.kernel, d.stride, d.pad), d.outW]);
+    want.push(
+      ['outH', outputSizeOf(d.inH, d.kernel, d.stride, d.pad), d.outH],
+      ['outW', outputSizeOf(d.inW, d.kernel, d.stride, d.pad), d.outW],
+    );
   }
   const bad = want.find(([, expected, found]) => expected !== found);
   return bad && { field: bad[0], expected: bad[1], found: bad[2] };
@@ -134,14 +150,16 @@ function checkProgram(program: ProgramSpec, file: string): void {
   const byName = new Map<string, (typeof program.tensors)[number]>();
   program.tensors.forEach((t, i) => {
     if (t.address !== next) fail(`/tensors/${i}/address`, `expected ${next} (tensors follow one another in the arena), found ${t.address}`);
-    if (byName.has(t.name) || t.name === 'input') fail(`/tensors/${i}/name`, `expected a name no other tensor has, found "${t.name}" twice`);
+    if (byName.has(t.name) || t.name === 'input')
+      fail(`/tensors/${i}/name`, `expected a name no other tensor has, found "${t.name}" twice`);
     byName.set(t.name, t);
     next += t.words;
   });
   const starts = new Set(program.tensors.map((t) => t.address));
   if (program.arenaWords !== next) fail('/arenaWords', `expected ${next} (the input and every tensor), found ${program.arenaWords}`);
   const inside = (pointer: string, address: number, words: number) => {
-    if (address + words > program.arenaWords) fail(pointer, `expected ${words} words from ${address} inside the arena of ${program.arenaWords} words`);
+    if (address + words > program.arenaWords)
+      fail(pointer, `expected ${words} words from ${address} inside the arena of ${program.arenaWords} words`);
   };
   layers.forEach((d, i) => {
     const at = (field: string) => `/layers/${i}/${field}`;
@@ -150,12 +168,14 @@ function checkProgram(program: ProgramSpec, file: string): void {
     if (d.chunk >= chunks.length) fail(at('chunk'), `expected a chunk index below ${chunks.length}, found ${d.chunk}`);
     if (!chunks[d.chunk].layers.includes(i)) fail(at('chunk'), `expected chunk ${d.chunk} to list layer ${i} among its layers`);
     // as for the network (core/network-check.ts): only a pool's window may span its map
-    if (d.op !== 'pool' && d.kernel > 15) fail(at('kernel'), `expected a ${d.op} kernel of at most 15 (trips-hw's limit), found ${d.kernel}`);
+    if (d.op !== 'pool' && d.kernel > 15)
+      fail(at('kernel'), `expected a ${d.op} kernel of at most 15 (trips-hw's limit), found ${d.kernel}`);
     if (d.op !== 'pool' && d.stride > 8) fail(at('stride'), `expected a ${d.op} stride of at most 8 (trips-hw's limit), found ${d.stride}`);
     const shape = shapeMismatch(d);
     if (shape) fail(at(shape.field), `expected ${shape.expected} (the ${d.op}'s shape), found ${shape.found}`);
     for (const field of d.op === 'add' ? (['inAddr', 'in2Addr'] as const) : (['inAddr'] as const)) {
-      if (d[field] !== program.input.address && !starts.has(d[field])) fail(at(field), `expected the address of the input or of a tensor, found ${d[field]}`);
+      if (d[field] !== program.input.address && !starts.has(d[field]))
+        fail(at(field), `expected the address of the input or of a tensor, found ${d[field]}`);
       inside(at(field), d[field], d.inH * d.inW * d.inC);
     }
     const words = d.outH * d.outW * d.outC;
@@ -165,22 +185,35 @@ function checkProgram(program: ProgramSpec, file: string): void {
     } else {
       const t = byName.get(d.name);
       if (!t) fail(at('name'), `expected a tensor named "${d.name}" in /tensors (the layer's output)`);
-      else if (t.address !== d.outAddr || t.words !== words) fail(at('outAddr'), `expected the tensor "${d.name}" (${t.words} words from ${t.address}), found ${words} words from ${d.outAddr}`);
+      else if (t.address !== d.outAddr || t.words !== words)
+        fail(at('outAddr'), `expected the tensor "${d.name}" (${t.words} words from ${t.address}), found ${words} words from ${d.outAddr}`);
     }
     const chunk = chunks[d.chunk];
-    if (d.weightOffset + weightCount(d) > chunk.weights.length) fail(at('weightOffset'), `expected ${weightCount(d)} weight codes from ${d.weightOffset} inside chunk ${d.chunk}'s ${chunk.weights.length}`);
-    if (d.requantOffset + requantCount(d) > chunk.multiplier.length) fail(at('requantOffset'), `expected ${requantCount(d)} requantisation entries from ${d.requantOffset} inside chunk ${d.chunk}'s ${chunk.multiplier.length}`);
-    if (d.permOffset >= 0 && d.permOffset + d.outC > chunk.perm.length) fail(at('permOffset'), `expected ${d.outC} permutation entries from ${d.permOffset} inside chunk ${d.chunk}'s ${chunk.perm.length}`);
+    if (d.weightOffset + weightCount(d) > chunk.weights.length)
+      fail(
+        at('weightOffset'),
+        `expected ${weightCount(d)} weight codes from ${d.weightOffset} inside chunk ${d.chunk}'s ${chunk.weights.length}`,
+      );
+    if (d.requantOffset + requantCount(d) > chunk.multiplier.length)
+      fail(
+        at('requantOffset'),
+        `expected ${requantCount(d)} requantisation entries from ${d.requantOffset} inside chunk ${d.chunk}'s ${chunk.multiplier.length}`,
+      );
+    if (d.permOffset >= 0 && d.permOffset + d.outC > chunk.perm.length)
+      fail(at('permOffset'), `expected ${d.outC} permutation entries from ${d.permOffset} inside chunk ${d.chunk}'s ${chunk.perm.length}`);
   });
-  if (program.scores !== (layers[layers.length - 1].rawOut === 1 ? 'logits' : 'codes')) fail('/scores', `expected "${layers[layers.length - 1].rawOut === 1 ? 'logits' : 'codes'}" (the last layer's output)`);
+  if (program.scores !== (layers[layers.length - 1].rawOut === 1 ? 'logits' : 'codes'))
+    fail('/scores', `expected "${layers[layers.length - 1].rawOut === 1 ? 'logits' : 'codes'}" (the last layer's output)`);
   chunks.forEach((c, i) => {
     const at = (field: string) => `/chunks/${i}/${field}`;
     if (c.index !== i) fail(at('index'), `expected ${i} (its position), found ${c.index}`);
     c.layers.forEach((l, j) => {
-      if (l >= layers.length || layers[l].chunk !== i) fail(`${at('layers')}/${j}`, `expected the index of a layer of chunk ${i}, found ${l}`);
+      if (l >= layers.length || layers[l].chunk !== i)
+        fail(`${at('layers')}/${j}`, `expected the index of a layer of chunk ${i}, found ${l}`);
     });
     for (const field of ['bias', 'shift'] as const) {
-      if (c[field].length !== c.multiplier.length) fail(at(field), `expected ${c.multiplier.length} entries (one per multiplier), found ${c[field].length}`);
+      if (c[field].length !== c.multiplier.length)
+        fail(at(field), `expected ${c.multiplier.length} entries (one per multiplier), found ${c[field].length}`);
     }
   });
 }
@@ -198,7 +231,7 @@ function checkGolden(golden: GoldenVectors, program: ProgramSpec, file: string):
     else value.forEach((row, i) => row.length !== words && fail(`${pointer}/${i}`, `expected ${words} words, found ${row.length}`));
   };
   rows('/input', golden.input, program.input.words);
-  const own = (name: string) => (Object.prototype.hasOwnProperty.call(golden.layers, name) ? golden.layers[name] : undefined);
+  const own = (name: string) => (Object.hasOwn(golden.layers, name) ? golden.layers[name] : undefined);
   for (const t of program.tensors) rows(`/layers/${t.name.replace(/~/g, '~0').replace(/\//g, '~1')}`, own(t.name), t.words);
   const last = program.layers[program.layers.length - 1];
   rows('/scores', golden.scores, last.rawOut === 1 ? program.classes : last.outH * last.outW * last.outC);
@@ -215,15 +248,18 @@ export function loadProject(dir: string): { program: ProgramSpec; golden: Golden
   const programFile = join(dir, 'program.json');
   const goldenFile = join(dir, 'golden.json');
   const manifestFile = join(dir, 'manifest.json');
-  for (const f of [programFile, goldenFile]) if (!existsSync(f)) throw new InputError(f, '', 'file not found: expected a project written by `trips-hw generate`');
+  for (const f of [programFile, goldenFile])
+    if (!existsSync(f)) throw new InputError(f, '', 'file not found: expected a project written by `trips-hw generate`');
   const program = loadArtifact<ProgramSpec>('program', programFile);
   checkProgram(program, programFile);
   const golden = loadArtifact<GoldenVectors>('golden', goldenFile);
   checkGolden(golden, program, goldenFile);
   if (existsSync(manifestFile)) {
     const manifest = loadArtifact<ProjectManifest>('manifest', manifestFile);
-    if (manifest.designHash !== program.designHash) throw new InputError(manifestFile, '/designHash', `expected ${program.designHash} (program.json's design)`);
-    if (manifest.modelHash !== program.modelHash) throw new InputError(manifestFile, '/modelHash', `expected ${program.modelHash} (program.json's integer model)`);
+    if (manifest.designHash !== program.designHash)
+      throw new InputError(manifestFile, '/designHash', `expected ${program.designHash} (program.json's design)`);
+    if (manifest.modelHash !== program.modelHash)
+      throw new InputError(manifestFile, '/modelHash', `expected ${program.modelHash} (program.json's integer model)`);
   }
   return { program, golden };
 }
@@ -234,11 +270,16 @@ function loadRtlChunk(dir: string, program: ProgramSpec, index: number): RtlChun
   const lowered = lowerChunk(program, chunk);
   const paramsFile = join(dir, 'rtl', `${chunk.ident}_params.vh`);
   const memFile = join(dir, 'rtl', `${chunk.ident}_program.mem`);
-  for (const f of [paramsFile, memFile]) if (!existsSync(f)) throw new InputError(f, '', 'file not found: run `trips-hw generate` for this project first');
+  for (const f of [paramsFile, memFile])
+    if (!existsSync(f)) throw new InputError(f, '', 'file not found: run `trips-hw generate` for this project first');
   const sizes = parseParams(readTextFile(paramsFile, 'the engine parameters (Verilog header)'), chunk.ident, paramsFile);
   for (const name of RTL_SIZE_NAMES) {
     if (sizes[name] !== lowered.sizes[name]) {
-      throw new InputError(paramsFile, '', `expected ${chunk.ident.toUpperCase()}_${name} = ${lowered.sizes[name]} as program.json implies, found ${sizes[name]} (the RTL files are stale: regenerate the project)`);
+      throw new InputError(
+        paramsFile,
+        '',
+        `expected ${chunk.ident.toUpperCase()}_${name} = ${lowered.sizes[name]} as program.json implies, found ${sizes[name]} (the RTL files are stale: regenerate the project)`,
+      );
     }
   }
   const words = parseProgramMem(readTextFile(memFile, 'the program image (hex words)'));

@@ -80,7 +80,18 @@ export function makeRecord(
     chunk: chunk.id,
     image: context.image,
     arch: { ...chunk.params, portBitsEffective: chunk.portBitsEffective },
-    prob: { inH: d.inH, inW: d.inW, inC: d.inC, outH: d.outH, outW: d.outW, outC: d.outC, kernel: d.kernel, stride: d.stride, pad: d.pad, groups: d.groups },
+    prob: {
+      inH: d.inH,
+      inW: d.inW,
+      inC: d.inC,
+      outH: d.outH,
+      outW: d.outW,
+      outC: d.outC,
+      kernel: d.kernel,
+      stride: d.stride,
+      pad: d.pad,
+      groups: d.groups,
+    },
     prec: { inBits: layer.inBits, weightBits: chunk.bits, outBits: layer.outBits },
     pred: { cycles: d.predictedCycles, key, terms },
     meas: { cycles: measured.cycles, startCycle: measured.startCycle },
@@ -93,7 +104,9 @@ export function makeRecord(
 
 /** Per-layer |measured − predicted| / measured over finished layers, in %. */
 export function cycleError(records: readonly SimRecord[]): { mapePct: number; maxPct: number; count: number } {
-  const errors = records.filter((r) => r.meas.cycles !== null && r.meas.cycles > 0).map((r) => (100 * Math.abs(r.pred.cycles - (r.meas.cycles as number))) / (r.meas.cycles as number));
+  const errors = records
+    .filter((r) => r.meas.cycles !== null && r.meas.cycles > 0)
+    .map((r) => (100 * Math.abs(r.pred.cycles - (r.meas.cycles as number))) / (r.meas.cycles as number));
   if (errors.length === 0) return { mapePct: 0, maxPct: 0, count: 0 };
   return { mapePct: errors.reduce((s, e) => s + e, 0) / errors.length, maxPct: Math.max(...errors), count: errors.length };
 }

@@ -69,9 +69,12 @@ function readHarnessOutput(file: string, chunk: string): HarnessLine[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new Error(`internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not JSON (${(error as Error).message.split('\n')[0]})`);
+      throw new Error(
+        `internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not JSON (${(error as Error).message.split('\n')[0]})`,
+      );
     }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not a JSON object`);
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      throw new Error(`internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not a JSON object`);
     lines.push(value as HarnessLine);
   });
   return lines;

@@ -31,7 +31,11 @@ describe('chunkBufferWords', () => {
   it('clips each layer’s tiles to its own extents (a tile beyond every layer costs nothing more)', () => {
     // tiles 64×64×64×64: conv 4·10·10 = 400 in, 8·9·4 = 288 os weights, 8·8·8 = 512 acc;
     // add 2·512 = 1024 in; pool 8·64 = 512 in
-    expect(chunkBufferWords(ext, { tileM: 64, tileN: 64, tileR: 64, tileC: 64, loopOrder: 'os' })).toEqual({ inputWords: 1024, weightWords: 288, accWords: 512 });
+    expect(chunkBufferWords(ext, { tileM: 64, tileN: 64, tileR: 64, tileC: 64, loopOrder: 'os' })).toEqual({
+      inputWords: 1024,
+      weightWords: 288,
+      accWords: 512,
+    });
     expect(ext).toMatchObject({ maxM: 8, maxN: 4, maxR: 8, maxC: 8 });
   });
 });

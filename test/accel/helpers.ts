@@ -90,9 +90,21 @@ export function oneChunkProblem(
   options: { calibration?: CalibrationSpec; board?: BoardSpec } = {},
 ): CostProblem {
   const net = network(layers);
-  return compileCostProblem(net, [chunk('c0', kind, layers.map((l) => l.name), layers[0].bits)], options.board ?? ZC706, {
-    calibration: options.calibration,
-  });
+  return compileCostProblem(
+    net,
+    [
+      chunk(
+        'c0',
+        kind,
+        layers.map((l) => l.name),
+        layers[0].bits,
+      ),
+    ],
+    options.board ?? ZC706,
+    {
+      calibration: options.calibration,
+    },
+  );
 }
 
 export const packed = (...chunks: Partial<ChunkParams>[]): Float64Array => packParams(chunks.map(chunkParams));

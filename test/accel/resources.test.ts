@@ -79,7 +79,16 @@ describe('DSP packing from the board', () => {
 describe('chunk buffers', () => {
   // conv chunk, 8-bit, largest layer 64 out × 256 in channels, 16×16 map, 3×3 stride 1;
   // tiles M 32, N 16, R 8, C 8; PE 4×4 under mn.
-  const conv: ChunkExtents = { dw: false, bits: 8, macsPerDsp: 2, maxM: 64, maxN: 256, maxR: 16, maxC: 16, needs: macNeeds([64, 256, 16, 16, 3, 1]) };
+  const conv: ChunkExtents = {
+    dw: false,
+    bits: 8,
+    macsPerDsp: 2,
+    maxM: 64,
+    maxN: 256,
+    maxR: 16,
+    maxC: 16,
+    needs: macNeeds([64, 256, 16, 16, 3, 1]),
+  };
   const p = { parallel: 'mn', tileM: 32, tileN: 16, tileR: 8, tileC: 8, peM: 4, peN: 4 } as const;
 
   it('os: double-buffered inputs and weights of one tileN step, 32-bit accumulators', () => {
@@ -109,7 +118,16 @@ describe('chunk buffers', () => {
     // 1×1, 16×16 tile, PE 1×1, tileM 2: weights 2·tileN words (≤ 1024 bits → LUTRAM), outputs
     // 1 bank of 2·16·16 = 512 × 32 → 1 block. Inputs: 1 bank of tileN·256 × 8 bits:
     //   tileN 64 → 16384 deep → 8 blocks (every aspect but 18/36 gives 8); tileN 32 → 4 blocks
-    const small: ChunkExtents = { dw: false, bits: 8, macsPerDsp: 2, maxM: 8, maxN: 64, maxR: 16, maxC: 16, needs: macNeeds([8, 64, 16, 16, 1, 1]) };
+    const small: ChunkExtents = {
+      dw: false,
+      bits: 8,
+      macsPerDsp: 2,
+      maxM: 8,
+      maxN: 64,
+      maxR: 16,
+      maxC: 16,
+      needs: macNeeds([8, 64, 16, 16, 1, 1]),
+    };
     const q = { tileM: 2, tileR: 16, tileC: 16, peM: 1, peN: 1 };
     const big = resourcesOf(small, { ...q, tileN: 64 });
     const half = resourcesOf(small, { ...q, tileN: 32 });
@@ -122,7 +140,16 @@ describe('chunk buffers', () => {
 
   it('depthwise: mp banks inputs per PE (peM·peN), which can push every buffer into LUTRAM', () => {
     // 32 channels, 8×8, 3×3; tiles M 16, R 8, C 8; input words 16·10·10 = 1600
-    const dw: ChunkExtents = { dw: true, bits: 8, macsPerDsp: 2, maxM: 32, maxN: 1, maxR: 8, maxC: 8, needs: macNeeds([32, 1, 8, 8, 3, 1]) };
+    const dw: ChunkExtents = {
+      dw: true,
+      bits: 8,
+      macsPerDsp: 2,
+      maxM: 32,
+      maxN: 1,
+      maxR: 8,
+      maxC: 8,
+      needs: macNeeds([32, 1, 8, 8, 3, 1]),
+    };
     const t = { tileM: 16, tileN: 1, tileR: 8, tileC: 8, peM: 8 };
     // mn: inputs 8 banks × 200 × 8 → 1 block each, ×2 = 16; weights 8 banks × 18 words → LUTRAM;
     //     outputs 8 banks × ⌈16·64/8⌉ = 128 × 32 → 1 block each = 8
@@ -159,7 +186,8 @@ describe('buffers of a chunk with different layer shapes', () => {
     // tiles N 64, R 8, C 8: layer a needs 16·10·10 = 1600 input words, layer b 64·15·15 = 14400;
     // a mix (64 channels, 3×3 window, stride 2) would need 64·17·17 = 18496
     const ext = problem.extents[0];
-    const only = (n: number, k: number, st: number) => resourcesOf({ ...ext, needs: macNeeds([16, n, 16, 16, k, st]) }, { tileM: 16, tileN: 64, tileR: 8, tileC: 8, peM: 1, peN: 1 });
+    const only = (n: number, k: number, st: number) =>
+      resourcesOf({ ...ext, needs: macNeeds([16, n, 16, 16, k, st]) }, { tileM: 16, tileN: 64, tileR: 8, tileC: 8, peM: 1, peN: 1 });
     const both = resourcesOf(ext, { tileM: 16, tileN: 64, tileR: 8, tileC: 8, peM: 1, peN: 1 });
     const mixed = only(64, 3, 2);
     expect(both.bram).toBeLessThan(mixed.bram);

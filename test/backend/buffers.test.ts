@@ -33,7 +33,11 @@ function modelBuffers(ext: ChunkExtents, p: Float64Array, po: number) {
   return { inputWords: words[BUF_INPUT], weightWords: words[BUF_WEIGHT], accWords: words[BUF_ACC] };
 }
 
-interface Case { readonly label: string; readonly design: DesignPoint; readonly seed: number }
+interface Case {
+  readonly label: string;
+  readonly design: DesignPoint;
+  readonly seed: number;
+}
 
 /** BRAM18 of a chunk from the program's buffer words, with the banks resources.ts describes. */
 function bramOfProgram(c: ChunkProgram): number {
@@ -44,7 +48,11 @@ function bramOfProgram(c: ChunkProgram): number {
   const wBanks = dw ? peM : mn ? macs : peM;
   const oBanks = mn ? peM : macs;
   const block = (banks: number, width: number, words: number) => bram18For(banks, width, Math.ceil(words / banks), DEFAULT_RESOURCE_MODEL);
-  return 2 * block(inBanks, c.bits, b.inputWords) + (loopOrder === 'os' ? 2 : 1) * block(wBanks, c.bits, b.weightWords) + block(oBanks, 32, b.accWords);
+  return (
+    2 * block(inBanks, c.bits, b.inputWords) +
+    (loopOrder === 'os' ? 2 : 1) * block(wBanks, c.bits, b.weightWords) +
+    block(oBanks, 32, b.accWords)
+  );
 }
 
 /** Where the HLS arrays (a box of per-dimension maxima) do not cover one of the chunk's MAC layers. */
@@ -53,8 +61,14 @@ function uncovered(c: ChunkProgram, layers: readonly LayerSpec[]): string[] {
   const out: string[] = [];
   for (const l of layers.filter((x) => isMacKind(x.kind))) {
     const [ri, ci] = [Math.min(b.tileR, l.outH), Math.min(b.tileC, l.outW)];
-    const need = { inRows: inputSpan(ri, l.stride, l.kernel), inCols: inputSpan(ci, l.stride, l.kernel), kernel: l.kernel, tileM: Math.min(c.params.tileM, walkedM(l)) };
-    for (const [k, v] of Object.entries(need)) if (v > b[k as keyof typeof need]) out.push(`layer ${l.name} needs ${k} ${v}, the HLS array has ${b[k as keyof typeof need]}`);
+    const need = {
+      inRows: inputSpan(ri, l.stride, l.kernel),
+      inCols: inputSpan(ci, l.stride, l.kernel),
+      kernel: l.kernel,
+      tileM: Math.min(c.params.tileM, walkedM(l)),
+    };
+    for (const [k, v] of Object.entries(need))
+      if (v > b[k as keyof typeof need]) out.push(`layer ${l.name} needs ${k} ${v}, the HLS array has ${b[k as keyof typeof need]}`);
   }
   return out;
 }
@@ -63,7 +77,12 @@ function mismatches({ label, design, seed }: Case): { differ: string[]; hlsBox: 
   const project = generateFor(design, seed, 'vitis-hls-2023.2', 1);
   const { program } = project;
   const rtl = lowerProgramToRtl(program);
-  const hls = lowerProgramToHls(program, project.golden, { tool: 'vitis-hls-2023.2', toolVersion: 't', board: design.board, weights: 'random' });
+  const hls = lowerProgramToHls(program, project.golden, {
+    tool: 'vitis-hls-2023.2',
+    toolVersion: 't',
+    board: design.board,
+    weights: 'random',
+  });
   const problem = compileCostProblem(design.network, design.accelerator.chunks, design.board);
   const params = packParams(design.accelerator.chunks.map((c) => c.params));
   const report = estimateDesign(design);
@@ -88,10 +107,17 @@ function mismatches({ label, design, seed }: Case): { differ: string[]; hlsBox: 
       }
     }
     if (os && s.W_WORDS !== 2 * s.W_HALF) differ.push(`${at}: RTL os weights not double-buffered`);
-    if (report.chunks[i].bram18 !== bramOfProgram(c)) differ.push(`${at}: model BRAM18 ${report.chunks[i].bram18}, from the program's words ${bramOfProgram(c)}`);
-    differ.push(...uncovered(c, c.layers.map((l) => design.network.layers[l])).map((u) => `${at}: ${u}`));
+    if (report.chunks[i].bram18 !== bramOfProgram(c))
+      differ.push(`${at}: model BRAM18 ${report.chunks[i].bram18}, from the program's words ${bramOfProgram(c)}`);
+    differ.push(
+      ...uncovered(
+        c,
+        c.layers.map((l) => design.network.layers[l]),
+      ).map((u) => `${at}: ${u}`),
+    );
     const box = { inputWords: b.inChannels * b.inRows * b.inCols, weightWords: b.tileM * b.weightN * b.kernel * b.kernel };
-    for (const [k, v] of Object.entries(box)) if (v !== m[k as keyof typeof m]) hlsBox.push(`${at}: HLS box ${k} ${v}, model ${m[k as keyof typeof m]}`);
+    for (const [k, v] of Object.entries(box))
+      if (v !== m[k as keyof typeof m]) hlsBox.push(`${at}: HLS box ${k} ${v}, model ${m[k as keyof typeof m]}`);
   });
   return { differ, hlsBox };
 }
@@ -102,13 +128,14 @@ beforeAll(async () => {
   await selectBackend('cpu');
   for (const name of FIXTURE_DESIGNS) cases.push({ label: name, design: fixtureDesign(name), seed: 1 });
   const rng = new Rng(1414);
-  for (let i = 0; i < RANDOM; i++) cases.push({ label: `random-${i}`, design: randomDesign(rng, randomNetwork(rng, `random-${i}`)), seed: 100 + i });
+  for (let i = 0; i < RANDOM; i++)
+    cases.push({ label: `random-${i}`, design: randomDesign(rng, randomNetwork(rng, `random-${i}`)), seed: 100 + i });
 });
 
 describe('chunk buffers: the hardware gets what the resource model charges', () => {
   it(`for the fixtures and ${RANDOM} random designs`, () => {
     const found = cases.map(mismatches);
-    if (process.env.BUFFERS_REPORT) process.stdout.write(found.flatMap((f) => f.hlsBox).join('\n') + '\n');
+    if (process.env.BUFFERS_REPORT) process.stdout.write(`${found.flatMap((f) => f.hlsBox).join('\n')}\n`);
     expect(found.flatMap((f) => f.differ)).toEqual([]);
   });
 });

@@ -13,7 +13,7 @@ import type { HlsTool } from '../../src/backend/hls/lower.js';
 import type { NetworkSpec } from '../../src/core/network.js';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import type { Provenance } from '../../src/core/provenance.js';
-import { Rng } from '../../src/core/random.js';
+import type { Rng } from '../../src/core/random.js';
 import { randomWeights } from '../../src/nn/random-weights.js';
 import * as tf from '../../src/nn/tf.js';
 import { buildIntegerModel } from '../../src/quant/index.js';
@@ -34,7 +34,13 @@ export function fixtureDesign(name: string): DesignPoint {
 }
 
 /** Fixed provenance, so generated trees do not change with the commit or the clock. */
-export const TEST_PROVENANCE: Provenance = { tool: 'trips-hw', toolVersion: '0.0.0-test', gitHash: 'test', createdAt: '2026-01-01T00:00:00.000Z', seed: 1 };
+export const TEST_PROVENANCE: Provenance = {
+  tool: 'trips-hw',
+  toolVersion: '0.0.0-test',
+  gitHash: 'test',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  seed: 1,
+};
 
 /** Random weights (on the active backend) → integer model → every file of the project. */
 export function generateFor(design: DesignPoint, seed = 1, tool: HlsTool = 'vitis-hls-2023.2', images = 2): GeneratedProject {

@@ -44,8 +44,19 @@ describe.skipIf(!tools)('make csim of generated HLS projects', () => {
 
   it('fails when one generated constant is wrong (the testbench can fail)', async () => {
     const generated = generateFor(fixtureDesign('tiny-chain'));
-    const files = generated.files.map((f) => (f.path === 'hls/src/weights/conv_small_b8.h' ? { ...f, content: f.content.replace(/const w_t W\[\d+\] = \{\n {4}(-?\d+),/, (m, v: string) => m.replace(`${v},`, `${Number(v) === 1 ? 2 : 1},`)) } : f));
-    expect(files.find((f) => f.path === 'hls/src/weights/conv_small_b8.h')?.content).not.toBe(generated.files.find((f) => f.path === 'hls/src/weights/conv_small_b8.h')?.content);
+    const files = generated.files.map((f) =>
+      f.path === 'hls/src/weights/conv_small_b8.h'
+        ? {
+            ...f,
+            content: f.content.replace(/const w_t W\[\d+\] = \{\n {4}(-?\d+),/, (m, v: string) =>
+              m.replace(`${v},`, `${Number(v) === 1 ? 2 : 1},`),
+            ),
+          }
+        : f,
+    );
+    expect(files.find((f) => f.path === 'hls/src/weights/conv_small_b8.h')?.content).not.toBe(
+      generated.files.find((f) => f.path === 'hls/src/weights/conv_small_b8.h')?.content,
+    );
     const project = join(dir, 'broken');
     writeProject(project, { ...generated, files });
     const result = await execa('make', ['-s', '-C', join(project, 'hls'), 'csim', CXXFLAGS], { reject: false });

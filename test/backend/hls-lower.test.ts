@@ -11,7 +11,12 @@ beforeAll(async () => {
   await selectBackend('cpu');
   const lower = (name: string) => {
     const { program, golden } = generateFor(fixtureDesign(name));
-    return lowerProgramToHls(program, golden, { tool: 'vivado-hls-2020.1', toolVersion: '9.9.9', board: fixtureDesign(name).board, weights: 'w' });
+    return lowerProgramToHls(program, golden, {
+      tool: 'vivado-hls-2020.1',
+      toolVersion: '9.9.9',
+      board: fixtureDesign(name).board,
+      weights: 'w',
+    });
   };
   mixed = lower('tiny-mixed');
   chain = lower('tiny-chain');
@@ -23,7 +28,10 @@ describe('lowerProgramToHls', () => {
     expect(cppInteger(-2147483648)).toBe('-2147483648LL');
     expect(cppInteger(2 ** 40)).toBe('1099511627776LL');
     expect(() => cppInteger(0.5)).toThrow();
-    expect(arrayLines(Array.from({ length: 17 }, (_, i) => i - 8))).toEqual(['-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7,', '8,']);
+    expect(arrayLines(Array.from({ length: 17 }, (_, i) => i - 8))).toEqual([
+      '-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7,',
+      '8,',
+    ]);
   });
 
   it('partitions the buffers by the PE lanes, and only where a lane count exceeds 1', () => {

@@ -90,7 +90,13 @@ describe('lowerDesignToProgram (tiny-chain: c1 5×5/2 → c2 3×3 groups 3 → a
     const mixedWeights = randomWeights(other.network, 2);
     const mixedModel = buildIntegerModel(other.network, mixedWeights);
     tf.dispose(Object.values(mixedWeights));
-    const swapped = { ...other, accelerator: { ...other.accelerator, chunks: other.accelerator.chunks.map((c) => ({ ...c, kind: c.kind === 'dw' ? ('conv' as const) : c.kind })) } };
+    const swapped = {
+      ...other,
+      accelerator: {
+        ...other.accelerator,
+        chunks: other.accelerator.chunks.map((c) => ({ ...c, kind: c.kind === 'dw' ? ('conv' as const) : c.kind })),
+      },
+    };
     expect(() => lowerDesignToProgram(swapped, mixedModel, { file: 'd.json' })).toThrow(/on a dw chunk/);
   });
 

@@ -12,7 +12,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNetwork } from '../../src/core/network-check.js';
-import { BENCH_GENOTYPE, PYTHON, TORCH_SCRIPT, benchNetwork, nearFloatNetwork, runTfjs, runTorch, torchArgs } from '../../src/bench/step.js';
+import {
+  BENCH_GENOTYPE,
+  PYTHON,
+  TORCH_SCRIPT,
+  benchNetwork,
+  nearFloatNetwork,
+  runTfjs,
+  runTorch,
+  torchArgs,
+} from '../../src/bench/step.js';
 
 function torchMissing(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
@@ -52,47 +61,55 @@ describe('bench:step network', () => {
 });
 
 describe(`PyTorch twin${skipNote}`, () => {
-  it.skipIf(missing !== undefined)('has the TF.js model\'s trainable parameter count and output shape', async () => {
-    const net = benchNetwork();
-    const file = join(dir, 'network.json');
-    writeFileSync(file, JSON.stringify(net));
-    const run = spawnSync(PYTHON, [TORCH_SCRIPT, '--network', file, '--check', '--batch', '2'], { encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    const check = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { params: number; outputShape: number[] };
+  it.skipIf(missing !== undefined)(
+    "has the TF.js model's trainable parameter count and output shape",
+    async () => {
+      const net = benchNetwork();
+      const file = join(dir, 'network.json');
+      writeFileSync(file, JSON.stringify(net));
+      const run = spawnSync(PYTHON, [TORCH_SCRIPT, '--network', file, '--check', '--batch', '2'], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      const check = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { params: number; outputShape: number[] };
 
-    const tf = await import('../../src/nn/tf.js');
-    const { selectBackend } = await import('../../src/nn/backend.js');
-    const { createModel, disposeModel } = await import('../../src/nn/model.js');
-    await selectBackend('cpu');
-    const model = createModel(net, 1);
-    const params = [...model.trainable.values()].reduce((n, v) => n + v.size, 0);
-    disposeModel(model);
-    expect(tf.getBackend()).toBe('cpu');
-    expect(check.params).toBe(params);
-    expect(check.outputShape).toEqual([2, net.classes]);
-  }, 60_000);
+      const tf = await import('../../src/nn/tf.js');
+      const { selectBackend } = await import('../../src/nn/backend.js');
+      const { createModel, disposeModel } = await import('../../src/nn/model.js');
+      await selectBackend('cpu');
+      const model = createModel(net, 1);
+      const params = [...model.trainable.values()].reduce((n, v) => n + v.size, 0);
+      disposeModel(model);
+      expect(tf.getBackend()).toBe('cpu');
+      expect(check.params).toBe(params);
+      expect(check.outputShape).toEqual([2, net.classes]);
+    },
+    60_000,
+  );
 
-  it.skipIf(missing !== undefined)('trains like the TF.js model from the same weights on the same batch', async () => {
-    const { selectBackend } = await import('../../src/nn/backend.js');
-    const { setFusedMode } = await import('../../src/nn/model.js');
-    await selectBackend('cpu');
-    // the stock-op reference path (the fused kernels are held to it in test/nn/fused*.test.ts)
-    setFusedMode('composite');
-    try {
-      const opts = { batch: 2, steps: 3, warmup: 0 };
-      const tfjs = await runTfjs(nearFloatNetwork(benchNetwork()), { ...opts, dir });
-      expect(tfjs.leaked).toBe(0);
-      const torch = await runTorch(torchArgs(tfjs, { ...opts, threads: 1, lr: 0.025 }), { quiet: true });
-      expect(torch.error).toBeUndefined();
-      expect(torch.losses).toHaveLength(3);
-      const losses = torch.losses as number[];
-      tfjs.losses.forEach((loss, i) => {
-        expect(Math.abs(losses[i] - loss) / loss, `step ${i + 1}: tfjs ${loss}, torch ${losses[i]}`).toBeLessThan(1e-5);
-      });
-      // the steps learn: a twin that ignored the update would repeat the first loss
-      expect(tfjs.losses[2]).toBeLessThan(tfjs.losses[0]);
-    } finally {
-      setFusedMode('auto');
-    }
-  }, 300_000);
+  it.skipIf(missing !== undefined)(
+    'trains like the TF.js model from the same weights on the same batch',
+    async () => {
+      const { selectBackend } = await import('../../src/nn/backend.js');
+      const { setFusedMode } = await import('../../src/nn/model.js');
+      await selectBackend('cpu');
+      // the stock-op reference path (the fused kernels are held to it in test/nn/fused*.test.ts)
+      setFusedMode('composite');
+      try {
+        const opts = { batch: 2, steps: 3, warmup: 0 };
+        const tfjs = await runTfjs(nearFloatNetwork(benchNetwork()), { ...opts, dir });
+        expect(tfjs.leaked).toBe(0);
+        const torch = await runTorch(torchArgs(tfjs, { ...opts, threads: 1, lr: 0.025 }), { quiet: true });
+        expect(torch.error).toBeUndefined();
+        expect(torch.losses).toHaveLength(3);
+        const losses = torch.losses as number[];
+        tfjs.losses.forEach((loss, i) => {
+          expect(Math.abs(losses[i] - loss) / loss, `step ${i + 1}: tfjs ${loss}, torch ${losses[i]}`).toBeLessThan(1e-5);
+        });
+        // the steps learn: a twin that ignored the update would repeat the first loss
+        expect(tfjs.losses[2]).toBeLessThan(tfjs.losses[0]);
+      } finally {
+        setFusedMode('auto');
+      }
+    },
+    300_000,
+  );
 });

@@ -37,7 +37,12 @@ describe('fitCoefficients', () => {
     const ms = syntheticMeasurements(12, 0, 1);
     const fitted = fitCoefficients(ms, 1e-9);
     const pred = ms.map((m) => predictCycles(m, fitted));
-    expect(errorStats(pred, ms.map((m) => m.cycles)).maxPct).toBeLessThan(1); // cycles are rounded to integers
+    expect(
+      errorStats(
+        pred,
+        ms.map((m) => m.cycles),
+      ).maxPct,
+    ).toBeLessThan(1); // cycles are rounded to integers
     expect(fitted['conv/os'].overlap).toBeCloseTo(1.08, 2);
   });
 
@@ -72,7 +77,10 @@ describe('fitCoefficients', () => {
       ms.push({ ...m, cycles: predictCycles(m, truth) });
     }
     const fitted = fitCoefficients(ms, 1e-4);
-    const err = errorStats(ms.map((m) => predictCycles(m, fitted)), ms.map((m) => m.cycles));
+    const err = errorStats(
+      ms.map((m) => predictCycles(m, fitted)),
+      ms.map((m) => m.cycles),
+    );
     expect(err.mapePct).toBeLessThan(1);
   });
 });

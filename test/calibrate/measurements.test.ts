@@ -60,7 +60,10 @@ const VIVADO_COSIM = `|   RTL   | Status | min | avg | max | min | avg | max |
 
 describe('board measurements (CSV)', () => {
   it('reads rows by header, matches design hashes by prefix, and gives each layer its terms', () => {
-    const csv = file('board.csv', `# ZC706 run\nlayer,cycles,design,notes\nc1,5000,${chain.hash.slice(0, 10)},first\nfc,80,${chain.hash},\n*,7300,${chain.hash}\n`);
+    const csv = file(
+      'board.csv',
+      `# ZC706 run\nlayer,cycles,design,notes\nc1,5000,${chain.hash.slice(0, 10)},first\nfc,80,${chain.hash},\n*,7300,${chain.hash}\n`,
+    );
     const ms = readBoardCsv(csv, [chain, mixed]);
     expect(ms.map((m) => [m.layer, m.cycles, m.source])).toEqual([
       ['c1', 5000, 'board'],
@@ -69,7 +72,9 @@ describe('board measurements (CSV)', () => {
     ]);
     const design = fixtureDesign('tiny-chain');
     const c1 = design.network.layers[0];
-    expect(ms[0].terms).toEqual({ 'conv/ws': layerTerms(c1, design.accelerator.chunks[0].params, design.accelerator.chunks[0].params.portBits).terms });
+    expect(ms[0].terms).toEqual({
+      'conv/ws': layerTerms(c1, design.accelerator.chunks[0].params, design.accelerator.chunks[0].params.portBits).terms,
+    });
     // the whole image: the sum of every layer's terms, over the keys of its layers
     expect(Object.keys(ms[2].terms).sort()).toEqual(['conv/ws', 'eltwise/ws']);
   });
@@ -80,15 +85,28 @@ describe('board measurements (CSV)', () => {
       expect(() => readBoardCsv(csv, [chain])).toThrow(new InputError(csv, pointer, expectation));
     };
     check(`design,layer,cycles\n${chain.hash},c1,-3\n`, 'line 2', 'column "cycles": expected a positive number of cycles, found "-3"');
-    check(`design,layer,cycles\nabcdef12,c1,30\n`, 'line 2', 'column "design": expected the hash of a design given with --design, found "abcdef12"');
-    check(`# board\ndesign,layer,cycles\n\n${chain.hash},nope,30\n`, 'line 4', 'column "layer": expected a layer of design tiny chain or "*", found "nope"');
+    check(
+      `design,layer,cycles\nabcdef12,c1,30\n`,
+      'line 2',
+      'column "design": expected the hash of a design given with --design, found "abcdef12"',
+    );
+    check(
+      `# board\ndesign,layer,cycles\n\n${chain.hash},nope,30\n`,
+      'line 4',
+      'column "layer": expected a layer of design tiny chain or "*", found "nope"',
+    );
     check(`design,cycles\n`, 'line 1', 'expected a column "layer" in the header (design, layer, cycles)');
   });
 });
 
 describe('HLS reports', () => {
   it('takes the average RTL co-simulation latency of Vitis HLS 2023.2 and Vivado HLS 2020.1 reports', () => {
-    expect(readHlsReport(file('vitis_cosim.rpt', VITIS_COSIM), [chain])).toMatchObject({ layer: '*', cycles: 10220, source: 'hls', design: chain.hash });
+    expect(readHlsReport(file('vitis_cosim.rpt', VITIS_COSIM), [chain])).toMatchObject({
+      layer: '*',
+      cycles: 10220,
+      source: 'hls',
+      design: chain.hash,
+    });
     expect(readHlsReport(file('vivado_cosim.rpt', VIVADO_COSIM), [chain]).cycles).toBe(9100);
   });
 
@@ -102,7 +120,8 @@ describe('HLS reports', () => {
   });
 
   it('uses a bounded synthesis latency and refuses an undefined one', () => {
-    const xml = (avg: string) => `<profile><PerformanceEstimates><SummaryOfOverallLatency><Best-caseLatency>1</Best-caseLatency><Average-caseLatency>${avg}</Average-caseLatency><Worst-caseLatency>9</Worst-caseLatency></SummaryOfOverallLatency></PerformanceEstimates></profile>`;
+    const xml = (avg: string) =>
+      `<profile><PerformanceEstimates><SummaryOfOverallLatency><Best-caseLatency>1</Best-caseLatency><Average-caseLatency>${avg}</Average-caseLatency><Worst-caseLatency>9</Worst-caseLatency></SummaryOfOverallLatency></PerformanceEstimates></profile>`;
     expect(readHlsReport(file('csynth.xml', xml('4321')), [chain]).cycles).toBe(4321);
     expect(() => readHlsReport(file('csynth-undef.xml', xml('undef')), [chain])).toThrow(/use the co-simulation report/);
     expect(() => readHlsReport(file('empty.rpt', 'nothing here'), [chain])).toThrow(/passing Verilog or VHDL row/);
@@ -119,10 +138,25 @@ describe('sim records', () => {
     op: 'conv',
     chunk: 'conv_small_b8',
     image: 0,
-    arch: { parallel: 'mp', loopOrder: 'os', tileM: 8, tileN: 4, tileR: 8, tileC: 4, peM: 8, peN: 4, portBits: 256, portBitsEffective: 209.92 },
+    arch: {
+      parallel: 'mp',
+      loopOrder: 'os',
+      tileM: 8,
+      tileN: 4,
+      tileR: 8,
+      tileC: 4,
+      peM: 8,
+      peN: 4,
+      portBits: 256,
+      portBitsEffective: 209.92,
+    },
     prob: { inH: 8, inW: 8, inC: 3, outH: 8, outW: 8, outC: 8, kernel: 3, stride: 1, pad: 1, groups: 1 },
     prec: { inBits: 8, weightBits: 8, outBits: 6 },
-    pred: { cycles: 535, key: 'conv/os', terms: { overlap: 432, prologue: 32, weightLoad: 0, output: 16, params: 3, steps: 2, tiles: 2, fixed: 1 } },
+    pred: {
+      cycles: 535,
+      key: 'conv/os',
+      terms: { overlap: 432, prologue: 32, weightLoad: 0, output: 16, params: 3, steps: 2, tiles: 2, fixed: 1 },
+    },
     meas: { cycles: 537, startCycle: 209 },
     bitExact: true,
     mismatches: 0,
@@ -131,11 +165,21 @@ describe('sim records', () => {
   };
 
   it('recomputes each layer’s terms with the current model and skips layers that were not bit-exact or did not finish', () => {
-    const lines = [RECORD, { ...RECORD, layer: 'x', bitExact: false, mismatches: 3 }, { ...RECORD, layer: 'y', meas: { cycles: null, startCycle: null }, bitExact: false }];
-    const { measurements, skipped } = readSimRecords(file('records.jsonl', lines.map((l) => JSON.stringify(l)).join('\n') + '\n'));
+    const lines = [
+      RECORD,
+      { ...RECORD, layer: 'x', bitExact: false, mismatches: 3 },
+      { ...RECORD, layer: 'y', meas: { cycles: null, startCycle: null }, bitExact: false },
+    ];
+    const { measurements, skipped } = readSimRecords(file('records.jsonl', `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`));
     expect(skipped).toBe(2);
     expect(measurements).toHaveLength(1);
-    expect(measurements[0]).toMatchObject({ layer: 'stem', cycles: 537, source: 'sim', design: RECORD.designHash, by: `verilator ${RECORD.simulator.version}` });
+    expect(measurements[0]).toMatchObject({
+      layer: 'stem',
+      cycles: 537,
+      source: 'sim',
+      design: RECORD.designHash,
+      by: `verilator ${RECORD.simulator.version}`,
+    });
     // the terms of the current model: the record predates 96-bit requantisation entries
     // (params ⌈8·64/209.92⌉ = 3 then, ⌈8·96/209.92⌉ = 4 now); every other term is the record's
     expect(measurements[0].terms).toEqual({ 'conv/os': { ...RECORD.pred.terms, params: 4 } });

@@ -11,7 +11,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { calibrateFromFiles } from '../../src/calibrate/from-files.js';
 import { knownDesign, readBoardCsv, readHlsReport, readSimRecords } from '../../src/calibrate/measurements.js';
 import { stampedHardware } from '../../src/calibrate/sweep.js';
-import { InputError } from '../../src/core/diagnostics.js';
 import { fixtureDesign } from '../backend/helpers.js';
 import { inputErrorOf } from '../core/helpers.js';
 
@@ -48,18 +47,26 @@ describe('a missing file or a folder given as a file', () => {
 
   it('calibrateFromFiles passes the error on before fitting or writing', () => {
     const out = join(dir, 'calibration.json');
-    const e = inputErrorOf(() => calibrateFromFiles({ records: [none], boardCsv: [], hlsReports: [], designs: [], out, toolVersion: 'test' }));
+    const e = inputErrorOf(() =>
+      calibrateFromFiles({ records: [none], boardCsv: [], hlsReports: [], designs: [], out, toolVersion: 'test' }),
+    );
     expect(e.file).toBe(none);
-    expect(() => calibrateFromFiles({ records: [], boardCsv: [folder], hlsReports: [], designs: [], out, toolVersion: 'test' })).toThrow(/found a directory/);
+    expect(() => calibrateFromFiles({ records: [], boardCsv: [folder], hlsReports: [], designs: [], out, toolVersion: 'test' })).toThrow(
+      /found a directory/,
+    );
   });
 });
 
 describe('board CSV lines', () => {
   it('names the line of a bad row, counting comments and blank lines, as FILE: line N: …', () => {
     const csv = file('board.csv', `# board run\ndesign,layer,cycles\n${chain.hash},c1,5000\n\n${chain.hash},c1,lots\n`);
-    expect(inputErrorOf(() => readBoardCsv(csv, [chain])).message).toBe(`${csv}: line 5: column "cycles": expected a positive number of cycles, found "lots"`);
+    expect(inputErrorOf(() => readBoardCsv(csv, [chain])).message).toBe(
+      `${csv}: line 5: column "cycles": expected a positive number of cycles, found "lots"`,
+    );
     const header = file('header.csv', '# nothing\n\ndesign,cycles\n');
-    expect(inputErrorOf(() => readBoardCsv(header, [chain])).message).toBe(`${header}: line 3: expected a column "layer" in the header (design, layer, cycles)`);
+    expect(inputErrorOf(() => readBoardCsv(header, [chain])).message).toBe(
+      `${header}: line 3: expected a column "layer" in the header (design, layer, cycles)`,
+    );
     expect(inputErrorOf(() => readBoardCsv(file('empty.csv', '\n# only a comment\n'), [chain])).pointer).toBe('');
   });
 });
@@ -90,7 +97,9 @@ describe('the manifest of the project an HLS report sits in', () => {
 
 describe('the sweep stamp', () => {
   it('is the hardware hash it records, or undefined when missing or not one the sweep wrote (measure again)', () => {
-    expect(stampedHardware(file('s1/sweep.json', JSON.stringify({ hardware: 'abc123', board: 'zcu102', name: 'sweep-1-0' })))).toBe('abc123');
+    expect(stampedHardware(file('s1/sweep.json', JSON.stringify({ hardware: 'abc123', board: 'zcu102', name: 'sweep-1-0' })))).toBe(
+      'abc123',
+    );
     expect(stampedHardware(join(dir, 's0/sweep.json'))).toBeUndefined();
     expect(stampedHardware(file('s2/sweep.json', '{"hardware": '))).toBeUndefined();
     expect(stampedHardware(file('s3/sweep.json', 'null'))).toBeUndefined();

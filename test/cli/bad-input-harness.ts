@@ -46,8 +46,32 @@ export interface Fixtures {
   readonly simCache: string;
 }
 
-export const trainArgs = (design: string, out: string): string[] => ['train', '--design', design, '--dataset', 'synthetic', '--epochs', '1', '--batch-size', '32', '--limit-train', '64', '--out', out];
-export const searchArgs = (out: string): string[] => ['search', '--preset', 'smoke', '--dataset', 'synthetic', '--epochs', '1', '--out', out];
+export const trainArgs = (design: string, out: string): string[] => [
+  'train',
+  '--design',
+  design,
+  '--dataset',
+  'synthetic',
+  '--epochs',
+  '1',
+  '--batch-size',
+  '32',
+  '--limit-train',
+  '64',
+  '--out',
+  out,
+];
+export const searchArgs = (out: string): string[] => [
+  'search',
+  '--preset',
+  'smoke',
+  '--dataset',
+  'synthetic',
+  '--epochs',
+  '1',
+  '--out',
+  out,
+];
 export const flowArgs = (out: string): string[] => ['flow', '--preset', 'smoke', '--dataset', 'synthetic', '--out', out];
 
 /** The built-in smoke space, written out as a search-space file. */
@@ -55,7 +79,8 @@ export const SMOKE_SPACE = { ...BUILTIN_SMOKE_SPACE, name: 'smoke-file' };
 
 export async function mustRun(args: string[]): Promise<CliResult> {
   const r = await runCli(args);
-  if (r.exitCode !== 0) throw new Error(`fixture: trips-hw ${args.join(' ')} → exit ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  if (r.exitCode !== 0)
+    throw new Error(`fixture: trips-hw ${args.join(' ')} → exit ${r.exitCode}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return r;
 }
 
@@ -126,7 +151,10 @@ export function mutateJson(src: string, dst: string, edit: (value: Json) => Json
 }
 
 export function parentAndKey(root: Json, pointer: string): [Json, string] {
-  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = pointer
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const key = parts.pop() as string;
   let node = root;
   for (const p of parts) node = node[p];
@@ -202,11 +230,81 @@ export function squareNetwork(o: { size: number; cin: number; cout: number; kern
     input: { height: s, width: s, channels: cin },
     classes,
     layers: [
-      layer({ name: 'c1', kind: 'conv', inputs: ['input'], inH: s, inW: s, inC: cin, outH: s, outW: s, outC: cout, kernel: k, stride: 1, pad: (k - 1) / 2, groups: 1 }),
-      layer({ name: 'c2', kind: 'conv', inputs: ['c1'], inH: s, inW: s, inC: cout, outH: s, outW: s, outC: cout, kernel: 1, stride: 1, pad: 0, groups: cout }),
-      layer({ name: 'avg', kind: 'pool', inputs: ['c2'], inH: s, inW: s, inC: cout, outH: s, outW: s, outC: cout, kernel: 1, stride: 1, pad: 0, groups: 1 }),
-      layer({ name: 'gap', kind: 'pool', inputs: ['avg'], inH: s, inW: s, inC: cout, outH: 1, outW: 1, outC: cout, kernel: s, stride: s, pad: 0, groups: 1 }),
-      layer({ name: 'fc', kind: 'fc', inputs: ['gap'], inH: 1, inW: 1, inC: cout, outH: 1, outW: 1, outC: classes, kernel: 1, stride: 1, pad: 0, groups: 1 }),
+      layer({
+        name: 'c1',
+        kind: 'conv',
+        inputs: ['input'],
+        inH: s,
+        inW: s,
+        inC: cin,
+        outH: s,
+        outW: s,
+        outC: cout,
+        kernel: k,
+        stride: 1,
+        pad: (k - 1) / 2,
+        groups: 1,
+      }),
+      layer({
+        name: 'c2',
+        kind: 'conv',
+        inputs: ['c1'],
+        inH: s,
+        inW: s,
+        inC: cout,
+        outH: s,
+        outW: s,
+        outC: cout,
+        kernel: 1,
+        stride: 1,
+        pad: 0,
+        groups: cout,
+      }),
+      layer({
+        name: 'avg',
+        kind: 'pool',
+        inputs: ['c2'],
+        inH: s,
+        inW: s,
+        inC: cout,
+        outH: s,
+        outW: s,
+        outC: cout,
+        kernel: 1,
+        stride: 1,
+        pad: 0,
+        groups: 1,
+      }),
+      layer({
+        name: 'gap',
+        kind: 'pool',
+        inputs: ['avg'],
+        inH: s,
+        inW: s,
+        inC: cout,
+        outH: 1,
+        outW: 1,
+        outC: cout,
+        kernel: s,
+        stride: s,
+        pad: 0,
+        groups: 1,
+      }),
+      layer({
+        name: 'fc',
+        kind: 'fc',
+        inputs: ['gap'],
+        inH: 1,
+        inW: 1,
+        inC: cout,
+        outH: 1,
+        outW: 1,
+        outC: classes,
+        kernel: 1,
+        stride: 1,
+        pad: 0,
+        groups: 1,
+      }),
     ],
   };
 }
@@ -222,16 +320,51 @@ export function chainDesignWith(network: Json, dst: string): string {
 export function longNetwork(n: number): Json {
   const layers: Json[] = [];
   for (let i = 0; i < n - 1; i++) {
-    layers.push(layer({ name: `l${i}`, kind: 'conv', inputs: [i === 0 ? 'input' : `l${i - 1}`], inH: 1, inW: 1, inC: 1, outH: 1, outW: 1, outC: 1, kernel: 1, stride: 1, pad: 0, groups: 1 }));
+    layers.push(
+      layer({
+        name: `l${i}`,
+        kind: 'conv',
+        inputs: [i === 0 ? 'input' : `l${i - 1}`],
+        inH: 1,
+        inW: 1,
+        inC: 1,
+        outH: 1,
+        outW: 1,
+        outC: 1,
+        kernel: 1,
+        stride: 1,
+        pad: 0,
+        groups: 1,
+      }),
+    );
   }
-  layers.push(layer({ name: 'fc', kind: 'fc', inputs: [`l${n - 2}`], inH: 1, inW: 1, inC: 1, outH: 1, outW: 1, outC: 10, kernel: 1, stride: 1, pad: 0, groups: 1 }));
+  layers.push(
+    layer({
+      name: 'fc',
+      kind: 'fc',
+      inputs: [`l${n - 2}`],
+      inH: 1,
+      inW: 1,
+      inC: 1,
+      outH: 1,
+      outW: 1,
+      outC: 10,
+      kernel: 1,
+      stride: 1,
+      pad: 0,
+      groups: 1,
+    }),
+  );
   return { version: 1, name: 'long', input: { height: 1, width: 1, channels: 1 }, classes: 10, layers };
 }
 
 // ---------------------------------------------------------------------------------------------
 // snapshots: paths + contents
 
-export type Snapshot = { readonly kind: 'absent' } | { readonly kind: 'file'; readonly sha: string } | { readonly kind: 'dir'; readonly entries: Readonly<Record<string, string>> };
+export type Snapshot =
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'file'; readonly sha: string }
+  | { readonly kind: 'dir'; readonly entries: Readonly<Record<string, string>> };
 
 export const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
@@ -245,7 +378,7 @@ export function entryOf(path: string): string {
 
 /** What is at `path`: nothing, a file (its sha256), or a folder (every entry below it with its content hash). */
 export function snapshot(path: string): Snapshot {
-  let st;
+  let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(path);
   } catch {
@@ -267,7 +400,10 @@ export function snapshot(path: string): Snapshot {
 
 /** How `after` differs from `before`, in words (empty: unchanged). */
 export function snapshotChanges(path: string, before: Snapshot, after: Snapshot): string[] {
-  if (before.kind !== after.kind) return [`${path}: was ${before.kind}, now ${after.kind}${after.kind === 'dir' ? ` (${Object.keys(after.entries).length} entries: ${Object.keys(after.entries).slice(0, 4).join(', ')})` : ''}`];
+  if (before.kind !== after.kind)
+    return [
+      `${path}: was ${before.kind}, now ${after.kind}${after.kind === 'dir' ? ` (${Object.keys(after.entries).length} entries: ${Object.keys(after.entries).slice(0, 4).join(', ')})` : ''}`,
+    ];
   if (before.kind === 'file' && after.kind === 'file') return before.sha === after.sha ? [] : [`${path}: file content changed`];
   if (before.kind === 'dir' && after.kind === 'dir') {
     const out: string[] = [];
@@ -298,8 +434,21 @@ export async function runCliWithin(args: readonly string[], deadlineMs: number):
   const env: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
   delete env.TRIPS_HW_DEBUG;
   const t0 = performance.now();
-  const r = await execa('node', [join(ROOT, 'bin', 'run.js'), ...args], { cwd: ROOT, reject: false, env, extendEnv: false, timeout: deadlineMs, killSignal: 'SIGKILL' });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), ms: performance.now() - t0, killed: r.timedOut === true };
+  const r = await execa('node', [join(ROOT, 'bin', 'run.js'), ...args], {
+    cwd: ROOT,
+    reject: false,
+    env,
+    extendEnv: false,
+    timeout: deadlineMs,
+    killSignal: 'SIGKILL',
+  });
+  return {
+    exitCode: r.exitCode ?? -1,
+    stdout: String(r.stdout ?? ''),
+    stderr: String(r.stderr ?? ''),
+    ms: performance.now() - t0,
+    killed: r.timedOut === true,
+  };
 }
 
 /** At most `size` commands at once, first come first served; a heavy case takes every slot (runs alone). */
@@ -367,7 +516,21 @@ export interface BadCase {
   readonly build: (dir: string, fx: Fixtures) => Expectation;
 }
 
-export const FORBIDDEN = [/^\s+at /m, /TypeError/, /SyntaxError/, /RangeError/, /ReferenceError/, /ENOENT/, /EISDIR/, /ENOTDIR/, /EEXIST/, /Invalid typed array length/, /Cannot read properties/, /is not a function/, /is not iterable/];
+export const FORBIDDEN = [
+  /^\s+at /m,
+  /TypeError/,
+  /SyntaxError/,
+  /RangeError/,
+  /ReferenceError/,
+  /ENOENT/,
+  /EISDIR/,
+  /ENOTDIR/,
+  /EEXIST/,
+  /Invalid typed array length/,
+  /Cannot read properties/,
+  /is not a function/,
+  /is not iterable/,
+];
 
 /** Limit wording: the message must say there is a bound, whatever its exact words. */
 export const LIMIT = /(at most|≤|<=|limit|maximum|exceed|too (large|big|many|long)|no more than|up to)/i;
@@ -377,17 +540,22 @@ export const lineRe = (n: number) => new RegExp(`(line[\\s/:#]*${n}(?!\\d))|(:${
 /** Everything wrong with a run against its expectation (empty: the case passes). */
 export function checkRun(r: TimedResult, e: Expectation, before: readonly Snapshot[], after: readonly Snapshot[]): string[] {
   const problems: string[] = [];
-  if (r.killed) problems.push(`still running after ${(r.ms / 1e3).toFixed(0)} s (killed): the input was not refused before the work started`);
-  else if (e.withinMs !== undefined && r.ms > e.withinMs) problems.push(`took ${(r.ms / 1e3).toFixed(1)} s, expected to fail within ${(e.withinMs / 1e3).toFixed(0)} s`);
+  if (r.killed)
+    problems.push(`still running after ${(r.ms / 1e3).toFixed(0)} s (killed): the input was not refused before the work started`);
+  else if (e.withinMs !== undefined && r.ms > e.withinMs)
+    problems.push(`took ${(r.ms / 1e3).toFixed(1)} s, expected to fail within ${(e.withinMs / 1e3).toFixed(0)} s`);
   if (r.exitCode !== 2) problems.push(`exit ${r.exitCode}, expected 2`);
   const lines = r.stderr.split('\n').filter((l) => l.trim() !== '');
   if (lines.length !== 1) problems.push(`stderr has ${lines.length} non-empty lines, expected 1`);
   const message = lines.find((l) => l.startsWith('trips-hw: ')) ?? lines.at(-1) ?? '';
   if (!message.startsWith('trips-hw: ')) problems.push('no stderr line starts with "trips-hw: "');
-  for (const bad of FORBIDDEN) if (bad.test(r.stderr)) problems.push(`stderr contains ${bad.source.replace(/\\s\+|\^/g, '')} (a raw Node/JS error or stack, not a message)`);
+  for (const bad of FORBIDDEN)
+    if (bad.test(r.stderr))
+      problems.push(`stderr contains ${bad.source.replace(/\\s\+|\^/g, '')} (a raw Node/JS error or stack, not a message)`);
   for (const name of e.names) {
     const options = typeof name === 'string' ? [name] : name;
-    if (!options.some((o) => message.includes(o))) problems.push(`message does not name ${options.map((o) => JSON.stringify(o)).join(' or ')}`);
+    if (!options.some((o) => message.includes(o)))
+      problems.push(`message does not name ${options.map((o) => JSON.stringify(o)).join(' or ')}`);
   }
   if (e.pointer !== undefined) {
     const ok = typeof e.pointer === 'string' ? message.includes(e.pointer) : e.pointer.test(message);

@@ -18,14 +18,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CASES } from './bad-input-cases.js';
-import { type BadCase, checkRun, copyDir, type Fixtures, Pool, prepareFixtures, runCliWithin, searchArgs, snapshot, TINY_CHAIN, trainArgs } from './bad-input-harness.js';
+import {
+  type BadCase,
+  checkRun,
+  copyDir,
+  type Fixtures,
+  Pool,
+  prepareFixtures,
+  runCliWithin,
+  searchArgs,
+  snapshot,
+  TINY_CHAIN,
+  trainArgs,
+} from './bad-input-harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'trips-hw-bad-input-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const selection = process.env.TRIPS_HW_BAD_INPUT?.trim() ?? '';
 const all = selection !== 'quick';
-const only = selection === '' || selection === 'quick' || selection === 'all' ? undefined : selection.split(',').map((s) => s.trim()).filter((s) => s !== '');
+const only =
+  selection === '' || selection === 'quick' || selection === 'all'
+    ? undefined
+    : selection
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 const cases = only ? CASES.filter((c) => only.includes(c.id)) : CASES.filter((c) => all || !c.extended);
 /** Long-running when the input is not refused (sim builds, flows, searches, training) or run alone: started first. */
 const rank = (c: BadCase) => (c.heavy ? 0 : c.deadlineMs !== undefined ? 1 : 2);
@@ -53,9 +71,16 @@ async function runCase(c: BadCase, fx: Fixtures): Promise<Outcome> {
     const r = await pool.run(c.heavy ? pool.size : 1, () => runCliWithin(e.args, c.deadlineMs ?? DEFAULT_DEADLINE_MS));
     const after = e.guards.map(snapshot);
     const problems = checkRun(r, e, before, after);
-    if (log) appendFileSync(log, `${JSON.stringify({ id: c.id, args: shown(e.args), exit: r.exitCode, ms: Math.round(r.ms), stderr: r.stderr.split(root).join('$T'), problems })}\n`);
+    if (log)
+      appendFileSync(
+        log,
+        `${JSON.stringify({ id: c.id, args: shown(e.args), exit: r.exitCode, ms: Math.round(r.ms), stderr: r.stderr.split(root).join('$T'), problems })}\n`,
+      );
     const stderr = r.stderr.trim().split('\n').slice(-4).join(' ⏎ ').split(root).join('$T').slice(0, 800);
-    return { problems, context: `$ ${shown(e.args)}\n  exit ${r.exitCode}${r.killed ? ' (killed at the deadline)' : ''} after ${(r.ms / 1e3).toFixed(1)} s\n  stderr: ${stderr}` };
+    return {
+      problems,
+      context: `$ ${shown(e.args)}\n  exit ${r.exitCode}${r.killed ? ' (killed at the deadline)' : ''} after ${(r.ms / 1e3).toFixed(1)} s\n  stderr: ${stderr}`,
+    };
   } catch (error) {
     return { problems: [`the case itself failed: ${(error as Error).message}`], context: c.id };
   }
@@ -63,10 +88,22 @@ async function runCase(c: BadCase, fx: Fixtures): Promise<Outcome> {
 
 /** The bases the cases mutate are good: each passes unchanged, so a case fails for its mutation alone. */
 const CONTROLS: ReadonlyArray<{ title: string; args: (fx: Fixtures) => string[] }> = [
-  { title: 'generate with the trained weights of its design', args: (fx) => ['generate', '--design', fx.qatDesign, '--weights', fx.weights, '--out', join(root, 'controls', 'hw')] },
-  { title: 'train --resume on an intact copy of the training run', args: (fx) => [...trainArgs(fx.qatDesign, copyDir(fx.trainRun, join(root, 'controls', 'train'))), '--resume'] },
-  { title: 'search --resume on an intact copy of the search run', args: (fx) => [...searchArgs(copyDir(fx.searchRun, join(root, 'controls', 'search'))), '--resume'] },
-  { title: 'report on an intact copy of the search run', args: (fx) => ['report', '--run', copyDir(fx.searchRun, join(root, 'controls', 'run'))] },
+  {
+    title: 'generate with the trained weights of its design',
+    args: (fx) => ['generate', '--design', fx.qatDesign, '--weights', fx.weights, '--out', join(root, 'controls', 'hw')],
+  },
+  {
+    title: 'train --resume on an intact copy of the training run',
+    args: (fx) => [...trainArgs(fx.qatDesign, copyDir(fx.trainRun, join(root, 'controls', 'train'))), '--resume'],
+  },
+  {
+    title: 'search --resume on an intact copy of the search run',
+    args: (fx) => [...searchArgs(copyDir(fx.searchRun, join(root, 'controls', 'search'))), '--resume'],
+  },
+  {
+    title: 'report on an intact copy of the search run',
+    args: (fx) => ['report', '--run', copyDir(fx.searchRun, join(root, 'controls', 'run'))],
+  },
   { title: 'estimate with the calibration', args: (fx) => ['estimate', '--design', TINY_CHAIN, '--calibration', fx.calibration] },
 ];
 
@@ -84,7 +121,10 @@ beforeAll(async () => {
       const args = k.args(fx);
       const outcome = pool
         .run(1, () => runCliWithin(args, 120_000))
-        .then((r) => ({ problems: r.exitCode === 0 ? [] : [`exit ${r.exitCode}, expected 0`], context: `$ ${shown(args)}\n  ${r.stderr.trim().split(root).join('$T').slice(-800)}` }))
+        .then((r) => ({
+          problems: r.exitCode === 0 ? [] : [`exit ${r.exitCode}, expected 0`],
+          context: `$ ${shown(args)}\n  ${r.stderr.trim().split(root).join('$T').slice(-800)}`,
+        }))
         .catch((error: unknown) => ({ problems: [`could not run: ${(error as Error).message}`], context: shown(args) }));
       controls.set(k.title, outcome);
     }
@@ -100,19 +140,28 @@ describe('the corpus', () => {
 
 describe('bad input: exit 2, one line naming the file, nothing written', () => {
   for (const c of ordered) {
-    test(`[${c.cls}] ${c.id}: ${c.title}`, async () => {
-      const o = await (outcomes.get(c.id) as Promise<Outcome>);
-      expect(o.problems, `${c.id}: ${o.problems.join('; ')}\n  ${o.context}\n`).toEqual([]);
-    }, WAIT_MS);
+    test(
+      `[${c.cls}] ${c.id}: ${c.title}`,
+      async () => {
+        const o = await (outcomes.get(c.id) as Promise<Outcome>);
+        expect(o.problems, `${c.id}: ${o.problems.join('; ')}\n  ${o.context}\n`).toEqual([]);
+      },
+      WAIT_MS,
+    );
   }
-  for (const c of CASES.filter((k) => !cases.includes(k))) test.skip(`[${c.cls}] ${c.id}: ${c.title}${c.extended ? ' (extended: left out by TRIPS_HW_BAD_INPUT=quick)' : ''}`, () => {});
+  for (const c of CASES.filter((k) => !cases.includes(k)))
+    test.skip(`[${c.cls}] ${c.id}: ${c.title}${c.extended ? ' (extended: left out by TRIPS_HW_BAD_INPUT=quick)' : ''}`, () => {});
 });
 
 describe.skipIf(only !== undefined)('controls: the unmutated inputs succeed', () => {
   for (const k of CONTROLS) {
-    test(k.title, async () => {
-      const o = await (controls.get(k.title) as Promise<Outcome>);
-      expect(o.problems, o.context).toEqual([]);
-    }, WAIT_MS);
+    test(
+      k.title,
+      async () => {
+        const o = await (controls.get(k.title) as Promise<Outcome>);
+        expect(o.problems, o.context).toEqual([]);
+      },
+      WAIT_MS,
+    );
   }
 });

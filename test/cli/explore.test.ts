@@ -33,9 +33,18 @@ describe('trips-hw explore', () => {
     expect(r.stderr).toBe('');
     const summary = validateArtifact<Record<string, unknown>>('explore-summary', JSON.parse(r.stdout), 'stdout');
     expect(summary).toMatchObject({ design: out, feasible: true, samples: 500, strategy: 'differentiable' });
-    expect(Object.keys(summary).sort()).toEqual(
-      ['bram18', 'design', 'dsp', 'feasible', 'fps', 'latencyCycles', 'lut', 'samples', 'spaceSize', 'strategy'],
-    );
+    expect(Object.keys(summary).sort()).toEqual([
+      'bram18',
+      'design',
+      'dsp',
+      'feasible',
+      'fps',
+      'latencyCycles',
+      'lut',
+      'samples',
+      'spaceSize',
+      'strategy',
+    ]);
     expect(summary.spaceSize).toBeGreaterThan(1e6);
 
     const design = validateArtifact<DesignPoint>('design', JSON.parse(readFileSync(out, 'utf8')), out);
@@ -82,7 +91,16 @@ describe('trips-hw explore', () => {
     const networkFile = join(dir, 'network.json');
     writeFileSync(networkFile, JSON.stringify((JSON.parse(readFileSync(first, 'utf8')) as DesignPoint).network));
     const out = join(dir, 'from-network.json');
-    const r = await runCli(['explore', '--network', networkFile, '--board', join(ROOT, 'hw', 'boards', 'kv260.json'), ...FAST, '--out', out]);
+    const r = await runCli([
+      'explore',
+      '--network',
+      networkFile,
+      '--board',
+      join(ROOT, 'hw', 'boards', 'kv260.json'),
+      ...FAST,
+      '--out',
+      out,
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect((JSON.parse(readFileSync(out, 'utf8')) as DesignPoint).board.name).toBe('kv260');
   });

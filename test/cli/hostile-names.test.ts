@@ -32,7 +32,16 @@ const FORBIDDEN = [...Object.values(HOSTILE), '#error PWNED', '[exec', '$(touch'
 const LONG = `l${'o'.repeat(298)}ng`;
 const LONG_CHUNK = `c${'h'.repeat(298)}k`;
 /** Layer renames: keywords of C++ and Verilog, case-only differences, a 300-character name. */
-const RENAME: Record<string, string> = { stem: 'int', c0_expand: 'INT', c0_dw: 'always', c0_project: 'main', c0_side: LONG, module: 'Module', pool: 'endmodule', fc: '_Reserved' };
+const RENAME: Record<string, string> = {
+  stem: 'int',
+  c0_expand: 'INT',
+  c0_dw: 'always',
+  c0_project: 'main',
+  c0_side: LONG,
+  module: 'Module',
+  pool: 'endmodule',
+  fc: '_Reserved',
+};
 
 interface Layer {
   name: string;
@@ -100,7 +109,10 @@ describe('trips-hw generate with hostile names', () => {
       expect(name.length, name).toBeLessThanOrEqual(MAX_IDENTIFIER_LENGTH + 16);
       expect(name).toMatch(/^[A-Za-z0-9_.-]+$/);
     }
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { layers: { name: string; ident: string }[]; chunks: { ident: string }[] };
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
+      layers: { name: string; ident: string }[];
+      chunks: { ident: string }[];
+    };
     const idents = [...manifest.layers.map((l) => l.ident), ...manifest.chunks.map((c) => c.ident)];
     expect(new Set(idents.map((i) => i.toLowerCase())).size).toBe(idents.length);
     for (const ident of idents) expect(ident).toMatch(/^[A-Za-z][A-Za-z0-9_]*$/);
@@ -108,31 +120,60 @@ describe('trips-hw generate with hostile names', () => {
     expect(manifest.layers.map((l) => l.name)).toContain(LONG);
   });
 
-  it.skipIf(!hasTool('g++') || !hasTool('make'))('the HLS project C-simulates bit-exact', async () => {
-    const r = await execa('make', ['-s', '-C', join(out, 'hls'), 'csim'], { reject: false, all: true });
-    expect(r.exitCode, r.all).toBe(0);
-    expect(r.stdout).toMatch(/bit-exact with the golden model/);
-  }, 120_000);
-
-  it.skipIf(!hasTool('verilator'))('every chunk top lints clean in Verilator', async () => {
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { chunks: { ident: string }[] };
-    for (const { ident } of manifest.chunks) {
-      const r = await execa('verilator', ['--lint-only', '-Wall', '-f', 'files.f', '--top-module', `${ident}_top`], { cwd: join(out, 'rtl'), reject: false, all: true });
+  it.skipIf(!hasTool('g++') || !hasTool('make'))(
+    'the HLS project C-simulates bit-exact',
+    async () => {
+      const r = await execa('make', ['-s', '-C', join(out, 'hls'), 'csim'], { reject: false, all: true });
       expect(r.exitCode, r.all).toBe(0);
-    }
-  }, 180_000);
+      expect(r.stdout).toMatch(/bit-exact with the golden model/);
+    },
+    120_000,
+  );
 
-  it.skipIf(!hasTool('tclsh'))('run_hls.tcl runs in tclsh with the tool commands stubbed, and executes nothing else', async () => {
-    // every HLS command is a proc that logs its arguments; exec is refused
-    const stubs = ['open_project', 'set_top', 'add_files', 'open_solution', 'set_part', 'create_clock', 'config_interface', 'config_export', 'csim_design', 'csynth_design', 'cosim_design', 'export_design']
-      .map((c) => `proc ${c} {args} { puts [list ${c} {*}$args] }`)
-      .join('\n');
-    const script = `${stubs}\nproc set_part {args} { puts "set_part [llength $args] [lindex $args 0]" }\nrename exec {}\nproc exec {args} { puts EXECUTED; exit 3 }\nproc exit {args} {}\nsource run_hls.tcl\n`;
-    const r = await execa('tclsh', [], { input: script, cwd: join(out, 'hls'), reject: false, all: true });
-    expect(r.exitCode, r.all).toBe(0);
-    expect(r.stdout).not.toMatch(/EXECUTED/);
-    const setPart = r.stdout.split('\n').filter((l) => l.startsWith('set_part'));
-    // one word: the part as an inert label
-    expect(setPart).toEqual(['set_part 1 xczu3eg-sbva484-1-i _exec touch /tmp/PWNED_PART_']);
-  }, 60_000);
+  it.skipIf(!hasTool('verilator'))(
+    'every chunk top lints clean in Verilator',
+    async () => {
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { chunks: { ident: string }[] };
+      for (const { ident } of manifest.chunks) {
+        const r = await execa('verilator', ['--lint-only', '-Wall', '-f', 'files.f', '--top-module', `${ident}_top`], {
+          cwd: join(out, 'rtl'),
+          reject: false,
+          all: true,
+        });
+        expect(r.exitCode, r.all).toBe(0);
+      }
+    },
+    180_000,
+  );
+
+  it.skipIf(!hasTool('tclsh'))(
+    'run_hls.tcl runs in tclsh with the tool commands stubbed, and executes nothing else',
+    async () => {
+      // every HLS command is a proc that logs its arguments; exec is refused
+      const stubs = [
+        'open_project',
+        'set_top',
+        'add_files',
+        'open_solution',
+        'set_part',
+        'create_clock',
+        'config_interface',
+        'config_export',
+        'csim_design',
+        'csynth_design',
+        'cosim_design',
+        'export_design',
+      ]
+        .map((c) => `proc ${c} {args} { puts [list ${c} {*}$args] }`)
+        .join('\n');
+      const script = `${stubs}\nproc set_part {args} { puts "set_part [llength $args] [lindex $args 0]" }\nrename exec {}\nproc exec {args} { puts EXECUTED; exit 3 }\nproc exit {args} {}\nsource run_hls.tcl\n`;
+      const r = await execa('tclsh', [], { input: script, cwd: join(out, 'hls'), reject: false, all: true });
+      expect(r.exitCode, r.all).toBe(0);
+      expect(r.stdout).not.toMatch(/EXECUTED/);
+      const setPart = r.stdout.split('\n').filter((l) => l.startsWith('set_part'));
+      // one word: the part as an inert label
+      expect(setPart).toEqual(['set_part 1 xczu3eg-sbva484-1-i _exec touch /tmp/PWNED_PART_']);
+    },
+    60_000,
+  );
 });

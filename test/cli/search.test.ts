@@ -15,7 +15,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const args = (out: string) => ['search', '--preset', 'smoke', '--dataset', 'synthetic', '--epochs', '8', '--out', out];
-const lines = (out: string) => (existsSync(join(out, 'search.jsonl')) ? readFileSync(join(out, 'search.jsonl'), 'utf8').trim().split('\n') : []);
+const lines = (out: string) =>
+  existsSync(join(out, 'search.jsonl')) ? readFileSync(join(out, 'search.jsonl'), 'utf8').trim().split('\n') : [];
 /** An epoch record without its wall time. */
 const timeless = (line: string) => {
   const { seconds: _, ...rest } = JSON.parse(line) as Record<string, unknown>;
@@ -27,23 +28,32 @@ describe('trips-hw search', () => {
     const out = join(dir, 'plain');
     const r = await runCli([...args(out), '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
-    const summary = JSON.parse(r.stdout) as { accuracy: number; fps: number; design: string; genotype: string; epochs: number; backend: string };
+    const summary = JSON.parse(r.stdout) as {
+      accuracy: number;
+      fps: number;
+      design: string;
+      genotype: string;
+      epochs: number;
+      backend: string;
+    };
     expect(summary.epochs).toBe(8);
     expect(summary.fps).toBeGreaterThan(0);
     expect(summary.accuracy).toBeGreaterThanOrEqual(0);
     expect(summary.design).toBe(join(out, 'design.json'));
-    const design = validateArtifact<{ search: { genotype: { cells: { op: string; bits: number }[] } }; provenance: { backend: string; seed: number } }>(
-      'design',
-      JSON.parse(readFileSync(summary.design, 'utf8')),
-      summary.design,
-    );
+    const design = validateArtifact<{
+      search: { genotype: { cells: { op: string; bits: number }[] } };
+      provenance: { backend: string; seed: number };
+    }>('design', JSON.parse(readFileSync(summary.design, 'utf8')), summary.design);
     expect(design.search.genotype.cells.map((c) => `${c.op}@${c.bits}`).join(' ')).toBe(summary.genotype);
     expect(design.provenance).toMatchObject({ backend: summary.backend, seed: 1 });
     const records = lines(out).map((l) => JSON.parse(l) as Record<string, number>);
     expect(records).toHaveLength(8);
-    for (const key of ['accuracy', 'fps', 'lambda', 'temperature', 'entropyAlpha', 'entropyBeta', 'seconds']) expect(records[7][key], key).toBeTypeOf('number');
+    for (const key of ['accuracy', 'fps', 'lambda', 'temperature', 'entropyAlpha', 'entropyBeta', 'seconds'])
+      expect(records[7][key], key).toBeTypeOf('number');
     expect(records[7].temperature).toBeLessThan(records[0].temperature);
-    expect(Object.keys(loadWeights(join(out, 'weights')))).toEqual(expect.arrayContaining(['alpha', 'beta', 'stem/kernel', 'c1/skip/skip/kernel']));
+    expect(Object.keys(loadWeights(join(out, 'weights')))).toEqual(
+      expect.arrayContaining(['alpha', 'beta', 'stem/kernel', 'c1/skip/skip/kernel']),
+    );
   }, 120_000);
 
   it('stopped by SIGINT and resumed, it ends exactly where the uninterrupted run did', async () => {
@@ -77,7 +87,8 @@ describe('trips-hw search', () => {
 });
 
 describe('trips-hw search modes', () => {
-  const records = (out: string) => lines(out).map((l) => JSON.parse(l) as { lambda: number; hwSearches: number; phase: string; fps: number });
+  const records = (out: string) =>
+    lines(out).map((l) => JSON.parse(l) as { lambda: number; hwSearches: number; phase: string; fps: number });
 
   it('--hw-search once keeps the first accelerator: one DAS run for the whole search', async () => {
     const out = join(dir, 'once');
@@ -95,11 +106,19 @@ describe('trips-hw search modes', () => {
     expect(records(out).every((e) => e.lambda === 0)).toBe(true);
   }, 60_000);
 
-  it.each(['hard', 'soft'])('--sampling %s (the ablations) runs to a valid design', async (sampling) => {
-    const out = join(dir, `sampling-${sampling}`);
-    const r = await runCli(['search', '--preset', 'smoke', '--epochs', '3', '--sampling', sampling, '--out', out, '--json']);
-    expect(r.exitCode, r.stderr).toBe(0);
-    const design = validateArtifact<{ search: { sampling: string } }>('design', JSON.parse(readFileSync(join(out, 'design.json'), 'utf8')), out);
-    expect(design.search.sampling).toBe(sampling);
-  }, 60_000);
+  it.each(['hard', 'soft'])(
+    '--sampling %s (the ablations) runs to a valid design',
+    async (sampling) => {
+      const out = join(dir, `sampling-${sampling}`);
+      const r = await runCli(['search', '--preset', 'smoke', '--epochs', '3', '--sampling', sampling, '--out', out, '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const design = validateArtifact<{ search: { sampling: string } }>(
+        'design',
+        JSON.parse(readFileSync(join(out, 'design.json'), 'utf8')),
+        out,
+      );
+      expect(design.search.sampling).toBe(sampling);
+    },
+    60_000,
+  );
 });

@@ -8,7 +8,23 @@ import { ROOT, runCli } from './run-cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-train-cli-'));
 const design = join(dir, 'design.json');
 const run = join(dir, 'run');
-const trainArgs = ['train', '--design', design, '--dataset', 'synthetic', '--epochs', '12', '--batch-size', '32', '--limit-train', '640', '--backend', 'wasm', '--out', run];
+const trainArgs = [
+  'train',
+  '--design',
+  design,
+  '--dataset',
+  'synthetic',
+  '--epochs',
+  '12',
+  '--batch-size',
+  '32',
+  '--limit-train',
+  '640',
+  '--backend',
+  'wasm',
+  '--out',
+  run,
+];
 
 beforeAll(async () => {
   const network = join(ROOT, 'test', 'fixtures', 'tiny-qat.network.json');
@@ -17,7 +33,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const epochsDone = () => (existsSync(join(run, 'train.jsonl')) ? readFileSync(join(run, 'train.jsonl'), 'utf8').trim().split('\n').length : 0);
+const epochsDone = () =>
+  existsSync(join(run, 'train.jsonl')) ? readFileSync(join(run, 'train.jsonl'), 'utf8').trim().split('\n').length : 0;
 
 describe('trips-hw train', () => {
   it('stops on SIGINT between steps, keeps the finished epochs, and --resume completes the run', async () => {
@@ -36,7 +53,14 @@ describe('trips-hw train', () => {
 
     const resumed = await runCli([...trainArgs, '--resume', '--json']);
     expect(resumed.exitCode, resumed.stderr).toBe(0);
-    const summary = JSON.parse(resumed.stdout) as { accuracy: number; integerAccuracy: number; agreement: number; epochs: number; backend: string; weights: string };
+    const summary = JSON.parse(resumed.stdout) as {
+      accuracy: number;
+      integerAccuracy: number;
+      agreement: number;
+      epochs: number;
+      backend: string;
+      weights: string;
+    };
     expect(summary).toMatchObject({ epochs: 12, backend: 'wasm' });
     // the integer model the hardware computes predicts as the fake-quantised one
     expect(summary.agreement).toBeGreaterThanOrEqual(0.995);

@@ -27,7 +27,9 @@ describe('calibration schema', () => {
   });
 
   it('rejects unknown keys, missing terms, negative coefficients and other versions', () => {
-    expect(failure('calibration', { version: 1, coefficients: { 'pool/os': coefficients } }).message).toContain('unknown property "pool/os"');
+    expect(failure('calibration', { version: 1, coefficients: { 'pool/os': coefficients } }).message).toContain(
+      'unknown property "pool/os"',
+    );
     const { fixed: _fixed, ...partial } = coefficients;
     expect(failure('calibration', { version: 1, coefficients: { 'dw/os': partial } }).pointer).toBe('/coefficients/dw~1os');
     expect(failure('calibration', { version: 1, coefficients: { 'conv/ws': { ...coefficients, steps: -0.5 } } }).pointer).toBe(

@@ -42,7 +42,8 @@ const job = (outDir: string, extra: Partial<TrainJob> = {}): TrainJob => ({
   ...extra,
 });
 
-const stateOf = (run: string) => JSON.parse(readFileSync(join(run, 'checkpoint', 'state.json'), 'utf8')) as { version: number; state: Record<string, unknown> };
+const stateOf = (run: string) =>
+  JSON.parse(readFileSync(join(run, 'checkpoint', 'state.json'), 'utf8')) as { version: number; state: Record<string, unknown> };
 
 describe('training: checkpoint state and train.json', () => {
   const run = join(dir, 'train');
@@ -69,7 +70,10 @@ describe('training: checkpoint state and train.json', () => {
     const cases: [string, string][] = [
       ['{"version": 1, "state": ', ''],
       [JSON.stringify({ ...written, version: 2 }), '/version'],
-      [JSON.stringify({ version: 1, state: { ...written.state, epochs: [{ ...written.state.epochs[0], testAccuracy: 7 }] } }), '/state/epochs/0/testAccuracy'],
+      [
+        JSON.stringify({ version: 1, state: { ...written.state, epochs: [{ ...written.state.epochs[0], testAccuracy: 7 }] } }),
+        '/state/epochs/0/testAccuracy',
+      ],
       [JSON.stringify({ version: 1, state: { epochs: written.state.epochs } }), '/state'],
       [JSON.stringify({ version: 1, state: [] }), '/state'],
     ];
@@ -115,7 +119,10 @@ describe('search: checkpoint state and search.jsonl', () => {
   }, 180_000);
 
   it('state.json and every line of search.jsonl validate', () => {
-    const written = stateOf(run) as { version: number; state: { epochs: unknown[]; adam: { t: number }; hardware?: { accelerator: unknown } } };
+    const written = stateOf(run) as {
+      version: number;
+      state: { epochs: unknown[]; adam: { t: number }; hardware?: { accelerator: unknown } };
+    };
     expect(validateArtifact('checkpoint-state', written, 'state.json')).toBe(written);
     expect(written.state.epochs).toHaveLength(2);
     expect(written.state.adam.t).toBeGreaterThan(0);
@@ -130,7 +137,10 @@ describe('search: checkpoint state and search.jsonl', () => {
   it('a search state that is broken is bad input naming the field (the search shape, told by adam)', () => {
     const file = join(run, 'checkpoint', 'state.json');
     const good = readFileSync(file, 'utf8');
-    const written = stateOf(run) as { version: number; state: Record<string, unknown> & { adam: { m: number[] }; epochs: Record<string, unknown>[] } };
+    const written = stateOf(run) as {
+      version: number;
+      state: Record<string, unknown> & { adam: { m: number[] }; epochs: Record<string, unknown>[] };
+    };
     const cases: [unknown, string][] = [
       [{ version: 1, state: { ...written.state, adam: { ...written.state.adam, m: ['x'] } } }, '/state/adam/m/0'],
       [{ version: 1, state: { ...written.state, lambda: -1 } }, '/state/lambda'],

@@ -77,7 +77,9 @@ describe('the import order of src/', () => {
   it('finds the imports it checks', () => {
     const all = sourcesUnder(SRC).flatMap((f) => importsOf(readFileSync(f, 'utf8')));
     expect(all.length).toBeGreaterThan(300);
-    expect(importsOf("import { a } from '../core/files.js';\nexport { b } from './x.js';\nconst m = await import('../nn/tf.js');")).toEqual(['../core/files.js', './x.js', '../nn/tf.js']);
+    expect(importsOf("import { a } from '../core/files.js';\nexport { b } from './x.js';\nconst m = await import('../nn/tf.js');")).toEqual(
+      ['../core/files.js', './x.js', '../nn/tf.js'],
+    );
   });
 
   it('every stage folder has a level', () => {

@@ -28,7 +28,7 @@ describe('startProgress', () => {
   });
 
   it('cuts a line to the terminal width', () => {
-    let t = 2000;
+    const t = 2000;
     const { stream, writes } = fakeStream(true);
     const progress = startProgress({ stream, now: () => t, delayMs: 0 });
     progress.tick(() => 'y'.repeat(100));

@@ -21,7 +21,14 @@ import { PRESETS } from '../../src/search/presets.js';
 import { loadProject } from '../../src/sim/project.js';
 import { makeRecord, simulateProject } from '../../src/sim/index.js';
 import { fixtureDesign, generateFor, writeProject } from '../backend/helpers.js';
-import { CASE_KINDS, programOf as simProgramOf, randomDesign as simRandomDesign, randomNetwork as simRandomNetwork, verilatorMissing, writeProject as writeSimProject } from '../sim/helpers.js';
+import {
+  CASE_KINDS,
+  programOf as simProgramOf,
+  randomDesign as simRandomDesign,
+  randomNetwork as simRandomNetwork,
+  verilatorMissing,
+  writeProject as writeSimProject,
+} from '../sim/helpers.js';
 import { checkNetwork } from '../../src/core/network-check.js';
 import { Rng } from '../../src/core/random.js';
 import { inputErrorOf } from './helpers.js';
@@ -117,7 +124,9 @@ describe('program.json and golden.json (sim)', () => {
     expect([array.pointer, array.file.endsWith('program.json')]).toEqual(['', true]);
     expect(array.message).toMatch(/object/);
     expect(broken('not-json', (f) => f.set('program.json', '{"name": ')).message).toMatch(/program\.json: \/: not valid JSON/);
-    expect(broken('directory', (f) => f.set('program.json', '<dir>')).message).toMatch(/program\.json: \/: expected a JSON file, found a directory/);
+    expect(broken('directory', (f) => f.set('program.json', '<dir>')).message).toMatch(
+      /program\.json: \/: expected a JSON file, found a directory/,
+    );
     expect(broken('missing', (f) => f.set('program.json', '<none>')).message).toMatch(/program\.json: \/: file not found/);
   });
 
@@ -128,7 +137,9 @@ describe('program.json and golden.json (sim)', () => {
     const layers = programOf().layers.map((l, i) => (i === 0 ? { ...l, outC: 100000 } : l));
     expect(broken('huge-channels', (f) => f.set('program.json', json({ ...programOf(), layers }))).pointer).toBe('/layers/0/outC');
     const fractional = programOf().layers.map((l, i) => (i === 1 ? { ...l, inAddr: 1.5 } : l));
-    expect(broken('fractional-address', (f) => f.set('program.json', json({ ...programOf(), layers: fractional }))).pointer).toBe('/layers/1/inAddr');
+    expect(broken('fractional-address', (f) => f.set('program.json', json({ ...programOf(), layers: fractional }))).pointer).toBe(
+      '/layers/1/inAddr',
+    );
   });
 
   it('indices and addresses that point outside the program are refused after the schema', () => {
@@ -136,7 +147,10 @@ describe('program.json and golden.json (sim)', () => {
     // tiny-chain: input 198 words at 0, then c1 (270 words) at 198
     const shifted = { ...p, tensors: p.tensors.map((t, i) => (i === 0 ? { ...t, address: 199 } : t)) };
     const e1 = broken('shifted-tensor', (f) => f.set('program.json', json(shifted)));
-    expect([e1.pointer, e1.expectation]).toEqual(['/tensors/0/address', 'expected 198 (tensors follow one another in the arena), found 199']);
+    expect([e1.pointer, e1.expectation]).toEqual([
+      '/tensors/0/address',
+      'expected 198 (tensors follow one another in the arena), found 199',
+    ]);
     const arena = broken('short-arena', (f) => f.set('program.json', json({ ...p, arenaWords: p.arenaWords - 1 })));
     expect(arena.pointer).toBe('/arenaWords');
     const badChunk = { ...p, layers: p.layers.map((l, i) => (i === 0 ? { ...l, chunk: p.chunks.length } : l)) };
@@ -152,7 +166,9 @@ describe('program.json and golden.json (sim)', () => {
     const e2 = broken('in-per', (f) => f.set('program.json', json(wider)));
     expect([e2.pointer, e2.expectation]).toEqual(['/layers/0/inPer', "expected 2 (the conv's shape), found 3"]);
     const bigKernel = { ...p, layers: p.layers.map((l, i) => (i === 0 ? { ...l, kernel: 17 } : l)) };
-    expect(broken('kernel', (f) => f.set('program.json', json(bigKernel))).expectation).toBe("expected a conv kernel of at most 15 (trips-hw's limit), found 17");
+    expect(broken('kernel', (f) => f.set('program.json', json(bigKernel))).expectation).toBe(
+      "expected a conv kernel of at most 15 (trips-hw's limit), found 17",
+    );
     const taller = { ...p, layers: p.layers.map((l, i) => (i === 0 ? { ...l, outH: l.outH + 1 } : l)) };
     expect(broken('out-h', (f) => f.set('program.json', json(taller))).pointer).toBe('/layers/0/outH');
     const fewerBias = { ...p, chunks: p.chunks.map((c, i) => (i === 0 ? { ...c, bias: c.bias.slice(1) } : c)) };
@@ -187,31 +203,37 @@ describe('program.json and golden.json (sim)', () => {
   it('a project folder that is a file or missing is bad input', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    expect(inputErrorOf(() => loadProject(file)).message).toMatch(/a-file: \/: expected a project folder written by `trips-hw generate`, found a file/);
+    expect(inputErrorOf(() => loadProject(file)).message).toMatch(
+      /a-file: \/: expected a project folder written by `trips-hw generate`, found a file/,
+    );
     expect(inputErrorOf(() => loadProject(join(dir, 'nowhere'))).message).toMatch(/nowhere: \/: folder not found/);
   });
 });
 
 const missing = await verilatorMissing();
 describe('the RTL files of a project (sim)', () => {
-  it.skipIf(missing !== undefined)(`stale engine parameters are bad input naming the params file, before any build ${missing ?? ''}`, async () => {
-    const project = projects.get('tiny-chain') as GeneratedProject;
-    const out = join(dir, 'projects', 'stale-params');
-    writeProject(out, project);
-    const chunk = project.program.chunks[0];
-    const params = join(out, 'rtl', `${chunk.ident}_params.vh`);
-    const sizes = lowerChunk(project.program, chunk).sizes;
-    const text = readFileSync(params, 'utf8');
-    const name = `${chunk.ident.toUpperCase()}_IN_HALF`;
-    expect(text).toContain(`${name} = ${sizes.IN_HALF};`);
-    writeFileSync(params, text.replace(`${name} = ${sizes.IN_HALF};`, `${name} = ${sizes.IN_HALF * 1024};`));
-    const e = await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }));
-    expect(e.file).toBe(params);
-    expect(e.expectation).toContain(`expected ${name} = ${sizes.IN_HALF} as program.json implies, found ${sizes.IN_HALF * 1024}`);
-    expect(existsSync(join(dir, 'cache'))).toBe(false);
-    rmSync(join(out, 'rtl', `${chunk.ident}_program.mem`));
-    expect((await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }))).file).toMatch(/_program\.mem$/);
-  }, 60_000);
+  it.skipIf(missing !== undefined)(
+    `stale engine parameters are bad input naming the params file, before any build ${missing ?? ''}`,
+    async () => {
+      const project = projects.get('tiny-chain') as GeneratedProject;
+      const out = join(dir, 'projects', 'stale-params');
+      writeProject(out, project);
+      const chunk = project.program.chunks[0];
+      const params = join(out, 'rtl', `${chunk.ident}_params.vh`);
+      const sizes = lowerChunk(project.program, chunk).sizes;
+      const text = readFileSync(params, 'utf8');
+      const name = `${chunk.ident.toUpperCase()}_IN_HALF`;
+      expect(text).toContain(`${name} = ${sizes.IN_HALF};`);
+      writeFileSync(params, text.replace(`${name} = ${sizes.IN_HALF};`, `${name} = ${sizes.IN_HALF * 1024};`));
+      const e = await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }));
+      expect(e.file).toBe(params);
+      expect(e.expectation).toContain(`expected ${name} = ${sizes.IN_HALF} as program.json implies, found ${sizes.IN_HALF * 1024}`);
+      expect(existsSync(join(dir, 'cache'))).toBe(false);
+      rmSync(join(out, 'rtl', `${chunk.ident}_program.mem`));
+      expect((await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }))).file).toMatch(/_program\.mem$/);
+    },
+    60_000,
+  );
 });
 
 describe('a run folder (report)', () => {
@@ -228,12 +250,25 @@ describe('a run folder (report)', () => {
       lowerChunk(project.program, chunk).layers.map((layer) => {
         const d = project.program.layers[layer.index];
         const cycles = Math.max(1, Math.round(d.predictedCycles));
-        return makeRecord(project.program, chunk, layer, { cycles, startCycle: 0, mismatches: 0, words: 1 }, { image: 0, simulator: 'Verilator 5.006', engine: 'e' });
+        return makeRecord(
+          project.program,
+          chunk,
+          layer,
+          { cycles, startCycle: 0, mismatches: 0, words: 1 },
+          { image: 0, simulator: 'Verilator 5.006', engine: 'e' },
+        );
       }),
     );
     recordCount = records.length;
     writeFileSync(recordsFile, records.map(json).join(''));
-    calibrateFromFiles({ records: [recordsFile], boardCsv: [], hlsReports: [], designs: [], out: join(run, 'calibration.json'), toolVersion: 'test' });
+    calibrateFromFiles({
+      records: [recordsFile],
+      boardCsv: [],
+      hlsReports: [],
+      designs: [],
+      out: join(run, 'calibration.json'),
+      toolVersion: 'test',
+    });
     writeFileSync(join(run, 'baselines.json'), json([{ label: 'accuracy only', accuracy: 0.915, fps: 10000 }]));
   });
 
@@ -242,7 +277,8 @@ describe('a run folder (report)', () => {
     const copy = join(dir, 'runs', name);
     rmSync(copy, { recursive: true, force: true });
     mkdirSync(join(copy, 'hw', 'sim'), { recursive: true });
-    for (const f of ['design.json', 'hw/sim/records.jsonl', 'calibration.json', 'baselines.json']) writeFileSync(join(copy, f), readFileSync(join(run, f)));
+    for (const f of ['design.json', 'hw/sim/records.jsonl', 'calibration.json', 'baselines.json'])
+      writeFileSync(join(copy, f), readFileSync(join(run, f)));
     mkdirSync(join(copy, path, '..'), { recursive: true });
     writeFileSync(join(copy, path), content);
     const e = inputErrorOf(() => readRun(copy));
@@ -267,7 +303,21 @@ describe('a run folder (report)', () => {
     const e1 = corrupt('records-cycles', 'hw/sim/records.jsonl', bad);
     expect(e1.pointer).toBe('line 2/meas/cycles');
     expect(corrupt('records-json', 'hw/sim/records.jsonl', `${lines[0]}\n\n{oops\n`).pointer).toBe('line 3');
-    const epoch = { epoch: 0, phase: 'warm-up', accuracy: 0.5, trainLoss: 1.2, archLoss: null, fps: 5e4, lambda: 0.5, temperature: 5, entropyAlpha: 1.1, entropyBeta: 1.0, genotype: 'skip@4', hwSearches: 1, seconds: 2 };
+    const epoch = {
+      epoch: 0,
+      phase: 'warm-up',
+      accuracy: 0.5,
+      trainLoss: 1.2,
+      archLoss: null,
+      fps: 5e4,
+      lambda: 0.5,
+      temperature: 5,
+      entropyAlpha: 1.1,
+      entropyBeta: 1.0,
+      genotype: 'skip@4',
+      hwSearches: 1,
+      seconds: 2,
+    };
     const e2 = corrupt('search-accuracy', 'search.jsonl', [json(epoch), json({ ...epoch, epoch: 1, accuracy: 57 })].join(''));
     expect(e2.pointer).toBe('line 2/accuracy');
     expect(e2.message.startsWith(`${e2.file}: line 2/accuracy: search-epoch: `)).toBe(true);
@@ -280,14 +330,25 @@ describe('a run folder (report)', () => {
     const e = corrupt('train-share', 'train/train.json', json({ version: 1, accuracy: 91 }));
     expect(e.message).toContain('train-summary');
     expect(corrupt('calibration', 'calibration.json', json({ version: 2, coefficients: {} })).pointer).toBe('/version');
-    expect(corrupt('baselines-fps', 'baselines.json', json([{ label: 'a', accuracy: 0.5, fps: 1 }, { label: 'b', accuracy: 0.5, fps: 0 }])).pointer).toBe('/1/fps');
+    expect(
+      corrupt(
+        'baselines-fps',
+        'baselines.json',
+        json([
+          { label: 'a', accuracy: 0.5, fps: 1 },
+          { label: 'b', accuracy: 0.5, fps: 0 },
+        ]),
+      ).pointer,
+    ).toBe('/1/fps');
     expect(corrupt('final', 'final/design.json', '{}').message).toContain('design: missing required property "version"');
   });
 
   it('a run folder that is a file or missing is bad input naming it', () => {
     const file = join(dir, 'run-file');
     writeFileSync(file, 'x');
-    expect(inputErrorOf(() => readRun(file)).message).toBe(`${file}: /: expected a run folder with design.json or search/design.json, found a file`);
+    expect(inputErrorOf(() => readRun(file)).message).toBe(
+      `${file}: /: expected a run folder with design.json or search/design.json, found a file`,
+    );
     expect(inputErrorOf(() => readRun(join(dir, 'no-run'))).file).toBe(join(dir, 'no-run'));
   });
 });
@@ -310,7 +371,14 @@ describe('baselines', () => {
   it('refuses a point out of range, a long label, an unknown field and a non-array, naming the point', () => {
     const cases: [unknown, string, string][] = [
       [[{ label: 'a', accuracy: 1.5, fps: 10 }], '/0/accuracy', '<= 1'],
-      [[{ label: 'a', accuracy: 0.5, fps: 10 }, { label: 'x'.repeat(201), accuracy: 0.5, fps: 10 }], '/1/label', '200 characters'],
+      [
+        [
+          { label: 'a', accuracy: 0.5, fps: 10 },
+          { label: 'x'.repeat(201), accuracy: 0.5, fps: 10 },
+        ],
+        '/1/label',
+        '200 characters',
+      ],
       [[{ label: 'a', accuracy: 0.5, fps: 10, colour: 'red' }], '/0', 'unknown property "colour"'],
       [{ label: 'a', accuracy: 0.5, fps: 10 }, '', 'array'],
       [[{ label: 'a', accuracy: 0.5 }], '/0', 'missing required property "fps"'],
@@ -336,7 +404,14 @@ describe('flow: its state and its inputs, checked before the first stage', () =>
     final: { seconds: 3, result: { fps: 65000 } },
     report: { seconds: 4, result: { file: 'report.html', charts: ['chunks'] } },
   };
-  const request = (out: string, extra: Partial<Parameters<typeof runFlow>[0]> = {}) => ({ preset: 'smoke' as const, seed: 1, out, backend: 'cpu' as const, replicas: 1, ...extra });
+  const request = (out: string, extra: Partial<Parameters<typeof runFlow>[0]> = {}) => ({
+    preset: 'smoke' as const,
+    seed: 1,
+    out,
+    backend: 'cpu' as const,
+    replicas: 1,
+    ...extra,
+  });
   const folder = (name: string, state?: unknown) => {
     const out = join(dir, 'flows', name);
     mkdirSync(join(out, 'search'), { recursive: true });
@@ -349,9 +424,19 @@ describe('flow: its state and its inputs, checked before the first stage', () =>
     const out = folder('finished', { version: 1, settings, done });
     const before = readFileSync(join(out, 'flow.json'), 'utf8');
     const summary = await runFlow(request(out));
-    expect(summary).toMatchObject({ genotype: 'skip@4 k3_e1@4', accuracy: 0.5, integerAccuracy: 0.49, fps: fixtureDesign('tiny-chain').predicted.fps, fpsCalibrated: 65000, bitExact: true, report: 'report.html' });
+    expect(summary).toMatchObject({
+      genotype: 'skip@4 k3_e1@4',
+      accuracy: 0.5,
+      integerAccuracy: 0.49,
+      fps: fixtureDesign('tiny-chain').predicted.fps,
+      fpsCalibrated: 65000,
+      bitExact: true,
+      report: 'report.html',
+    });
     expect(summary.cycles).toEqual({ mapePct: 0.21, calibratedMapePct: null });
-    expect(summary.stages.map((s) => [s.stage, s.skipped])).toEqual(['search', 'train', 'generate', 'sim', 'calibrate', 'final', 'report'].map((s) => [s, true]));
+    expect(summary.stages.map((s) => [s.stage, s.skipped])).toEqual(
+      ['search', 'train', 'generate', 'sim', 'calibrate', 'final', 'report'].map((s) => [s, true]),
+    );
     expect(readFileSync(join(out, 'flow.json'), 'utf8')).toBe(before);
   });
 
@@ -359,9 +444,17 @@ describe('flow: its state and its inputs, checked before the first stage', () =>
     const cases: [string, unknown, string][] = [
       ['not-json', '{"version": 1,', ''],
       ['array', [], ''],
-      ['bit-exact', { version: 1, settings, done: { ...done, sim: { seconds: 30, result: { ...done.sim.result, bitExact: 'yes' } } } }, '/done/sim/result/bitExact'],
+      [
+        'bit-exact',
+        { version: 1, settings, done: { ...done, sim: { seconds: 30, result: { ...done.sim.result, bitExact: 'yes' } } } },
+        '/done/sim/result/bitExact',
+      ],
       ['stage', { version: 1, settings, done: { deploy: { seconds: 1, result: {} } } }, '/done'],
-      ['accuracy', { version: 1, settings, done: { train: { seconds: 1, result: { ...done.train.result, accuracy: 89.6 } } } }, '/done/train/result/accuracy'],
+      [
+        'accuracy',
+        { version: 1, settings, done: { train: { seconds: 1, result: { ...done.train.result, accuracy: 89.6 } } } },
+        '/done/train/result/accuracy',
+      ],
       ['settings', { version: 1, settings: { ...settings, preset: 'huge' }, done: {} }, '/settings/preset'],
     ];
     for (const [name, state, pointer] of cases) {
@@ -382,7 +475,8 @@ describe('flow: its state and its inputs, checked before the first stage', () =>
     // CIFAR-10 with its six files present, the first one truncated: named before the search starts
     const cifar = join(dir, 'cifar');
     mkdirSync(cifar, { recursive: true });
-    for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin']) writeFileSync(join(cifar, f), Buffer.alloc(3073));
+    for (const f of ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'])
+      writeFileSync(join(cifar, f), Buffer.alloc(3073));
     writeFileSync(join(cifar, 'data_batch_1.bin'), Buffer.alloc(5));
     const e2 = await rejectedInputError(runFlow(request(out, { dataset: 'cifar10', dataDir: cifar })));
     expect(e2.file).toBe(join(cifar, 'data_batch_1.bin'));

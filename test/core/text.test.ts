@@ -10,7 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { escapeCComment, escapeCString, escapeHtml, escapeMakeComment, escapeTclWord, escapeVerilogComment, escapeYamlScalar, plainText } from '../../src/core/text.js';
+import {
+  escapeCComment,
+  escapeCString,
+  escapeHtml,
+  escapeMakeComment,
+  escapeTclWord,
+  escapeVerilogComment,
+  escapeYamlScalar,
+  plainText,
+} from '../../src/core/text.js';
 import { hasTool } from '../backend/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-text-'));
@@ -30,7 +39,7 @@ const CORPUS = [
   '{unbalanced brace',
   'closing } brace',
   '# a comment? ; and more',
-  '<script>alert(1)</script> & \'quotes\'',
+  "<script>alert(1)</script> & 'quotes'",
   'tab\there and nul \u0000 and bell \u0007',
   'Réseau à 8 bits — ünïcödé',
   'astral 😀 and rtl \u202e override',
@@ -68,8 +77,8 @@ describe('escapers', () => {
 
   it('comments stay on one line of printable ASCII and never close', () => {
     for (const text of CORPUS) {
-      for (const escape of [escapeCComment, escapeVerilogComment, escapeMakeComment]) {
-        const out = escape(text);
+      for (const escaper of [escapeCComment, escapeVerilogComment, escapeMakeComment]) {
+        const out = escaper(text);
         expect(out, text).toMatch(/^[\x20-\x7e]*$/);
         expect(out).not.toMatch(/\*\//);
       }
@@ -79,7 +88,8 @@ describe('escapers', () => {
   });
 
   it('escapeYamlScalar reads back as the text (yaml parser)', () => {
-    for (const text of CORPUS) expect(parseYaml(`description: ${escapeYamlScalar(text)}\nnext: 1\n`), text).toEqual({ description: text, next: 1 });
+    for (const text of CORPUS)
+      expect(parseYaml(`description: ${escapeYamlScalar(text)}\nnext: 1\n`), text).toEqual({ description: text, next: 1 });
   });
 
   it.skipIf(!hasTool('tclsh'))('escapeTclWord reads back as the text in tclsh, with no substitution', () => {
@@ -94,7 +104,17 @@ describe('escapers', () => {
     const comments = CORPUS.map((t, i) => `  // ${escapeCComment(t)}\n  n += ${i};\n  /* ${escapeCComment(t)} */ n += 1;`).join('\n');
     const source = `#include <cstdio>\nint main() {\n  int n = 0;\n${comments}\n${strings}\n  std::printf("%d\\n", n);\n  return 0;\n}\n`;
     writeFileSync(join(dir, 'strings.cpp'), source);
-    execFileSync('g++', ['-std=c++11', '-Wall', '-Wextra', '-Werror', '-Wno-trigraphs', '-trigraphs', join(dir, 'strings.cpp'), '-o', join(dir, 'strings')]);
+    execFileSync('g++', [
+      '-std=c++11',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-Wno-trigraphs',
+      '-trigraphs',
+      join(dir, 'strings.cpp'),
+      '-o',
+      join(dir, 'strings'),
+    ]);
     const printed = execFileSync(join(dir, 'strings')).toString('utf8');
     const expected = `${CORPUS.map((t, i) => `${t.split('\u0000')[0]}\n----${i}\n`).join('')}${(CORPUS.length * (CORPUS.length - 1)) / 2 + CORPUS.length}\n`;
     expect(printed).toBe(expected);

@@ -15,11 +15,15 @@ import {
 
 /** `count` 1×1×1 images whose one byte is their index, labelled index % 10. */
 function indexSplit(count: number): Split {
-  return makeSplit(Uint8Array.from({ length: count }, (_, i) => i), Uint8Array.from({ length: count }, (_, i) => i % 10), {
-    height: 1,
-    width: 1,
-    channels: 1,
-  });
+  return makeSplit(
+    Uint8Array.from({ length: count }, (_, i) => i),
+    Uint8Array.from({ length: count }, (_, i) => i % 10),
+    {
+      height: 1,
+      width: 1,
+      channels: 1,
+    },
+  );
 }
 
 /** Mean 0, std 1: a normalised value is exactly float32(v / 255). */

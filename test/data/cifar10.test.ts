@@ -28,8 +28,17 @@ describe('loadCifar10', () => {
     expect(Array.from(d.train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(d.test.count).toBe(2);
     expect(Array.from(d.test.labels)).toEqual([0, 1]); // records 10 and 11
-    for (const [split, n, r] of [[d.train, 7, 7], [d.test, 1, 11]] as const) {
-      for (const [y, x, c] of [[0, 0, 0], [0, 1, 0], [0, 0, 1], [5, 9, 2], [31, 31, 2]]) {
+    for (const [split, n, r] of [
+      [d.train, 7, 7],
+      [d.test, 1, 11],
+    ] as const) {
+      for (const [y, x, c] of [
+        [0, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [5, 9, 2],
+        [31, 31, 2],
+      ]) {
         expect(split.images[((n * 32 + y) * 32 + x) * 3 + c]).toBe(pixel(r)(c, y, x));
       }
     }
@@ -47,7 +56,10 @@ describe('loadCifar10', () => {
 
   it('names the folder, the files and where to download them when they are missing', () => {
     const dir = makeTempDir('cifar-missing');
-    writeFileSync(join(dir, 'data_batch_1.bin'), cifarRecord(0, () => 0));
+    writeFileSync(
+      join(dir, 'data_batch_1.bin'),
+      cifarRecord(0, () => 0),
+    );
     const error = (() => {
       try {
         loadCifar10(dir);

@@ -23,6 +23,8 @@ describe('datasetByName', () => {
   it('rejects an unknown name', () => {
     expect(isDatasetName('mnist')).toBe(false);
     expect(isDatasetName('cifar10')).toBe(true);
-    expect(() => datasetByName('mnist' as DatasetName)).toThrow('unknown dataset "mnist": expected one of fashion-mnist, cifar10, synthetic');
+    expect(() => datasetByName('mnist' as DatasetName)).toThrow(
+      'unknown dataset "mnist": expected one of fashion-mnist, cifar10, synthetic',
+    );
   });
 });

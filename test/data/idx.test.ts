@@ -44,8 +44,18 @@ describe('IDX parsing', () => {
 /** A Fashion-MNIST-shaped folder with `train` and `test` images of 2×2. */
 function writeTinyFashion(dir: string, train: number, test: number, trainLabels = train): void {
   const f = FASHION_MNIST_FILES;
-  writeIdxGz(join(dir, f.trainImages), IDX_IMAGES_MAGIC, [train, 2, 2], Array.from({ length: train * 4 }, (_, i) => (i * 37) % 256));
-  writeIdxGz(join(dir, f.trainLabels), IDX_LABELS_MAGIC, [trainLabels], Array.from({ length: trainLabels }, (_, i) => i % 10));
+  writeIdxGz(
+    join(dir, f.trainImages),
+    IDX_IMAGES_MAGIC,
+    [train, 2, 2],
+    Array.from({ length: train * 4 }, (_, i) => (i * 37) % 256),
+  );
+  writeIdxGz(
+    join(dir, f.trainLabels),
+    IDX_LABELS_MAGIC,
+    [trainLabels],
+    Array.from({ length: trainLabels }, (_, i) => i % 10),
+  );
   writeIdxGz(join(dir, f.testImages), IDX_IMAGES_MAGIC, [test, 2, 2], new Array(test * 4).fill(255));
   writeIdxGz(join(dir, f.testLabels), IDX_LABELS_MAGIC, [test], new Array(test).fill(9));
 }
@@ -88,7 +98,10 @@ describe('loadFashionMnist', () => {
     `loads the real dataset from ${FASHION_MNIST_DIR}${installed ? '' : ' (skipped: not installed; apt-get install dataset-fashion-mnist)'}`,
     () => {
       const d = loadFashionMnist();
-      for (const [split, count] of [[d.train, 60000], [d.test, 10000]] as const) {
+      for (const [split, count] of [
+        [d.train, 60000],
+        [d.test, 10000],
+      ] as const) {
         expect([split.count, split.height, split.width, split.channels]).toEqual([count, 28, 28, 1]);
         expect(split.images.length).toBe(count * 28 * 28);
         // Labels in 0..9, and Fashion-MNIST is balanced: count / 10 of each class.

@@ -13,7 +13,10 @@ beforeAll(async () => {
 function randomTensor(shape: number[], seed: number, scale = 1, offset = 0): tf.Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale + offset), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => (rng.next() * 2 - 1) * scale + offset),
+    shape,
+  );
 }
 
 /** Largest |a − b| relative to the largest |b|. */

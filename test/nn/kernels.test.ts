@@ -41,16 +41,27 @@ function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
   let s = (seed * 2654435761) >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     out[i] = (s / 2 ** 32) * 2 - 1;
   }
   return out;
 }
 
-interface Data { shape: number[]; values: Float32Array }
-const data = (shape: number[], seed: number): Data => ({ shape, values: values(shape.reduce((a, b) => a * b, 1), seed) });
+interface Data {
+  shape: number[];
+  values: Float32Array;
+}
+const data = (shape: number[], seed: number): Data => ({
+  shape,
+  values: values(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  ),
+});
 
 /** Run `f` on a backend, with its inputs created there, and read every output back. */
 async function runOn(backend: Backend, inputs: Data[], f: (...ts: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
@@ -96,7 +107,16 @@ const runKernel = (name: string, inputs: Record<string, tf.Tensor>, attrs: objec
 // The case grid: odd sizes, channel counts that are not multiples of 4, batch 1 and 3,
 // kernels 1/3/5, strides 1/2, padding same/valid/explicit.
 // ---------------------------------------------------------------------------------------------
-interface Case { B: number; H: number; W: number; Cin: number; Cout: number; K: number; s: number; pad: Pad }
+interface Case {
+  B: number;
+  H: number;
+  W: number;
+  Cin: number;
+  Cout: number;
+  K: number;
+  s: number;
+  pad: Pad;
+}
 const SHAPES: [number, number, number, number, number][] = [
   // B, H, W, Cin, Cout
   [1, 7, 9, 3, 5],
@@ -104,7 +124,16 @@ const SHAPES: [number, number, number, number, number][] = [
   [3, 6, 5, 5, 13],
   [1, 8, 8, 8, 16],
 ];
-const PADS: Pad[] = ['same', 'valid', [[0, 0], [1, 0], [2, 1], [0, 0]]];
+const PADS: Pad[] = [
+  'same',
+  'valid',
+  [
+    [0, 0],
+    [1, 0],
+    [2, 1],
+    [0, 0],
+  ],
+];
 const CASES: Case[] = [];
 for (const [B, H, W, Cin, Cout] of SHAPES) {
   for (const K of [1, 3, 5]) {
@@ -120,11 +149,17 @@ const label = (c: Case): string =>
   `B${c.B} ${c.H}×${c.W} ${c.Cin}→${c.Cout} k${c.K} s${c.s} ${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
 
 // depthwise: one channel count per shape (Cout is not used)
-const dwLabel = (c: Case): string =>
-  `B${c.B} ${c.H}×${c.W}×${c.Cin} k${c.K} s${c.s} ${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
+const dwLabel = (c: Case): string => `B${c.B} ${c.H}×${c.W}×${c.Cin} k${c.K} s${c.s} ${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
 
 describe('kernel module', () => {
-  const path = kernelModulePaths().find((p) => { try { readFileSync(p); return true; } catch { return false; } });
+  const path = kernelModulePaths().find((p) => {
+    try {
+      readFileSync(p);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 
   it('is built', () => {
     expect(path).toBeDefined();
@@ -142,9 +177,8 @@ describe('kernel module', () => {
   it('the load-time check refuses a module with a data segment', () => {
     // (module (import "env" "memory" (memory 1)) (data (i32.const 0) "*"))
     const bytes = new Uint8Array([
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-      0x02, 0x0f, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x01,
-      0x0b, 0x07, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x01, 0x2a,
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x02, 0x0f, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79,
+      0x02, 0x00, 0x01, 0x0b, 0x07, 0x01, 0x00, 0x41, 0x00, 0x0b, 0x01, 0x2a,
     ]);
     expect(() => inspectKernelModule(bytes)).toThrow(/has a data section/);
   });
@@ -161,10 +195,14 @@ describe('kernel module', () => {
   it('registers all its kernels on the wasm backend', () => {
     const names = tf.getKernelsForBackend('wasm').map((k) => k.kernelName);
     for (const name of WASM_KERNEL_NAMES) expect(names).toContain(name);
-    expect(WASM_KERNEL_NAMES).toEqual(expect.arrayContaining([
-      'Conv2DBackpropFilter', 'Conv2DBackpropInput',
-      'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput',
-    ]));
+    expect(WASM_KERNEL_NAMES).toEqual(
+      expect.arrayContaining([
+        'Conv2DBackpropFilter',
+        'Conv2DBackpropInput',
+        'DepthwiseConv2dNativeBackpropFilter',
+        'DepthwiseConv2dNativeBackpropInput',
+      ]),
+    );
   });
 
   it('registering twice is harmless', async () => {
@@ -179,12 +217,16 @@ describe('Conv2DBackpropFilter vs cpu', () => {
   it.each(CASES.map((c) => [label(c), c] as const))('%s', async (_, c) => {
     const x = data([c.B, c.H, c.W, c.Cin], 1);
     const w = data([c.K, c.K, c.Cin, c.Cout], 2);
-    const dy = data(await outShape(() => tf.conv2d(t4(x),
-      t4(w), c.s, c.pad)), 3);
+    const dy = data(await outShape(() => tf.conv2d(t4(x), t4(w), c.s, c.pad)), 3);
     for (const conv1x1Filter of ['simd', 'xnnpack'] as const) {
       setWasmKernelOptions({ conv1x1Filter });
-      await compare([x, dy], (xt, dyt) => runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt },
-        { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.K, c.K, c.Cin, c.Cout] }));
+      await compare([x, dy], (xt, dyt) =>
+        runKernel(
+          'Conv2DBackpropFilter',
+          { x: xt, dy: dyt },
+          { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', filterShape: [c.K, c.K, c.Cin, c.Cout] },
+        ),
+      );
     }
     setWasmKernelOptions(defaults);
   });
@@ -194,8 +236,7 @@ describe('Conv2DBackpropInput vs cpu', () => {
   it.each(CASES.map((c) => [label(c), c] as const))('%s', async (_, c) => {
     const x = data([c.B, c.H, c.W, c.Cin], 1);
     const w = data([c.K, c.K, c.Cin, c.Cout], 2);
-    const dy = data(await outShape(() => tf.conv2d(t4(x),
-      t4(w), c.s, c.pad)), 3);
+    const dy = data(await outShape(() => tf.conv2d(t4(x), t4(w), c.s, c.pad)), 3);
     const strategies: Partial<WasmKernelOptions>[] = [
       defaults,
       { conv1x1Input: 'simd', convInputStride1: 'xnnpack', convInputStrided: 'simd' },
@@ -204,8 +245,13 @@ describe('Conv2DBackpropInput vs cpu', () => {
     ];
     for (const strategy of strategies) {
       setWasmKernelOptions(strategy);
-      await compare([dy, w], (dyt, wt) => runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt },
-        { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape }));
+      await compare([dy, w], (dyt, wt) =>
+        runKernel(
+          'Conv2DBackpropInput',
+          { dy: dyt, filter: wt },
+          { strides: [c.s, c.s], pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape },
+        ),
+      );
     }
     setWasmKernelOptions(defaults);
   });
@@ -215,10 +261,14 @@ describe('DepthwiseConv2dNativeBackpropFilter vs cpu', () => {
   it.each(CASES.map((c) => [dwLabel(c), c] as const))('%s', async (_, c) => {
     const x = data([c.B, c.H, c.W, c.Cin], 4);
     const w = data([c.K, c.K, c.Cin, 1], 5);
-    const dy = data(await outShape(() => tf.depthwiseConv2d(t4(x),
-      t4(w), c.s, c.pad)), 6);
-    await compare([x, dy], (xt, dyt) => runKernel('DepthwiseConv2dNativeBackpropFilter', { x: xt, dy: dyt },
-      { strides: [c.s, c.s], pad: c.pad, dilations: [1, 1], filterShape: [c.K, c.K, c.Cin, 1] }));
+    const dy = data(await outShape(() => tf.depthwiseConv2d(t4(x), t4(w), c.s, c.pad)), 6);
+    await compare([x, dy], (xt, dyt) =>
+      runKernel(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x: xt, dy: dyt },
+        { strides: [c.s, c.s], pad: c.pad, dilations: [1, 1], filterShape: [c.K, c.K, c.Cin, 1] },
+      ),
+    );
   });
 });
 
@@ -226,10 +276,14 @@ describe('DepthwiseConv2dNativeBackpropInput vs cpu', () => {
   it.each(CASES.map((c) => [dwLabel(c), c] as const))('%s', async (_, c) => {
     const x = data([c.B, c.H, c.W, c.Cin], 4);
     const w = data([c.K, c.K, c.Cin, 1], 5);
-    const dy = data(await outShape(() => tf.depthwiseConv2d(t4(x),
-      t4(w), c.s, c.pad)), 6);
-    await compare([dy, w], (dyt, wt) => runKernel('DepthwiseConv2dNativeBackpropInput', { dy: dyt, filter: wt },
-      { strides: [c.s, c.s], pad: c.pad, dilations: [1, 1], inputShape: x.shape }));
+    const dy = data(await outShape(() => tf.depthwiseConv2d(t4(x), t4(w), c.s, c.pad)), 6);
+    await compare([dy, w], (dyt, wt) =>
+      runKernel(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy: dyt, filter: wt },
+        { strides: [c.s, c.s], pad: c.pad, dilations: [1, 1], inputShape: x.shape },
+      ),
+    );
   });
 });
 
@@ -242,20 +296,27 @@ describe('larger shapes: GEMM cache blocks and im2col chunks with remainders', (
   ] as const)('%s', async (_, opts) => {
     setWasmKernelOptions(opts);
     for (const s of [1, 2]) {
-      const dy = data(await outShape(() => tf.conv2d(t4(x),
-        t4(w), s, 'same')), 9);
-      await compare([x, dy], (xt, dyt) => runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt },
-        { strides: [s, s], pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }));
-      await compare([dy, w], (dyt, wt) => runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt },
-        { strides: [s, s], pad: 'same', dataFormat: 'NHWC', inputShape: x.shape }));
+      const dy = data(await outShape(() => tf.conv2d(t4(x), t4(w), s, 'same')), 9);
+      await compare([x, dy], (xt, dyt) =>
+        runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { strides: [s, s], pad: 'same', dataFormat: 'NHWC', filterShape: w.shape }),
+      );
+      await compare([dy, w], (dyt, wt) =>
+        runKernel(
+          'Conv2DBackpropInput',
+          { dy: dyt, filter: wt },
+          { strides: [s, s], pad: 'same', dataFormat: 'NHWC', inputShape: x.shape },
+        ),
+      );
     }
     // 1×1 over 3·20·19 = 1140 pixels: several K blocks plus a remainder
     const w1 = data([1, 1, 13, 21], 10);
     const dy1 = data([3, 20, 19, 21], 11);
-    await compare([x, dy1], (xt, dyt) => runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt },
-      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: w1.shape }));
-    await compare([dy1, w1], (dyt, wt) => runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt },
-      { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', inputShape: x.shape }));
+    await compare([x, dy1], (xt, dyt) =>
+      runKernel('Conv2DBackpropFilter', { x: xt, dy: dyt }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: w1.shape }),
+    );
+    await compare([dy1, w1], (dyt, wt) =>
+      runKernel('Conv2DBackpropInput', { dy: dyt, filter: wt }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', inputShape: x.shape }),
+    );
     setWasmKernelOptions(defaults);
   });
 });
@@ -287,10 +348,20 @@ describe('errors and bookkeeping', () => {
     await tf.setBackend('wasm');
     const x = tf.ones([1, 5, 5, 3]);
     const dy = tf.ones([1, 5, 5, 6]);
-    expect(() => runKernel('DepthwiseConv2dNativeBackpropFilter', { x, dy },
-      { strides: [1, 1], pad: 'same', dilations: [1, 1], filterShape: [3, 3, 3, 2] })).toThrow(/channel multiplier 2/);
-    expect(() => runKernel('DepthwiseConv2dNativeBackpropInput', { dy, filter: tf.ones([3, 3, 3, 2]) },
-      { strides: [1, 1], pad: 'same', dilations: [1, 1], inputShape: [1, 5, 5, 3] })).toThrow(/channel multiplier 2/);
+    expect(() =>
+      runKernel(
+        'DepthwiseConv2dNativeBackpropFilter',
+        { x, dy },
+        { strides: [1, 1], pad: 'same', dilations: [1, 1], filterShape: [3, 3, 3, 2] },
+      ),
+    ).toThrow(/channel multiplier 2/);
+    expect(() =>
+      runKernel(
+        'DepthwiseConv2dNativeBackpropInput',
+        { dy, filter: tf.ones([3, 3, 3, 2]) },
+        { strides: [1, 1], pad: 'same', dilations: [1, 1], inputShape: [1, 5, 5, 3] },
+      ),
+    ).toThrow(/channel multiplier 2/);
     tf.dispose([x, dy]);
   });
 
@@ -298,8 +369,9 @@ describe('errors and bookkeeping', () => {
     await tf.setBackend('wasm');
     const x = tf.ones([1, 3, 5, 5]);
     const dy = tf.ones([1, 4, 5, 5]);
-    expect(() => runKernel('Conv2DBackpropFilter', { x, dy },
-      { strides: [1, 1], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 4] })).toThrow(/NHWC/);
+    expect(() =>
+      runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'same', dataFormat: 'NCHW', filterShape: [3, 3, 3, 4] }),
+    ).toThrow(/NHWC/);
     tf.dispose([x, dy]);
   });
 

@@ -13,7 +13,15 @@ import { Rng } from '../../src/core/random.js';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import { selectBackend } from '../../src/nn/backend.js';
 import { normActQuantFused } from '../../src/nn/fused.js';
-import { mixActQuant, mixActQuantTrain, mixNormActQuant, mixQuantWeight, setMixKernels, type MixNormOptions, type MixSpec } from '../../src/nn/mixed.js';
+import {
+  mixActQuant,
+  mixActQuantTrain,
+  mixNormActQuant,
+  mixQuantWeight,
+  setMixKernels,
+  type MixNormOptions,
+  type MixSpec,
+} from '../../src/nn/mixed.js';
 import { fakeQuantActivation, fakeQuantActivationTrain, fakeQuantWeight, setActQuantKernel } from '../../src/nn/quant.js';
 import { createReplicaMemory } from '../../src/nn/replica.js';
 import * as tf from '../../src/nn/tf.js';
@@ -102,11 +110,43 @@ interface BnResult {
 }
 
 const BN_CASES: BnCase[] = [
-  { title: 'relu, unsigned [4,6,8], first batch', shape: [2, 5, 3, 7], activation: 'relu', signed: false, bits: [4, 6, 8], coef: [0.5, 0.3, 0.2], amax: 0 },
-  { title: 'relu6, unsigned [3,5], running range', shape: [2, 5, 3, 7], activation: 'relu6', signed: false, bits: [3, 5], coef: [0.7, -0.4], amax: 2.5 },
+  {
+    title: 'relu, unsigned [4,6,8], first batch',
+    shape: [2, 5, 3, 7],
+    activation: 'relu',
+    signed: false,
+    bits: [4, 6, 8],
+    coef: [0.5, 0.3, 0.2],
+    amax: 0,
+  },
+  {
+    title: 'relu6, unsigned [3,5], running range',
+    shape: [2, 5, 3, 7],
+    activation: 'relu6',
+    signed: false,
+    bits: [3, 5],
+    coef: [0.7, -0.4],
+    amax: 2.5,
+  },
   { title: 'none, signed [8], running range', shape: [2, 5, 3, 7], activation: 'none', signed: true, bits: [8], coef: [1.3], amax: 1.5 },
-  { title: 'none, signed [4,6,8], first batch, 13 channels', shape: [3, 4, 5, 13], activation: 'none', signed: true, bits: [4, 6, 8], coef: [-0.2, 0.9, 0.6], amax: 0 },
-  { title: 'relu6, unsigned [8,4,6] (widest first), 13 channels', shape: [3, 4, 5, 13], activation: 'relu6', signed: false, bits: [8, 4, 6], coef: [0.25, 0.25, 0.5], amax: 3 },
+  {
+    title: 'none, signed [4,6,8], first batch, 13 channels',
+    shape: [3, 4, 5, 13],
+    activation: 'none',
+    signed: true,
+    bits: [4, 6, 8],
+    coef: [-0.2, 0.9, 0.6],
+    amax: 0,
+  },
+  {
+    title: 'relu6, unsigned [8,4,6] (widest first), 13 channels',
+    shape: [3, 4, 5, 13],
+    activation: 'relu6',
+    signed: false,
+    bits: [8, 4, 6],
+    coef: [0.25, 0.25, 0.5],
+    amax: 3,
+  },
 ];
 
 const OPTIONS = (c: BnCase): MixNormOptions => ({ activation: c.activation, signed: c.signed, epsilon: 1e-5, rangeMomentum: 0.1 });
@@ -125,14 +165,17 @@ function runBn(c: BnCase, op: 'mix' | 'fused', coefGrad = true): BnResult {
     stats = { mean: copy(s.mean), variance: copy(s.variance), amax: s.amax.dataSync()[0], rows: s.rows.dataSync()[0] };
   };
   const f = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor, cf?: tf.Tensor, keep?: typeof sink) => {
-    if (op === 'fused') return normActQuantFused(xi as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, amax, { ...OPTIONS(c), bits: c.bits![0] }, keep);
+    if (op === 'fused')
+      return normActQuantFused(xi as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, amax, { ...OPTIONS(c), bits: c.bits![0] }, keep);
     const mix: MixSpec | undefined = c.bits ? { bits: c.bits, coef: cf as tf.Tensor1D, coefGrad } : undefined;
     return mixNormActQuant(xi as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, amax, OPTIONS(c), mix, keep);
   };
   const y = copy(f(x, gamma, beta, coef, sink));
   const loss = (...a: tf.Tensor[]) => tf.sum(tf.mul(f(a[0], a[1], a[2], a[3] ?? coef), upstream));
   const withCoef = coef !== undefined && op === 'mix';
-  const grads = tf.grads(loss)(withCoef ? [x, gamma, beta, coef] : [x, gamma, beta]).map(copy);
+  const grads = tf
+    .grads(loss)(withCoef ? [x, gamma, beta, coef] : [x, gamma, beta])
+    .map(copy);
   tf.dispose([x, gamma, beta, amax, upstream, ...(coef ? [coef] : [])]);
   return { y, ...stats!, dx: grads[0], dgamma: grads[1], dbeta: grads[2], dcoef: withCoef ? grads[3] : undefined };
 }
@@ -169,7 +212,12 @@ function expectClose(a: BnResult, b: BnResult, c: BnCase): void {
 describe('mixNormActQuant', () => {
   for (const backend of BACKENDS) {
     for (const bits of [4, 8]) {
-      for (const [activation, signed, amax] of [['relu', false, 0], ['relu6', false, 2.5], ['none', true, 1.5], ['none', true, 0]] as const) {
+      for (const [activation, signed, amax] of [
+        ['relu', false, 0],
+        ['relu6', false, 2.5],
+        ['none', true, 1.5],
+        ['none', true, 0],
+      ] as const) {
         it(`one level with coefficient 1 is TripsBnActQuant bit for bit: ${backend}, ${activation}, ${bits}-bit ${signed ? 'signed' : 'unsigned'}, amax ${amax}`, async () => {
           const c: BnCase = { title: '', shape: [2, 5, 3, 7], activation, signed, bits: [bits], coef: [1], amax };
           const mix = await on(backend, 'auto', () => runBn(c, 'mix'));
@@ -226,11 +274,20 @@ describe('mixNormActQuant', () => {
           const upstream = tf.tensor(values(sizeOf(c.shape), 4), c.shape);
           const f = (xi: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
             const m = tf.moments(xi, [0, 1, 2]);
-            const n = tf.batchNorm4d(xi as tf.Tensor4D, m.mean as tf.Tensor1D, m.variance as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5);
+            const n = tf.batchNorm4d(
+              xi as tf.Tensor4D,
+              m.mean as tf.Tensor1D,
+              m.variance as tf.Tensor1D,
+              b as tf.Tensor1D,
+              g as tf.Tensor1D,
+              1e-5,
+            );
             return activation === 'relu' ? tf.relu(n) : activation === 'relu6' ? tf.relu6(n) : n;
           };
           const y = copy(f(x, gamma, beta));
-          const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, g, b), upstream)))([x, gamma, beta]).map(copy);
+          const grads = tf
+            .grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, g, b), upstream)))([x, gamma, beta])
+            .map(copy);
           return { y, dx: grads[0], dgamma: grads[1], dbeta: grads[2] };
         });
         for (const mode of ['auto', 'off'] as const) {
@@ -297,14 +354,20 @@ function runAct(c: ActCase, train: boolean): ActResult {
       : mixActQuant(xi, amax, c.signed, mix);
   };
   const y = copy(f(x, coef));
-  const [dx, dcoef] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), upstream)))([x, coef]).map(copy);
+  const [dx, dcoef] = tf
+    .grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), upstream)))([x, coef])
+    .map(copy);
   tf.dispose([x, upstream, coef, amax]);
   return { y, range, dx, dcoef };
 }
 
 describe('mixActQuantTrain / mixActQuant', () => {
   for (const backend of BACKENDS) {
-    for (const [bits, signed, amax] of [[8, true, 0], [4, false, 1.2], [6, true, 0.7]] as const) {
+    for (const [bits, signed, amax] of [
+      [8, true, 0],
+      [4, false, 1.2],
+      [6, true, 0.7],
+    ] as const) {
       it(`one level with coefficient 1 is the single-bitwidth quantiser bit for bit: ${backend}, ${bits}-bit ${signed ? 'signed' : 'unsigned'}, amax ${amax}`, async () => {
         const c: ActCase = { title: '', signed, bits: [bits], coef: [1], amax };
         const mix = await on(backend, 'auto', () => runAct(c, true));
@@ -313,9 +376,10 @@ describe('mixActQuantTrain / mixActQuant', () => {
           const x = tf.tensor(values(sizeOf(ACT_SHAPE), 11, 1.5, 0.2), ACT_SHAPE);
           const upstream = tf.tensor(values(sizeOf(ACT_SHAPE), 12), ACT_SHAPE);
           let range = 0;
-          const f = (t: tf.Tensor) => fakeQuantActivationTrain(t, tf.scalar(amax), bits, signed, 0.1, (r) => {
-            range = r.dataSync()[0];
-          });
+          const f = (t: tf.Tensor) =>
+            fakeQuantActivationTrain(t, tf.scalar(amax), bits, signed, 0.1, (r) => {
+              range = r.dataSync()[0];
+            });
           const y = copy(f(x));
           const dx = copy(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), upstream)))(x));
           // inference: against the stock-op quantiser with the given range
@@ -359,7 +423,11 @@ describe('mixActQuantTrain / mixActQuant', () => {
 
 describe('mixQuantWeight', () => {
   for (const backend of BACKENDS) {
-    for (const [shape, axis] of [[[3, 3, 5, 7], 3], [[3, 3, 6, 1], 2], [[13, 5], 1]] as const) {
+    for (const [shape, axis] of [
+      [[3, 3, 5, 7], 3],
+      [[3, 3, 6, 1], 2],
+      [[13, 5], 1],
+    ] as const) {
       it(`one level is fakeQuantWeight bit for bit, and dcoef_j = Σ u·Q_j(w): ${backend}, [${shape.join(',')}] axis ${axis}`, async () => {
         await tf.setBackend(backend);
         const w = tf.tensor(values(sizeOf([...shape]), 21, 0.3), [...shape]);
@@ -373,9 +441,16 @@ describe('mixQuantWeight', () => {
         const coef = tf.tensor1d(coefValues);
         const f = (a: tf.Tensor, b: tf.Tensor) => mixQuantWeight(a, { bits, coef: b as tf.Tensor1D, coefGrad: true }, axis);
         const y = copy(f(w, coef));
-        const [dw, dcoef] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), upstream)))([w, coef]).map(copy);
+        const [dw, dcoef] = tf
+          .grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), upstream)))([w, coef])
+          .map(copy);
         const levels = bits.map((q) => copy(fakeQuantWeight(w, q, axis)));
-        const want = copy(tf.add(tf.add(tf.mul(coefValues[0], tf.tensor(levels[0])), tf.mul(coefValues[1], tf.tensor(levels[1]))), tf.mul(coefValues[2], tf.tensor(levels[2]))));
+        const want = copy(
+          tf.add(
+            tf.add(tf.mul(coefValues[0], tf.tensor(levels[0])), tf.mul(coefValues[1], tf.tensor(levels[1]))),
+            tf.mul(coefValues[2], tf.tensor(levels[2])),
+          ),
+        );
         expect(firstBitDifference(y, want)).toBe(-1);
         expect(firstBitDifference(dw, copy(upstream))).toBe(-1);
         const u = copy(upstream);
@@ -393,10 +468,14 @@ describe('input checks', () => {
     await tf.setBackend('cpu');
     const x = tf.ones([2, 3]);
     const amax = tf.scalar(1);
-    expect(() => mixActQuant(x, amax, true, { bits: [4, 8], coef: tf.tensor1d([1]), coefGrad: false })).toThrow(/coef has shape \[1\], expected \[2\]/);
+    expect(() => mixActQuant(x, amax, true, { bits: [4, 8], coef: tf.tensor1d([1]), coefGrad: false })).toThrow(
+      /coef has shape \[1\], expected \[2\]/,
+    );
     expect(() => mixActQuant(x, amax, true, { bits: [], coef: tf.tensor1d([]), coefGrad: false })).toThrow(/at least one bitwidth/);
     expect(() => mixQuantWeight(x, { bits: [1], coef: tf.tensor1d([1]), coefGrad: false }, 1)).toThrow(/bitwidth 1/);
-    expect(() => mixActQuantTrain(x, amax, false, 0.1, { bits: [4.5], coef: tf.tensor1d([1]), coefGrad: false }, () => {})).toThrow(/bitwidth 4.5/);
+    expect(() => mixActQuantTrain(x, amax, false, 0.1, { bits: [4.5], coef: tf.tensor1d([1]), coefGrad: false }, () => {})).toThrow(
+      /bitwidth 4.5/,
+    );
   });
 });
 
@@ -423,7 +502,16 @@ describe('memory does not grow with the number of bitwidths', () => {
           const bytes = tf.memory().numBytes;
           const info = await tf.profile(() => {
             const g = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
-              tf.sum(tf.mul(mixNormActQuant(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, amax, o, { bits, coef: c as tf.Tensor1D, coefGrad: true }), upstream)),
+              tf.sum(
+                tf.mul(
+                  mixNormActQuant(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, amax, o, {
+                    bits,
+                    coef: c as tf.Tensor1D,
+                    coefGrad: true,
+                  }),
+                  upstream,
+                ),
+              ),
             )([x, gamma, beta, coef]);
             tf.dispose(g);
           });
@@ -518,25 +606,47 @@ describe('under data-parallel replicas', () => {
         bits: [4, 6, 8],
       };
       const memory = createReplicaMemory(2);
-      const dist = pathToFileURL(join(PACKAGE_ROOT, 'dist') + '/').href;
-      type Out = { rank: number; count: number; error?: string; out: Record<string, { y: number[]; mean: number[]; variance: number[]; amax: number; rows: number; grads: number[][] }> & { act: number[]; range: number } };
-      const results = await Promise.all([0, 1].map((rank) => new Promise<Out>((resolve, reject) => {
-        const worker = new Worker(script, { workerData: { dist, rank, size: 2, memory, job } });
-        worker.once('message', (m: Out) => {
-          void worker.terminate();
-          if (m.error) reject(new Error(m.error));
-          else resolve(m);
-        });
-        worker.once('error', reject);
-      })));
+      const dist = pathToFileURL(`${join(PACKAGE_ROOT, 'dist')}/`).href;
+      type Out = {
+        rank: number;
+        count: number;
+        error?: string;
+        out: Record<string, { y: number[]; mean: number[]; variance: number[]; amax: number; rows: number; grads: number[][] }> & {
+          act: number[];
+          range: number;
+        };
+      };
+      const results = await Promise.all(
+        [0, 1].map(
+          (rank) =>
+            new Promise<Out>((resolve, reject) => {
+              const worker = new Worker(script, { workerData: { dist, rank, size: 2, memory, job } });
+              worker.once('message', (m: Out) => {
+                void worker.terminate();
+                if (m.error) reject(new Error(m.error));
+                else resolve(m);
+              });
+              worker.once('error', reject);
+            }),
+        ),
+      );
       // one process on the whole batch
       await tf.setBackend(backend);
       const c: BnCase = { title: '', shape: [3, 4, 5, 7], activation: 'relu', signed: false, bits: job.bits, coef: job.coef, amax: 0 };
       const single = runBn(c, 'mix');
       let singleRange = 0;
-      const singleAct = copy(mixActQuantTrain(tf.tensor(job.x, shape), tf.scalar(0), false, 0.1, { bits: job.bits, coef: tf.tensor1d(job.coef), coefGrad: true }, (r) => {
-        singleRange = r.dataSync()[0];
-      }));
+      const singleAct = copy(
+        mixActQuantTrain(
+          tf.tensor(job.x, shape),
+          tf.scalar(0),
+          false,
+          0.1,
+          { bits: job.bits, coef: tf.tensor1d(job.coef), coefGrad: true },
+          (r) => {
+            singleRange = r.dataSync()[0];
+          },
+        ),
+      );
       const [r0, r1] = results;
       const cat = (f: (o: Out) => number[]) => Float32Array.from([...f(r0), ...f(r1)]);
       for (const r of results) {
@@ -551,11 +661,26 @@ describe('under data-parallel replicas', () => {
       }
       expect(r0.out.range).toBe(r1.out.range);
       expect(r0.out.range).toBe(singleRange);
-      expect(firstBitDifference(cat((o) => o.out.act), singleAct)).toBe(-1);
-      expect(relError(cat((o) => o.out.mix.y), single.y)).toBeLessThan(1e-5);
+      expect(
+        firstBitDifference(
+          cat((o) => o.out.act),
+          singleAct,
+        ),
+      ).toBe(-1);
+      expect(
+        relError(
+          cat((o) => o.out.mix.y),
+          single.y,
+        ),
+      ).toBeLessThan(1e-5);
       // dx: replica r's is N/n_r times its share; dγ, dβ, dcoef: Σ_r (n_r/N)·g_r is the batch's
       const scaled = (o: Out, i: number) => o.out.mix.grads[i].map((v) => (v * o.count) / 3);
-      expect(relError(cat((o) => scaled(o, 0)), single.dx)).toBeLessThan(1e-4);
+      expect(
+        relError(
+          cat((o) => scaled(o, 0)),
+          single.dx,
+        ),
+      ).toBeLessThan(1e-4);
       const combine = (i: number) => Float32Array.from(scaled(r0, i).map((v, k) => v + scaled(r1, i)[k]));
       expect(relError(combine(1), single.dgamma)).toBeLessThan(1e-4);
       expect(relError(combine(2), single.dbeta)).toBeLessThan(1e-4);

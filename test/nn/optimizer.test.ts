@@ -13,8 +13,14 @@ async function weightsAfterSteps(backend: BackendName, fused: boolean): Promise<
   const model = createModel(TINY, 5);
   const optimizer = createOptimizer(model, { ...DEFAULT_SGD, gradClipNorm: 0.5 }); // clipping active
   const rng = new Rng(9);
-  const x = tf.tensor4d(Float32Array.from({ length: 8 * 28 * 28 }, () => rng.next() * 2 - 1), [8, 28, 28, 1]);
-  const y = tf.tensor1d(Array.from({ length: 8 }, (_, i) => i % 10), 'int32');
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 8 * 28 * 28 }, () => rng.next() * 2 - 1),
+    [8, 28, 28, 1],
+  );
+  const y = tf.tensor1d(
+    Array.from({ length: 8 }, (_, i) => i % 10),
+    'int32',
+  );
   for (let i = 0; i < 3; i++) sgdStep(model, optimizer, x, y, 10, 0.05);
   const out = Object.fromEntries([...model.trainable, ...optimizer.velocity].map(([k, v]) => [k, v.dataSync() as Float32Array]));
   tf.dispose([x, y]);

@@ -30,8 +30,21 @@ describe('weight fake quantisation', () => {
   });
 
   it('passes the gradient straight through', () => {
-    const w = tf.tensor2d([[0.3, -0.2], [0.1, 0.9]]);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fakeQuantWeight(x, 4, 1), tf.tensor2d([[1, 2], [3, 4]]))))(w);
+    const w = tf.tensor2d([
+      [0.3, -0.2],
+      [0.1, 0.9],
+    ]);
+    const g = tf.grad((x: tf.Tensor) =>
+      tf.sum(
+        tf.mul(
+          fakeQuantWeight(x, 4, 1),
+          tf.tensor2d([
+            [1, 2],
+            [3, 4],
+          ]),
+        ),
+      ),
+    )(w);
     expect(Array.from(g.dataSync())).toEqual([1, 2, 3, 4]);
   });
 });

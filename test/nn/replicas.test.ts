@@ -45,31 +45,41 @@ function worstRelativeDifference(a: string, b: string): number {
 
 describe('data-parallel replicas', () => {
   it('splits a batch into contiguous slices differing by at most one row', () => {
-    expect([0, 1, 2].map((rank) => sliceOf(10, { rank, size: 3 }))).toEqual([{ start: 0, count: 3 }, { start: 3, count: 3 }, { start: 6, count: 4 }]);
+    expect([0, 1, 2].map((rank) => sliceOf(10, { rank, size: 3 }))).toEqual([
+      { start: 0, count: 3 },
+      { start: 3, count: 3 },
+      { start: 6, count: 4 },
+    ]);
     expect(sliceOf(64, { rank: 1, size: 2 })).toEqual({ start: 32, count: 32 });
   });
 
   it.each([
     ['wasm', 2],
     ['cpu', 3],
-  ] as const)('on %s, %i replicas train as one process does (synchronised batch norm, combined gradients)', async (backend, replicas) => {
-    const one = await trainNetwork(job(join(dir, `${backend}-1`), { backend, replicas: 1 }));
-    const many = await trainNetwork(job(join(dir, `${backend}-${replicas}`), { backend, replicas }));
-    expect(one.replicas).toBe(1);
-    expect(many.replicas).toBe(replicas);
-    expect(many.backend).toBe(backend);
-    expect(many.epochs[0].trainLoss).toBeCloseTo(one.epochs[0].trainLoss, 4);
-    expect(many.epochs[0].trainAccuracy).toBe(one.epochs[0].trainAccuracy);
-    expect(many.epochs[0].testAccuracy).toBe(one.epochs[0].testAccuracy);
-    // 10 SGD steps at lr 0.1 amplify summation-order differences; a missing combination
-    // (local batch statistics, one replica's gradient) moves weights by far more than this
-    expect(worstRelativeDifference(one.weightsDir, many.weightsDir)).toBeLessThan(5e-3);
-  }, 120_000);
+  ] as const)(
+    'on %s, %i replicas train as one process does (synchronised batch norm, combined gradients)',
+    async (backend, replicas) => {
+      const one = await trainNetwork(job(join(dir, `${backend}-1`), { backend, replicas: 1 }));
+      const many = await trainNetwork(job(join(dir, `${backend}-${replicas}`), { backend, replicas }));
+      expect(one.replicas).toBe(1);
+      expect(many.replicas).toBe(replicas);
+      expect(many.backend).toBe(backend);
+      expect(many.epochs[0].trainLoss).toBeCloseTo(one.epochs[0].trainLoss, 4);
+      expect(many.epochs[0].trainAccuracy).toBe(one.epochs[0].trainAccuracy);
+      expect(many.epochs[0].testAccuracy).toBe(one.epochs[0].testAccuracy);
+      // 10 SGD steps at lr 0.1 amplify summation-order differences; a missing combination
+      // (local batch statistics, one replica's gradient) moves weights by far more than this
+      expect(worstRelativeDifference(one.weightsDir, many.weightsDir)).toBeLessThan(5e-3);
+    },
+    120_000,
+  );
 
   it('a replicated run stopped and resumed ends with the same weights, bit for bit', async () => {
     const plain = await trainNetwork(job(join(dir, 'plain'), { epochs: 2, replicas: 2 }));
     let seen = 0;
-    const stopped = await trainNetwork(job(join(dir, 'stopped'), { epochs: 2, replicas: 2, onProgress: () => void seen++, shouldStop: () => seen >= 12 }));
+    const stopped = await trainNetwork(
+      job(join(dir, 'stopped'), { epochs: 2, replicas: 2, onProgress: () => void seen++, shouldStop: () => seen >= 12 }),
+    );
     expect(stopped.interrupted).toBe(true);
     const resumed = await trainNetwork(job(join(dir, 'stopped'), { epochs: 2, replicas: 2, resume: true }));
     expect(resumed.interrupted).toBe(false);

@@ -37,7 +37,11 @@ describe('trainNetwork', () => {
     const weights = loadWeights(r.weightsDir);
     expect(Object.keys(weights)).toEqual(expect.arrayContaining(['stem/kernel', 'dw/moving_mean', 'fc/bias', 'expand/amax', 'input/amax']));
     expect(weights['expand/kernel'].shape).toEqual([1, 1, 4, 8]);
-    expect(readFileSync(join(dir, 'a', 'train.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    expect(
+      readFileSync(join(dir, 'a', 'train.jsonl'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(2);
   }, 120_000);
 
   it('an interrupted run resumed from its checkpoint ends with the same weights as an uninterrupted one', async () => {

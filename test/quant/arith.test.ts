@@ -56,7 +56,8 @@ describe('constants and ranges', () => {
   it('match the TF.js model', () => {
     expect(BN_EPSILON).toBe(MODEL_BN_EPSILON);
     expect(INPUT_BITS).toBe(MODEL_INPUT_BITS);
-    for (const bits of [2, 4, 6, 8, 16]) for (const signed of [true, false]) expect(codeRange(bits, signed)).toEqual(activationRange(bits, signed));
+    for (const bits of [2, 4, 6, 8, 16])
+      for (const signed of [true, false]) expect(codeRange(bits, signed)).toEqual(activationRange(bits, signed));
   });
 
   it('bounds: 24-bit multiplier, 32-bit accumulator, 54-bit products exact in doubles', () => {

@@ -29,12 +29,16 @@ const convWeights = (): Record<string, WeightArray> => ({
 describe('bounds and inputs the integer model refuses, with clear errors', () => {
   it('a worst-case accumulator beyond 32 bits', () => {
     // 600 inputs of ±127 times 16-bit weights of 32767: 127·32767·600 ≈ 2.5e9 > 2^31 − 1
-    const fc = network('wide', { height: 1, width: 1, channels: 600 }, [L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 600, outC: 1, bits: 16, outBits: 32 })]);
+    const fc = network('wide', { height: 1, width: 1, channels: 600 }, [
+      L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 600, outC: 1, bits: 16, outBits: 32 }),
+    ]);
     const weights = { 'input/amax': scalar(1), 'fc/kernel': w([600, 1], new Float32Array(600).fill(0.5)), 'fc/bias': w([1], [0]) };
     expect(() => buildIntegerModel(fc, weights)).toThrow(IntegerModelError);
     expect(() => buildIntegerModel(fc, weights)).toThrow(/fc: channel 0: worst-case \|accumulator\| 2496845400 exceeds the 32-bit bound/);
     // 500 inputs fit: 127·32767·500 ≈ 2.08e9
-    const narrow = network('narrow', { height: 1, width: 1, channels: 500 }, [L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 500, outC: 1, bits: 16, outBits: 32 })]);
+    const narrow = network('narrow', { height: 1, width: 1, channels: 500 }, [
+      L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 500, outC: 1, bits: 16, outBits: 32 }),
+    ]);
     expect(() => buildIntegerModel(narrow, { ...weights, 'fc/kernel': w([500, 1], new Float32Array(500).fill(0.5)) })).not.toThrow();
   });
 
@@ -61,7 +65,9 @@ describe('bounds and inputs the integer model refuses, with clear errors', () =>
   it('missing, misshapen or non-finite weights', () => {
     const { 'c/moving_variance': _, ...missing } = convWeights();
     expect(() => buildIntegerModel(conv, missing)).toThrow(/weights: "c\/moving_variance" is missing/);
-    expect(() => buildIntegerModel(conv, { ...convWeights(), 'fc/kernel': w([2, 1], [1, -1]) })).toThrow(/"fc\/kernel" has shape \[2, 1\], expected \[1, 2\]/);
+    expect(() => buildIntegerModel(conv, { ...convWeights(), 'fc/kernel': w([2, 1], [1, -1]) })).toThrow(
+      /"fc\/kernel" has shape \[2, 1\], expected \[1, 2\]/,
+    );
     expect(() => buildIntegerModel(conv, { ...convWeights(), 'c/beta': w([1], [NaN]) })).toThrow(/"c\/beta"\[0\] is NaN/);
     expect(() => buildIntegerModel(conv, { ...convWeights(), 'c/amax': scalar(-1) })).toThrow(/"c\/amax" is -1, expected ≥ 0/);
   });

@@ -31,12 +31,25 @@ describe('templates/hls/trips_int.h under g++', () => {
   it('rounds and requantises exactly as the golden model', async () => {
     writeFileSync(join(dir, 'driver.cpp'), DRIVER);
     const exe = join(dir, 'driver');
-    await execa('g++', ['-std=c++11', '-O2', '-Wall', '-Wextra', '-Werror', '-Wno-unknown-pragmas', '-I', join(PACKAGE_ROOT, 'templates', 'hls'), join(dir, 'driver.cpp'), '-o', exe]);
+    await execa('g++', [
+      '-std=c++11',
+      '-O2',
+      '-Wall',
+      '-Wextra',
+      '-Werror',
+      '-Wno-unknown-pragmas',
+      '-I',
+      join(PACKAGE_ROOT, 'templates', 'hls'),
+      join(dir, 'driver.cpp'),
+      '-o',
+      exe,
+    ]);
     const rng = new Rng(11);
     const cases: number[][] = [];
     const int = (max: number) => Math.floor((rng.next() * 2 - 1) * max);
     // ties, both signs, n = 0, the largest values and shifts
-    for (const v of [0, 1, -1, 2, -2, 3, -3, 5, -5, 6, -6, 7, -7, PRODUCT_MAX, -PRODUCT_MAX]) for (const n of [0, 1, 2, 3, 52, 62]) cases.push([v, n, 1, 0, -(2 ** 40), 2 ** 40]);
+    for (const v of [0, 1, -1, 2, -2, 3, -3, 5, -5, 6, -6, 7, -7, PRODUCT_MAX, -PRODUCT_MAX])
+      for (const n of [0, 1, 2, 3, 52, 62]) cases.push([v, n, 1, 0, -(2 ** 40), 2 ** 40]);
     for (let i = 0; i < 5000; i++) {
       const acc = int(2 ** 31 - 1);
       const m = int(2 ** 23 - 1);

@@ -49,7 +49,8 @@ function intCodes(net: NetworkSpec, weights: Weights, x: number[]) {
   const r = runInteger(im, Float32Array.from(x), 1, { layers: true, engine: 'js' });
   const fast = runInteger(im, Float32Array.from(x), 1, { layers: true, engine: 'wasm' });
   expect(Array.from(fast.logits)).toEqual(Array.from(r.logits));
-  for (const [name, codes] of r.layers as Map<string, Int32Array>) expect(Array.from(fast.layers?.get(name) as Int32Array), name).toEqual(Array.from(codes));
+  for (const [name, codes] of r.layers as Map<string, Int32Array>)
+    expect(Array.from(fast.layers?.get(name) as Int32Array), name).toEqual(Array.from(codes));
   return { im, r, codes: (name: string) => Array.from(r.layers?.get(name) as Int32Array) };
 }
 
@@ -197,7 +198,12 @@ describe('pool', () => {
 
 describe('fc', () => {
   // s_in = 1; column 0 max 127 → s_w 1; column 1 max 63.5 → s_w 0.5 (codes 127, 127, 0)
-  const net = network('fc', { height: 1, width: 1, channels: 3 }, [L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 3, outC: 2, outBits: 32 })], 2);
+  const net = network(
+    'fc',
+    { height: 1, width: 1, channels: 3 },
+    [L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 3, outC: 2, outBits: 32 })],
+    2,
+  );
   const weights = (bias: number[]): Weights => ({
     'input/amax': scalar(127),
     'fc/kernel': w([3, 2], [127, 63.5, 0, 63.5, -127, 0]),
@@ -225,11 +231,21 @@ describe('fc', () => {
   });
 
   it('a quantised fc output is requantised like a conv without batch norm', () => {
-    const two = network('fc2', { height: 1, width: 1, channels: 3 }, [
-      L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 3, outC: 2, activation: 'relu' }),
-      L({ name: 'out', kind: 'fc', inputs: ['fc'], inC: 2, outC: 2, outBits: 32 }),
-    ], 2);
-    const ws: Weights = { ...weights([0.5, -0.5]), 'fc/amax': scalar(510), 'out/kernel': w([2, 2], [1, 0, 0, 1]), 'out/bias': w([2], [0, 0]) };
+    const two = network(
+      'fc2',
+      { height: 1, width: 1, channels: 3 },
+      [
+        L({ name: 'fc', kind: 'fc', inputs: ['input'], inC: 3, outC: 2, activation: 'relu' }),
+        L({ name: 'out', kind: 'fc', inputs: ['fc'], inC: 2, outC: 2, outBits: 32 }),
+      ],
+      2,
+    );
+    const ws: Weights = {
+      ...weights([0.5, -0.5]),
+      'fc/amax': scalar(510),
+      'out/kernel': w([2, 2], [1, 0, 0, 1]),
+      'out/bias': w([2], [0, 0]),
+    };
     const { codes } = intCodes(two, ws, [1, 2, 3]);
     // ReLU only makes the fc's output unsigned (model.ts applies no activation to fc): s_out = 2
     // (−253.5, 190.5 − 0.5 = 190) / 2 → clamp 0, 95

@@ -12,10 +12,28 @@ import { fakeQuantActivation } from '../../src/nn/quant.js';
 import { runLayer, type IntegerModel, type QuantTensor } from '../../src/quant/index.js';
 
 export const L = (l: Partial<LayerSpec> & Pick<LayerSpec, 'name' | 'kind' | 'inputs'>): LayerSpec => ({
-  inH: 1, inW: 1, inC: 1, outH: 1, outW: 1, outC: 1, kernel: 1, stride: 1, pad: 0, groups: 1, activation: 'none', bits: 8, outBits: 8, ...l,
+  inH: 1,
+  inW: 1,
+  inC: 1,
+  outH: 1,
+  outW: 1,
+  outC: 1,
+  kernel: 1,
+  stride: 1,
+  pad: 0,
+  groups: 1,
+  activation: 'none',
+  bits: 8,
+  outBits: 8,
+  ...l,
 });
 
-export function network(name: string, input: { height: number; width: number; channels: number }, layers: LayerSpec[], classes = 1): NetworkSpec {
+export function network(
+  name: string,
+  input: { height: number; width: number; channels: number },
+  layers: LayerSpec[],
+  classes = 1,
+): NetworkSpec {
   return checkNetwork({ version: 1, name, input, classes, layers }, `<${name}>`);
 }
 
@@ -58,7 +76,10 @@ export function tfLayerOutputs(model: QatModel, x: tf.Tensor4D): Map<string, Flo
   const out = new Map<string, Float32Array>();
   model.network.layers.forEach((layer, i) => {
     const cut: QatModel = { ...model, network: { ...model.network, layers: model.network.layers.slice(0, i + 1) } };
-    out.set(layer.name, tf.tidy(() => forward(cut, x, false).logits.dataSync() as Float32Array));
+    out.set(
+      layer.name,
+      tf.tidy(() => forward(cut, x, false).logits.dataSync() as Float32Array),
+    );
   });
   return out;
 }
@@ -130,16 +151,31 @@ export function tfInputCodes(model: QatModel, x: tf.Tensor4D, scale: number): In
  * inputs, against TF.js's codes of its output: the rounding flips of that layer alone, without
  * the flips its producers passed on.
  */
-export function compareLayersLocal(im: IntegerModel, model: QatModel, x: tf.Tensor4D, tfOut: Map<string, Float32Array>, batch: number): LayerAgreement[] {
+export function compareLayersLocal(
+  im: IntegerModel,
+  model: QatModel,
+  x: tf.Tensor4D,
+  tfOut: Map<string, Float32Array>,
+  batch: number,
+): LayerAgreement[] {
   const codes = new Map<string, Int32Array>([['input', tfInputCodes(model, x, im.input.quant.scale)]]);
   for (const layer of im.layers) {
-    if (layer.output) codes.set(layer.name, Int32Array.from(tfOut.get(layer.name) as Float32Array, (v) => Math.round(v / (layer.output as QuantTensor).scale)));
+    if (layer.output)
+      codes.set(
+        layer.name,
+        Int32Array.from(tfOut.get(layer.name) as Float32Array, (v) => Math.round(v / (layer.output as QuantTensor).scale)),
+      );
   }
   const result: LayerAgreement[] = [];
   for (const layer of im.layers) {
     if (!layer.output) continue;
     const names = layer.kind === 'add' ? layer.inputs : [layer.input];
-    const got = runLayer(im, layer.name, names.map((n) => codes.get(n) as Int32Array), batch);
+    const got = runLayer(
+      im,
+      layer.name,
+      names.map((n) => codes.get(n) as Int32Array),
+      batch,
+    );
     const want = codes.get(layer.name) as Int32Array;
     let differ = 0;
     let maxDiff = 0;

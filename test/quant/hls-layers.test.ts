@@ -45,7 +45,19 @@ int main() {
 beforeAll(async () => {
   await selectBackend('cpu');
   writeFileSync(join(dir, 'driver.cpp'), DRIVER);
-  await execa('g++', ['-std=c++11', '-O2', '-Wall', '-Wextra', '-Werror', '-Wno-unknown-pragmas', '-I', join(PACKAGE_ROOT, 'templates', 'hls'), join(dir, 'driver.cpp'), '-o', exe]);
+  await execa('g++', [
+    '-std=c++11',
+    '-O2',
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    '-Wno-unknown-pragmas',
+    '-I',
+    join(PACKAGE_ROOT, 'templates', 'hls'),
+    join(dir, 'driver.cpp'),
+    '-o',
+    exe,
+  ]);
 }, 60_000);
 
 /** A random one-layer network: input → conv or depthwise. */
@@ -64,8 +76,23 @@ function randomLayer(rng: Rng, i: number): { layer: LayerSpec; input: { height: 
   const outW = Math.floor((inW + 2 * pad - kernel) / stride) + 1;
   const shuffle = !depthwise && groups > 1 && kernel === 1 && rng.next() < 0.5 ? { shuffle: groups } : {};
   const layer = L({
-    name: `l${i}`, kind: depthwise ? 'dwconv' : 'conv', inputs: ['input'], inH, inW, inC, outH, outW, outC, kernel, stride, pad,
-    groups: depthwise ? inC : groups, activation: pick(['none', 'relu', 'relu6'] as const), bits: pick([4, 6, 8]), outBits: pick([4, 6, 8]), ...shuffle,
+    name: `l${i}`,
+    kind: depthwise ? 'dwconv' : 'conv',
+    inputs: ['input'],
+    inH,
+    inW,
+    inC,
+    outH,
+    outW,
+    outC,
+    kernel,
+    stride,
+    pad,
+    groups: depthwise ? inC : groups,
+    activation: pick(['none', 'relu', 'relu6'] as const),
+    bits: pick([4, 6, 8]),
+    outBits: pick([4, 6, 8]),
+    ...shuffle,
   });
   return { layer, input: { height: inH, width: inW, channels: inC } };
 }
@@ -90,9 +117,26 @@ describe('templates/hls/trips_layers.h under g++', () => {
       const q = im.layers[0] as ConvLayerQ;
       kinds.add(`${q.kind}:k${q.kernel}:s${q.stride}:g${q.groups > 1 && q.kind === 'conv' ? 'n' : 1}`);
       const rows = [
-        [q.inH, q.inW, q.inC, q.outH, q.outW, q.outC, q.kernel, q.stride, q.pad, q.groups, q.kind === 'dwconv' ? 1 : 0, q.clampLo, q.clampHi].join(' '),
+        [
+          q.inH,
+          q.inW,
+          q.inC,
+          q.outH,
+          q.outW,
+          q.outC,
+          q.kernel,
+          q.stride,
+          q.pad,
+          q.groups,
+          q.kind === 'dwconv' ? 1 : 0,
+          q.clampLo,
+          q.clampHi,
+        ].join(' '),
         `${q.weights.length} ${q.weights.join(' ')}`,
-        ...Array.from({ length: q.outC }, (_, c) => `${q.requant.multiplier[c]} ${q.requant.bias[c]} ${q.requant.shift[c]} ${q.permutation ? q.permutation[c] : c}`),
+        ...Array.from(
+          { length: q.outC },
+          (_, c) => `${q.requant.multiplier[c]} ${q.requant.bias[c]} ${q.requant.shift[c]} ${q.permutation ? q.permutation[c] : c}`,
+        ),
         `${codes.length} ${Array.from(codes).join(' ')}`,
       ];
       const { stdout } = await execa(exe, [], { input: rows.join('\n') });

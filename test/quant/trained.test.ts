@@ -87,7 +87,7 @@ describe.each([
     const fc = im.layers[im.layers.length - 1];
     if (fc.kind !== 'fc' || fc.output) throw new Error('expected float logits');
     const pool = ref.get(fc.input) as Float32Array;
-    const inScale = (im.layers.find((l) => l.name === fc.input)?.output as { scale: number }).scale;
+    const inScale = (im.layers.find((l) => l.name === fc.input)!.output as { scale: number }).scale;
     const acc = runLayer(im, fc.name, [Int32Array.from(pool, (v) => Math.round(v / inScale))], COUNT);
     let worst = 0;
     for (let i = 0; i < logits.length; i++) {

@@ -37,7 +37,10 @@ function assemble(): Uint8Array {
 
 describe('the built kernels', () => {
   it('are kernels.wat as binaryen assembles it (npm run build:quant is current)', () => {
-    expect(Buffer.from(readFileSync(KERNELS_WASM)).equals(Buffer.from(assemble())), 'dist/quant/kernels.wasm is stale: npm run build:quant').toBe(true);
+    expect(
+      Buffer.from(readFileSync(KERNELS_WASM)).equals(Buffer.from(assemble())),
+      'dist/quant/kernels.wasm is stale: npm run build:quant',
+    ).toBe(true);
   });
 });
 
@@ -74,21 +77,42 @@ describe('the wasm engine equals the scalar engine on every layer', () => {
     ['corners', () => CORNERS, 60],
     ['odd sizes (a final quantised layer, 15-bit codes)', () => ODD, 61],
     ['tiny-mbconv', () => loadNetwork('test/fixtures/tiny-mbconv.network.json'), 12],
-  ] as const)('%s', (_, net, count) => {
-    const { im, xs } = engines(net(), 7, count);
-    expectSame(im, xs, count);
-  }, 60_000);
+  ] as const)(
+    '%s',
+    (_, net, count) => {
+      const { im, xs } = engines(net(), 7, count);
+      expectSame(im, xs, count);
+    },
+    60_000,
+  );
 
   it('16-bit unsigned codes do not fit int16: auto falls back to the scalar engine, wasm refuses', () => {
-    const net = network('u16', { height: 3, width: 3, channels: 2 }, [
-      L({ name: 'c', kind: 'conv', inputs: ['input'], inH: 3, inW: 3, inC: 2, outH: 3, outW: 3, outC: 3, activation: 'relu', outBits: 16 }),
-      L({ name: 'p', kind: 'pool', inputs: ['c'], inH: 3, inW: 3, inC: 3, outH: 1, outW: 1, outC: 3, kernel: 3, stride: 3, bits: 16 }),
-    ], 3);
+    const net = network(
+      'u16',
+      { height: 3, width: 3, channels: 2 },
+      [
+        L({
+          name: 'c',
+          kind: 'conv',
+          inputs: ['input'],
+          inH: 3,
+          inW: 3,
+          inC: 2,
+          outH: 3,
+          outW: 3,
+          outC: 3,
+          activation: 'relu',
+          outBits: 16,
+        }),
+        L({ name: 'p', kind: 'pool', inputs: ['c'], inH: 3, inW: 3, inC: 3, outH: 1, outW: 1, outC: 3, kernel: 3, stride: 3, bits: 16 }),
+      ],
+      3,
+    );
     const { im, xs } = engines(net, 3, 9);
     expect(() => runInteger(im, xs, 9, { engine: 'wasm' })).toThrow(IntegerModelError);
     const auto = runInteger(im, xs, 9, { layers: true });
     const js = runInteger(im, xs, 9, { layers: true, engine: 'js' });
     expect(Array.from(auto.layers?.get('c') as Int32Array)).toEqual(Array.from(js.layers?.get('c') as Int32Array));
-    expect(Math.max(...(js.layers?.get('c') as Int32Array))).toBeGreaterThan(32767);
+    expect(Math.max(...(js.layers!.get('c') as Int32Array))).toBeGreaterThan(32767);
   });
 });

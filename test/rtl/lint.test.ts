@@ -26,10 +26,17 @@ describe.skipIf(missing !== undefined)(`verilator --lint-only -Wall ${missing ??
   it.each([
     ['defaults', []],
     ['1×1 PE, 4 lanes', ['-GPE_M=1', '-GPE_N=1', '-GLANES=4', '-GRQ_WORDS=2']],
-    ['16×16 PE, 129 lanes, 17-bit words, 4-bit weights', ['-GPE_M=16', '-GPE_N=16', '-GLANES=129', '-GACT_W=17', '-GW_W=4', '-GIN_HALF=8192', '-GACC_WORDS=4096']],
-  ])('the engine is clean with %s', async (_name, params) => {
-    expect(await lint([`-I${RTL}`, '--top-module', 'trips_chunk', ...params, ...sources])).toBe('');
-  }, 60_000);
+    [
+      '16×16 PE, 129 lanes, 17-bit words, 4-bit weights',
+      ['-GPE_M=16', '-GPE_N=16', '-GLANES=129', '-GACT_W=17', '-GW_W=4', '-GIN_HALF=8192', '-GACC_WORDS=4096'],
+    ],
+  ])(
+    'the engine is clean with %s',
+    async (_name, params) => {
+      expect(await lint([`-I${RTL}`, '--top-module', 'trips_chunk', ...params, ...sources])).toBe('');
+    },
+    60_000,
+  );
 
   it('the generated chunk tops of a fixture design are clean', async () => {
     const { program } = await programOf(loadFixture('tiny-mixed.design.json'));

@@ -10,18 +10,63 @@ import { poolWindowRange } from '../../src/core/layer-geometry.js';
 import type { LayerDescriptor, ProgramSpec } from '../../src/backend/types.js';
 import { parseParams, parseProgramMem } from '../../src/sim/project.js';
 
-const base = { inAddr: 0, in2Addr: 0, weightOffset: 0, requantOffset: 0, permOffset: -1, clampLo: 0, clampHi: 63, rawOut: 0, chunk: 0, groups: 1 };
+const base = {
+  inAddr: 0,
+  in2Addr: 0,
+  weightOffset: 0,
+  requantOffset: 0,
+  permOffset: -1,
+  clampLo: 0,
+  clampHi: 63,
+  rawOut: 0,
+  chunk: 0,
+  groups: 1,
+};
 const conv: LayerDescriptor = {
   ...base,
-  index: 0, name: 'c/1', ident: 'c_1', op: 'conv', opcode: 0,
-  inH: 5, inW: 6, inC: 3, outH: 5, outW: 6, outC: 6, kernel: 3, stride: 1, pad: 1, inPer: 3, outPer: 6,
-  outAddr: 90, predictedCycles: 1000,
+  index: 0,
+  name: 'c/1',
+  ident: 'c_1',
+  op: 'conv',
+  opcode: 0,
+  inH: 5,
+  inW: 6,
+  inC: 3,
+  outH: 5,
+  outW: 6,
+  outC: 6,
+  kernel: 3,
+  stride: 1,
+  pad: 1,
+  inPer: 3,
+  outPer: 6,
+  outAddr: 90,
+  predictedCycles: 1000,
 };
 const pool: LayerDescriptor = {
   ...base,
-  index: 1, name: 'p', ident: 'p', op: 'pool', opcode: 3,
-  inH: 5, inW: 6, inC: 6, outH: 3, outW: 3, outC: 6, kernel: 3, stride: 2, pad: 1, inPer: 1, outPer: 1,
-  inAddr: 90, outAddr: 270, requantOffset: 6, clampLo: 0, clampHi: 63, predictedCycles: 200,
+  index: 1,
+  name: 'p',
+  ident: 'p',
+  op: 'pool',
+  opcode: 3,
+  inH: 5,
+  inW: 6,
+  inC: 6,
+  outH: 3,
+  outW: 3,
+  outC: 6,
+  kernel: 3,
+  stride: 2,
+  pad: 1,
+  inPer: 1,
+  outPer: 1,
+  inAddr: 90,
+  outAddr: 270,
+  requantOffset: 6,
+  clampLo: 0,
+  clampHi: 63,
+  predictedCycles: 200,
 };
 const HAND: ProgramSpec = {
   name: 'hand',
@@ -38,13 +83,39 @@ const HAND: ProgramSpec = {
   layers: [conv, pool],
   chunks: [
     {
-      index: 0, id: 'conv_small_b8', ident: 'conv_small_b8', kind: 'conv', bits: 8,
+      index: 0,
+      id: 'conv_small_b8',
+      ident: 'conv_small_b8',
+      kind: 'conv',
+      bits: 8,
       params: { parallel: 'mn', loopOrder: 'os', tileM: 4, tileN: 2, tileR: 2, tileC: 3, peM: 2, peN: 2, portBits: 64 },
-      portBitsEffective: 48.5, layers: [0, 1], ops: ['conv', 'pool'],
-      buffers: { tileM: 4, tileN: 2, tileR: 2, tileC: 3, inChannels: 2, inRows: 4, inCols: 5, kernel: 3, weightN: 2,
+      portBitsEffective: 48.5,
+      layers: [0, 1],
+      ops: ['conv', 'pool'],
+      buffers: {
+        tileM: 4,
+        tileN: 2,
+        tileR: 2,
+        tileC: 3,
+        inChannels: 2,
+        inRows: 4,
+        inCols: 5,
+        kernel: 3,
+        weightN: 2,
         // the largest need of any layer (hand-checked in the sizes test below)
-        inputWords: 120, weightWords: 72, accWords: 36, lanesM: 2, lanesN: 2, lanesC: 1 },
-      weights: [], multiplier: [], bias: [], shift: [], perm: [], predictedCycles: 1200,
+        inputWords: 120,
+        weightWords: 72,
+        accWords: 36,
+        lanesM: 2,
+        lanesN: 2,
+        lanesC: 1,
+      },
+      weights: [],
+      multiplier: [],
+      bias: [],
+      shift: [],
+      perm: [],
+      predictedCycles: 1200,
     },
   ],
   scores: 'codes',
@@ -60,7 +131,19 @@ describe('lowerProgramToRtl', () => {
     // conv: box 2 ch × ((2−1)·1+3) rows × ((3−1)·1+3) cols = 40; os weights 4·9·2 = 72; acc 4·2·3 = 24
     // pool: an out-channel tile's map 4·5·6 = 120, its accumulators 4·3·3 = 36
     // lanes: 64-bit port, narrowest value 6 bits → ⌊64/6⌋ + 1 = 11
-    expect(chunk.sizes).toEqual({ PE_M: 2, PE_N: 2, LANES: 11, ACT_W: 8, W_W: 8, IN_HALF: 128, W_HALF: 128, W_WORDS: 256, ACC_WORDS: 64, RQ_WORDS: 8, PROG_WORDS: 128 });
+    expect(chunk.sizes).toEqual({
+      PE_M: 2,
+      PE_N: 2,
+      LANES: 11,
+      ACT_W: 8,
+      W_W: 8,
+      IN_HALF: 128,
+      W_HALF: 128,
+      W_WORDS: 256,
+      ACC_WORDS: 64,
+      RQ_WORDS: 8,
+      PROG_WORDS: 128,
+    });
   });
 
   it('writes the header: magic, version, layers, flags, tiles, PE, port rate · 2^16', () => {
@@ -69,7 +152,9 @@ describe('lowerProgramToRtl', () => {
   });
 
   it('writes each descriptor with port bits and requantisation entries', () => {
-    expect(chunk.layers[0].words.slice(0, 27)).toEqual([0, 5, 6, 3, 5, 6, 6, 3, 1, 1, 1, 3, 6, 0, 0, 90, 0, 0, 0xffffffff, 0, 63, 0, 8, 6, 0, 6, 0]);
+    expect(chunk.layers[0].words.slice(0, 27)).toEqual([
+      0, 5, 6, 3, 5, 6, 6, 3, 1, 1, 1, 3, 6, 0, 0, 90, 0, 0, 0xffffffff, 0, 63, 0, 8, 6, 0, 6, 0,
+    ]);
     // pool windows: rows 2,3,2 and columns 2,3,3 pixels inside the map → sizes 4 … 9 → entries 3 … 8
     expect(poolWindowRange(pool)).toEqual({ min: 4, max: 9 });
     expect(chunk.layers[1]).toMatchObject({ inBits: 6, outBits: 6, entries: 6, firstEntry: 3 });

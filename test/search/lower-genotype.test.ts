@@ -68,8 +68,17 @@ describe('lowerGenotypeToNetwork on fmnist', () => {
     expect(layer(net, 'c0_dw')).toMatchObject({ kind: 'dwconv', kernel: 3, stride: 1, pad: 1, groups: 16, outH: 28 });
     expect(layer(net, 'c0_project')).toMatchObject({ inC: 16, outC: 16, groups: 2, outBits: 8 });
     expect(layer(net, 'c0_add')).toMatchObject({
-      kind: 'add', inputs: ['c0_project', 'stem'], kernel: 1, stride: 1, pad: 0, groups: 1,
-      activation: 'none', bits: 8, outBits: 6, cell: 0, op: 'k3_e1_g2',
+      kind: 'add',
+      inputs: ['c0_project', 'stem'],
+      kernel: 1,
+      stride: 1,
+      pad: 0,
+      groups: 1,
+      activation: 'none',
+      bits: 8,
+      outBits: 6,
+      cell: 0,
+      op: 'k3_e1_g2',
     });
     expect(shape(layer(net, 'c0_add'))).toEqual([28, 28, 16, 28, 28, 16]);
     // Grouped 1×1: each output channel sees 16 / 2 inputs.

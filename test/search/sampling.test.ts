@@ -24,7 +24,7 @@ describe('sampling arithmetic (method.md §4)', () => {
     expect(mean[1]).toBeGreaterThan(mean[0]);
   });
 
-  it('offset correction keeps the active candidates\' total probability and every inactive probability', () => {
+  it("offset correction keeps the active candidates' total probability and every inactive probability", () => {
     const before = [0.2, -0.4, 1.1, 0.3];
     const after = [0.9, -0.4, 0.1, 0.3]; // an arch step moved candidates 0 and 2
     correctOffsets(before, after, [0, 2]);

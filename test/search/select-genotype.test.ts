@@ -4,9 +4,28 @@ import type { SearchEpochRecord } from '../../src/search/context.js';
 import { selectGenotype } from '../../src/search/joint.js';
 
 const record = (epoch: number, phase: 'warm-up' | 'joint', accuracy: number, fps: number, genotype: string): SearchEpochRecord => ({
-  epoch, phase, accuracy, fps, genotype, trainLoss: 0, archLoss: null, lambda: 1, temperature: 1, entropyAlpha: 0, entropyBeta: 0, hwSearches: 1, seconds: 1,
+  epoch,
+  phase,
+  accuracy,
+  fps,
+  genotype,
+  trainLoss: 0,
+  archLoss: null,
+  lambda: 1,
+  temperature: 1,
+  entropyAlpha: 0,
+  entropyBeta: 0,
+  hwSearches: 1,
+  seconds: 1,
 });
-const last = { version: 1 as const, space: 's', cells: [{ op: 'skip', bits: 4 }, { op: 'skip', bits: 4 }] };
+const last = {
+  version: 1 as const,
+  space: 's',
+  cells: [
+    { op: 'skip', bits: 4 },
+    { op: 'skip', bits: 4 },
+  ],
+};
 const job = { lambda: 0.5, fpsWindow: [16000, 24000] as const };
 
 describe('selectGenotype', () => {
@@ -25,7 +44,14 @@ describe('selectGenotype', () => {
   });
 
   it('otherwise returns the most accurate joint epoch inside the window (warm-up epochs do not count)', () => {
-    expect(selectGenotype(job, epochs, last)).toEqual({ version: 1, space: 's', cells: [{ op: 'k3_e3', bits: 8 }, { op: 'k5_e3', bits: 6 }] });
+    expect(selectGenotype(job, epochs, last)).toEqual({
+      version: 1,
+      space: 's',
+      cells: [
+        { op: 'k3_e3', bits: 8 },
+        { op: 'k5_e3', bits: 6 },
+      ],
+    });
   });
 
   it('keeps the last path when no joint epoch was inside', () => {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/core/diagnostics.js';
 import { validateArtifact } from '../../src/core/schema.js';
 import {
   BUILTIN_SPACES,
@@ -69,12 +68,14 @@ describe('resolveSearchSpace from a file', () => {
   });
 
   it('names the bad field of a space file', () => {
-    expect(inputErrorOf(() => resolveSearchSpace(writeTemp({ ...FMNIST_SPACE, stages: [{ cells: 0, channels: 8, stride: 1 }] }))).pointer)
-      .toBe('/stages/0/cells');
+    expect(
+      inputErrorOf(() => resolveSearchSpace(writeTemp({ ...FMNIST_SPACE, stages: [{ cells: 0, channels: 8, stride: 1 }] }))).pointer,
+    ).toBe('/stages/0/cells');
     expect(inputErrorOf(() => resolveSearchSpace(writeTemp({ ...FMNIST_SPACE, ops: ['k3_e1', 'k4_e1'] }))).pointer).toBe('/ops/1');
     expect(inputErrorOf(() => resolveSearchSpace(writeTemp({ ...FMNIST_SPACE, ops: ['k3_e1', 'k3_e1_g3'] }))).pointer).toBe('/ops/1');
-    expect(inputErrorOf(() => resolveSearchSpace(writeTemp({ ...FMNIST_SPACE, input: { height: 28, width: 32, channels: 1 } }))).pointer)
-      .toBe('/input/width');
+    expect(
+      inputErrorOf(() => resolveSearchSpace(writeTemp({ ...FMNIST_SPACE, input: { height: 28, width: 32, channels: 1 } }))).pointer,
+    ).toBe('/input/width');
   });
 });
 
@@ -93,11 +94,31 @@ describe('loadGenotype', () => {
   });
 
   const cases: Array<[string, unknown, string, RegExp]> = [
-    ['an op outside the space', { cells: fmnistCells().map((c, i) => (i === 3 ? { ...c, op: 'k7_e6' } : c)) }, '/cells/3/op', /expected one of k3_e1, .*found "k7_e6"/],
-    ['a bitwidth outside the space', { cells: fmnistCells().map((c, i) => (i === 2 ? { ...c, bits: 5 } : c)) }, '/cells/2/bits', /expected one of 4, 6, 8, found 5/],
+    [
+      'an op outside the space',
+      { cells: fmnistCells().map((c, i) => (i === 3 ? { ...c, op: 'k7_e6' } : c)) },
+      '/cells/3/op',
+      /expected one of k3_e1, .*found "k7_e6"/,
+    ],
+    [
+      'a bitwidth outside the space',
+      { cells: fmnistCells().map((c, i) => (i === 2 ? { ...c, bits: 5 } : c)) },
+      '/cells/2/bits',
+      /expected one of 4, 6, 8, found 5/,
+    ],
     ['too few cells', { cells: fmnistCells().slice(0, 7) }, '/cells', /expected 8 cells \(space fmnist\), found 7/],
-    ['a missing field', { cells: fmnistCells().map((c, i) => (i === 1 ? { op: c.op } : c)) }, '/cells/1', /missing required property "bits"/],
-    ['an unknown field', { cells: fmnistCells().map((c, i) => (i === 6 ? { ...c, stride: 2 } : c)) }, '/cells/6', /unknown property "stride"/],
+    [
+      'a missing field',
+      { cells: fmnistCells().map((c, i) => (i === 1 ? { op: c.op } : c)) },
+      '/cells/1',
+      /missing required property "bits"/,
+    ],
+    [
+      'an unknown field',
+      { cells: fmnistCells().map((c, i) => (i === 6 ? { ...c, stride: 2 } : c)) },
+      '/cells/6',
+      /unknown property "stride"/,
+    ],
     ['bits out of range', { cells: fmnistCells().map((c, i) => (i === 0 ? { ...c, bits: 1 } : c)) }, '/cells/0/bits', /genotype:/],
     ['an unknown space', { space: 'nowhere.json' }, '/space', /found "nowhere.json"/],
     ['a wrong version', { version: 2 }, '/version', /expected 1/],

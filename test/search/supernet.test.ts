@@ -24,18 +24,29 @@ beforeAll(async () => {
 });
 afterAll(() => disposeSupernet(net));
 
-const batch = (n: number) => ({ x: tf.randomNormal([n, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D, y: tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32') });
+const batch = (n: number) => ({
+  x: tf.randomNormal([n, 28, 28, 1], 0, 1, 'float32', 3) as tf.Tensor4D,
+  y: tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    'int32',
+  ),
+});
 
 describe('supernet', () => {
-  it("holds every candidate with exactly the layers lowering gives that op in that cell", () => {
+  it('holds every candidate with exactly the layers lowering gives that op in that cell', () => {
     expect(net.alpha.shape).toEqual([3, 3]);
     expect(net.beta.shape).toEqual([3, 3, 2]);
     for (const [i, row] of net.candidates.entries()) {
       for (const c of row) {
-        const lowered = lowerGenotypeToNetwork(SMOKE_SPACE, { version: 1, space: 'smoke', cells: [0, 1, 2].map(() => ({ op: c.op, bits: 4 })) });
+        const lowered = lowerGenotypeToNetwork(SMOKE_SPACE, {
+          version: 1,
+          space: 'smoke',
+          cells: [0, 1, 2].map(() => ({ op: c.op, bits: 4 })),
+        });
         const expected = lowered.layers.filter((l) => l.cell === i && l.kind !== 'add');
         expect([...c.layers.values()].map((l) => l.name)).toEqual(expected.map((l) => l.name));
-        for (const l of c.layers.values()) expect(net.trainable.get(`c${i}/${c.op}/${l.name.slice(l.name.indexOf('_') + 1)}/kernel`), l.name).toBeDefined();
+        for (const l of c.layers.values())
+          expect(net.trainable.get(`c${i}/${c.op}/${l.name.slice(l.name.indexOf('_') + 1)}/kernel`), l.name).toBeDefined();
       }
     }
     // cell 0 keeps the shape (identity skip, residual MBConvs); cell 1 changes it (skip is a conv)
@@ -54,7 +65,10 @@ describe('supernet', () => {
       ga[i].forEach((g, op) => {
         if (!cell.ops.includes(op)) expect(g, `α[${i}][${op}]`).toBe(0);
       });
-      expect(cell.ops.some((op) => ga[i][op] !== 0), `cell ${i} active ops get gradient`).toBe(true);
+      expect(
+        cell.ops.some((op) => ga[i][op] !== 0),
+        `cell ${i} active ops get gradient`,
+      ).toBe(true);
       gb[i].forEach((row, op) => {
         const k = cell.ops.indexOf(op);
         row.forEach((g, bit) => {
@@ -66,7 +80,11 @@ describe('supernet', () => {
   });
 
   it('the hardware cost charges each cell its latency share through α and β of the current path', () => {
-    const choices = [{ op: 0, bit: 1 }, { op: 1, bit: 0 }, { op: 2, bit: 1 }];
+    const choices = [
+      { op: 0, bit: 1 },
+      { op: 1, bit: 0 },
+      { op: 2, bit: 1 },
+    ];
     const { value, grads } = tf.variableGrads(() => hardwareCost(net, choices, [300, 600, 100], 2000), [net.alpha, net.beta]);
     expect(value.dataSync()[0]).toBeCloseTo(0.5, 6);
     const ga = grads[net.alpha.name].arraySync() as number[][];

@@ -18,7 +18,11 @@ const cache = process.env.TRIPS_HW_SIM_CACHE;
 async function sim(args: string[], path = process.env.PATH ?? '') {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: path, FORCE_COLOR: '0', NO_COLOR: '1' };
   delete env.TRIPS_HW_DEBUG;
-  const r = await execa(process.execPath, [join(ROOT, 'bin', 'run.js'), 'sim', '--project', join(dir, 'p'), ...(cache ? ['--cache', cache] : []), ...args], { reject: false, env, extendEnv: false });
+  const r = await execa(
+    process.execPath,
+    [join(ROOT, 'bin', 'run.js'), 'sim', '--project', join(dir, 'p'), ...(cache ? ['--cache', cache] : []), ...args],
+    { reject: false, env, extendEnv: false },
+  );
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
@@ -28,18 +32,26 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('trips-hw sim', () => {
-  it.skipIf(missing !== undefined)(`prints the per-layer table, and --json the result ${missing ?? ''}`, async () => {
-    const text = await sim([]);
-    expect(text.exitCode, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/5\/5 layers bit-exact/);
-    expect(text.stdout).toMatch(/MAPE \d+\.\d+%, max \d+\.\d+%/);
-    const json = await sim(['--json', '--layers', 'c1,fc']);
-    expect(json.exitCode, json.stderr).toBe(0);
-    const result = JSON.parse(json.stdout) as { bitExact: boolean; cycles: { mapePct: number; maxPct: number }; layers: { name: string }[] };
-    expect(result.bitExact).toBe(true);
-    expect(result.cycles.mapePct).toBeLessThanOrEqual(10);
-    expect(result.layers.map((l) => l.name)).toEqual(['c1', 'fc']);
-  }, 240_000);
+  it.skipIf(missing !== undefined)(
+    `prints the per-layer table, and --json the result ${missing ?? ''}`,
+    async () => {
+      const text = await sim([]);
+      expect(text.exitCode, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/5\/5 layers bit-exact/);
+      expect(text.stdout).toMatch(/MAPE \d+\.\d+%, max \d+\.\d+%/);
+      const json = await sim(['--json', '--layers', 'c1,fc']);
+      expect(json.exitCode, json.stderr).toBe(0);
+      const result = JSON.parse(json.stdout) as {
+        bitExact: boolean;
+        cycles: { mapePct: number; maxPct: number };
+        layers: { name: string }[];
+      };
+      expect(result.bitExact).toBe(true);
+      expect(result.cycles.mapePct).toBeLessThanOrEqual(10);
+      expect(result.layers.map((l) => l.name)).toEqual(['c1', 'fc']);
+    },
+    240_000,
+  );
 
   it('without verilator: one line that says how to install it, exit 1', async () => {
     const bin = join(dir, 'bin');

@@ -21,28 +21,39 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const cacheDir = process.env.TRIPS_HW_SIM_CACHE ?? defaultCacheDir();
 
 describe.skipIf(missing !== undefined)(`co-simulation of the fixture designs ${missing ?? ''}`, () => {
-  it.each(['tiny-mixed', 'tiny-chain'])('%s: bit-exact with cycle MAPE at most 10 percent, schema-valid records', async (name) => {
-    const { program, golden } = await programOf(loadFixture(`${name}.design.json`));
-    const dir = join(root, name);
-    writeProject(dir, program, golden);
-    const result = await simulateProject(dir, { cacheDir });
-    expect(result.layers.map((l) => l.name)).toEqual(program.layers.map((l) => l.name));
-    expect(result.layers.filter((l) => !l.bitExact)).toEqual([]);
-    expect(result.bitExact).toBe(true);
-    expect(result.cycles.mapePct).toBeLessThanOrEqual(10);
-    expect(result.cycles.maxPct).toBeLessThanOrEqual(10);
-    const lines = readFileSync(join(dir, 'sim', 'records.jsonl'), 'utf8').trim().split('\n');
-    expect(lines).toHaveLength(program.layers.length);
-    const records = lines.map((l) => validateArtifact<SimRecord>('sim-record', JSON.parse(l), 'records.jsonl'));
-    records.forEach((r, i) => {
-      expect(r.layer).toBe(program.layers[i].name);
-      expect(r.pred.cycles).toBe(program.layers[i].predictedCycles);
-      // the raw terms reproduce the prediction with the default coefficients
-      const t = r.pred.terms;
-      expect(t.overlap + t.prologue + t.weightLoad + t.output + t.params + 2 * t.steps + 8 * t.tiles + 32 * t.fixed).toBeCloseTo(r.pred.cycles, 6);
-    });
-    process.stderr.write(`${name}: MAPE ${result.cycles.mapePct.toFixed(2)}%, max ${result.cycles.maxPct.toFixed(2)}% over ${records.length} layers\n`);
-  }, 240_000);
+  it.each(['tiny-mixed', 'tiny-chain'])(
+    '%s: bit-exact with cycle MAPE at most 10 percent, schema-valid records',
+    async (name) => {
+      const { program, golden } = await programOf(loadFixture(`${name}.design.json`));
+      const dir = join(root, name);
+      writeProject(dir, program, golden);
+      const result = await simulateProject(dir, { cacheDir });
+      expect(result.layers.map((l) => l.name)).toEqual(program.layers.map((l) => l.name));
+      expect(result.layers.filter((l) => !l.bitExact)).toEqual([]);
+      expect(result.bitExact).toBe(true);
+      expect(result.cycles.mapePct).toBeLessThanOrEqual(10);
+      expect(result.cycles.maxPct).toBeLessThanOrEqual(10);
+      const lines = readFileSync(join(dir, 'sim', 'records.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(lines).toHaveLength(program.layers.length);
+      const records = lines.map((l) => validateArtifact<SimRecord>('sim-record', JSON.parse(l), 'records.jsonl'));
+      records.forEach((r, i) => {
+        expect(r.layer).toBe(program.layers[i].name);
+        expect(r.pred.cycles).toBe(program.layers[i].predictedCycles);
+        // the raw terms reproduce the prediction with the default coefficients
+        const t = r.pred.terms;
+        expect(t.overlap + t.prologue + t.weightLoad + t.output + t.params + 2 * t.steps + 8 * t.tiles + 32 * t.fixed).toBeCloseTo(
+          r.pred.cycles,
+          6,
+        );
+      });
+      process.stderr.write(
+        `${name}: MAPE ${result.cycles.mapePct.toFixed(2)}%, max ${result.cycles.maxPct.toFixed(2)}% over ${records.length} layers\n`,
+      );
+    },
+    240_000,
+  );
 
   it('simulates a subset of layers alone', async () => {
     const dir = join(root, 'tiny-mixed');

@@ -16,7 +16,7 @@ import type { GoldenVectors, ProgramSpec } from '../../src/backend/types.js';
 import type { Activation, LayerSpec, NetworkSpec } from '../../src/core/network.js';
 import { outputSizeOf } from '../../src/core/network-check.js';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
-import { Rng } from '../../src/core/random.js';
+import type { Rng } from '../../src/core/random.js';
 import { selectBackend } from '../../src/nn/backend.js';
 import { randomWeights } from '../../src/nn/random-weights.js';
 import { buildIntegerModel } from '../../src/quant/index.js';
@@ -80,7 +80,11 @@ const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (
 export type CaseKind = 'conv' | 'group' | 'dw' | 'add' | 'pool' | 'fc';
 export const CASE_KINDS: readonly CaseKind[] = ['conv', 'group', 'dw', 'add', 'pool', 'fc'];
 
-function window(rng: Rng, from: LayerSpec | { outH: number; outW: number }, kernels: readonly number[]): { kernel: number; stride: number; pad: number; outH: number; outW: number } {
+function window(
+  rng: Rng,
+  from: LayerSpec | { outH: number; outW: number },
+  kernels: readonly number[],
+): { kernel: number; stride: number; pad: number; outH: number; outW: number } {
   for (;;) {
     const kernel = pick(rng, kernels);
     const stride = pick(rng, [1, 1, 2]);
@@ -91,7 +95,13 @@ function window(rng: Rng, from: LayerSpec | { outH: number; outW: number }, kern
   }
 }
 
-function layer(name: string, kind: LayerSpec['kind'], from: LayerSpec, inputs: string[], rest: Partial<LayerSpec> & { outC: number; bits: number; outBits: number }): LayerSpec {
+function layer(
+  name: string,
+  kind: LayerSpec['kind'],
+  from: LayerSpec,
+  inputs: string[],
+  rest: Partial<LayerSpec> & { outC: number; bits: number; outBits: number },
+): LayerSpec {
   return {
     name,
     kind,
@@ -120,17 +130,45 @@ export function randomNetwork(rng: Rng, kind: CaseKind, q: number): NetworkSpec 
   const input = { outH: h, outW: w, outC: c } as LayerSpec;
   const stemOut = kind === 'group' ? pick(rng, [4, 6, 8]) : int(rng, 2, 9);
   const sk = pick(rng, [1, 3]);
-  const stem: LayerSpec = { ...layer('stem', 'conv', input, ['input'], { outC: stemOut, bits: 8, outBits: q, kernel: sk, pad: sk >> 1, activation: 'relu' }), inC: c };
+  const stem: LayerSpec = {
+    ...layer('stem', 'conv', input, ['input'], { outC: stemOut, bits: 8, outBits: q, kernel: sk, pad: sk >> 1, activation: 'relu' }),
+    inC: c,
+  };
   const draft = { layers: [stem] };
   const last = (l: LayerSpec) => draft.layers.push(l);
   if (kind === 'conv' || kind === 'group') {
-    const g = kind === 'group' ? pick(rng, [2, stemOut / 2].filter((v) => stemOut % v === 0)) : 1;
+    const g =
+      kind === 'group'
+        ? pick(
+            rng,
+            [2, stemOut / 2].filter((v) => stemOut % v === 0),
+          )
+        : 1;
     const outC = g * int(rng, 1, 3);
     const win = window(rng, stem, [1, 3, 5]);
     const shuffle = g > 1 && rng.next() < 0.6 ? g : undefined;
-    last(layer('x', 'conv', stem, ['stem'], { ...win, outC, groups: g, bits: q, outBits: qo(), activation: act(), ...(shuffle ? { shuffle } : {}) }));
+    last(
+      layer('x', 'conv', stem, ['stem'], {
+        ...win,
+        outC,
+        groups: g,
+        bits: q,
+        outBits: qo(),
+        activation: act(),
+        ...(shuffle ? { shuffle } : {}),
+      }),
+    );
   } else if (kind === 'dw') {
-    last(layer('x', 'dwconv', stem, ['stem'], { ...window(rng, stem, [3, 5]), outC: stemOut, groups: stemOut, bits: q, outBits: qo(), activation: act() }));
+    last(
+      layer('x', 'dwconv', stem, ['stem'], {
+        ...window(rng, stem, [3, 5]),
+        outC: stemOut,
+        groups: stemOut,
+        bits: q,
+        outBits: qo(),
+        activation: act(),
+      }),
+    );
   } else if (kind === 'add') {
     const q2 = qo();
     const outC = int(rng, 2, 8);
@@ -145,14 +183,26 @@ export function randomNetwork(rng: Rng, kind: CaseKind, q: number): NetworkSpec 
     last(layer('gap', 'pool', stem, ['stem'], { ...globalWindow(stem), outC: stemOut, bits: q, outBits: q }));
     last(layer('x', 'fc', draft.layers[1], ['gap'], { outC: int(rng, 2, 7), bits: q, outBits: rng.next() < 0.5 ? 32 : 8 }));
   }
-  return { version: 1, name: `random-${kind}`, input: { height: h, width: w, channels: c }, classes: draft.layers[draft.layers.length - 1].outC, layers: draft.layers };
+  return {
+    version: 1,
+    name: `random-${kind}`,
+    input: { height: h, width: w, channels: c },
+    classes: draft.layers[draft.layers.length - 1].outC,
+    layers: draft.layers,
+  };
 }
 
 /** One square window over the whole map (the short side padded; padding is not counted). */
 function globalWindow(from: LayerSpec): { kernel: number; stride: number; pad: number; outH: number; outW: number } {
   const kernel = Math.max(from.outH, from.outW);
   const pad = Math.ceil((kernel - Math.min(from.outH, from.outW)) / 2);
-  return { kernel, stride: kernel, pad, outH: outputSizeOf(from.outH, kernel, kernel, pad), outW: outputSizeOf(from.outW, kernel, kernel, pad) };
+  return {
+    kernel,
+    stride: kernel,
+    pad,
+    outH: outputSizeOf(from.outH, kernel, kernel, pad),
+    outW: outputSizeOf(from.outW, kernel, kernel, pad),
+  };
 }
 
 function randomParams(rng: Rng, dw: boolean, parallel: 'mn' | 'mp', loopOrder: 'os' | 'ws'): ChunkParams {
@@ -160,13 +210,28 @@ function randomParams(rng: Rng, dw: boolean, parallel: 'mn' | 'mp', loopOrder: '
   const tileN = dw ? 1 : pick(rng, [1, 2, 3, 4, 8]);
   const tileR = pick(rng, [1, 2, 3, 4, 8]);
   const tileC = pick(rng, [1, 2, 3, 5, 8]);
-  const peM = pick(rng, [1, 2, 4, 8].filter((p) => p <= tileM));
-  const peN = dw && parallel === 'mn' ? 1 : pick(rng, [1, 2, 4, 8].filter((p) => p <= (parallel === 'mn' ? tileN : tileC)));
+  const peM = pick(
+    rng,
+    [1, 2, 4, 8].filter((p) => p <= tileM),
+  );
+  const peN =
+    dw && parallel === 'mn'
+      ? 1
+      : pick(
+          rng,
+          [1, 2, 4, 8].filter((p) => p <= (parallel === 'mn' ? tileN : tileC)),
+        );
   return { parallel, loopOrder, tileM, tileN, tileR, tileC, peM, peN, portBits: pick(rng, [32, 64, 128, 256]) };
 }
 
 /** Chunks as the allocator keys them: MAC layers by kind and bits; add / pool on their producer's chunk. */
-export function randomDesign(base: DesignPoint, network: NetworkSpec, rng: Rng, parallel: 'mn' | 'mp', loopOrder: 'os' | 'ws'): DesignPoint {
+export function randomDesign(
+  base: DesignPoint,
+  network: NetworkSpec,
+  rng: Rng,
+  parallel: 'mn' | 'mp',
+  loopOrder: 'os' | 'ws',
+): DesignPoint {
   const chunks = new Map<string, { kind: 'conv' | 'dw'; bits: number; layers: string[] }>();
   const owner = new Map<string, string>();
   for (const l of network.layers) {
@@ -177,6 +242,13 @@ export function randomDesign(base: DesignPoint, network: NetworkSpec, rng: Rng, 
     chunks.get(id)?.layers.push(l.name);
     owner.set(l.name, id);
   }
-  const specs: ChunkSpec[] = [...chunks.entries()].map(([id, c]) => ({ id, kind: c.kind, size: 'small', bits: c.bits, layers: c.layers, params: randomParams(rng, c.kind === 'dw', parallel, loopOrder) }));
+  const specs: ChunkSpec[] = [...chunks.entries()].map(([id, c]) => ({
+    id,
+    kind: c.kind,
+    size: 'small',
+    bits: c.bits,
+    layers: c.layers,
+    params: randomParams(rng, c.kind === 'dw', parallel, loopOrder),
+  }));
   return { ...base, name: network.name, network, accelerator: { clockMhz: base.accelerator.clockMhz, chunks: specs } };
 }

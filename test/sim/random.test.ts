@@ -61,6 +61,8 @@ describe.skipIf(missing !== undefined)(`random layers under Verilator ${missing 
     }
     expect(records.some((r) => r.arch.portBitsEffective < r.arch.portBits)).toBe(true);
     const error = cycleError(records);
-    process.stderr.write(`random: ${records.length} layers bit-exact; cycle MAPE ${error.mapePct.toFixed(2)}%, max ${error.maxPct.toFixed(2)}%\n`);
+    process.stderr.write(
+      `random: ${records.length} layers bit-exact; cycle MAPE ${error.mapePct.toFixed(2)}%, max ${error.maxPct.toFixed(2)}%\n`,
+    );
   }, 600_000);
 });

@@ -31,6 +31,8 @@ describe.skipIf(missing !== undefined)(`a searched design under Verilator ${miss
     expect(result.bitExact).toBe(true);
     expect(result.cycles.mapePct).toBeLessThanOrEqual(10);
     const cycles = result.chunks.reduce((s, c) => s + c.simCycles, 0);
-    process.stderr.write(`searched: ${result.layers.length} layers on ${result.chunks.length} chunks, ${cycles} cycles; MAPE ${result.cycles.mapePct.toFixed(2)}%, max ${result.cycles.maxPct.toFixed(2)}%\n`);
+    process.stderr.write(
+      `searched: ${result.layers.length} layers on ${result.chunks.length} chunks, ${cycles} cycles; MAPE ${result.cycles.mapePct.toFixed(2)}%, max ${result.cycles.maxPct.toFixed(2)}%\n`,
+    );
   }, 600_000);
 });

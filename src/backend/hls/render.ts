@@ -44,7 +44,8 @@ function staticFile(name: string, banner: string): string {
 /** Render every file of the HLS project; paths are relative to the output folder. */
 export function renderHls(project: HlsProject): GeneratedFile[] {
   return project.files.map((file) => {
-    if (file.template.startsWith('static:')) return { path: file.path, content: staticFile(file.template.slice('static:'.length), project.banner) };
+    if (file.template.startsWith('static:'))
+      return { path: file.path, content: staticFile(file.template.slice('static:'.length), project.banner) };
     const context = file.chunk === undefined ? project : { ...project, chunk: project.chunks[file.chunk] };
     return { path: file.path, content: template(file.template)(context) };
   });

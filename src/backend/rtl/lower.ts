@@ -16,12 +16,48 @@ export const DESCRIPTOR_WORDS = 32;
 export const PORT_FRACTION_BITS = 16;
 
 /** Names of the header words (the rest are reserved, 0). */
-export const HEADER_FIELDS = ['magic', 'version', 'layers', 'flags: parallel mp | loopOrder ws << 1 | depthwise << 2', 'tileM', 'tileN', 'tileR', 'tileC', 'peM', 'peN', 'port bits per cycle · 2^16'];
+export const HEADER_FIELDS = [
+  'magic',
+  'version',
+  'layers',
+  'flags: parallel mp | loopOrder ws << 1 | depthwise << 2',
+  'tileM',
+  'tileN',
+  'tileR',
+  'tileC',
+  'peM',
+  'peN',
+  'port bits per cycle · 2^16',
+];
 /** Names of the descriptor words (the rest are reserved, 0). */
 export const DESCRIPTOR_FIELDS = [
-  'opcode', 'inH', 'inW', 'inC', 'outH', 'outW', 'outC', 'kernel', 'stride', 'pad', 'groups', 'inPer', 'outPer',
-  'inAddr', 'in2Addr', 'outAddr', 'weightOffset', 'requantOffset', 'permOffset', 'clampLo', 'clampHi', 'rawOut',
-  'inBits', 'outBits', 'layer index', 'requant entries', 'first requant entry',
+  'opcode',
+  'inH',
+  'inW',
+  'inC',
+  'outH',
+  'outW',
+  'outC',
+  'kernel',
+  'stride',
+  'pad',
+  'groups',
+  'inPer',
+  'outPer',
+  'inAddr',
+  'in2Addr',
+  'outAddr',
+  'weightOffset',
+  'requantOffset',
+  'permOffset',
+  'clampLo',
+  'clampHi',
+  'rawOut',
+  'inBits',
+  'outBits',
+  'layer index',
+  'requant entries',
+  'first requant entry',
 ];
 
 /** Bits per value the DMA moves for requantisation parameters (docs/rtl.md "DRAM packing"). */
@@ -44,7 +80,19 @@ export interface RtlSizes {
   readonly PROG_WORDS: number;
 }
 
-export const RTL_SIZE_NAMES: readonly (keyof RtlSizes)[] = ['PE_M', 'PE_N', 'LANES', 'ACT_W', 'W_W', 'IN_HALF', 'W_HALF', 'W_WORDS', 'ACC_WORDS', 'RQ_WORDS', 'PROG_WORDS'];
+export const RTL_SIZE_NAMES: readonly (keyof RtlSizes)[] = [
+  'PE_M',
+  'PE_N',
+  'LANES',
+  'ACT_W',
+  'W_W',
+  'IN_HALF',
+  'W_HALF',
+  'W_WORDS',
+  'ACC_WORDS',
+  'RQ_WORDS',
+  'PROG_WORDS',
+];
 
 export interface RtlLayer {
   readonly index: number;
@@ -100,7 +148,8 @@ export function pow2(n: number, floor = 2): number {
 
 /** Bits of a layer's input and output values on the port: the tensors' code widths. */
 function layerBits(program: ProgramSpec, l: LayerDescriptor): { inBits: number; outBits: number } {
-  const slotAt = (address: number) => (address === program.input.address ? program.input : program.tensors.find((t) => t.address === address));
+  const slotAt = (address: number) =>
+    address === program.input.address ? program.input : program.tensors.find((t) => t.address === address);
   const input = slotAt(l.inAddr);
   const output = l.rawOut ? undefined : program.tensors.find((t) => t.name === l.name);
   return { inBits: input?.bits ?? 8, outBits: output?.bits ?? LOGIT_BITS };
@@ -113,11 +162,39 @@ function entriesOf(l: LayerDescriptor): { entries: number; firstEntry: number } 
   return { entries: max - min + 1, firstEntry: min - 1 };
 }
 
-function descriptorWords(l: LayerDescriptor, bits: { inBits: number; outBits: number }, e: { entries: number; firstEntry: number }): number[] {
+function descriptorWords(
+  l: LayerDescriptor,
+  bits: { inBits: number; outBits: number },
+  e: { entries: number; firstEntry: number },
+): number[] {
   const words = [
-    l.opcode, l.inH, l.inW, l.inC, l.outH, l.outW, l.outC, l.kernel, l.stride, l.pad, l.groups, l.inPer, l.outPer,
-    l.inAddr, l.in2Addr, l.outAddr, l.weightOffset, l.requantOffset, l.permOffset, l.clampLo, l.clampHi, l.rawOut,
-    bits.inBits, bits.outBits, l.index, e.entries, e.firstEntry,
+    l.opcode,
+    l.inH,
+    l.inW,
+    l.inC,
+    l.outH,
+    l.outW,
+    l.outC,
+    l.kernel,
+    l.stride,
+    l.pad,
+    l.groups,
+    l.inPer,
+    l.outPer,
+    l.inAddr,
+    l.in2Addr,
+    l.outAddr,
+    l.weightOffset,
+    l.requantOffset,
+    l.permOffset,
+    l.clampLo,
+    l.clampHi,
+    l.rawOut,
+    bits.inBits,
+    bits.outBits,
+    l.index,
+    e.entries,
+    e.firstEntry,
   ].map((v) => v >>> 0);
   while (words.length < DESCRIPTOR_WORDS) words.push(0);
   return words;

@@ -59,7 +59,11 @@ function chunkView(program: ProgramSpec, c: RtlChunk) {
 
 /** A FuseSoC core name part (and the .core file's stem): lower case letters, digits, '_' and '-', capped. */
 function coreName(name: string): string {
-  const part = name.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^[_-]+|[_-]+$/g, '').slice(0, MAX_IDENTIFIER_LENGTH);
+  const part = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '')
+    .slice(0, MAX_IDENTIFIER_LENGTH);
   return `trips-hw:design:${part || 'design'}`;
 }
 
@@ -72,11 +76,22 @@ export function renderRtlFiles(program: ProgramSpec, rtl: RtlProgram, options: {
     files.push({ path: `rtl/${chunk.ident}_program.mem`, content: template('program.mem')({ banner, chunk }) });
     files.push({ path: `rtl/${chunk.ident}_top.sv`, content: template('top.sv')({ banner, chunk }) });
   }
-  const project = { banner, chunks, sources: ENGINE_SOURCES, includes: ENGINE_INCLUDES, coreName: coreName(program.name), version: options.toolVersion, description: escapeYamlScalar(`trips-hw chunk engines of design ${plainText(program.name)}`) };
+  const project = {
+    banner,
+    chunks,
+    sources: ENGINE_SOURCES,
+    includes: ENGINE_INCLUDES,
+    coreName: coreName(program.name),
+    version: options.toolVersion,
+    description: escapeYamlScalar(`trips-hw chunk engines of design ${plainText(program.name)}`),
+  };
   files.push({ path: 'rtl/files.f', content: template('files.f')(project) });
   files.push({ path: `rtl/${coreName(program.name).split(':').pop() ?? 'design'}.core`, content: template('core')(project) });
   for (const name of [...ENGINE_SOURCES, ...ENGINE_INCLUDES]) {
-    files.push({ path: `rtl/src/${name}`, content: `// ${banner} (copied from hw/rtl/${name})\n${readFileSync(join(RTL_SOURCE_DIR, name), 'utf8')}` });
+    files.push({
+      path: `rtl/src/${name}`,
+      content: `// ${banner} (copied from hw/rtl/${name})\n${readFileSync(join(RTL_SOURCE_DIR, name), 'utf8')}`,
+    });
   }
   return files;
 }

@@ -12,7 +12,8 @@ function line(name: string, s: ErrorStats): string {
 export default class Calibrate extends BaseCommand {
   static override summary = 'Fit the cost model to measured cycles: Verilator sim records, board timings, HLS reports.';
 
-  static override description = `Every measurement is the analytical model's terms (overlap, prologue, weight load, output, params, steps, tiles, fixed; docs/cost-model.md) next to the cycles measured. The coefficients are fitted per layer class (conv, depthwise, eltwise) and loop order by non-negative least squares on relative error, pulled towards the defaults where no measurement says otherwise, and judged by k-fold cross-validation that holds out whole designs: the held-out error before (default coefficients) and after calibration is printed and written with the coefficients, the measurements (by hash) and the simulators into --out. estimate, explore and search take the file with --calibration.
+  static override description =
+    `Every measurement is the analytical model's terms (overlap, prologue, weight load, output, params, steps, tiles, fixed; docs/cost-model.md) next to the cycles measured. The coefficients are fitted per layer class (conv, depthwise, eltwise) and loop order by non-negative least squares on relative error, pulled towards the defaults where no measurement says otherwise, and judged by k-fold cross-validation that holds out whole designs: the held-out error before (default coefficients) and after calibration is printed and written with the coefficients, the measurements (by hash) and the simulators into --out. estimate, explore and search take the file with --calibration.
 
 Measurements:
   --records F      sim records of trips-hw sim (OUT/sim/records.jsonl); bit-exact layers that finished
@@ -23,19 +24,36 @@ Measurements:
   static override examples = [
     {
       description: 'Calibrate on the records of two simulated projects, write calibration.json, then search with it',
-      command: '<%= config.bin %> <%= command.id %> --records runs/a/hw/sim/records.jsonl --records runs/b/hw/sim/records.jsonl --out runs/calibration.json && <%= config.bin %> estimate --design runs/a/design.json --calibration runs/calibration.json',
+      command:
+        '<%= config.bin %> <%= command.id %> --records runs/a/hw/sim/records.jsonl --records runs/b/hw/sim/records.jsonl --out runs/calibration.json && <%= config.bin %> estimate --design runs/a/design.json --calibration runs/calibration.json',
     },
     {
       description: 'Add timings measured on the board',
-      command: '<%= config.bin %> <%= command.id %> --records runs/a/hw/sim/records.jsonl --board-csv zc706-timings.csv --design runs/a/design.json --out runs/calibration.json',
+      command:
+        '<%= config.bin %> <%= command.id %> --records runs/a/hw/sim/records.jsonl --board-csv zc706-timings.csv --design runs/a/design.json --out runs/calibration.json',
     },
   ];
 
   static override flags = {
     records: Flags.string({ multiple: true, default: [], description: 'sim records file (JSON lines), repeatable', helpValue: 'FILE' }),
-    'board-csv': Flags.string({ multiple: true, default: [], description: 'board timings CSV (design, layer, cycles), repeatable', helpValue: 'FILE' }),
-    'hls-report': Flags.string({ multiple: true, default: [], description: 'HLS co-simulation or synthesis report, repeatable', helpValue: 'FILE' }),
-    design: Flags.string({ multiple: true, default: [], description: 'design file that board timings and HLS reports refer to, repeatable', helpValue: 'FILE' }),
+    'board-csv': Flags.string({
+      multiple: true,
+      default: [],
+      description: 'board timings CSV (design, layer, cycles), repeatable',
+      helpValue: 'FILE',
+    }),
+    'hls-report': Flags.string({
+      multiple: true,
+      default: [],
+      description: 'HLS co-simulation or synthesis report, repeatable',
+      helpValue: 'FILE',
+    }),
+    design: Flags.string({
+      multiple: true,
+      default: [],
+      description: 'design file that board timings and HLS reports refer to, repeatable',
+      helpValue: 'FILE',
+    }),
     folds: Flags.integer({ default: 5, min: 2, description: 'cross-validation folds (designs held out together)' }),
     out: Flags.string({ description: 'calibration file to write', helpValue: 'FILE' }),
   };

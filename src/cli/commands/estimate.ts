@@ -7,7 +7,8 @@ import { loadCalibration, loadDesign } from '../../accel/load.js';
 export default class Estimate extends BaseCommand {
   static override summary = 'Cost of a design: per layer, per chunk, FPS, latency and resources.';
 
-  static override description = `Runs the analytical cost model on a design file (written by explore or search): cycles, MACs and PE utilisation per layer; parameters, cycles, DSP, BRAM18 and LUT per chunk; FPS, latency and resource use against the board's budget. An infeasible design is reported with its reason, not as an error.
+  static override description =
+    `Runs the analytical cost model on a design file (written by explore or search): cycles, MACs and PE utilisation per layer; parameters, cycles, DSP, BRAM18 and LUT per chunk; FPS, latency and resource use against the board's budget. An infeasible design is reported with its reason, not as an error.
 
 --calibration replaces the default cycle-model coefficients with fitted ones. --json prints the whole cost report.`;
 

@@ -35,7 +35,8 @@ function finishDesign(design: DesignPoint, argv: readonly string[], out: string)
 export default class Explore extends BaseCommand {
   static override summary = 'Search the accelerator (chunk parameters) for a fixed network on a board.';
 
-  static override description = `Allocates the network's layers to chunks, then searches every chunk's parameters (parallelism, loop order, tiles, PE array, DRAM port) for the highest FPS that fits the board, and writes the best design. Strategies: differentiable (DAS: sampled designs update per-option logits), random (uniform sampling of the same space) and exhaustive (every design; only for small spaces).
+  static override description =
+    `Allocates the network's layers to chunks, then searches every chunk's parameters (parallelism, loop order, tiles, PE array, DRAM port) for the highest FPS that fits the board, and writes the best design. Strategies: differentiable (DAS: sampled designs update per-option logits), random (uniform sampling of the same space) and exhaustive (every design; only for small spaces).
 
 The design file is written only when a feasible design is found. Progress is shown on stderr when it is a terminal.`;
 
@@ -97,7 +98,10 @@ The design file is written only when a feasible design is found. Progress is sho
         clockMhz,
         warmStart,
         onProgress: (done, total, best) =>
-          progress.tick(() => `explore ${strategy}: ${formatInt(done)}/${formatInt(total)}, best ${Number.isFinite(best) ? `${formatFixed((clockMhz * 1e6) / best, 1)} FPS` : 'none feasible yet'}`),
+          progress.tick(
+            () =>
+              `explore ${strategy}: ${formatInt(done)}/${formatInt(total)}, best ${Number.isFinite(best) ? `${formatFixed((clockMhz * 1e6) / best, 1)} FPS` : 'none feasible yet'}`,
+          ),
       });
     } finally {
       progress.end();

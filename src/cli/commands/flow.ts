@@ -17,20 +17,36 @@ ${FLOW_STAGES.map((stage) => `  ${stage.padEnd(10)} ${FLOW_STEPS[stage].describe
 Progress goes to stderr, one line per stage and epoch. OUT/flow.json records every finished stage: run the same command again after an interruption (Ctrl-C, a crash) and it skips what is done and resumes search and training from their last epoch.`;
 
   static override examples = [
-    { description: 'The default: Fashion-MNIST, ZC706, the quick preset (about 20 minutes on 2 cores)', command: '<%= config.bin %> <%= command.id %> --out runs/flow' },
-    { description: 'A smoke run on synthetic data (about a minute)', command: '<%= config.bin %> <%= command.id %> --preset smoke --dataset synthetic --out runs/smoke' },
+    {
+      description: 'The default: Fashion-MNIST, ZC706, the quick preset (about 20 minutes on 2 cores)',
+      command: '<%= config.bin %> <%= command.id %> --out runs/flow',
+    },
+    {
+      description: 'A smoke run on synthetic data (about a minute)',
+      command: '<%= config.bin %> <%= command.id %> --preset smoke --dataset synthetic --out runs/smoke',
+    },
   ];
 
   static override flags = {
-    preset: Flags.option({ options: PRESET_NAMES, default: 'quick' as PresetName, description: 'space, schedules and default board: smoke, quick (Fashion-MNIST, ZC706), paper (22-cell CIFAR)' })(),
+    preset: Flags.option({
+      options: PRESET_NAMES,
+      default: 'quick' as PresetName,
+      description: 'space, schedules and default board: smoke, quick (Fashion-MNIST, ZC706), paper (22-cell CIFAR)',
+    })(),
     dataset: Flags.option({ options: DATASET_NAMES, description: "dataset (default: the preset's)" })(),
     data: Flags.string({ description: 'dataset folder (CIFAR-10; Fashion-MNIST defaults to the Debian package)', helpValue: 'DIR' }),
-    board: Flags.string({ description: `board: ${listBoards().join(', ')} or a board file (default: the preset's)`, helpValue: 'NAME|FILE' }),
+    board: Flags.string({
+      description: `board: ${listBoards().join(', ')} or a board file (default: the preset's)`,
+      helpValue: 'NAME|FILE',
+    }),
     seed: Flags.integer({ default: 1, description: 'random seed of every stage' }),
     backend: Flags.option({ options: BACKENDS, description: 'TF.js backend (default: tensorflow if it loads, else wasm, else cpu)' })(),
     replicas: Flags.integer({ min: 1, description: 'data-parallel replicas for search and training (default: one per core on wasm)' }),
     out: Flags.string({ default: 'runs/flow', description: 'run folder', helpValue: 'DIR' }),
-    baselines: Flags.string({ description: 'baseline points for the report: a JSON array of {label, accuracy, fps} (npm run bench:search writes one)', helpValue: 'FILE' }),
+    baselines: Flags.string({
+      description: 'baseline points for the report: a JSON array of {label, accuracy, fps} (npm run bench:search writes one)',
+      helpValue: 'FILE',
+    }),
   };
 
   async run(): Promise<FlowSummary> {

@@ -10,7 +10,8 @@ import { loadCalibration, loadDesign } from '../../accel/load.js';
 export default class Generate extends BaseCommand {
   static override summary = 'Generate the hardware of a design: HLS project, RTL parameters and programs, golden vectors, manifest.';
 
-  static override description = `Builds the integer model of the design's network from its weights (BN folded, per-channel requantisation) and lowers design + model into the layer program every hardware view runs. Writes into OUT:
+  static override description =
+    `Builds the integer model of the design's network from its weights (BN folded, per-channel requantisation) and lowers design + model into the layer program every hardware view runs. Writes into OUT:
   hls/           a Vivado HLS / Vitis HLS project: one engine per chunk (tiles, PE unroll and loop order of the chunk as pragmas and loop nests), a top function, weight headers, a C testbench with golden vectors, run_hls.tcl for the chosen tool, a Makefile whose csim target builds everything with g++
   rtl/           per chunk the parameters (<chunk>_params.vh), the layer program (<chunk>_program.mem) and a top for the hw/rtl engine; files.f and a FuseSoC core (trips-hw sim runs them in Verilator)
   program.json   the layer program (descriptors, arena addresses, per-chunk parameter images)
@@ -21,7 +22,8 @@ Without --weights the network gets seeded random weights (calibrated ranges, not
   static override examples = [
     {
       description: 'Generate a searched design with the weights `trips-hw train` gave it, then C-simulate it',
-      command: '<%= config.bin %> <%= command.id %> --design runs/quick/design.json --weights runs/quick/train/weights --out runs/quick/hw && make -C runs/quick/hw/hls csim',
+      command:
+        '<%= config.bin %> <%= command.id %> --design runs/quick/design.json --weights runs/quick/train/weights --out runs/quick/hw && make -C runs/quick/hw/hls csim',
     },
     {
       description: 'A project for Vivado HLS 2020.1, with random stand-in weights',
@@ -31,7 +33,10 @@ Without --weights the network gets seeded random weights (calibrated ranges, not
 
   static override flags = {
     design: Flags.string({ required: true, description: 'design file (from explore or search)', helpValue: 'FILE' }),
-    weights: Flags.string({ description: 'trained weights folder (weights_manifest.json + weights.bin); default: seeded random weights', helpValue: 'DIR' }),
+    weights: Flags.string({
+      description: 'trained weights folder (weights_manifest.json + weights.bin); default: seeded random weights',
+      helpValue: 'DIR',
+    }),
     out: Flags.string({ required: true, description: 'output folder', helpValue: 'DIR' }),
     tool: Flags.option({ options: HLS_TOOLS, default: 'vitis-hls-2023.2' as HlsTool, description: 'HLS tool the project is for' })(),
     images: Flags.integer({ default: 2, min: 1, max: 64, description: 'golden images in the testbench and the simulation' }),
@@ -45,7 +50,10 @@ Without --weights the network gets seeded random weights (calibrated ranges, not
     checkOutputDir(flags.out);
     const design = loadDesign(flags.design);
     const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);
-    if (flags.weights === undefined) process.stderr.write(`no --weights: generating with seeded random weights (seed ${flags.seed}); the project computes exactly, but not a trained network\n`);
+    if (flags.weights === undefined)
+      process.stderr.write(
+        `no --weights: generating with seeded random weights (seed ${flags.seed}); the project computes exactly, but not a trained network\n`,
+      );
     const summary = await generateToFolder({
       design,
       designFile: flags.design,

@@ -40,32 +40,71 @@ const windowFlag = Flags.custom<[number, number]>({
 export default class Search extends BaseCommand {
   static override summary = 'Search the network, its per-layer precision and its accelerator together (TRIPS).';
 
-  static override description = `Trains a supernet with heterogeneous sampling: weight steps mix every bitwidth of a cell's op on the quantised tensors before one convolution; after the warm-up epochs, each iteration also takes an arch step on the validation half that updates the op logits α and bitwidth logits β with a hardware penalty. The penalty charges each cell the latency its layers take on the accelerator the differentiable accelerator search (DAS) found for the current single path, re-searched with warm start as the path changes. λ doubles when the derived network's FPS is below --fps-window and halves above it.
+  static override description =
+    `Trains a supernet with heterogeneous sampling: weight steps mix every bitwidth of a cell's op on the quantised tensors before one convolution; after the warm-up epochs, each iteration also takes an arch step on the validation half that updates the op logits α and bitwidth logits β with a hardware penalty. The penalty charges each cell the latency its layers take on the accelerator the differentiable accelerator search (DAS) found for the current single path, re-searched with warm start as the path changes. λ doubles when the derived network's FPS is below --fps-window and halves above it.
 
 Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ, temperature, entropies of α and β, time), a checkpoint after every epoch, and at the end OUT/design.json (the derived network on the accelerator of a long DAS run) and OUT/weights (the supernet). Ctrl-C stops between steps; --resume continues from the last finished epoch. Retrain the derived network from scratch with \`trips-hw train --design OUT/design.json\`.`;
 
   static override examples = [
-    { description: 'A smoke test on synthetic data (seconds)', command: '<%= config.bin %> <%= command.id %> --preset smoke --dataset synthetic --out runs/smoke --json' },
-    { description: 'Fashion-MNIST, co-search for 16000–24000 FPS on the ZC706', command: '<%= config.bin %> <%= command.id %> --preset quick --fps-window 16000:24000 --out runs/quick' },
-    { description: 'The baseline: hardware-aware NAS on the first accelerator found', command: '<%= config.bin %> <%= command.id %> --preset quick --hw-search once --out runs/quick-once' },
-    { description: 'Accuracy alone (the accelerator is searched for the result afterwards)', command: '<%= config.bin %> <%= command.id %> --preset quick --lambda 0 --out runs/quick-acc' },
+    {
+      description: 'A smoke test on synthetic data (seconds)',
+      command: '<%= config.bin %> <%= command.id %> --preset smoke --dataset synthetic --out runs/smoke --json',
+    },
+    {
+      description: 'Fashion-MNIST, co-search for 16000–24000 FPS on the ZC706',
+      command: '<%= config.bin %> <%= command.id %> --preset quick --fps-window 16000:24000 --out runs/quick',
+    },
+    {
+      description: 'The baseline: hardware-aware NAS on the first accelerator found',
+      command: '<%= config.bin %> <%= command.id %> --preset quick --hw-search once --out runs/quick-once',
+    },
+    {
+      description: 'Accuracy alone (the accelerator is searched for the result afterwards)',
+      command: '<%= config.bin %> <%= command.id %> --preset quick --lambda 0 --out runs/quick-acc',
+    },
   ];
 
   static override flags = {
-    preset: Flags.option({ options: PRESET_NAMES, default: 'quick' as PresetName, description: 'space and schedule: smoke (seconds), quick (Fashion-MNIST, ≤ 20 min on 2 cores), paper (22 cells, the authors\' schedule)' })(),
+    preset: Flags.option({
+      options: PRESET_NAMES,
+      default: 'quick' as PresetName,
+      description:
+        "space and schedule: smoke (seconds), quick (Fashion-MNIST, ≤ 20 min on 2 cores), paper (22 cells, the authors' schedule)",
+    })(),
     dataset: Flags.option({ options: DATASET_NAMES, description: "dataset (default: the preset's)" })(),
     data: Flags.string({ description: 'dataset folder (CIFAR-10; Fashion-MNIST defaults to the Debian package)', helpValue: 'DIR' }),
-    space: Flags.string({ description: "search space: a built-in name or a search-space file (default: the preset's)", helpValue: 'NAME|FILE' }),
-    board: Flags.string({ description: `board: ${listBoards().join(', ')} or a board file (default: the preset's)`, helpValue: 'NAME|FILE' }),
+    space: Flags.string({
+      description: "search space: a built-in name or a search-space file (default: the preset's)",
+      helpValue: 'NAME|FILE',
+    }),
+    board: Flags.string({
+      description: `board: ${listBoards().join(', ')} or a board file (default: the preset's)`,
+      helpValue: 'NAME|FILE',
+    }),
     'fps-window': windowFlag(),
-    lambda: Flags.string({ description: "initial λ of the hardware penalty; 0 searches for accuracy alone (default: the preset's)", helpValue: 'λ' }),
-    'hw-search': Flags.option({ options: ['joint', 'once'] as const, default: 'joint' as const, description: 'joint: re-search the accelerator as the path changes; once: keep the first one (hardware-aware NAS on a fixed accelerator)' })(),
-    sampling: Flags.option({ options: ['heterogeneous', 'hard', 'soft'] as const, default: 'heterogeneous' as const, description: 'bitwidth sampling (method.md §4) or one of its ablations' })(),
+    lambda: Flags.string({
+      description: "initial λ of the hardware penalty; 0 searches for accuracy alone (default: the preset's)",
+      helpValue: 'λ',
+    }),
+    'hw-search': Flags.option({
+      options: ['joint', 'once'] as const,
+      default: 'joint' as const,
+      description:
+        'joint: re-search the accelerator as the path changes; once: keep the first one (hardware-aware NAS on a fixed accelerator)',
+    })(),
+    sampling: Flags.option({
+      options: ['heterogeneous', 'hard', 'soft'] as const,
+      default: 'heterogeneous' as const,
+      description: 'bitwidth sampling (method.md §4) or one of its ablations',
+    })(),
     epochs: Flags.integer({ min: 1, description: "epochs (default: the preset's)" }),
     seed: Flags.integer({ default: 1, description: 'random seed (weights, paths, batches, DAS)' }),
     backend: Flags.option({ options: BACKENDS, description: 'TF.js backend (default: tensorflow if it loads, else wasm, else cpu)' })(),
     replicas: Flags.integer({ min: 1, description: 'data-parallel replicas (wasm and cpu; default: one per core on wasm)' }),
-    calibration: Flags.string({ description: 'calibration file (trips-hw calibrate): fitted cost-model coefficients for every accelerator search', helpValue: 'FILE' }),
+    calibration: Flags.string({
+      description: 'calibration file (trips-hw calibrate): fitted cost-model coefficients for every accelerator search',
+      helpValue: 'FILE',
+    }),
     out: Flags.string({ required: true, description: 'run folder', helpValue: 'DIR' }),
     resume: Flags.boolean({ default: false, description: 'continue from the checkpoint in --out' }),
   };
@@ -79,7 +118,10 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
     const space = flags.space ? checkSpaceLimits(resolveSearchSpace(flags.space), flags.space) : preset.space;
     const board = resolveBoard(flags.board ?? preset.board);
     const calibration = flags.calibration === undefined ? undefined : loadCalibration(flags.calibration);
-    const schedule = { ...preset.schedule, ...(flags.epochs ? { epochs: flags.epochs, warmupEpochs: Math.min(preset.schedule.warmupEpochs, flags.epochs - 1) } : {}) };
+    const schedule = {
+      ...preset.schedule,
+      ...(flags.epochs ? { epochs: flags.epochs, warmupEpochs: Math.min(preset.schedule.warmupEpochs, flags.epochs - 1) } : {}),
+    };
     const stop = stopOnSigint();
     const progress = startProgress();
     const started = performance.now();
@@ -103,7 +145,8 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
         replicas: flags.replicas,
         calibration,
         shouldStop: stop.requested,
-        onProgress: (p) => progress.tick(() => `epoch ${p.epoch + 1}/${schedule.epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
+        onProgress: (p) =>
+          progress.tick(() => `epoch ${p.epoch + 1}/${schedule.epochs} (${p.phase}) step ${p.step}/${p.steps} loss ${p.loss.toFixed(3)}`),
         onEpoch: (r) => {
           progress.end();
           process.stderr.write(
@@ -116,7 +159,8 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
       stop.release();
     }
     const seconds = (performance.now() - started) / 1e3;
-    if (result.interrupted) this.error(`interrupted after ${result.epochs.length} finished epochs; continue with --resume`, { exit: EXIT_FAILED });
+    if (result.interrupted)
+      this.error(`interrupted after ${result.epochs.length} finished epochs; continue with --resume`, { exit: EXIT_FAILED });
     const last = result.epochs.at(-1);
     const summary: SearchSummary = {
       accuracy: result.accuracy,

@@ -10,14 +10,16 @@ import { renderTable } from '../table.js';
 export default class Sim extends BaseCommand {
   static override summary = 'Verilator co-simulation of a generated project: bit-exact check, measured vs predicted cycles, sim records.';
 
-  static override description = `Builds every chunk's RTL engine (hw/rtl/, sized by OUT/rtl/<chunk>_params.vh) with Verilator and runs its layer program (OUT/rtl/<chunk>_program.mem) in a C++ harness that models the DRAM at the chunk's port rate. Every layer reads the golden inputs of OUT/golden.json, and every output word is compared with the golden model. Per layer it prints the cycles the cost model predicted and the cycles the RTL took, and writes one sim record per layer to OUT/sim/records.jsonl (input to \`trips-hw calibrate\`).
+  static override description =
+    `Builds every chunk's RTL engine (hw/rtl/, sized by OUT/rtl/<chunk>_params.vh) with Verilator and runs its layer program (OUT/rtl/<chunk>_program.mem) in a C++ harness that models the DRAM at the chunk's port rate. Every layer reads the golden inputs of OUT/golden.json, and every output word is compared with the golden model. Per layer it prints the cycles the cost model predicted and the cycles the RTL took, and writes one sim record per layer to OUT/sim/records.jsonl (input to \`trips-hw calibrate\`).
 
 Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-hw/verilator (or --cache), so an unchanged chunk is not rebuilt. Needs Verilator 5.006 or later and g++ (Debian/Ubuntu: apt-get install verilator g++). Exit code 1 when a layer mismatches or hangs.`;
 
   static override examples = [
     {
       description: 'Generate a design, then co-simulate it',
-      command: '<%= config.bin %> generate --design runs/quick/design.json --out runs/quick/hw && <%= config.bin %> <%= command.id %> --project runs/quick/hw',
+      command:
+        '<%= config.bin %> generate --design runs/quick/design.json --out runs/quick/hw && <%= config.bin %> <%= command.id %> --project runs/quick/hw',
     },
     {
       description: 'Two layers only, as JSON (bitExact, cycles.mapePct / maxPct, layers[])',
@@ -39,7 +41,10 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
     if (flags.cache !== undefined) checkOutputDir(flags.cache, '--cache');
     const progress = startProgress();
     const result = await simulateProject(flags.project, {
-      layers: flags.layers?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
+      layers: flags.layers
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
       image: flags.image,
       cacheDir: flags.cache,
       onProgress: (e) => progress.tick(() => `sim: chunk ${e.chunk} (${e.index}/${e.total}) ${e.phase}`),
@@ -49,7 +54,9 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
     if (!result.bitExact) {
       // the result (with --json, the JSON) still goes out: it says which layers failed
       const bad = result.layers.filter((l) => !l.bitExact).map((l) => l.name);
-      process.stderr.write(`trips-hw: co-simulation failed: ${bad.length} layer(s) not bit-exact or hung (${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''})\n`);
+      process.stderr.write(
+        `trips-hw: co-simulation failed: ${bad.length} layer(s) not bit-exact or hung (${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''})\n`,
+      );
       process.exitCode = EXIT_FAILED;
     }
     return result;
@@ -58,7 +65,15 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
 
 function formatSim(r: SimResult): string {
   const table = renderTable(
-    [{ title: 'layer' }, { title: 'op' }, { title: 'chunk' }, { title: 'predicted', align: 'right' }, { title: 'measured', align: 'right' }, { title: 'error', align: 'right' }, { title: 'outputs' }],
+    [
+      { title: 'layer' },
+      { title: 'op' },
+      { title: 'chunk' },
+      { title: 'predicted', align: 'right' },
+      { title: 'measured', align: 'right' },
+      { title: 'error', align: 'right' },
+      { title: 'outputs' },
+    ],
     r.layers.map((l) => [
       l.name,
       l.op,
