@@ -4,6 +4,7 @@
  * module working in place on the backend's heap (JavaScript loops over heap views measured
  * ~50 ns per element there, the SIMD module a few).
  */
+import { ACTIVATION_RANGE_FLOOR } from '../core/numerics.js';
 import * as tf from './tf.js';
 import {
   blendRange,
@@ -120,7 +121,7 @@ function bnActQuantForward(io: TensorIo, inputs: Info[], a: BnActQuantAttrs): In
   const peak = replica ? combinePeak(replica, localPeak) : localPeak;
   const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
   range[0] = blended;
-  const step = Math.fround(Math.max(blended, 1e-8) / hi);
+  const step = Math.fround(Math.max(blended, ACTIVATION_RANGE_FLOOR) / hi);
   quantiseInPlace(y, mask, step, lo, hi, activation);
   return outs;
 }
@@ -206,7 +207,7 @@ function bnActQuantForwardWasm(backend: WasmHeapBackend, inputs: Info[], a: BnAc
     const old = f32(tensorOffset(backend, amax), 1)[0];
     const blended = old === 0 ? peak : Math.fround((1 - a.rangeMomentum) * old + a.rangeMomentum * peak);
     f32(range, 1)[0] = blended;
-    const step = Math.fround(Math.max(blended, 1e-8) / Number(a.hi));
+    const step = Math.fround(Math.max(blended, ACTIVATION_RANGE_FLOOR) / Number(a.hi));
     // one bitwidth is the mix of one level with coefficient 1 (the same bits: the sum starts at c₀·q₀)
     const [lo, hi] = [Number(a.lo), Number(a.hi)];
     writeLevelTable(heap, at(4), [step], [lo], [hi], [1]);
@@ -289,7 +290,7 @@ function actQuantCpu(io: TensorIo, inputs: Info[], a: ActQuantAttrs): Info[] {
   io.f32(outs[1])[0] = range;
   const y = io.f32(outs[0]);
   y.set(xv);
-  quantiseInPlace(y, io.u8(outs[2]), Math.fround(Math.max(range, 1e-8) / a.hi), Number(a.lo), Number(a.hi), 0);
+  quantiseInPlace(y, io.u8(outs[2]), Math.fround(Math.max(range, ACTIVATION_RANGE_FLOOR) / a.hi), Number(a.lo), Number(a.hi), 0);
   return outs;
 }
 
@@ -313,7 +314,7 @@ function actQuantWasm(backend: WasmHeapBackend, inputs: Info[], a: ActQuantAttrs
   const heap = backend.wasm.HEAPU8.buffer;
   const blended = blendRange(new Float32Array(heap, tensorOffset(backend, amax), 1)[0], peak, a.rangeMomentum);
   new Float32Array(heap, range, 1)[0] = blended;
-  const step = Math.fround(Math.max(blended, 1e-8) / Number(a.hi));
+  const step = Math.fround(Math.max(blended, ACTIVATION_RANGE_FLOOR) / Number(a.hi));
   const [lo, hi] = [Number(a.lo), Number(a.hi)];
   const levels = backend.wasm._malloc(LEVEL_BYTES);
   try {

@@ -11,6 +11,7 @@
  * z = fround(x·scale + shift) (one rounding, as fused-kernels.ts's cpu kernel); on wasm the SIMD
  * module's fround(fround(x·scale) + shift).
  */
+import { ACTIVATION_RANGE_FLOOR } from '../core/numerics.js';
 import { registerFusedKernels } from './fused-kernels.js';
 import { activeReplica, combineMoments, combinePeak } from './replica.js';
 import * as tf from './tf.js';
@@ -75,7 +76,7 @@ export function widestLevel(bits: readonly number[]): number {
 
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
-/** The per-level constants for a range: step_j = fround(max(range, 1e-8) / hi_j). */
+/** The per-level constants for a range: step_j = fround(max(range, ACTIVATION_RANGE_FLOOR) / hi_j). */
 interface Levels {
   readonly step: Float64Array;
   readonly lo: Float64Array;
@@ -88,7 +89,7 @@ interface Levels {
 
 function levelsFor(bits: readonly number[], signed: boolean, range: number, coef?: ArrayLike<number>): Levels {
   const table = mixLevels(bits, signed);
-  const step = Float64Array.from(table, (t) => Math.fround(Math.max(range, 1e-8) / t.hi));
+  const step = Float64Array.from(table, (t) => Math.fround(Math.max(range, ACTIVATION_RANGE_FLOOR) / t.hi));
   const lo = Float64Array.from(table, (t) => t.lo);
   const hi = Float64Array.from(table, (t) => t.hi);
   const w = widestLevel(bits);

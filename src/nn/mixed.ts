@@ -16,6 +16,7 @@
  * where the activation is active and z lies inside the range of the level with the most bits
  * (every level has the same range [lo·step, hi·step] in exact arithmetic).
  */
+import { ACTIVATION_RANGE_FLOOR } from '../core/numerics.js';
 import type { StatisticsSink } from './fused.js';
 import { BN_ACT_QUANT_GRAD, MASK_GRAD } from './fused-kernels.js';
 import {
@@ -106,9 +107,9 @@ function coefAt(coef: tf.Tensor, j: number): tf.Tensor {
   return tf.reshape(tf.slice(coef, [j], [1]), []);
 }
 
-/** The activation step of a level: max(range, 1e-8) / hi. */
+/** The activation step of a level: max(range, ACTIVATION_RANGE_FLOOR) / hi. */
 function actStep(range: tf.Tensor, hi: number): tf.Tensor {
-  return tf.div(tf.maximum(range, 1e-8), hi);
+  return tf.div(tf.maximum(range, ACTIVATION_RANGE_FLOOR), hi);
 }
 
 function quantiseWith(z: tf.Tensor, step: tf.Tensor, lo: number, hi: number): tf.Tensor {

@@ -7,16 +7,15 @@
  */
 import * as tf from './tf.js';
 import type { LayerSpec, NetworkSpec } from '../core/network.js';
+import { BN_EPSILON, INPUT_BITS } from '../core/numerics.js';
 import { Rng } from '../core/random.js';
 import { type BatchStatistics, fusedAvailable, type StatisticsSink, normActQuantComposite, normActQuantFused } from './fused.js';
 import { fakeQuantActivation, fakeQuantActivationTrain, fakeQuantWeight } from './quant.js';
 
-export const BN_EPSILON = 1e-5;
 export const BN_MOMENTUM = 0.1;
 /** Weight of the newest batch in the running activation range. */
 export const RANGE_MOMENTUM = 0.1;
-/** Bitwidth of the network input (the normalised image). */
-export const INPUT_BITS = 8;
+export { BN_EPSILON, INPUT_BITS } from '../core/numerics.js';
 
 export interface QatModel {
   readonly network: NetworkSpec;

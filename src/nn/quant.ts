@@ -11,6 +11,7 @@
  * folding batch norm (a per-channel positive or negative scale), so the integers trained here
  * are the integers deployed.
  */
+import { ACTIVATION_RANGE_FLOOR, WEIGHT_MAX_FLOOR } from '../core/numerics.js';
 import { ACT_QUANT, type ActQuantAttrs, MASK_GRAD, registerFusedKernels } from './fused-kernels.js';
 import * as tf from './tf.js';
 
@@ -29,7 +30,7 @@ function otherAxes(rank: number, channelAxis: number): number[] {
 
 /** Per-channel scale of a weight tensor (keepDims shape, broadcastable against w). */
 export function weightScale(w: tf.Tensor, bits: number, channelAxis: number): tf.Tensor {
-  return tf.tidy(() => tf.div(tf.maximum(tf.max(tf.abs(w), otherAxes(w.rank, channelAxis), true), 1e-12), weightLevels(bits)));
+  return tf.tidy(() => tf.div(tf.maximum(tf.max(tf.abs(w), otherAxes(w.rank, channelAxis), true), WEIGHT_MAX_FLOOR), weightLevels(bits)));
 }
 
 type CustomArgs = Array<tf.Tensor | tf.GradSaveFunc>;
@@ -65,7 +66,7 @@ function quantiseWith(x: tf.Tensor, scale: tf.Tensor, lo: number, hi: number): t
 function activationQuantiser(x: tf.Tensor, lo: number, hi: number, rangeOf: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
   const op = tf.customGrad((...args: CustomArgs) => {
     const [xi, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    const scale = tf.div(tf.maximum(rangeOf(xi), 1e-8), hi);
+    const scale = tf.div(tf.maximum(rangeOf(xi), ACTIVATION_RANGE_FLOOR), hi);
     save([xi, scale]);
     return {
       value: quantiseWith(xi, scale, lo, hi),

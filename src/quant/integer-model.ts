@@ -40,14 +40,12 @@ import {
   weightLevels,
 } from './arith.js';
 import { checkAccumulator, fixedPoint } from './fixed-point.js';
+import { ACTIVATION_RANGE_FLOOR, BN_EPSILON, INPUT_BITS, WEIGHT_MAX_FLOOR } from '../core/numerics.js';
 
-/** Batch-norm epsilon of src/nn/model.ts (BN_EPSILON); a test holds the two equal. */
-export const BN_EPSILON = 1e-5;
-/** Bitwidth of the network input (src/nn/model.ts INPUT_BITS). */
-export const INPUT_BITS = 8;
-/** Floors of the fake quantisers (src/nn/quant.ts): activation range and weight max|w|. */
-const ACTIVATION_FLOOR = Math.fround(1e-8);
-const WEIGHT_FLOOR = Math.fround(1e-12);
+export { BN_EPSILON, INPUT_BITS } from '../core/numerics.js';
+/** The fake quantisers' floors (core/numerics.ts) as the float32 values they compute with. */
+const ACTIVATION_FLOOR = Math.fround(ACTIVATION_RANGE_FLOOR);
+const WEIGHT_FLOOR = Math.fround(WEIGHT_MAX_FLOOR);
 
 function readWeight(weights: WeightSource, name: string, shape: readonly number[]): Float32Array {
   const w = weights[name];
@@ -71,7 +69,7 @@ function checkBits(where: string, field: string, bits: number): void {
   }
 }
 
-/** The fake quantiser's scale of an activation: fround(max(amax, 1e-8) / hi). */
+/** The fake quantiser's scale of an activation: fround(max(amax, ACTIVATION_RANGE_FLOOR) / hi). */
 export function activationScale(amax: number, hi: number): number {
   return Math.fround(Math.max(Math.fround(amax), ACTIVATION_FLOOR) / hi);
 }
