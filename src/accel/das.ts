@@ -12,6 +12,7 @@
  * learning rate that actually moves the distribution. Random search is this sampler with the
  * logits frozen at zero: both strategies draw from exactly the same space.
  */
+import { adamUpdate } from '../core/adam.js';
 import { Rng } from '../core/random.js';
 import { PARAM_SIZE, P_PEM, P_PEN, P_PORT, P_TM } from './cost-model.js';
 import { type ChunkOptionSpace, paramName, peNLimit } from './design-space.js';
@@ -257,7 +258,7 @@ export function searchBySampling(problem: CostProblem, options: ChunkOptionSpace
     if (lr > 0) {
       updateCritic(critic, costs, b, columns);
       gradientOf(options, layout, chosen, soft, costs, b, critic, globalCredit, tau, grad);
-      adamStep(logits, grad, adamM, adamV, ++step, lr);
+      adamUpdate(logits, grad, adamM, adamV, ++step, lr);
     }
     opts.onProgress?.(done, opts.samples, bestCycles);
   }
@@ -365,17 +366,5 @@ function gradientOf(
         }
       }
     }
-  }
-}
-
-function adamStep(x: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, t: number, lr: number): void {
-  const b1 = 0.9;
-  const b2 = 0.999;
-  const c1 = 1 - b1 ** t;
-  const c2 = 1 - b2 ** t;
-  for (let i = 0; i < x.length; i++) {
-    m[i] = b1 * m[i] + (1 - b1) * g[i];
-    v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-    x[i] -= (lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-8);
   }
 }

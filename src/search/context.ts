@@ -3,6 +3,7 @@
  * context, the arch optimiser, this replica's slice of a batch, and the hardware state
  * machine that decides which latencies the arch steps charge.
  */
+import { adamUpdate } from '../core/adam.js';
 import type { BoardSpec, CalibrationSpec, CostReport } from '../accel/index.js';
 import { type Batch, type Dataset, type DatasetName, deriveSeed, type Split } from '../data/index.js';
 import type { BackendName } from '../nn/backend.js';
@@ -97,16 +98,8 @@ export class ArchAdam {
   }
 
   step(params: Float32Array, grads: Float32Array): void {
-    const [b1, b2] = this.betas;
     this.t++;
-    const c1 = 1 - b1 ** this.t;
-    const c2 = 1 - b2 ** this.t;
-    for (let i = 0; i < params.length; i++) {
-      const g = grads[i];
-      this.m[i] = b1 * this.m[i] + (1 - b1) * g;
-      this.v[i] = b2 * this.v[i] + (1 - b2) * g * g;
-      params[i] -= (this.lr * (this.m[i] / c1)) / (Math.sqrt(this.v[i] / c2) + 1e-8);
-    }
+    adamUpdate(params, grads, this.m, this.v, this.t, this.lr, this.betas[0], this.betas[1]);
   }
 }
 
