@@ -4,6 +4,7 @@
  * which is what a search's choices depend on), and k-fold cross-validation that holds out
  * whole designs, so a design's layers never help predict each other.
  */
+import { absolutePercentErrors } from '../core/error-stats.js';
 import { DEFAULT_RIDGE, defaultCoefficients, fitCoefficients, predictCycles } from './fit.js';
 import type { ErrorStats, HeldOutError, Measurement } from './types.js';
 
@@ -48,7 +49,7 @@ export function quantile(values: readonly number[], p: number): number {
 }
 
 export function errorStats(predicted: readonly number[], measured: readonly number[]): ErrorStats {
-  const abs = predicted.map((p, i) => (100 * Math.abs(p - measured[i])) / measured[i]);
+  const abs = absolutePercentErrors(predicted, measured);
   const round = (v: number) => Math.round(v * 1000) / 1000;
   return {
     count: abs.length,

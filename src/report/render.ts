@@ -3,6 +3,7 @@
  * script and no network, so it opens anywhere and can be mailed as one file. Values are HTML-
  * escaped by Handlebars; only the SVG vega rendered is inserted raw.
  */
+import { meanAbsolutePercentError } from '../core/error-stats.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
@@ -34,8 +35,11 @@ export function cardsOf(run: RunData): ReportCard[] {
       exact ? `bit-exact (${run.records.length} layer runs)` : `${run.records.filter((r) => !r.bitExact).length} layers differ`,
       exact ? 'ok' : 'bad',
     );
-    const errors = finished.map((r) => Math.abs(r.predicted - (r.measured as number)) / (r.measured as number));
-    if (errors.length) card('cycle error, uncalibrated (MAPE)', pct(errors.reduce((s, e) => s + e, 0) / errors.length));
+    const mapePct = meanAbsolutePercentError(
+      finished.map((r) => r.predicted),
+      finished.map((r) => r.measured as number),
+    );
+    if (finished.length) card('cycle error, uncalibrated (MAPE)', pct(mapePct / 100));
   }
   const held = run.calibration?.heldOut;
   if (held) card(`cycle error after calibration (held out, ${held.method})`, `${held.after.mapePct.toFixed(2)} %`);

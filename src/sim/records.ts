@@ -3,6 +3,7 @@
  * model predicted (cycles and its raw terms, so `calibrate` can refit the coefficients per
  * layer class and loop order), what the RTL measured, and whether every output word matched.
  */
+import { absolutePercentErrors } from '../core/error-stats.js';
 import { layerTerms } from '../accel/index.js';
 import type { CoefficientKey, CostTerm } from '../accel/types.js';
 import type { LayerSpec } from '../core/network.js';
@@ -104,9 +105,11 @@ export function makeRecord(
 
 /** Per-layer |measured − predicted| / measured over finished layers, in %. */
 export function cycleError(records: readonly SimRecord[]): { mapePct: number; maxPct: number; count: number } {
-  const errors = records
-    .filter((r) => r.meas.cycles !== null && r.meas.cycles > 0)
-    .map((r) => (100 * Math.abs(r.pred.cycles - (r.meas.cycles as number))) / (r.meas.cycles as number));
+  const finished = records.filter((r) => r.meas.cycles !== null && r.meas.cycles > 0);
+  const errors = absolutePercentErrors(
+    finished.map((r) => r.pred.cycles),
+    finished.map((r) => r.meas.cycles as number),
+  );
   if (errors.length === 0) return { mapePct: 0, maxPct: 0, count: 0 };
   return { mapePct: errors.reduce((s, e) => s + e, 0) / errors.length, maxPct: Math.max(...errors), count: errors.length };
 }

@@ -5,36 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
 import { PACKAGE_ROOT } from '../../core/paths.js';
+import { templateLoader } from '../templates.js';
 import type { GeneratedFile } from '../types.js';
 import type { HlsProject } from './lower.js';
 
 const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates', 'hls');
-const PARTIALS = ['loop-os', 'loop-ws'];
-
-type Compiled = (context: unknown) => string;
-let cache: { hbs: typeof Handlebars; templates: Map<string, Compiled> } | undefined;
-
-function environment(): NonNullable<typeof cache> {
-  if (!cache) {
-    const hbs = Handlebars.create();
-    for (const name of PARTIALS) hbs.registerPartial(name, readFileSync(join(TEMPLATE_DIR, 'project', `${name}.hbs`), 'utf8'));
-    cache = { hbs, templates: new Map() };
-  }
-  return cache;
-}
-
-function template(name: string): Compiled {
-  const env = environment();
-  let compiled = env.templates.get(name);
-  if (!compiled) {
-    const source = readFileSync(join(TEMPLATE_DIR, 'project', `${name}.hbs`), 'utf8');
-    compiled = env.hbs.compile(source, { strict: true, noEscape: true });
-    env.templates.set(name, compiled);
-  }
-  return compiled;
-}
+const template = templateLoader(join(TEMPLATE_DIR, 'project'), ['loop-os', 'loop-ws']);
 
 /** A static header of templates/hls, behind the project's generated-file line. */
 function staticFile(name: string, banner: string): string {
