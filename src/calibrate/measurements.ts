@@ -15,9 +15,9 @@ import type { ProjectManifest } from '../backend/generate.js';
 import { hashDesign } from '../backend/program.js';
 import type { LayerWindow } from '../backend/types.js';
 import { InputError } from '../core/diagnostics.js';
-import { readTextFile } from '../core/files.js';
+import { readJsonLinesFile, readTextFile } from '../core/files.js';
 import type { LayerSpec } from '../core/network.js';
-import { loadArtifact, validateArtifact } from '../core/schema.js';
+import { loadArtifact, validateArtifactLine } from '../core/schema.js';
 import type { Measurement, MeasurementSource } from './types.js';
 
 type TermTable = Map<string, { key: CoefficientKey; terms: Record<CostTerm, number> }>;
@@ -199,47 +199,32 @@ interface SimRecordFields {
 export function readSimRecords(file: string): { measurements: Measurement[]; skipped: number } {
   const measurements: Measurement[] = [];
   let skipped = 0;
-  readTextFile(file, 'a JSON-lines file of sim records')
-    .split(/\r?\n/)
-    .forEach((line, i) => {
-      if (line.trim() === '') return;
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (error) {
-        throw new InputError(file, `line ${i + 1}`, `expected one sim record per line (${(error as Error).message.split('\n')[0]})`);
-      }
-      let r: SimRecordFields;
-      try {
-        r = validateArtifact<SimRecordFields>('sim-record', value, file);
-      } catch (error) {
-        if (error instanceof InputError) throw new InputError(file, `line ${i + 1}${error.pointer}`, error.expectation);
-        throw error;
-      }
-      if (!r.bitExact || r.meas.cycles === null || r.meas.cycles <= 0) {
-        skipped++;
-        return;
-      }
-      const layer: LayerSpec = {
-        name: r.layer,
-        kind: r.op,
-        inputs: [],
-        ...r.prob,
-        groups: r.op === 'dwconv' ? r.prob.inC : r.prob.groups,
-        activation: 'none',
-        bits: r.prec.inBits,
-        outBits: r.prec.outBits,
-      };
-      const { key, terms } = layerTerms(layer, r.arch, r.arch.portBitsEffective);
-      measurements.push({
-        id: sha(line),
-        design: r.designHash,
-        layer: r.layer,
-        source: 'sim',
-        terms: { [key]: terms },
-        cycles: r.meas.cycles,
-        by: `${r.simulator.name} ${r.simulator.version}`,
-      });
+  for (const jsonLine of readJsonLinesFile(file, 'a JSON-lines file of sim records')) {
+    const r = validateArtifactLine<SimRecordFields>('sim-record', jsonLine, file);
+    if (!r.bitExact || r.meas.cycles === null || r.meas.cycles <= 0) {
+      skipped++;
+      continue;
+    }
+    const layer: LayerSpec = {
+      name: r.layer,
+      kind: r.op,
+      inputs: [],
+      ...r.prob,
+      groups: r.op === 'dwconv' ? r.prob.inC : r.prob.groups,
+      activation: 'none',
+      bits: r.prec.inBits,
+      outBits: r.prec.outBits,
+    };
+    const { key, terms } = layerTerms(layer, r.arch, r.arch.portBitsEffective);
+    measurements.push({
+      id: sha(jsonLine.text),
+      design: r.designHash,
+      layer: r.layer,
+      source: 'sim',
+      terms: { [key]: terms },
+      cycles: r.meas.cycles,
+      by: `${r.simulator.name} ${r.simulator.version}`,
     });
+  }
   return { measurements, skipped };
 }

@@ -4,18 +4,7 @@
  * unreadable or malformed file is a one-line `InputError` naming it (exit 2), never a Node
  * message. Every output is written atomically, and output paths are checked before work starts.
  */
-import {
-  accessSync,
-  constants,
-  lstatSync,
-  mkdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, UsageError } from './diagnostics.js';
 
@@ -43,12 +32,12 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 /** Files larger than this are refused before they are read (no artifact trips-hw writes comes near it). */
 export const MAX_INPUT_BYTES = 1 << 30;
 
-function errnoText(error: unknown): string {
+function errnoText(error: unknown, noun: 'file' | 'folder' = 'file'): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'ENOTDIR') return 'file not found (a part of its path is a file, not a folder)';
-  if (code === 'EACCES' || code === 'EPERM') return 'cannot read file (permission denied)';
-  return `cannot read file (${code ?? 'error'})`;
+  if (code === 'ENOENT') return `${noun} not found`;
+  if (code === 'ENOTDIR') return `${noun} not found (a part of its path is a file, not a folder)`;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot read ${noun} (permission denied)`;
+  return `cannot read ${noun} (${code ?? 'error'})`;
 }
 
 /** The bytes of a file; missing, a directory, too large or unreadable → `InputError`. */
@@ -85,17 +74,19 @@ export function readJsonFile(file: string): unknown {
 /** One parsed line of a JSON-lines file, with its 1-based line number. */
 export interface JsonLine {
   readonly line: number;
+  /** The line as written (a content hash of a record is taken over it). */
+  readonly text: string;
   readonly value: unknown;
 }
 
 /** A JSON-lines file: one JSON value per non-blank line; a bad line is an `InputError` naming it. */
-export function readJsonLinesFile(file: string): JsonLine[] {
-  const lines = readTextFile(file, 'a JSON-lines file').split(/\r?\n/);
+export function readJsonLinesFile(file: string, what = 'a JSON-lines file'): JsonLine[] {
+  const lines = readTextFile(file, what).split(/\r?\n/);
   const out: JsonLine[] = [];
   lines.forEach((text, i) => {
     if (text.trim() === '') return;
     try {
-      out.push({ line: i + 1, value: JSON.parse(text) as unknown });
+      out.push({ line: i + 1, text, value: JSON.parse(text) as unknown });
     } catch (error) {
       throw new InputError(file, `line ${i + 1}`, `expected one JSON value per line (${(error as Error).message.split('\n')[0]})`);
     }
@@ -127,7 +118,7 @@ export function checkInputDir(dir: string, what = 'a folder'): void {
     if (!statSync(dir).isDirectory()) throw new InputError(dir, '', `expected ${what}, found a file`);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(dir, '', `${errnoText(error).replace('file not found', 'folder not found')} (expected ${what})`);
+    throw new InputError(dir, '', `${errnoText(error, 'folder')} (expected ${what})`);
   }
 }
 
@@ -163,8 +154,8 @@ function nearestExisting(path: string): { path: string; isDir: boolean } {
   let p = resolve(path);
   for (;;) {
     try {
-      const stat = lstatSync(p);
-      return { path: p, isDir: statSync(p).isDirectory() || (stat.isSymbolicLink() && isDirectory(p)) };
+      // statSync follows links: a link to a folder is a folder, a dangling one is absent
+      return { path: p, isDir: statSync(p).isDirectory() };
     } catch {
       const up = dirname(p);
       if (up === p) return { path: p, isDir: true };
@@ -198,10 +189,15 @@ export function checkOutputDir(dir: string, flag = '--out'): void {
 /** An output file (`--out FILE`), checked before any work: not a folder, its folder creatable. */
 export function checkOutputFile(file: string, flag = '--out'): void {
   if (file.trim() === '') throw new UsageError(`${flag}: expected a file path, found an empty string`);
-  if (isDirectory(file)) throw new UsageError(`${flag} ${file}: expected a file path, found a folder`);
+  let stat: ReturnType<typeof statSync> | undefined;
+  try {
+    stat = statSync(file);
+  } catch {
+    // absent: it is created
+  }
+  if (stat?.isDirectory()) throw new UsageError(`${flag} ${file}: expected a file path, found a folder`);
   checkCreatable(dirname(resolve(file)), flag, file);
-  const found = nearestExisting(file);
-  if (found.path === resolve(file) && !isFile(file)) throw new UsageError(`${flag} ${file}: expected a regular file`);
+  if (stat && !stat.isFile()) throw new UsageError(`${flag} ${file}: expected a regular file`);
 }
 
 /**

@@ -24,6 +24,11 @@ export function reducedN(l: Pick<LayerSpec, 'kind' | 'inC' | 'groups'>): number 
   return l.kind === 'dwconv' ? 1 : l.inC / l.groups;
 }
 
+/** Weights a layer holds: kernel² · reducedN · outC for the MAC kinds (fc: kernel 1), none for add and pool. */
+export function layerWeights(l: Pick<LayerSpec, 'kind' | 'kernel' | 'inC' | 'outC' | 'groups'>): number {
+  return isMacKind(l.kind) ? l.kernel * l.kernel * reducedN(l) * l.outC : 0;
+}
+
 /** Input rows (or columns) that `out` output rows of a window (kernel, stride) read. */
 export function inputSpan(out: number, stride: number, kernel: number): number {
   return (out - 1) * stride + kernel;

@@ -1,3 +1,4 @@
+import { layerWeights } from './layer-geometry.js';
 import { InputError } from './diagnostics.js';
 import type { LayerSpec, NetworkSpec } from './network.js';
 import { loadArtifact } from './schema.js';
@@ -40,12 +41,7 @@ function checkSizes(layer: LayerSpec, fail: Fail): number {
   const words = layer.outH * layer.outW * layer.outC;
   if (words > NETWORK_LIMITS.tensorWords)
     fail('outC', `expected an output of at most ${NETWORK_LIMITS.tensorWords} words (outH·outW·outC), found ${words}`);
-  const weights =
-    layer.kind === 'conv' || layer.kind === 'fc'
-      ? layer.kernel * layer.kernel * (layer.inC / layer.groups) * layer.outC
-      : layer.kind === 'dwconv'
-        ? layer.kernel * layer.kernel * layer.outC
-        : 0;
+  const weights = layerWeights(layer);
   if (weights > NETWORK_LIMITS.layerWeights)
     fail('outC', `expected at most ${NETWORK_LIMITS.layerWeights} weights in one layer (kernel²·inC/groups·outC), found ${weights}`);
   return words;

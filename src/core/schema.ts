@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { InputError } from './diagnostics.js';
-import { readJsonFile, readJsonLinesFile } from './files.js';
+import { type JsonLine, readJsonFile, readJsonLinesFile } from './files.js';
 import { SCHEMAS_DIR } from './paths.js';
 
 /** The artifacts that have a schema in `schemas/<name>.schema.json`. */
@@ -104,17 +104,17 @@ export function isArtifact(name: ArtifactName, value: unknown): boolean {
   return validatorFor(name)(value) === true;
 }
 
-/**
- * Read a JSON-lines file whose every line is artifact `name`; a bad line is an `InputError`
- * whose pointer starts with the line number (`line 3/meas/cycles`).
- */
+/** One line of a JSON-lines file validated as artifact `name`; the pointer starts with its line (`line 3/meas/cycles`). */
+export function validateArtifactLine<T>(name: ArtifactName, { line, value }: JsonLine, file: string): T {
+  try {
+    return validateArtifact<T>(name, value, file);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(file, `line ${line}${error.pointer}`, error.expectation);
+    throw error;
+  }
+}
+
+/** Read a JSON-lines file whose every line is artifact `name`; a bad line is an `InputError` naming it. */
 export function loadArtifactLines<T>(name: ArtifactName, file: string): T[] {
-  return readJsonLinesFile(file).map(({ line, value }) => {
-    try {
-      return validateArtifact<T>(name, value, file);
-    } catch (error) {
-      if (error instanceof InputError) throw new InputError(file, `line ${line}${error.pointer}`, error.expectation);
-      throw error;
-    }
-  });
+  return readJsonLinesFile(file).map((line) => validateArtifactLine<T>(name, line, file));
 }

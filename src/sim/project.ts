@@ -11,7 +11,8 @@ import type { ProjectManifest } from '../backend/generate.js';
 import { OPCODES, type GoldenVectors, type LayerDescriptor, type ProgramSpec } from '../backend/types.js';
 import { InputError, UsageError } from '../core/diagnostics.js';
 import { checkInputDir, readTextFile, writeFileAtomic } from '../core/files.js';
-import { outputSizeOf } from '../core/network-check.js';
+import { layerWeights, reducedN, walkedM } from '../core/layer-geometry.js';
+import { NETWORK_LIMITS, outputSizeOf } from '../core/network-check.js';
 import { loadArtifact } from '../core/schema.js';
 import { cycleError, type SimRecord } from './records.js';
 import { programSubset, runChunk, type ChunkRun } from './run.js';
@@ -94,10 +95,7 @@ const PROJECT_DIR = 'a project folder written by `trips-hw generate`';
 
 /** Weight codes a layer reads from its chunk's image (conv: [groups·outPer][K][K][inPer]). */
 function weightCount(d: LayerDescriptor): number {
-  if (d.op === 'conv') return d.groups * d.outPer * d.kernel * d.kernel * d.inPer;
-  if (d.op === 'dwconv') return d.outC * d.kernel * d.kernel;
-  if (d.op === 'fc') return d.outC * d.inC;
-  return 0;
+  return layerWeights({ kind: d.op, kernel: d.kernel, inC: d.inC, outC: d.outC, groups: d.groups });
 }
 
 /** Requantisation entries a layer reads (conv / dwconv / fc: one per output channel; add: 2; pool: kernel²). */
@@ -110,7 +108,10 @@ function requantCount(d: LayerDescriptor): number {
 /** The descriptor's shape fields that disagree with its op (conv: inPer·groups = inC, …), or undefined. */
 function shapeMismatch(d: LayerDescriptor): { field: string; expected: number; found: number } | undefined {
   const want: [string, number, number][] = [];
-  if (d.op === 'conv') want.push(['inPer', d.inC / d.groups, d.inPer], ['outPer', d.outC / d.groups, d.outPer]);
+  if (d.op === 'conv') {
+    const layer = { kind: d.op, inC: d.inC, outC: d.outC, groups: d.groups };
+    want.push(['inPer', reducedN(layer), d.inPer], ['outPer', walkedM(layer), d.outPer]);
+  }
   if (d.op === 'dwconv') want.push(['outC', d.inC, d.outC], ['inPer', 1, d.inPer], ['outPer', d.outC, d.outPer], ['groups', 1, d.groups]);
   if (d.op === 'fc')
     want.push(
@@ -120,6 +121,8 @@ function shapeMismatch(d: LayerDescriptor): { field: string; expected: number; f
       ['outW', 1, d.outW],
       ['inPer', d.inC, d.inPer],
       ['outPer', d.outC, d.outPer],
+      ['kernel', 1, d.kernel],
+      ['groups', 1, d.groups],
     );
   if (d.op === 'add') want.push(['outH', d.inH, d.outH], ['outW', d.inW, d.outW], ['outC', d.inC, d.outC]);
   if (d.op === 'pool') want.push(['outC', d.inC, d.outC]);
@@ -168,9 +171,11 @@ function checkProgram(program: ProgramSpec, file: string): void {
     if (d.chunk >= chunks.length) fail(at('chunk'), `expected a chunk index below ${chunks.length}, found ${d.chunk}`);
     if (!chunks[d.chunk].layers.includes(i)) fail(at('chunk'), `expected chunk ${d.chunk} to list layer ${i} among its layers`);
     // as for the network (core/network-check.ts): only a pool's window may span its map
-    if (d.op !== 'pool' && d.kernel > 15)
-      fail(at('kernel'), `expected a ${d.op} kernel of at most 15 (trips-hw's limit), found ${d.kernel}`);
-    if (d.op !== 'pool' && d.stride > 8) fail(at('stride'), `expected a ${d.op} stride of at most 8 (trips-hw's limit), found ${d.stride}`);
+    const { macKernel, macStride } = NETWORK_LIMITS;
+    if (d.op !== 'pool' && d.kernel > macKernel)
+      fail(at('kernel'), `expected a ${d.op} kernel of at most ${macKernel} (trips-hw's limit), found ${d.kernel}`);
+    if (d.op !== 'pool' && d.stride > macStride)
+      fail(at('stride'), `expected a ${d.op} stride of at most ${macStride} (trips-hw's limit), found ${d.stride}`);
     const shape = shapeMismatch(d);
     if (shape) fail(at(shape.field), `expected ${shape.expected} (the ${d.op}'s shape), found ${shape.found}`);
     for (const field of d.op === 'add' ? (['inAddr', 'in2Addr'] as const) : (['inAddr'] as const)) {

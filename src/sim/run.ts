@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { HEADER_WORDS, DESCRIPTOR_WORDS, type RtlChunk, type RtlSizes } from '../backend/rtl/lower.js';
 import type { GoldenVectors, ProgramSpec } from '../backend/types.js';
-import { readTextFile } from '../core/files.js';
+import { oneLine } from '../core/diagnostics.js';
+import { type JsonLine, readJsonLinesFile } from '../core/files.js';
 import { jobText } from './job.js';
 import { makeRecord, type Measured, type SimRecord } from './records.js';
 import { buildEngine, type BuiltEngine } from './verilator.js';
@@ -56,28 +57,17 @@ interface HarnessLine {
  * file that cannot be read or parsed is an internal failure (exit 1), named with its line.
  */
 function readHarnessOutput(file: string, chunk: string): HarnessLine[] {
-  let text: string;
+  let lines: JsonLine[];
   try {
-    text = readTextFile(file, 'the harness output');
+    lines = readJsonLinesFile(file, 'the harness output');
   } catch (error) {
-    throw new Error(`internal: the harness of chunk ${chunk} left no readable output in ${file} (${(error as Error).message})`);
+    throw new Error(`internal: the harness of chunk ${chunk} left output that cannot be read: ${oneLine(error)}`);
   }
-  const lines: HarnessLine[] = [];
-  text.split('\n').forEach((line, i) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new Error(
-        `internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not JSON (${(error as Error).message.split('\n')[0]})`,
-      );
-    }
+  return lines.map(({ line, value }) => {
     if (value === null || typeof value !== 'object' || Array.isArray(value))
-      throw new Error(`internal: ${file}: line ${i + 1}: the harness of chunk ${chunk} wrote a line that is not a JSON object`);
-    lines.push(value as HarnessLine);
+      throw new Error(`internal: ${file}: line ${line}: the harness of chunk ${chunk} wrote a line that is not a JSON object`);
+    return value as HarnessLine;
   });
-  return lines;
 }
 
 /** The program image restricted to some of its layers (each layer reads golden inputs, so any subset runs). */
