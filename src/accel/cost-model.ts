@@ -89,6 +89,12 @@ export const DEFAULT_COEFFICIENTS: CostCoefficients = {
 
 const LAYER_CLASSES: readonly LayerClass[] = ['conv', 'dw', 'eltwise'];
 const LOOP_ORDERS: readonly LoopOrder[] = ['os', 'ws'];
+const LAYER_CLASS_OF = { conv: 'conv', fc: 'conv', dwconv: 'dw', add: 'eltwise', pool: 'eltwise' } as const;
+
+/** The coefficient set a layer of `kind` uses on a chunk with loop order `order`. */
+export function coefficientKeyOf(kind: keyof typeof LAYER_CLASS_OF, order: LoopOrder): CoefficientKey {
+  return `${LAYER_CLASS_OF[kind]}/${order}`;
+}
 
 /** Coefficients packed as [class (conv, dw, eltwise)][order (os, ws)][term]. */
 export function packCoefficients(calibration?: CalibrationSpec): Float64Array {

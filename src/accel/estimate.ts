@@ -3,8 +3,7 @@
  * for the whole accelerator — computed by the same functions the searches call per sample.
  */
 import { macsOf } from '../core/network.js';
-import type { LayerSpec } from '../core/network.js';
-import { layerCycles, packCoefficients, PARAM_SIZE, P_PARALLEL, P_PEM, P_PEN, P_PORT, ROW_SIZE, TERM_COUNT } from './cost-model.js';
+import { coefficientKeyOf, PARAM_SIZE, P_PARALLEL, P_PEM, P_PEN, P_PORT, TERM_COUNT } from './cost-model.js';
 import {
   chunkCycles,
   evaluateDesign,
@@ -20,14 +19,12 @@ import {
   type DesignEvaluation,
   unpackParams,
 } from './evaluate.js';
-import { compileCostProblem, packLayer, type CostProblem } from './problem.js';
+import { compileCostProblem, type CostProblem } from './problem.js';
 import { chunkResources, RES_BRAM, RES_DSP, RES_FF, RES_LUT } from './resources.js';
 import {
   type AcceleratorSpec,
   type CalibrationSpec,
   type ChunkCost,
-  type ChunkParams,
-  type CoefficientKey,
   COST_TERMS,
   type CostReport,
   type CostTerm,
@@ -85,6 +82,7 @@ export function estimateCost(problem: CostProblem, params: Float64Array): CostRe
     });
     const po = c * PARAM_SIZE;
     const peakMacs = params[po + P_PEM] * (problem.extents[c].dw && params[po + P_PARALLEL] === 0 ? 1 : params[po + P_PEN]);
+    const { loopOrder } = unpackParams(params, c);
     for (let i = problem.chunkStart[c]; i < problem.chunkEnd[c]; i++) {
       const layer = problem.layers[i];
       const macs = macsOf(layer);
@@ -94,6 +92,7 @@ export function estimateCost(problem: CostProblem, params: Float64Array): CostRe
         kind: layer.kind,
         chunk: chunk.id,
         cycles: perLayer[i],
+        key: coefficientKeyOf(layer.kind, loopOrder),
         terms: t,
         macs,
         peUtilisation: macs === 0 ? 0 : macs / (perLayer[i] * peakMacs),
@@ -144,26 +143,5 @@ export function toAccelerator(problem: CostProblem, params: Float64Array): Accel
   return {
     clockMhz: problem.clockMhz,
     chunks: problem.chunks.map((chunk, c) => ({ ...chunk, layers: [...chunk.layers], params: unpackParams(params, c) })),
-  };
-}
-
-/**
- * The cost model's raw terms of one layer on a chunk with parameters `params` whose port
- * delivers `portBits` per cycle (after DRAM sharing), and the class/loop-order key whose
- * coefficients weigh them — what calibration fits against measured cycles.
- */
-export function layerTerms(
-  layer: LayerSpec,
-  params: ChunkParams,
-  portBits: number,
-): { key: CoefficientKey; terms: Record<CostTerm, number> } {
-  const rows = new Float64Array(ROW_SIZE);
-  packLayer(layer, rows, 0);
-  const terms = new Float64Array(TERM_COUNT);
-  layerCycles(rows, 0, packParams([params]), 0, portBits, packCoefficients(), terms);
-  const cls = layer.kind === 'dwconv' ? 'dw' : layer.kind === 'add' || layer.kind === 'pool' ? 'eltwise' : 'conv';
-  return {
-    key: `${cls}/${params.loopOrder}`,
-    terms: Object.fromEntries(COST_TERMS.map((k, i) => [k, terms[i]])) as Record<CostTerm, number>,
   };
 }

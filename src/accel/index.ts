@@ -12,7 +12,7 @@ export { dramBitsPerCycle, listBoards, macsPerDsp, resolveBoard } from './boards
 export { DEFAULT_COEFFICIENTS, packCoefficients } from './cost-model.js';
 export { DAS_DEFAULTS, sampleRandomDesigns, searchBySampling, type LogitTable, type Objective } from './das.js';
 export { buildOptionSpace, countDesigns, DEFAULT_DESIGN_SPACE } from './design-space.js';
-export { estimateCost, estimateDesign, explainStatus, layerTerms, toAccelerator } from './estimate.js';
+export { estimateCost, estimateDesign, explainStatus, toAccelerator } from './estimate.js';
 export { evaluateDesign, newEvaluation, packParams, unpackParams, type DesignEvaluation } from './evaluate.js';
 export { searchExhaustive } from './exhaustive.js';
 export {

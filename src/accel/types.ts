@@ -105,6 +105,8 @@ export interface LayerCost {
   readonly kind: string;
   readonly chunk: string;
   readonly cycles: number;
+  /** The coefficient set that weighs the terms (class / loop order), and the model's raw terms. */
+  readonly key: CoefficientKey;
   readonly terms: Readonly<Record<CostTerm, number>>;
   readonly macs: number;
   /** MACs per cycle achieved over the chunk's peak MACs per cycle. */

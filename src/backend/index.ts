@@ -8,7 +8,7 @@
  * from input files reach C++ or Verilog only legalised.
  */
 export * from './types.js';
-export { DESCRIPTOR_FIELDS, hashDesign, hashModel, lowerDesignToProgram } from './program.js';
+export { hashDesign, hashModel, lowerDesignToProgram } from './program.js';
 export { computeGoldenVectors, hashWords } from './golden.js';
 export { legaliseIdentifier, legaliseIdentifiers } from './identifiers.js';
 export { HLS_TOOLS, lowerProgramToHls, type HlsOptions, type HlsProject, type HlsTool } from './hls/lower.js';

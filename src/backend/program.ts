@@ -23,33 +23,6 @@ import {
   type TensorSlot,
 } from './types.js';
 
-/** The integer fields of a layer descriptor, in the order the C++ struct and the RTL image hold them. */
-export const DESCRIPTOR_FIELDS = [
-  'opcode',
-  'chunk',
-  'inH',
-  'inW',
-  'inC',
-  'outH',
-  'outW',
-  'outC',
-  'kernel',
-  'stride',
-  'pad',
-  'groups',
-  'inPer',
-  'outPer',
-  'inAddr',
-  'in2Addr',
-  'outAddr',
-  'weightOffset',
-  'requantOffset',
-  'permOffset',
-  'clampLo',
-  'clampHi',
-  'rawOut',
-] as const satisfies readonly (keyof LayerDescriptor)[];
-
 /** Names the generated code uses itself; layer and chunk identifiers never take them. */
 export const FIXED_IDENTIFIERS = ['input', 'mem', 'scores', 'layer_t', 'act_t', 'trips', 'trips_top', 'program', 'arena'];
 
@@ -224,7 +197,7 @@ export function lowerDesignToProgram(
     }
   });
   const report = estimateDesign(design, options.calibration, file);
-  const cycles = new Map(report.layers.map((l) => [l.name, l.cycles]));
+  const costs = new Map(report.layers.map((l) => [l.name, l]));
   const chunkOf = new Map<string, number>();
   design.accelerator.chunks.forEach((c, i) => c.layers.forEach((name) => chunkOf.set(name, i)));
   const layerIdents = legaliseIdentifiers(
@@ -258,6 +231,8 @@ export function lowerDesignToProgram(
     const chunk = chunkOf.get(layer.name) as number;
     const inputs = layer.inputs.map((name) => slots.get(name) as TensorSlot);
     const rawOut = q.kind === 'fc' && q.output === null;
+    const cost = costs.get(layer.name);
+    if (!cost) throw new Error(`internal: the cost report has no layer "${layer.name}"`);
     let outAddr = 0;
     if (!rawOut) {
       const out = (q as ConvLayerQ | FcLayerQ).output as QuantTensor;
@@ -285,7 +260,8 @@ export function lowerDesignToProgram(
       clampLo: rawOut ? 0 : q.clampLo,
       clampHi: rawOut ? 0 : q.clampHi,
       rawOut: rawOut ? 1 : 0,
-      predictedCycles: cycles.get(layer.name) ?? 0,
+      predictedCycles: cost.cycles,
+      cost: { key: cost.key, terms: cost.terms },
     };
   });
 

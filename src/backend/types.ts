@@ -9,7 +9,7 @@
  * chunk's layers address by offset. Layers run one after another in network order, each on its
  * chunk's engine.
  */
-import type { ChunkKind, ChunkParams } from '../accel/types.js';
+import type { ChunkKind, ChunkParams, LayerCost } from '../accel/types.js';
 import type { Window } from '../quant/model-types.js';
 
 /** Operation codes as the descriptors (C++ and RTL) store them. */
@@ -70,7 +70,42 @@ export interface LayerDescriptor extends LayerWindow {
   readonly rawOut: number;
   /** Cycles the analytical model predicts for the layer on its chunk. */
   readonly predictedCycles: number;
+  /**
+   * The model's raw terms of the layer and the coefficient set that weighs them into
+   * `predictedCycles` (accel/estimate.ts, computed once when the program is lowered): the sim
+   * records carry them to `calibrate` and the report.
+   */
+  readonly cost: Pick<LayerCost, 'key' | 'terms'>;
 }
+
+/**
+ * A descriptor's integers in the order both views hold them (the HLS `layer_t` with `chunk`
+ * after `opcode`; the RTL descriptor words followed by what only the engine needs).
+ */
+export const LAYER_INTEGER_FIELDS = [
+  'opcode',
+  'inH',
+  'inW',
+  'inC',
+  'outH',
+  'outW',
+  'outC',
+  'kernel',
+  'stride',
+  'pad',
+  'groups',
+  'inPer',
+  'outPer',
+  'inAddr',
+  'in2Addr',
+  'outAddr',
+  'weightOffset',
+  'requantOffset',
+  'permOffset',
+  'clampLo',
+  'clampHi',
+  'rawOut',
+] as const satisfies readonly (keyof LayerDescriptor)[];
 
 /**
  * A chunk's parameter image. Requantisation entries (multiplier, bias, shift) are indexed from

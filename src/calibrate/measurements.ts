@@ -2,18 +2,20 @@
  * Measurements from what users and simulators produce: board timings (CSV of design hash, layer,
  * cycles) and Vivado / Vitis HLS reports (co-simulation latency per image; the synthesis
  * report's latency where the tool could bound it). Each becomes the model's terms for the
- * measured layer — or the sum over a network's layers — next to the measured cycles. The terms
- * come from the designs themselves (`layerTerms`, with the chunk's port after DRAM sharing), so
- * they are always those of the current cost model.
+ * measured layer — or the sum over a network's layers — next to the measured cycles. Board
+ * and HLS measurements take the terms of the design's cost report (`estimateDesign`, the
+ * function `generate` lowers the program with); sim records carry the terms their prediction
+ * summed (program.json → record), so each measurement is fitted on the terms it was predicted
+ * with.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { estimateDesign, layerTerms } from '../accel/estimate.js';
+import { coefficientKeyOf } from '../accel/cost-model.js';
+import { estimateDesign } from '../accel/estimate.js';
 import { COST_TERMS, type ChunkParams, type CoefficientKey, type CostTerm, type DesignPoint } from '../accel/types.js';
 import type { ProjectManifest } from '../backend/generate.js';
 import { hashDesign } from '../backend/program.js';
-import type { LayerWindow } from '../backend/types.js';
 import { InputError } from '../core/diagnostics.js';
 import { readJsonLinesFile, readTextFile } from '../core/files.js';
 import type { LayerSpec } from '../core/network.js';
@@ -30,16 +32,7 @@ export interface KnownDesign {
 }
 
 export function knownDesign(design: DesignPoint): KnownDesign {
-  const report = estimateDesign(design);
-  const port = new Map(report.chunks.map((c) => [c.id, c.portBitsEffective]));
-  const byName = new Map(design.network.layers.map((l) => [l.name, l]));
-  const layers: TermTable = new Map();
-  for (const chunk of design.accelerator.chunks) {
-    for (const name of chunk.layers) {
-      const layer = byName.get(name);
-      if (layer) layers.set(name, layerTerms(layer, chunk.params, port.get(chunk.id) ?? chunk.params.portBits));
-    }
-  }
+  const layers: TermTable = new Map(estimateDesign(design).layers.map((l) => [l.name, { key: l.key, terms: l.terms }]));
   return { hash: hashDesign(design), design, layers };
 }
 
@@ -182,9 +175,8 @@ interface SimRecordFields {
   readonly designHash: string;
   readonly layer: string;
   readonly op: LayerSpec['kind'];
-  readonly arch: ChunkParams & { readonly portBitsEffective: number };
-  readonly prob: LayerWindow & Pick<LayerSpec, 'groups'>;
-  readonly prec: { readonly inBits: number; readonly outBits: number };
+  readonly arch: Pick<ChunkParams, 'loopOrder'>;
+  readonly pred: { readonly key: CoefficientKey; readonly terms: Record<CostTerm, number> };
   readonly meas: { readonly cycles: number | null };
   readonly bitExact: boolean;
   readonly simulator: { readonly name: string; readonly version: string };
@@ -192,36 +184,32 @@ interface SimRecordFields {
 
 /**
  * Sim records (JSON lines, `trips-hw sim`; schemas/sim-record.schema.json): every bit-exact
- * layer that finished is a measurement. Its terms are recomputed from the record's shape,
- * precision and chunk parameters with the current cost model, so records stay usable when the
- * model gains or changes a term. Returns the measurements and how many records were skipped.
+ * layer that finished is a measurement of the terms its prediction summed (`pred`, from
+ * program.json). A record whose coefficient set is not the one its op and loop order use is
+ * bad input. Returns the measurements and how many records were skipped.
  */
 export function readSimRecords(file: string): { measurements: Measurement[]; skipped: number } {
   const measurements: Measurement[] = [];
   let skipped = 0;
   for (const jsonLine of readJsonLinesFile(file, 'a JSON-lines file of sim records')) {
     const r = validateArtifactLine<SimRecordFields>('sim-record', jsonLine, file);
+    const key = coefficientKeyOf(r.op, r.arch.loopOrder);
+    if (r.pred.key !== key)
+      throw new InputError(
+        file,
+        `line ${jsonLine.line}`,
+        `/pred/key: expected "${key}" (a ${r.op} layer, loop order ${r.arch.loopOrder}), found "${r.pred.key}"`,
+      );
     if (!r.bitExact || r.meas.cycles === null || r.meas.cycles <= 0) {
       skipped++;
       continue;
     }
-    const layer: LayerSpec = {
-      name: r.layer,
-      kind: r.op,
-      inputs: [],
-      ...r.prob,
-      groups: r.op === 'dwconv' ? r.prob.inC : r.prob.groups,
-      activation: 'none',
-      bits: r.prec.inBits,
-      outBits: r.prec.outBits,
-    };
-    const { key, terms } = layerTerms(layer, r.arch, r.arch.portBitsEffective);
     measurements.push({
       id: sha(jsonLine.text),
       design: r.designHash,
       layer: r.layer,
       source: 'sim',
-      terms: { [key]: terms },
+      terms: { [key]: r.pred.terms },
       cycles: r.meas.cycles,
       by: `${r.simulator.name} ${r.simulator.version}`,
     });

@@ -5,7 +5,7 @@
  * compile-time sizes (cached), then run by a C++ harness that models the DRAM (hw/sim/).
  */
 export { livenessBound } from './job.js';
-export { parseParams, parseProgramMem, simulateProject, type SimLayer, type SimOptions, type SimResult } from './project.js';
-export { cycleError, layerSpecOf, makeRecord, type SimRecord } from './records.js';
+export { loadProject, simulateProject, type SimLayer, type SimOptions, type SimResult } from './project.js';
+export { cycleError, makeRecord, type SimRecord } from './records.js';
 export { programSubset, runChunk, type ChunkRun, type RunChunkInput } from './run.js';
 export { buildEngine, buildHash, defaultCacheDir, VerilatorMissingError, verilatorVersion, type BuiltEngine } from './verilator.js';

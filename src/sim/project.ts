@@ -1,16 +1,17 @@
 /**
- * simulateProject — a generated project (OUT/program.json, OUT/golden.json, OUT/rtl/) → every
- * chunk simulated under Verilator, every layer's outputs compared word for word with the golden
+ * simulateProject — a generated project (OUT/program.json, OUT/golden.json, OUT/rtl/, each
+ * file checked against the sha256 OUT/manifest.json records) → every chunk simulated under Verilator, every layer's outputs compared word for word with the golden
  * model, measured against predicted cycles, and OUT/sim/records.jsonl written (atomically).
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { lowerChunk, RTL_SIZE_NAMES, type RtlChunk, type RtlSizes } from '../backend/rtl/lower.js';
-import type { ProjectManifest } from '../backend/generate.js';
+import { GOLDEN_FILE, MANIFEST_FILE, PROGRAM_FILE, type ProjectManifest } from '../backend/generate.js';
+import { lowerChunk, type RtlChunk } from '../backend/rtl/lower.js';
 import { OPCODES, type GoldenVectors, type LayerDescriptor, type ProgramSpec } from '../backend/types.js';
 import { InputError, UsageError } from '../core/diagnostics.js';
-import { checkInputDir, readTextFile, writeFileAtomic } from '../core/files.js';
+import { checkInputDir, readBinaryFile, writeFileAtomic } from '../core/files.js';
 import { layerWeights, reducedN, walkedM } from '../core/layer-geometry.js';
 import { NETWORK_LIMITS, outputSizeOf } from '../core/network-check.js';
 import { loadArtifact } from '../core/schema.js';
@@ -69,26 +70,6 @@ export interface SimResult {
   readonly layers: readonly SimLayer[];
   readonly chunks: readonly Omit<ChunkRun, 'records'>[];
   readonly records: string;
-}
-
-/** `localparam int <IDENT>_<NAME> = <n>;` lines of a rendered params.vh → the engine sizes. */
-export function parseParams(text: string, ident: string, file: string): RtlSizes {
-  const sizes: Record<string, number> = {};
-  for (const name of RTL_SIZE_NAMES) {
-    const match = new RegExp(`localparam\\s+int\\s+${ident.toUpperCase()}_${name}\\s*=\\s*(\\d+)\\s*;`).exec(text);
-    if (!match) throw new InputError(file, '', `expected "localparam int ${ident.toUpperCase()}_${name} = …;" (regenerate the project)`);
-    sizes[name] = Number(match[1]);
-  }
-  return sizes as unknown as RtlSizes;
-}
-
-/** A program.mem: one hex word per line, `//` comments. */
-export function parseProgramMem(text: string): number[] {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/\/\/.*$/, '').trim())
-    .filter((l) => l !== '')
-    .map((l) => parseInt(l, 16) >>> 0);
 }
 
 const PROJECT_DIR = 'a project folder written by `trips-hw generate`';
@@ -244,54 +225,59 @@ function checkGolden(golden: GoldenVectors, program: ProgramSpec, file: string):
 }
 
 /**
- * A generated project's program and golden vectors, each through its schema and checked
- * against the other (and against manifest.json when the project has one): a file that is not
- * what `generate` writes is an `InputError` naming it.
+ * A project file against the manifest that `generate` wrote with it: the file must be there and
+ * hold the bytes whose sha256 the manifest records — so files edited, or left from another
+ * generation, are named before anything reads them.
  */
-export function loadProject(dir: string): { program: ProgramSpec; golden: GoldenVectors } {
+function checkAgainstManifest(dir: string, manifest: ProjectManifest, path: string, what: string): void {
+  const file = join(dir, path);
+  if (!existsSync(file)) throw new InputError(file, '', 'file not found: run `trips-hw generate` for this project first');
+  const entry = manifest.files.find((f) => f.path === path);
+  if (!entry) throw new InputError(join(dir, MANIFEST_FILE), '/files', `expected an entry for ${path} (the project's ${what})`);
+  const sha256 = createHash('sha256').update(readBinaryFile(file, what)).digest('hex');
+  if (sha256 !== entry.sha256)
+    throw new InputError(
+      file,
+      '',
+      `expected the ${what} that generate wrote (sha256 ${entry.sha256.slice(0, 16)}… in manifest.json), found sha256 ${sha256.slice(0, 16)}…: the file is stale or was edited — regenerate the project`,
+    );
+}
+
+/**
+ * A generated project's program and golden vectors, each through its schema, checked against
+ * the other and against manifest.json: a file that is not what `generate` wrote is an
+ * `InputError` naming it.
+ */
+export function loadProject(dir: string): { program: ProgramSpec; golden: GoldenVectors; manifest: ProjectManifest } {
   checkInputDir(dir, PROJECT_DIR);
-  const programFile = join(dir, 'program.json');
-  const goldenFile = join(dir, 'golden.json');
-  const manifestFile = join(dir, 'manifest.json');
-  for (const f of [programFile, goldenFile])
+  const programFile = join(dir, PROGRAM_FILE);
+  const goldenFile = join(dir, GOLDEN_FILE);
+  const manifestFile = join(dir, MANIFEST_FILE);
+  for (const f of [programFile, goldenFile, manifestFile])
     if (!existsSync(f)) throw new InputError(f, '', 'file not found: expected a project written by `trips-hw generate`');
   const program = loadArtifact<ProgramSpec>('program', programFile);
   checkProgram(program, programFile);
   const golden = loadArtifact<GoldenVectors>('golden', goldenFile);
   checkGolden(golden, program, goldenFile);
-  if (existsSync(manifestFile)) {
-    const manifest = loadArtifact<ProjectManifest>('manifest', manifestFile);
-    if (manifest.designHash !== program.designHash)
-      throw new InputError(manifestFile, '/designHash', `expected ${program.designHash} (program.json's design)`);
-    if (manifest.modelHash !== program.modelHash)
-      throw new InputError(manifestFile, '/modelHash', `expected ${program.modelHash} (program.json's integer model)`);
-  }
-  return { program, golden };
+  const manifest = loadArtifact<ProjectManifest>('manifest', manifestFile);
+  if (manifest.designHash !== program.designHash)
+    throw new InputError(manifestFile, '/designHash', `expected ${program.designHash} (program.json's design)`);
+  if (manifest.modelHash !== program.modelHash)
+    throw new InputError(manifestFile, '/modelHash', `expected ${program.modelHash} (program.json's integer model)`);
+  checkAgainstManifest(dir, manifest, PROGRAM_FILE, 'layer program (JSON)');
+  checkAgainstManifest(dir, manifest, GOLDEN_FILE, 'golden vectors (JSON)');
+  return { program, golden, manifest };
 }
 
-/** The chunk as OUT/rtl/ holds it: sizes and program words from the rendered files, which must be program.json's. */
-function loadRtlChunk(dir: string, program: ProgramSpec, index: number): RtlChunk {
+/**
+ * The chunk as OUT/rtl/ holds it: lowered from program.json, once the rendered engine
+ * parameters and program image are checked to be the files generate wrote with it.
+ */
+function loadRtlChunk(dir: string, program: ProgramSpec, manifest: ProjectManifest, index: number): RtlChunk {
   const chunk = program.chunks[index];
-  const lowered = lowerChunk(program, chunk);
-  const paramsFile = join(dir, 'rtl', `${chunk.ident}_params.vh`);
-  const memFile = join(dir, 'rtl', `${chunk.ident}_program.mem`);
-  for (const f of [paramsFile, memFile])
-    if (!existsSync(f)) throw new InputError(f, '', 'file not found: run `trips-hw generate` for this project first');
-  const sizes = parseParams(readTextFile(paramsFile, 'the engine parameters (Verilog header)'), chunk.ident, paramsFile);
-  for (const name of RTL_SIZE_NAMES) {
-    if (sizes[name] !== lowered.sizes[name]) {
-      throw new InputError(
-        paramsFile,
-        '',
-        `expected ${chunk.ident.toUpperCase()}_${name} = ${lowered.sizes[name]} as program.json implies, found ${sizes[name]} (the RTL files are stale: regenerate the project)`,
-      );
-    }
-  }
-  const words = parseProgramMem(readTextFile(memFile, 'the program image (hex words)'));
-  if (words.length !== lowered.program.length || words.some((w, i) => w !== lowered.program[i])) {
-    throw new InputError(memFile, '', 'expected the program of program.json (the RTL files are stale: regenerate the project)');
-  }
-  return { ...lowered, sizes, program: words };
+  checkAgainstManifest(dir, manifest, `rtl/${chunk.ident}_params.vh`, 'engine parameters (Verilog header)');
+  checkAgainstManifest(dir, manifest, `rtl/${chunk.ident}_program.mem`, 'program image (hex words)');
+  return lowerChunk(program, chunk);
 }
 
 function selectLayers(program: ProgramSpec, names: readonly string[] | undefined): Set<number> {
@@ -321,18 +307,18 @@ function summarise(record: SimRecord): SimLayer {
 }
 
 export async function simulateProject(projectDir: string, options: SimOptions = {}): Promise<SimResult> {
-  const { program, golden } = loadProject(projectDir);
+  const { program, golden, manifest } = loadProject(projectDir);
   const selected = selectLayers(program, options.layers);
   const image = options.image ?? 0;
   if (image < 0 || image >= golden.images) throw new UsageError(`image ${image}: the golden vectors hold ${golden.images} image(s)`);
-  const simulator = await verilatorVersion();
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
   const chunks = program.chunks.filter((c) => c.layers.some((i) => selected.has(i)));
   const rtls = chunks.map((chunk) => {
-    const full = loadRtlChunk(projectDir, program, chunk.index);
+    const full = loadRtlChunk(projectDir, program, manifest, chunk.index);
     const keep = full.layers.map((l, i) => (selected.has(l.index) ? i : -1)).filter((i) => i >= 0);
     return { ...full, layers: keep.map((i) => full.layers[i]), program: programSubset(full.program, keep) };
   });
+  const simulator = await verilatorVersion();
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
   // Verilator builds first: one per two cores (each build runs make -j 2)
   const built = new Map<string, Promise<BuiltEngine>>();
   await inParallel(rtls, Math.max(1, Math.floor(availableParallelism() / 2)), async (rtl, n) => {

@@ -1,12 +1,11 @@
 /**
  * Sim records (schemas/sim-record.schema.json): one JSON line per simulated layer — what the
- * model predicted (cycles and its raw terms, so `calibrate` can refit the coefficients per
- * layer class and loop order), what the RTL measured, and whether every output word matched.
+ * model predicted (cycles and its raw terms, as program.json carries them from the lowering, so
+ * `calibrate` can refit the coefficients per layer class and loop order on the very terms the
+ * prediction summed), what the RTL measured, and whether every output word matched.
  */
 import { absolutePercentErrors } from '../core/error-stats.js';
-import { layerTerms } from '../accel/index.js';
 import type { CoefficientKey, CostTerm } from '../accel/types.js';
-import type { LayerSpec } from '../core/network.js';
 import type { RtlLayer } from '../backend/rtl/lower.js';
 import type { ChunkProgram, LayerDescriptor, LayerWindow, ProgramSpec } from '../backend/types.js';
 
@@ -32,29 +31,6 @@ export interface SimRecord {
   readonly simulator: { readonly name: 'verilator'; readonly version: string; readonly engine: string };
 }
 
-/** The layer as the cost model sees it, rebuilt from its descriptor and port bits. */
-export function layerSpecOf(d: LayerDescriptor, bits: Pick<RtlLayer, 'inBits' | 'outBits'>): LayerSpec {
-  const kind = d.op;
-  return {
-    name: d.name,
-    kind,
-    inputs: [],
-    inH: d.inH,
-    inW: d.inW,
-    inC: d.inC,
-    outH: d.outH,
-    outW: d.outW,
-    outC: d.outC,
-    kernel: d.kernel,
-    stride: d.stride,
-    pad: d.pad,
-    groups: kind === 'dwconv' ? d.inC : d.groups,
-    activation: 'none',
-    bits: bits.inBits,
-    outBits: bits.outBits,
-  };
-}
-
 export interface Measured {
   readonly cycles: number | null;
   readonly startCycle: number | null;
@@ -70,7 +46,6 @@ export function makeRecord(
   context: { image: number; simulator: string; engine: string },
 ): SimRecord {
   const d = program.layers[layer.index];
-  const { key, terms } = layerTerms(layerSpecOf(d, layer), chunk.params, chunk.portBitsEffective);
   return {
     version: 1,
     designHash: program.designHash,
@@ -94,7 +69,7 @@ export function makeRecord(
       groups: d.groups,
     },
     prec: { inBits: layer.inBits, weightBits: chunk.bits, outBits: layer.outBits },
-    pred: { cycles: d.predictedCycles, key, terms },
+    pred: { cycles: d.predictedCycles, key: d.cost.key, terms: d.cost.terms },
     meas: { cycles: measured.cycles, startCycle: measured.startCycle },
     bitExact: measured.cycles !== null && measured.mismatches === 0,
     mismatches: measured.mismatches,

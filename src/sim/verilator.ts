@@ -10,8 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../core/paths.js';
-import { RTL_SIZE_NAMES, type RtlSizes } from '../backend/rtl/lower.js';
-import { ENGINE_INCLUDES, ENGINE_SOURCES } from '../backend/rtl/render.js';
+import { ENGINE_INCLUDES, ENGINE_SOURCES, RTL_SIZE_NAMES, type RtlSizes } from '../backend/rtl/lower.js';
 
 export const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
 export const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');

@@ -76,7 +76,7 @@ function uncovered(c: ChunkProgram, layers: readonly LayerSpec[]): string[] {
 function mismatches({ label, design, seed }: Case): { differ: string[]; hlsBox: string[] } {
   const project = generateFor(design, seed, 'vitis-hls-2023.2', 1);
   const { program } = project;
-  const rtl = lowerProgramToRtl(program);
+  const rtl = lowerProgramToRtl(program, { toolVersion: 'test' });
   const hls = lowerProgramToHls(program, project.golden, {
     tool: 'vitis-hls-2023.2',
     toolVersion: 't',

@@ -3,7 +3,8 @@
  * addresses, weight / requantisation offsets, descriptors, buffer extents and PE lanes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DESCRIPTOR_FIELDS, lowerDesignToProgram } from '../../src/backend/program.js';
+import { HLS_LAYER_FIELDS } from '../../src/backend/hls/lower.js';
+import { lowerDesignToProgram } from '../../src/backend/program.js';
 import { legaliseIdentifier, legaliseIdentifiers } from '../../src/backend/identifiers.js';
 import { computeGoldenVectors, hashWords } from '../../src/backend/golden.js';
 import { InputError } from '../../src/core/diagnostics.js';
@@ -58,7 +59,7 @@ describe('lowerDesignToProgram (tiny-chain: c1 5×5/2 → c2 3×3 groups 3 → a
     expect(p.chunks[0].multiplier[15 + 3 - 1]).toBe(0);
     expect(c2).toMatchObject({ op: 'conv', opcode: 0, groups: 3, inPer: 3, outPer: 2, inAddr: 198, outAddr: 468, permOffset: -1 });
     expect(fc).toMatchObject({ op: 'fc', opcode: 4, inPer: 6, outPer: 4, inH: 1, kernel: 1, rawOut: 0, inAddr: 720 });
-    expect(DESCRIPTOR_FIELDS.every((f) => Number.isInteger(c1[f]))).toBe(true);
+    expect(HLS_LAYER_FIELDS.every((f) => Number.isInteger(c1[f]))).toBe(true);
   });
 
   it('sizes the buffers from the tiles clipped to the chunk’s layers', () => {

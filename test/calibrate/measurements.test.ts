@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { layerTerms } from '../../src/accel/estimate.js';
+import { estimateDesign } from '../../src/accel/estimate.js';
+import { defaultCoefficients, predictCycles } from '../../src/calibrate/fit.js';
 import { knownDesign, readBoardCsv, readHlsReport, readSimRecords } from '../../src/calibrate/measurements.js';
 import { InputError } from '../../src/core/diagnostics.js';
 import { fixtureDesign } from '../backend/helpers.js';
@@ -70,13 +71,17 @@ describe('board measurements (CSV)', () => {
       ['fc', 80, 'board'],
       ['*', 7300, 'board'],
     ]);
-    const design = fixtureDesign('tiny-chain');
-    const c1 = design.network.layers[0];
-    expect(ms[0].terms).toEqual({
-      'conv/ws': layerTerms(c1, design.accelerator.chunks[0].params, design.accelerator.chunks[0].params.portBits).terms,
-    });
+    // the terms of the design's cost report, which weighted by the default coefficients are its predicted cycles
+    const report = estimateDesign(fixtureDesign('tiny-chain'));
+    const c1 = report.layers.find((l) => l.name === 'c1');
+    expect(ms[0].terms).toEqual({ 'conv/ws': c1?.terms });
+    expect(predictCycles(ms[0], defaultCoefficients())).toBeCloseTo(c1?.cycles ?? -1, 9);
     // the whole image: the sum of every layer's terms, over the keys of its layers
     expect(Object.keys(ms[2].terms).sort()).toEqual(['conv/ws', 'eltwise/ws']);
+    expect(predictCycles(ms[2], defaultCoefficients())).toBeCloseTo(
+      report.layers.reduce((s, l) => s + l.cycles, 0),
+      6,
+    );
   });
 
   it('names the line and column of a bad row', () => {
@@ -164,7 +169,7 @@ describe('sim records', () => {
     simulator: { name: 'verilator', version: 'Verilator 5.006 2023-01-22 rev (Debian 5.006-3)', engine: 'b1a2fe7f8a2c33fe5d16596c' },
   };
 
-  it('recomputes each layer’s terms with the current model and skips layers that were not bit-exact or did not finish', () => {
+  it('takes each layer’s terms as its prediction summed them and skips layers that were not bit-exact or did not finish', () => {
     const lines = [
       RECORD,
       { ...RECORD, layer: 'x', bitExact: false, mismatches: 3 },
@@ -180,9 +185,21 @@ describe('sim records', () => {
       design: RECORD.designHash,
       by: `verilator ${RECORD.simulator.version}`,
     });
-    // the terms of the current model: the record predates 96-bit requantisation entries
-    // (params ⌈8·64/209.92⌉ = 3 then, ⌈8·96/209.92⌉ = 4 now); every other term is the record's
-    expect(measurements[0].terms).toEqual({ 'conv/os': { ...RECORD.pred.terms, params: 4 } });
+    // the record's own terms, which the default coefficients weigh into its predicted cycles:
+    // 432 + 32 + 0 + 16 + 3 + 2·2 + 8·2 + 32·1 = 535 (the record predates 96-bit requantisation
+    // entries, params ⌈8·64/209.92⌉ = 3; today's model would say 4 — a record is not re-predicted)
+    expect(measurements[0].terms).toEqual({ 'conv/os': RECORD.pred.terms });
+    expect(predictCycles(measurements[0], defaultCoefficients())).toBe(RECORD.pred.cycles);
+  });
+
+  it('a record whose coefficient set is not its op’s and loop order’s is bad input', () => {
+    const bad = file(
+      'wrong-key.jsonl',
+      `${JSON.stringify(RECORD)}\n${JSON.stringify({ ...RECORD, pred: { ...RECORD.pred, key: 'dw/os' } })}\n`,
+    );
+    expect(() => readSimRecords(bad)).toThrow(
+      new InputError(bad, 'line 2', '/pred/key: expected "conv/os" (a conv layer, loop order os), found "dw/os"'),
+    );
   });
 
   it('a line that is not a sim record is bad input naming the line', () => {

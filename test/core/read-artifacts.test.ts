@@ -26,7 +26,6 @@ import {
   programOf as simProgramOf,
   randomDesign as simRandomDesign,
   randomNetwork as simRandomNetwork,
-  verilatorMissing,
   writeProject as writeSimProject,
 } from '../sim/helpers.js';
 import { checkNetwork } from '../../src/core/network-check.js';
@@ -102,9 +101,10 @@ describe('program.json and golden.json (sim)', () => {
       const block = Math.floor(i / CASE_KINDS.length);
       const network = checkNetwork(simRandomNetwork(rng, kind, [4, 6, 8][block % 3]), `random case ${i}`);
       const design = simRandomDesign(base, network, rng, block % 2 === 0 ? 'mn' : 'mp', Math.floor(block / 2) % 2 === 0 ? 'os' : 'ws');
-      const { program, golden } = await simProgramOf(design, i + 1, 2);
+      const project = await simProgramOf(design, i + 1, 2);
+      const { program } = project;
       const out = join(dir, 'projects', `random-${i}`);
-      writeSimProject(out, program, golden);
+      writeSimProject(out, project);
       expect(loadProject(out).program, `case ${i}`).toEqual(program);
       for (const l of program.layers) seen.add(`${l.op}${l.permOffset >= 0 ? '+perm' : ''}${l.rawOut ? '+raw' : ''}`);
     }
@@ -210,30 +210,43 @@ describe('program.json and golden.json (sim)', () => {
   });
 });
 
-const missing = await verilatorMissing();
-describe('the RTL files of a project (sim)', () => {
-  it.skipIf(missing !== undefined)(
-    `stale engine parameters are bad input naming the params file, before any build ${missing ?? ''}`,
-    async () => {
-      const project = projects.get('tiny-chain') as GeneratedProject;
-      const out = join(dir, 'projects', 'stale-params');
-      writeProject(out, project);
-      const chunk = project.program.chunks[0];
-      const params = join(out, 'rtl', `${chunk.ident}_params.vh`);
-      const sizes = lowerChunk(project.program, chunk).sizes;
-      const text = readFileSync(params, 'utf8');
-      const name = `${chunk.ident.toUpperCase()}_IN_HALF`;
-      expect(text).toContain(`${name} = ${sizes.IN_HALF};`);
-      writeFileSync(params, text.replace(`${name} = ${sizes.IN_HALF};`, `${name} = ${sizes.IN_HALF * 1024};`));
-      const e = await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }));
-      expect(e.file).toBe(params);
-      expect(e.expectation).toContain(`expected ${name} = ${sizes.IN_HALF} as program.json implies, found ${sizes.IN_HALF * 1024}`);
-      expect(existsSync(join(dir, 'cache'))).toBe(false);
-      rmSync(join(out, 'rtl', `${chunk.ident}_program.mem`));
-      expect((await rejectedInputError(simulateProject(out, { cacheDir: join(dir, 'cache') }))).file).toMatch(/_program\.mem$/);
-    },
-    60_000,
-  );
+describe('the files of a project against its manifest (sim)', () => {
+  it('an edited or stale engine parameter file, program image or program is bad input naming it, before any build', async () => {
+    const project = projects.get('tiny-chain') as GeneratedProject;
+    const out = join(dir, 'projects', 'stale-params');
+    const cacheDir = join(dir, 'cache');
+    writeProject(out, project);
+    const chunk = project.program.chunks[0];
+    const params = join(out, 'rtl', `${chunk.ident}_params.vh`);
+    const sizes = lowerChunk(project.program, chunk).sizes;
+    const text = readFileSync(params, 'utf8');
+    const name = `${chunk.ident.toUpperCase()}_IN_HALF`;
+    expect(text).toContain(`${name} = ${sizes.IN_HALF};`);
+    writeFileSync(params, text.replace(`${name} = ${sizes.IN_HALF};`, `${name} = ${sizes.IN_HALF * 1024};`));
+    const e = await rejectedInputError(simulateProject(out, { cacheDir }));
+    expect(e.file).toBe(params);
+    expect(e.expectation).toMatch(
+      /^expected the engine parameters \(Verilog header\) that generate wrote \(sha256 [0-9a-f]{16}… in manifest\.json\), found sha256 [0-9a-f]{16}…: the file is stale or was edited — regenerate the project$/,
+    );
+    writeFileSync(params, text);
+    rmSync(join(out, 'rtl', `${chunk.ident}_program.mem`));
+    const e2 = await rejectedInputError(simulateProject(out, { cacheDir }));
+    expect([e2.file.endsWith('_program.mem'), e2.expectation]).toEqual([
+      true,
+      'file not found: run `trips-hw generate` for this project first',
+    ]);
+    writeProject(out, project);
+    // a program.json that is still a valid program of the design, but not the one generate wrote
+    const program = JSON.parse(readFileSync(join(out, 'program.json'), 'utf8'));
+    program.layers[0].predictedCycles += 1;
+    writeFileSync(join(out, 'program.json'), JSON.stringify(program));
+    const e3 = await rejectedInputError(simulateProject(out, { cacheDir }));
+    expect([e3.file, e3.expectation]).toEqual([join(out, 'program.json'), expect.stringContaining('stale or was edited')]);
+    rmSync(join(out, 'manifest.json'));
+    const e4 = await rejectedInputError(simulateProject(out, { cacheDir }));
+    expect(e4.file).toBe(join(out, 'manifest.json'));
+    expect(existsSync(cacheDir)).toBe(false);
+  });
 });
 
 describe('a run folder (report)', () => {

@@ -1,14 +1,13 @@
 /**
  * lowerProgramToRtl on a hand-written two-layer program (a padded 3×3 conv and a padded 3×3
  * average pool on one chunk), every number checked by hand; renderRtl prints exactly those
- * numbers, and sim reads them back.
+ * numbers, read back from the files.
  */
 import { describe, expect, it } from 'vitest';
 import { renderRtl } from '../../src/backend/rtl/index.js';
 import { lowerProgramToRtl, pow2 } from '../../src/backend/rtl/lower.js';
 import { poolWindowRange } from '../../src/core/layer-geometry.js';
 import type { LayerDescriptor, ProgramSpec } from '../../src/backend/types.js';
-import { parseParams, parseProgramMem } from '../../src/sim/project.js';
 
 const base = {
   inAddr: 0,
@@ -21,6 +20,7 @@ const base = {
   rawOut: 0,
   chunk: 0,
   groups: 1,
+  cost: { key: 'conv/os' as const, terms: { overlap: 0, prologue: 0, weightLoad: 0, output: 0, params: 0, steps: 0, tiles: 0, fixed: 0 } },
 };
 const conv: LayerDescriptor = {
   ...base,
@@ -124,7 +124,7 @@ const HAND: ProgramSpec = {
 };
 
 describe('lowerProgramToRtl', () => {
-  const rtl = lowerProgramToRtl(HAND);
+  const rtl = lowerProgramToRtl(HAND, { toolVersion: '9.9.9' });
   const chunk = rtl.chunks[0];
 
   it('sizes the engine from the buffer words, rounded up to powers of two (hand-checked)', () => {
@@ -192,10 +192,19 @@ describe('renderRtl', () => {
     expect(byPath.get('rtl/hand.core')?.startsWith('CAPI=2:\n')).toBe(true);
   });
 
-  it('prints exactly the lowered numbers: sim reads them back', () => {
-    const rtl = lowerProgramToRtl(HAND).chunks[0];
-    expect(parseParams(byPath.get('rtl/conv_small_b8_params.vh') as string, 'conv_small_b8', 'x.vh')).toEqual(rtl.sizes);
-    expect(parseProgramMem(byPath.get('rtl/conv_small_b8_program.mem') as string)).toEqual(rtl.program);
+  it('prints exactly the lowered numbers: read back, they are the engine sizes and program image', () => {
+    const rtl = lowerProgramToRtl(HAND, { toolVersion: '9.9.9' }).chunks[0];
+    const params = byPath.get('rtl/conv_small_b8_params.vh') as string;
+    const sizes = Object.fromEntries(
+      [...params.matchAll(/localparam\s+int\s+CONV_SMALL_B8_(?!CFG_)([A-Z_]+)\s*=\s*(\d+)\s*;/g)].map((m) => [m[1], Number(m[2])]),
+    );
+    expect(sizes).toEqual(rtl.sizes);
+    const words = (byPath.get('rtl/conv_small_b8_program.mem') as string)
+      .split('\n')
+      .map((l) => l.replace(/\/\/.*$/, '').trim())
+      .filter((l) => l !== '')
+      .map((l) => Number.parseInt(l, 16) >>> 0);
+    expect(words).toEqual(rtl.program);
     expect(byPath.get('rtl/conv_small_b8_top.sv')).toContain('input logic [7-1:0] progAddr');
   });
 

@@ -27,8 +27,7 @@ async function sim(args: string[], path = process.env.PATH ?? '') {
 }
 
 beforeAll(async () => {
-  const { program, golden } = await programOf(loadFixture('tiny-chain.design.json'));
-  writeProject(join(dir, 'p'), program, golden);
+  writeProject(join(dir, 'p'), await programOf(loadFixture('tiny-chain.design.json')));
 }, 120_000);
 
 describe('trips-hw sim', () => {

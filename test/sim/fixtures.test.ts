@@ -24,9 +24,10 @@ describe.skipIf(missing !== undefined)(`co-simulation of the fixture designs ${m
   it.each(['tiny-mixed', 'tiny-chain'])(
     '%s: bit-exact with cycle MAPE at most 10 percent, schema-valid records',
     async (name) => {
-      const { program, golden } = await programOf(loadFixture(`${name}.design.json`));
+      const project = await programOf(loadFixture(`${name}.design.json`));
+      const { program } = project;
       const dir = join(root, name);
-      writeProject(dir, program, golden);
+      writeProject(dir, project);
       const result = await simulateProject(dir, { cacheDir });
       expect(result.layers.map((l) => l.name)).toEqual(program.layers.map((l) => l.name));
       expect(result.layers.filter((l) => !l.bitExact)).toEqual([]);
@@ -66,7 +67,7 @@ describe.skipIf(missing !== undefined)(`co-simulation of the fixture designs ${m
 
   it('reports a layer that runs past its liveness bound as a hang', async () => {
     const { program, golden } = await programOf(loadFixture('tiny-chain.design.json'));
-    const rtl = lowerProgramToRtl(program).chunks[0];
+    const rtl = lowerProgramToRtl(program, { toolVersion: 'test' }).chunks[0];
     const built = await buildEngine(rtl.sizes, cacheDir);
     // a liveness bound of 50 cycles for every layer: the first one cannot finish in time
     const job = jobText(program, program.chunks[0], rtl, golden, 0).replace(/^(layer \d+ \d+ \d+ \d+) \d+$/gm, '$1 50');

@@ -8,9 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import type { ChunkParams, ChunkSpec, DesignPoint } from '../../src/accel/types.js';
-import { computeGoldenVectors } from '../../src/backend/golden.js';
-import { lowerDesignToProgram } from '../../src/backend/program.js';
-import { renderRtl } from '../../src/backend/rtl/index.js';
+import { generateProject, type GeneratedProject } from '../../src/backend/generate.js';
 import type { RtlSizes } from '../../src/backend/rtl/lower.js';
 import type { GoldenVectors, ProgramSpec } from '../../src/backend/types.js';
 import type { Activation, LayerSpec, NetworkSpec } from '../../src/core/network.js';
@@ -20,6 +18,7 @@ import type { Rng } from '../../src/core/random.js';
 import { selectBackend } from '../../src/nn/backend.js';
 import { randomWeights } from '../../src/nn/random-weights.js';
 import { buildIntegerModel } from '../../src/quant/index.js';
+import { TEST_PROVENANCE } from '../backend/helpers.js';
 
 export const FIXTURES = join(PACKAGE_ROOT, 'test', 'fixtures');
 
@@ -38,22 +37,30 @@ export function loadFixture(name: string): DesignPoint {
   return JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as DesignPoint;
 }
 
-/** Program and golden vectors of a design with seeded random weights. */
-export async function programOf(design: DesignPoint, seed = 1, images = 1): Promise<{ program: ProgramSpec; golden: GoldenVectors }> {
+/** The generated project of a design with seeded random weights: its program, golden vectors and files (manifest included). */
+export async function programOf(
+  design: DesignPoint,
+  seed = 1,
+  images = 1,
+): Promise<{ program: ProgramSpec; golden: GoldenVectors; files: GeneratedProject['files'] }> {
   await selectBackend('cpu');
   const weights = randomWeights(design.network, seed);
   const model = buildIntegerModel(design.network, weights);
   for (const t of Object.values(weights)) t.dispose();
-  const program = lowerDesignToProgram(design, model);
-  return { program, golden: computeGoldenVectors(model, program, images, seed + 6) };
+  const { program, golden, files } = generateProject(design, model, {
+    tool: 'vitis-hls-2023.2',
+    provenance: TEST_PROVENANCE,
+    weights: { source: 'random', seed },
+    images,
+    seed: seed + 6,
+  });
+  return { program, golden, files };
 }
 
 /** What `generate` writes that `sim` reads: program.json, golden.json, rtl/. */
-export function writeProject(dir: string, program: ProgramSpec, golden: GoldenVectors): void {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'program.json'), JSON.stringify(program));
-  writeFileSync(join(dir, 'golden.json'), JSON.stringify(golden));
-  for (const f of renderRtl(program, { toolVersion: 'test' })) {
+/** Every file of a generated project under `dir`, as `trips-hw generate` writes them. */
+export function writeProject(dir: string, project: { readonly files: GeneratedProject['files'] }): void {
+  for (const f of project.files) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
     writeFileSync(join(dir, f.path), f.content);
   }

@@ -35,7 +35,7 @@ describe.skipIf(missing !== undefined)(`random layers under Verilator ${missing 
       const network = checkNetwork(randomNetwork(rng, kind, [4, 6, 8][block % 3]), `random case ${i}`);
       const design = randomDesign(base, network, rng, block % 2 === 0 ? 'mn' : 'mp', Math.floor(block / 2) % 2 === 0 ? 'os' : 'ws');
       const { program, golden } = await programOf(design, i + 1);
-      for (const rtl of lowerProgramToRtl(program).chunks) {
+      for (const rtl of lowerProgramToRtl(program, { toolVersion: 'test' }).chunks) {
         for (const name of RTL_SIZE_NAMES) expect(rtl.sizes[name], `case ${i} ${rtl.id} ${name}`).toBeLessThanOrEqual(UNIVERSAL[name]);
         const run = await runChunk({ program, golden, rtl, sizes: UNIVERSAL, image: 0, cacheDir, workDir: work, simulator });
         expect(run.hang, `case ${i}`).toBeUndefined();

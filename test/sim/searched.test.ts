@@ -23,8 +23,8 @@ describe.skipIf(missing !== undefined)(`a searched design under Verilator ${miss
     const genotype = JSON.parse(readFileSync(join(FIXTURES, 'fmnist-mbv2-8bit.genotype.json'), 'utf8'));
     const network = lowerGenotypeToNetwork(FMNIST_SPACE, genotype);
     const { design } = exploreAccelerator(network, resolveBoard('ultra96v2'), { strategy: 'differentiable', samples: 256, seed: 3 });
-    const { program, golden } = await programOf(design, 1);
-    writeProject(dir, program, golden);
+    const project = await programOf(design, 1);
+    writeProject(dir, project);
     const result = await simulateProject(dir, { cacheDir });
     expect(result.layers).toHaveLength(network.layers.length);
     expect(result.layers.filter((l) => !l.bitExact).map((l) => l.name)).toEqual([]);

@@ -7,8 +7,14 @@ import type { BoardSpec } from '../../accel/types.js';
 import { escapeCComment, escapeTclWord, plainText } from '../../core/text.js';
 import { legaliseIdentifier } from '../identifiers.js';
 import { generatedBanner } from '../templates.js';
-import { DESCRIPTOR_FIELDS } from '../program.js';
-import type { ChunkProgram, GoldenVectors, LayerDescriptor, ProgramSpec } from '../types.js';
+import { type ChunkProgram, type GoldenVectors, LAYER_INTEGER_FIELDS, type LayerDescriptor, type ProgramSpec } from '../types.js';
+
+/** The fields of the HLS project's `layer_t` (design.h), in order: a layer descriptor's integers. */
+export const HLS_LAYER_FIELDS: readonly ((typeof LAYER_INTEGER_FIELDS)[number] | 'chunk')[] = [
+  'opcode',
+  'chunk',
+  ...LAYER_INTEGER_FIELDS.slice(1),
+];
 
 export const HLS_TOOLS = ['vitis-hls-2023.2', 'vivado-hls-2020.1'] as const;
 export type HlsTool = (typeof HLS_TOOLS)[number];
@@ -49,6 +55,7 @@ export interface HlsChunk {
   readonly loopNest: string;
   readonly depthwise: 'true' | 'false';
   readonly partitions: readonly HlsPartition[];
+  /** One `case` per op the chunk runs; `call`: the partial with the call. */
   readonly dispatch: readonly { readonly opcode: number; readonly op: string; readonly call: string }[];
   readonly weightCount: number;
   readonly requantCount: number;
@@ -86,7 +93,8 @@ export interface HlsProject {
     readonly op: string;
     readonly chunkIdent: string;
     readonly predictedCycles: number;
-    readonly values: string;
+    /** The layer's `layer_t` initialiser, HLS_LAYER_FIELDS in order. */
+    readonly values: readonly number[];
   }[];
   readonly golden: {
     readonly images: number;
@@ -94,8 +102,9 @@ export interface HlsProject {
     readonly tensorCount: number;
     readonly tensors: readonly { readonly ident: string; readonly address: number; readonly words: number }[];
     readonly inputLines: readonly (readonly string[])[];
-    readonly hashLines: readonly string[];
-    readonly scoreLines: readonly string[];
+    /** Per image: the tensors' hashes (and a 0 sentinel) and the scores, as C literals. */
+    readonly hashRows: readonly (readonly string[])[];
+    readonly scoreRows: readonly (readonly string[])[];
   };
   readonly makefile: { readonly sources: string; readonly headers: string };
   readonly tcl: { readonly project: string; readonly part: string; readonly periodNs: string; readonly sources: readonly string[] };
@@ -154,13 +163,8 @@ function partitionsOf(c: ChunkProgram): HlsPartition[] {
   return all.filter((p) => p.factor > 1);
 }
 
-const CALLS: Record<string, string> = {
-  conv: 'run_mac(mem, scores, L)',
-  dwconv: 'run_mac(mem, scores, L)',
-  fc: 'run_mac(mem, scores, L)',
-  add: 'trips::add_layer<LM>(mem, L, MUL, SHIFT)',
-  pool: 'trips::pool_layer<LM>(mem, L, MUL, SHIFT)',
-};
+/** The partial (templates/hls/project/call-*.hbs) that runs a layer of each op on a chunk. */
+const CALLS: Record<string, string> = { conv: 'call-mac', dwconv: 'call-mac', fc: 'call-mac', add: 'call-add', pool: 'call-pool' };
 
 function summaryOf(c: ChunkProgram): string {
   const p = c.params;
@@ -200,10 +204,6 @@ function lowerChunk(c: ChunkProgram, program: ProgramSpec, opcodes: Map<string, 
   };
 }
 
-function descriptorValues(l: LayerDescriptor): string {
-  return DESCRIPTOR_FIELDS.map((f) => String(l[f])).join(', ');
-}
-
 const hex = (h: number) => `0x${h.toString(16).padStart(8, '0')}u`;
 
 /** Lower a program and its golden vectors to the HLS project's template data. */
@@ -236,7 +236,7 @@ export function lowerProgramToHls(program: ProgramSpec, golden: GoldenVectors, o
         : `the integer logits acc·m + bias of the last layer (${last.ident}); logit = score · 2^-shift`,
       scoreAddr: codes ? last.outAddr : 0,
       scoreCopy: codes ? program.classes : 0,
-      fields: DESCRIPTOR_FIELDS,
+      fields: HLS_LAYER_FIELDS,
     },
     chunks,
     layers: program.layers.map((l) => ({
@@ -245,7 +245,7 @@ export function lowerProgramToHls(program: ProgramSpec, golden: GoldenVectors, o
       op: l.op,
       chunkIdent: program.chunks[l.chunk].ident,
       predictedCycles: Math.round(l.predictedCycles),
-      values: descriptorValues(l),
+      values: HLS_LAYER_FIELDS.map((f) => l[f]),
     })),
     golden: {
       images: golden.images,
@@ -257,8 +257,8 @@ export function lowerProgramToHls(program: ProgramSpec, golden: GoldenVectors, o
         words: t.words,
       })),
       inputLines: golden.input.map((codes) => arrayLines(codes)),
-      hashLines: golden.hashes.map((row) => `{ ${[...row, 0].map(hex).join(', ')} },`),
-      scoreLines: golden.scores.map((row) => `{ ${row.map((v) => `${v}LL`).join(', ')} },`),
+      hashRows: golden.hashes.map((row) => [...row, 0].map(hex)),
+      scoreRows: golden.scores.map((row) => row.map((v) => `${v}LL`)),
     },
     makefile: { sources: sources.join(' '), headers: headers.join(' ') },
     tcl: {

@@ -11,7 +11,7 @@ import type { GeneratedFile } from '../types.js';
 import type { HlsProject } from './lower.js';
 
 const TEMPLATE_DIR = join(PACKAGE_ROOT, 'templates', 'hls');
-const template = templateLoader(join(TEMPLATE_DIR, 'project'), ['loop-os', 'loop-ws']);
+const template = templateLoader(join(TEMPLATE_DIR, 'project'), ['loop-os', 'loop-ws', 'call-mac', 'call-add', 'call-pool']);
 
 /** A static header of templates/hls, behind the project's generated-file line. */
 function staticFile(name: string, banner: string): string {

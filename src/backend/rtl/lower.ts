@@ -1,12 +1,17 @@
 /**
- * lowerProgramToRtl — the layer program → every number the RTL files print (pure): per chunk
+ * lowerProgramToRtl — the layer program → everything the RTL files print (pure): per chunk
  * the engine's compile-time sizes (PE array, DMA lanes, buffer depths: the program's buffer
- * words, which the resource model charges, rounded up to powers of two) and the
- * program RAM image (header with the chunk's runtime configuration, one descriptor per layer).
+ * words, which the resource model charges, rounded up to powers of two) and the program RAM
+ * image (header with the chunk's runtime configuration, one descriptor per layer); then the
+ * same numbers as the templates of templates/rtl/ print them (hex words with their names,
+ * labels escaped for Verilog comments) and the list of files. `renderRtl` only substitutes.
  * Formats: docs/rtl.md.
  */
 import { poolWindowRange } from '../../core/layer-geometry.js';
-import type { ChunkProgram, LayerDescriptor, ProgramSpec } from '../types.js';
+import { escapeVerilogComment, escapeYamlScalar, plainText } from '../../core/text.js';
+import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
+import { generatedBanner } from '../templates.js';
+import { type ChunkProgram, LAYER_INTEGER_FIELDS, type LayerDescriptor, type ProgramSpec } from '../types.js';
 
 export const PROGRAM_MAGIC = 0x54524950; // "TRIP"
 export const PROGRAM_VERSION = 1;
@@ -29,36 +34,10 @@ export const HEADER_FIELDS = [
   'peN',
   'port bits per cycle · 2^16',
 ];
-/** Names of the descriptor words (the rest are reserved, 0). */
-export const DESCRIPTOR_FIELDS = [
-  'opcode',
-  'inH',
-  'inW',
-  'inC',
-  'outH',
-  'outW',
-  'outC',
-  'kernel',
-  'stride',
-  'pad',
-  'groups',
-  'inPer',
-  'outPer',
-  'inAddr',
-  'in2Addr',
-  'outAddr',
-  'weightOffset',
-  'requantOffset',
-  'permOffset',
-  'clampLo',
-  'clampHi',
-  'rawOut',
-  'inBits',
-  'outBits',
-  'layer index',
-  'requant entries',
-  'first requant entry',
-];
+/** What an RTL layer descriptor holds after the descriptor's integers (docs/rtl.md "Program format"). */
+const ENGINE_FIELDS = ['inBits', 'outBits', 'layer index', 'requant entries', 'first requant entry'];
+/** Names of the words of an RTL layer descriptor, in program-image order (the rest are reserved, 0). */
+export const RTL_DESCRIPTOR_FIELDS: readonly string[] = [...LAYER_INTEGER_FIELDS, ...ENGINE_FIELDS];
 
 /** Bits per value the DMA moves for requantisation parameters (docs/rtl.md "DRAM packing"). */
 export const PARAM_BITS = { bias: 64, mulShift: 32, perm: 16 } as const;
@@ -133,10 +112,53 @@ export interface RtlChunk {
   readonly program: readonly number[];
 }
 
+/** The engine's sources (hw/rtl/) in compile order, and the files they include. */
+export const ENGINE_SOURCES = ['trips_pkg.sv', 'trips_xfer.sv', 'trips_compute.sv', 'trips_outpath.sv', 'trips_chunk.sv'];
+export const ENGINE_INCLUDES = ['trips_chunk_datapath.svh', 'trips_chunk_control.svh'];
+
+/** A word of the program image as program.mem prints it: hex digits and the field's name. */
+export interface RtlWord {
+  readonly hex: string;
+  readonly name: string;
+}
+
+/** One chunk as the templates print it (`chunk` in params.vh, program.mem, top.sv; `chunks` in files.f and the core). */
+export interface RtlChunkView {
+  /** The chunk's id as a label inside a Verilog comment (core/text.ts). */
+  readonly id: string;
+  readonly ident: string;
+  readonly IDENT: string;
+  readonly kind: string;
+  readonly bits: number;
+  readonly lanes: number;
+  readonly progAddrBits: number;
+  readonly sizes: readonly { readonly name: string; readonly value: number }[];
+  readonly config: readonly { readonly name: string; readonly value: number }[];
+  readonly header: readonly RtlWord[];
+  readonly layers: readonly { readonly index: number; readonly name: string; readonly op: string; readonly words: readonly RtlWord[] }[];
+}
+
 export interface RtlProgram {
   readonly designHash: string;
   readonly actBits: number;
   readonly chunks: readonly RtlChunk[];
+  /** The first line's text of every file. */
+  readonly banner: string;
+  readonly views: readonly RtlChunkView[];
+  /** What files.f and the FuseSoC core print besides the chunks. */
+  readonly core: {
+    readonly name: string;
+    readonly version: string;
+    /** The core's description as a YAML scalar. */
+    readonly description: string;
+    readonly sources: readonly string[];
+    readonly includes: readonly string[];
+  };
+  /**
+   * Every file under OUT/rtl/: its path, and the template it renders (with the chunk it
+   * prints, by index) or the engine source it copies (`copy:<name>` of hw/rtl/).
+   */
+  readonly files: readonly { readonly path: string; readonly template: string; readonly chunk?: number }[];
 }
 
 /** Smallest power of two ≥ max(n, floor). */
@@ -167,35 +189,7 @@ function descriptorWords(
   bits: { inBits: number; outBits: number },
   e: { entries: number; firstEntry: number },
 ): number[] {
-  const words = [
-    l.opcode,
-    l.inH,
-    l.inW,
-    l.inC,
-    l.outH,
-    l.outW,
-    l.outC,
-    l.kernel,
-    l.stride,
-    l.pad,
-    l.groups,
-    l.inPer,
-    l.outPer,
-    l.inAddr,
-    l.in2Addr,
-    l.outAddr,
-    l.weightOffset,
-    l.requantOffset,
-    l.permOffset,
-    l.clampLo,
-    l.clampHi,
-    l.rawOut,
-    bits.inBits,
-    bits.outBits,
-    l.index,
-    e.entries,
-    e.firstEntry,
-  ].map((v) => v >>> 0);
+  const words = [...LAYER_INTEGER_FIELDS.map((f) => l[f]), bits.inBits, bits.outBits, l.index, e.entries, e.firstEntry].map((v) => v >>> 0);
   while (words.length < DESCRIPTOR_WORDS) words.push(0);
   return words;
 }
@@ -244,7 +238,67 @@ export function lowerChunk(program: ProgramSpec, chunk: ChunkProgram): RtlChunk 
   return { index: chunk.index, id: chunk.id, ident: chunk.ident, sizes, config: { ...config }, layers, program: words };
 }
 
-/** Every chunk of the program, in design order. */
-export function lowerProgramToRtl(program: ProgramSpec): RtlProgram {
-  return { designHash: program.designHash, actBits: program.actBits, chunks: program.chunks.map((c) => lowerChunk(program, c)) };
+const hex = (w: number) => (w >>> 0).toString(16).padStart(8, '0');
+
+function chunkView(program: ProgramSpec, c: RtlChunk): RtlChunkView {
+  const chunk = program.chunks[c.index];
+  return {
+    // the chunk's and layers' names reach Verilog comments only as labels
+    id: escapeVerilogComment(plainText(c.id, 64)),
+    ident: c.ident,
+    IDENT: c.ident.toUpperCase(),
+    kind: chunk.kind,
+    bits: chunk.bits,
+    lanes: c.sizes.LANES,
+    progAddrBits: Math.log2(c.sizes.PROG_WORDS),
+    sizes: RTL_SIZE_NAMES.map((name) => ({ name, value: c.sizes[name] })),
+    config: Object.entries(c.config).map(([name, value]) => ({ name: name.toUpperCase(), value })),
+    header: c.program.slice(0, HEADER_WORDS).map((w, i) => ({ hex: hex(w), name: HEADER_FIELDS[i] ?? 'reserved' })),
+    layers: c.layers.map((l) => ({
+      index: l.index,
+      name: escapeVerilogComment(plainText(l.name, 64)),
+      op: program.layers[l.index].op,
+      words: l.words.map((w, i) => ({ hex: hex(w), name: RTL_DESCRIPTOR_FIELDS[i] ?? 'reserved' })),
+    })),
+  };
+}
+
+/** A FuseSoC core name part (and the .core file's stem): lower case letters, digits, '_' and '-', capped. */
+function coreNamePart(name: string): string {
+  const part = name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '')
+    .slice(0, MAX_IDENTIFIER_LENGTH);
+  return part || 'design';
+}
+
+/** Every chunk of the program, in design order, and every file OUT/rtl/ gets. */
+export function lowerProgramToRtl(program: ProgramSpec, options: { readonly toolVersion: string }): RtlProgram {
+  const chunks = program.chunks.map((c) => lowerChunk(program, c));
+  const part = coreNamePart(program.name);
+  return {
+    designHash: program.designHash,
+    actBits: program.actBits,
+    chunks,
+    banner: generatedBanner(options.toolVersion, program.designHash),
+    views: chunks.map((c) => chunkView(program, c)),
+    core: {
+      name: `trips-hw:design:${part}`,
+      version: options.toolVersion,
+      description: escapeYamlScalar(`trips-hw chunk engines of design ${plainText(program.name)}`),
+      sources: ENGINE_SOURCES,
+      includes: ENGINE_INCLUDES,
+    },
+    files: [
+      ...chunks.flatMap((c) => [
+        { path: `rtl/${c.ident}_params.vh`, template: 'params.vh', chunk: c.index },
+        { path: `rtl/${c.ident}_program.mem`, template: 'program.mem', chunk: c.index },
+        { path: `rtl/${c.ident}_top.sv`, template: 'top.sv', chunk: c.index },
+      ]),
+      { path: 'rtl/files.f', template: 'files.f' },
+      { path: `rtl/${part}.core`, template: 'core' },
+      ...[...ENGINE_SOURCES, ...ENGINE_INCLUDES].map((name) => ({ path: `rtl/src/${name}`, template: `copy:${name}` })),
+    ],
+  };
 }
