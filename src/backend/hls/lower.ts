@@ -7,7 +7,7 @@ import type { BoardSpec } from '../../accel/types.js';
 import { escapeCComment, escapeTclWord, plainText } from '../../core/text.js';
 import { legaliseIdentifier } from '../identifiers.js';
 import { generatedBanner } from '../templates.js';
-import { type ChunkProgram, type GoldenVectors, LAYER_INTEGER_FIELDS, type LayerDescriptor, type ProgramSpec } from '../types.js';
+import { type ChunkProgram, type GoldenVectors, LAYER_INTEGER_FIELDS, type ProgramSpec } from '../types.js';
 
 /** The fields of the HLS project's `layer_t` (design.h), in order: a layer descriptor's integers. */
 export const HLS_LAYER_FIELDS: readonly ((typeof LAYER_INTEGER_FIELDS)[number] | 'chunk')[] = [
