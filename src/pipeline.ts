@@ -49,6 +49,7 @@ import { writeReport } from './report/index.js';
 import { runSearch } from './search/joint.js';
 import { PRESETS, type PresetName } from './search/presets.js';
 import { simulateProject } from './sim/project.js';
+import { runLayout, STAGE_FILES } from './core/run-layout.js';
 
 export const FLOW_STAGES = ['search', 'train', 'generate', 'sim', 'calibrate', 'final', 'report'] as const;
 export type FlowStage = (typeof FLOW_STAGES)[number];
@@ -130,20 +131,6 @@ function checkDataset(dataset: DatasetName, dataDir: string | undefined, seed: n
   datasetByName(dataset, { dataDir, seed });
 }
 
-/** The files of a flow's run folder (the run layout; docs/architecture.md). */
-function flowPaths(out: string) {
-  return {
-    state: join(out, 'flow.json'),
-    search: join(out, 'search'),
-    design: join(out, 'search', 'design.json'),
-    train: join(out, 'train'),
-    hw: join(out, 'hw'),
-    records: join(out, 'hw', 'sim', 'records.jsonl'),
-    calibration: join(out, 'calibration.json'),
-    final: join(out, 'final', 'design.json'),
-  };
-}
-
 /** What each stage returns; kept in flow.json (schemas/flow-state.schema.json) so a rerun skips it. */
 interface StageResults {
   readonly search: { readonly genotype: string | null; readonly fps: number };
@@ -162,7 +149,7 @@ interface FlowContext {
   readonly dataset: DatasetName;
   readonly board: BoardSpec;
   readonly baselines?: readonly BaselinePoint[];
-  readonly paths: ReturnType<typeof flowPaths>;
+  readonly paths: ReturnType<typeof runLayout>;
   readonly log: (text: string) => void;
   readonly stop: () => boolean;
   /** The searched design (search/design.json), read once through the strict loader. */
@@ -191,7 +178,7 @@ async function searchStage(ctx: FlowContext): Promise<StageResults['search']> {
     sampling: 'heterogeneous',
     seed: request.seed,
     outDir: paths.search,
-    resume: existsSync(join(paths.search, 'checkpoint')),
+    resume: existsSync(join(paths.search, STAGE_FILES.checkpoint)),
     backend: request.backend,
     replicas: request.replicas,
     shouldStop: ctx.stop,
@@ -219,7 +206,7 @@ async function trainStage(ctx: FlowContext): Promise<StageResults['train']> {
       sgd: { ...DEFAULT_SGD, learningRate: preset.retrain.learningRate },
       seed: request.seed,
       outDir: paths.train,
-      resume: existsSync(join(paths.train, 'checkpoint')),
+      resume: existsSync(join(paths.train, STAGE_FILES.checkpoint)),
       backend: request.backend,
       replicas: request.replicas,
       limitTrain: preset.retrain.limitTrain,
@@ -239,7 +226,7 @@ async function generateStage(ctx: FlowContext): Promise<StageResults['generate']
   const r = await generateToFolder({
     design: ctx.design(),
     designFile: paths.design,
-    weightsDir: join(paths.train, 'weights'),
+    weightsDir: join(paths.train, STAGE_FILES.weights),
     out: paths.hw,
     tool: 'vitis-hls-2023.2',
     images: 2,
@@ -328,7 +315,7 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
   // every input is read and checked before the first stage writes anything
   const board = resolveBoard(request.board ?? preset.board);
   const baselines = request.baselines === undefined ? undefined : readBaselines(request.baselines);
-  const paths = flowPaths(request.out);
+  const paths = runLayout(request.out);
   let state = readState(paths.state, { preset: preset.name, dataset, board: board.name, seed: request.seed });
   if (state.done.search === undefined || state.done.train === undefined) checkDataset(dataset, request.dataDir, request.seed);
   let design: DesignPoint | undefined;

@@ -14,10 +14,11 @@ import { renderHls } from './hls/render.js';
 import { lowerDesignToProgram } from './program.js';
 import { renderRtl } from './rtl/index.js';
 import type { GeneratedFile, GoldenVectors, ProgramSpec } from './types.js';
+import { PROJECT_FILES } from '../core/run-layout.js';
 
-export const PROGRAM_FILE = 'program.json';
-export const GOLDEN_FILE = 'golden.json';
-export const MANIFEST_FILE = 'manifest.json';
+export const PROGRAM_FILE = PROJECT_FILES.program;
+export const GOLDEN_FILE = PROJECT_FILES.golden;
+export const MANIFEST_FILE = PROJECT_FILES.manifest;
 
 export interface GenerateOptions {
   readonly tool: HlsTool;
@@ -117,6 +118,6 @@ export function generateProject(design: DesignPoint, model: IntegerModel, option
       sha256: createHash('sha256').update(f.content).digest('hex'),
     })),
   };
-  files.push({ path: 'manifest.json', content: `${JSON.stringify(manifest, null, 2)}\n` });
+  files.push({ path: MANIFEST_FILE, content: `${JSON.stringify(manifest, null, 2)}\n` });
   return { program, golden, manifest, files, timing: { lowerRenderMs: t1 - t0 + (t3 - t2), goldenMs: t2 - t1 } };
 }

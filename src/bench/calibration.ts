@@ -27,6 +27,7 @@ import { makeProvenance } from '../core/provenance.js';
 import { loadArtifact } from '../core/schema.js';
 import { simulateProject } from '../sim/project.js';
 import { machineLine } from './machine.js';
+import { PROJECT_FILES } from '../core/run-layout.js';
 
 const DESIGNS = Number(process.env.SWEEP_DESIGNS ?? 16);
 const DIR = process.env.SWEEP_DIR ?? join(PACKAGE_ROOT, 'runs', 'calibration-sweep');
@@ -65,7 +66,7 @@ async function fpsCheck(calibration: ReturnType<typeof calibrateCostModel>): Pro
   if (!file) return null;
   const design = loadArtifact<DesignPoint>('design', file);
   const out = join(DIR, `searched-${hashDesign(design).slice(0, 16)}`);
-  if (!existsSync(join(out, 'sim', 'records.jsonl'))) {
+  if (!existsSync(join(out, PROJECT_FILES.simRecords))) {
     await generateToFolder({
       design,
       designFile: file,

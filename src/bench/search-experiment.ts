@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { machineLine } from './machine.js';
+import { RUN_FILES, STAGE_FILES } from '../core/run-layout.js';
 
 interface RunSpec {
   readonly name: string;
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   const points: Point[] = [];
   for (const run of RUNS) {
     const dir = join(root, run.name);
-    const designFile = join(dir, 'design.json');
+    const designFile = join(dir, STAGE_FILES.design);
     const searchSummary = join(dir, 'search-summary.json');
     let search: Record<string, unknown>;
     if (existsSync(searchSummary)) {
@@ -88,14 +89,14 @@ async function main(): Promise<void> {
         seed,
         '--out',
         dir,
-        ...(existsSync(join(dir, 'checkpoint')) ? ['--resume'] : []),
+        ...(existsSync(join(dir, STAGE_FILES.checkpoint)) ? ['--resume'] : []),
         ...run.flags,
       ]);
       const { writeJsonAtomic } = await import('../core/files.js');
       writeJsonAtomic(searchSummary, search);
     }
-    const trainDir = join(dir, 'train');
-    const trainSummary = join(trainDir, 'train.json');
+    const trainDir = join(dir, RUN_FILES.train);
+    const trainSummary = join(trainDir, STAGE_FILES.trainSummary);
     let train: Record<string, unknown>;
     if (existsSync(trainSummary)) {
       train = JSON.parse(readFileSync(trainSummary, 'utf8')) as Record<string, unknown>;
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
         seed,
         '--out',
         trainDir,
-        ...(existsSync(join(trainDir, 'checkpoint')) ? ['--resume'] : []),
+        ...(existsSync(join(trainDir, STAGE_FILES.checkpoint)) ? ['--resume'] : []),
       ]);
     }
     const design = JSON.parse(readFileSync(designFile, 'utf8')) as { predicted: { fps: number } };
@@ -138,7 +139,7 @@ async function main(): Promise<void> {
   // the points as baselines for `trips-hw report --baselines`
   const { writeJsonAtomic } = await import('../core/files.js');
   writeJsonAtomic(
-    join(root, 'baselines.json'),
+    join(root, RUN_FILES.baselines),
     points.map((p) => ({ label: `${p.mode}${p.window === '—' ? '' : ` ${p.window}`} (bench:search)`, accuracy: p.accuracy, fps: p.fps })),
   );
   console.log('\n| run | mode | FPS window | genotype | test accuracy | FPS (ZC706) | Pareto |');

@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resolveBoard } from '../accel/boards.js';
 import { exploreAccelerator } from '../accel/explore.js';
-import { computeGoldenVectors } from '../backend/golden.js';
-import { lowerDesignToProgram } from '../backend/program.js';
-import { renderRtl } from '../backend/rtl/index.js';
+import { generateProject } from '../backend/generate.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
+import { makeProvenance } from '../core/provenance.js';
 import { selectBackend } from '../nn/backend.js';
 import { randomWeights } from '../nn/random-weights.js';
 import { buildIntegerModel } from '../quant/index.js';
@@ -26,13 +25,16 @@ async function main(): Promise<void> {
   const { design } = exploreAccelerator(network, resolveBoard('ultra96v2'), { strategy: 'differentiable', samples: 256, seed: 3 });
   await selectBackend('cpu');
   const model = buildIntegerModel(network, randomWeights(network, 1));
-  const program = lowerDesignToProgram(design, model);
-  const golden = computeGoldenVectors(model, program, 1, 7);
+  const { program, files } = generateProject(design, model, {
+    tool: 'vitis-hls-2023.2',
+    provenance: makeProvenance({ seed: 1 }),
+    weights: { source: 'random', seed: 1 },
+    images: 1,
+    seed: 7,
+  });
   const dir = mkdtempSync(join(tmpdir(), 'trips-hw-bench-sim-'));
   try {
-    writeFileSync(join(dir, 'program.json'), JSON.stringify(program));
-    writeFileSync(join(dir, 'golden.json'), JSON.stringify(golden));
-    for (const f of renderRtl(program, { toolVersion: 'bench' })) {
+    for (const f of files) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.content);
     }

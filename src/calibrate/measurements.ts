@@ -21,6 +21,7 @@ import { readJsonLinesFile, readTextFile } from '../core/files.js';
 import type { LayerSpec } from '../core/network.js';
 import { loadArtifact, validateArtifactLine } from '../core/schema.js';
 import type { Measurement, MeasurementSource } from './types.js';
+import { PROJECT_FILES } from '../core/run-layout.js';
 
 type TermTable = Map<string, { key: CoefficientKey; terms: Record<CostTerm, number> }>;
 
@@ -127,7 +128,7 @@ function csynthLatency(text: string): number | undefined {
 function designOfReport(file: string, designs: readonly KnownDesign[]): KnownDesign | undefined {
   if (designs.length === 1) return designs[0];
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
-    const manifest = join(dir, 'manifest.json');
+    const manifest = join(dir, PROJECT_FILES.manifest);
     if (!existsSync(manifest)) continue;
     return findDesign(designs, loadArtifact<ProjectManifest>('manifest', manifest).designHash);
   }

@@ -13,6 +13,7 @@ import { makeProvenance } from '../core/provenance.js';
 import { Rng } from '../core/random.js';
 import { simulateProject } from '../sim/project.js';
 import { engineSourceHash } from '../sim/verilator.js';
+import { PROJECT_FILES } from '../core/run-layout.js';
 
 export interface SweepOptions {
   readonly designs: number;
@@ -55,7 +56,7 @@ export async function runSweep(options: SweepOptions): Promise<string[]> {
     const board = options.boards[i % options.boards.length];
     const design = randomDesign(rng, randomNetwork(rng, name, options.scale), board, makeProvenance({ seed: options.seed }));
     const out = join(options.dir, name);
-    const records = join(out, 'sim', 'records.jsonl');
+    const records = join(out, PROJECT_FILES.simRecords);
     const stamp = join(out, 'sweep.json');
     const cached = isFile(records) && stampedHardware(stamp) === hardware;
     if (!cached) {

@@ -1,5 +1,5 @@
 import { Rng } from '../core/random.js';
-import { STREAM, deriveSeed } from './seed.js';
+import { STREAM, deriveSeed } from '../core/seed.js';
 
 /** CIFAR's standard augmentation: pad 4 pixels of zeros, crop back to size at a random spot. */
 export const CIFAR_PAD = 4;

@@ -1,7 +1,7 @@
 import { UsageError } from '../core/diagnostics.js';
 import { Rng } from '../core/random.js';
 import { drawCifarAugmentation, makeNormalizationTable, writeAugmented, writeNormalized } from './augment.js';
-import { STREAM, deriveSeed } from './seed.js';
+import { STREAM, deriveSeed } from '../core/seed.js';
 import { selectSamples } from './split.js';
 import type { ChannelStats, Split } from './types.js';
 

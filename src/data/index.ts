@@ -25,4 +25,4 @@ export {
   type BatchOptions,
 } from './batches.js';
 export { CIFAR_PAD, drawCifarAugmentation, makeNormalizationTable, type CropFlip } from './augment.js';
-export { deriveSeed } from './seed.js';
+export { deriveSeed } from '../core/seed.js';

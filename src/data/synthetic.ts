@@ -1,6 +1,6 @@
 import { UsageError } from '../core/diagnostics.js';
 import { Rng } from '../core/random.js';
-import { STREAM, deriveSeed } from './seed.js';
+import { STREAM, deriveSeed } from '../core/seed.js';
 import { makeDataset, makeSplit } from './split.js';
 import type { Dataset, Split } from './types.js';
 

@@ -10,8 +10,9 @@ import type * as tf from './tf.js';
 import { writeJsonAtomic } from '../core/files.js';
 import { loadArtifact } from '../core/schema.js';
 import { loadWeights, saveWeights } from './weights.js';
+import { STAGE_FILES } from '../core/run-layout.js';
 
-export const CHECKPOINT_DIR = 'checkpoint';
+export const CHECKPOINT_DIR = STAGE_FILES.checkpoint;
 const STATE_FILE = 'state.json';
 
 export interface CheckpointState<S> {

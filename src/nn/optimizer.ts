@@ -19,6 +19,12 @@ export interface SgdSettings {
 /** method.md §5: SGD momentum 0.9, weight decay 5e-4, lr 0.025 cosine → 1e-3, clip 5. */
 export const DEFAULT_SGD: SgdSettings = { learningRate: 0.025, finalLearningRate: 1e-3, momentum: 0.9, weightDecay: 5e-4, gradClipNorm: 5 };
 
+/** The learning rate at `step` of `total`: cosine from the initial rate to the final one (training and the search's weight steps). */
+export function cosineRate(sgd: Pick<SgdSettings, 'learningRate' | 'finalLearningRate'>, step: number, total: number): number {
+  const { learningRate, finalLearningRate } = sgd;
+  return finalLearningRate + 0.5 * (learningRate - finalLearningRate) * (1 + Math.cos((Math.PI * step) / Math.max(1, total)));
+}
+
 /** Anything with named trainable variables: a QatModel, a supernet's weights. */
 export interface Trainable {
   readonly trainable: ReadonlyMap<string, tf.Variable>;

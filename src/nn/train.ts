@@ -21,8 +21,9 @@ import { Replica } from './replica.js';
 import { observedBy, replicaCount, type ReplicaContext, runObserved, type Unobserved } from './replicas.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { createModel, disposeModel, forward, type QatModel } from './model.js';
-import { createOptimizer, type SgdSettings, sgdStep } from './optimizer.js';
+import { cosineRate, createOptimizer, type SgdSettings, sgdStep } from './optimizer.js';
 import { saveWeights } from './weights.js';
+import { STAGE_FILES } from '../core/run-layout.js';
 
 export interface TrainJob {
   readonly network: NetworkSpec;
@@ -176,7 +177,7 @@ async function trainLoop(job: TrainJob, backend: BackendName, replica?: Replica)
         await writeCheckpoint<RunState>(job.outDir, tensors, { settings: settingsOf(job), epochs });
       }
     }
-    const weightsDir = join(job.outDir, 'weights');
+    const weightsDir = join(job.outDir, STAGE_FILES.weights);
     if (!interrupted && writer) await saveWeights(weightsDir, modelTensors(model));
     return { backend, replicas: replica?.size ?? 1, epochs, testAccuracy: epochs.at(-1)?.testAccuracy ?? 0, weightsDir, interrupted };
   } finally {
@@ -251,7 +252,7 @@ async function runEpoch(
     await new Promise((resolve) => setImmediate(resolve));
     const stop = job.shouldStop?.() ?? false;
     if (replica ? replica.agreeStop(stop) : stop) return undefined;
-    lr = cosineRate(job, epoch * steps + step, job.epochs * steps);
+    lr = cosineRate(job.sgd, epoch * steps + step, job.epochs * steps);
     step++;
     // replicas: a last batch smaller than the group is skipped by all; else each takes its slice
     if (replica && batch.size < replica.size) continue;
@@ -273,10 +274,4 @@ async function runEpoch(
 export function sliceOf(n: number, replica: { rank: number; size: number }): { start: number; count: number } {
   const start = Math.floor((n * replica.rank) / replica.size);
   return { start, count: Math.floor((n * (replica.rank + 1)) / replica.size) - start };
-}
-
-/** Cosine from the initial rate to the final rate over all steps of the run. */
-export function cosineRate(job: TrainJob, step: number, total: number): number {
-  const { learningRate, finalLearningRate } = job.sgd;
-  return finalLearningRate + 0.5 * (learningRate - finalLearningRate) * (1 + Math.cos((Math.PI * step) / Math.max(1, total)));
 }

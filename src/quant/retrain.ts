@@ -11,8 +11,9 @@ import * as tf from '../nn/tf.js';
 import { trainNetwork, type EpochRecord, type TrainJob } from '../nn/train.js';
 import { loadWeights } from '../nn/weights.js';
 import { compareWithTfjs } from './agreement.js';
+import { STAGE_FILES } from '../core/run-layout.js';
 
-export const TRAIN_SUMMARY_FILE = 'train.json';
+export const TRAIN_SUMMARY_FILE = STAGE_FILES.trainSummary;
 
 export interface TrainSummary {
   readonly accuracy: number;

@@ -12,6 +12,7 @@ import type { CalibrationFile } from '../calibrate/types.js';
 import { InputError } from '../core/diagnostics.js';
 import { checkInputDir } from '../core/files.js';
 import { loadArtifact, loadArtifactLines } from '../core/schema.js';
+import { PROJECT_FILES, RUN_FILES, STAGE_FILES } from '../core/run-layout.js';
 
 export interface SearchEpoch {
   readonly epoch: number;
@@ -93,16 +94,16 @@ export function readBaselines(file: string): BaselinePoint[] {
  */
 export function readRun(dir: string, baselines?: string | readonly BaselinePoint[]): RunData {
   checkInputDir(dir, 'a run folder with design.json or search/design.json');
-  const designFile = first(dir, ['design.json', 'search/design.json']);
+  const designFile = first(dir, [STAGE_FILES.design, join(RUN_FILES.search, STAGE_FILES.design)]);
   if (!designFile) throw new InputError(dir, '', 'expected a run folder with design.json or search/design.json');
   const design = loadArtifact<DesignPoint>('design', designFile);
-  const finalFile = first(dir, ['final/design.json']);
-  const searchFile = first(dir, ['search.jsonl', 'search/search.jsonl']);
-  const trainFile = first(dir, ['train/train.json']);
-  const recordsFile = first(dir, ['hw/sim/records.jsonl']);
-  const calibrationFile = first(dir, ['calibration.json']);
-  const baselinesFile = first(dir, ['baselines.json']);
-  const flowFile = first(dir, ['flow.json']);
+  const finalFile = first(dir, [join(RUN_FILES.final, STAGE_FILES.design)]);
+  const searchFile = first(dir, [STAGE_FILES.searchEpochs, join(RUN_FILES.search, STAGE_FILES.searchEpochs)]);
+  const trainFile = first(dir, [join(RUN_FILES.train, STAGE_FILES.trainSummary)]);
+  const recordsFile = first(dir, [join(RUN_FILES.hw, PROJECT_FILES.simRecords)]);
+  const calibrationFile = first(dir, [RUN_FILES.calibration]);
+  const baselinesFile = first(dir, [RUN_FILES.baselines]);
+  const flowFile = first(dir, [RUN_FILES.flowState]);
   const flow = flowFile ? loadArtifact<{ done: Record<string, { seconds: number }> }>('flow-state', flowFile) : undefined;
   const records = recordsFile ? loadArtifactLines<SimRecordFields>('sim-record', recordsFile) : [];
   const extra = baselines === undefined ? [] : typeof baselines === 'string' ? readBaselines(baselines) : baselines;

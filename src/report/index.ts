@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../core/files.js';
 import { renderCharts } from './charts.js';
 import { readRun, type BaselinePoint } from './data.js';
 import { renderReport } from './render.js';
+import { RUN_FILES } from '../core/run-layout.js';
 
 export { readRun, type RunData } from './data.js';
 export { renderCharts, renderSvg, type Chart } from './charts.js';
@@ -30,7 +31,7 @@ export async function writeReport(
   const run = readRun(dir, options.baselines);
   const charts = await renderCharts(run);
   const html = renderReport(run, charts, { toolVersion: options.toolVersion, createdAt: new Date().toISOString() });
-  const file = options.out ?? join(dir, 'report.html');
+  const file = options.out ?? join(dir, RUN_FILES.report);
   writeFileAtomic(file, html);
   return { file, charts: charts.map((c) => c.id), bytes: Buffer.byteLength(html) };
 }

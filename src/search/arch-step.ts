@@ -4,11 +4,12 @@
  * and β only (combined over replicas), Adam, then the offset correction of the active logits.
  */
 import { Rng } from '../core/random.js';
-import { type Batch, deriveSeed } from '../data/index.js';
+import { deriveSeed, STREAM } from '../core/seed.js';
+import type { Batch } from '../data/index.js';
 import { combineGradients, crossEntropy } from '../nn/optimizer.js';
 import { withReplica } from '../nn/replica.js';
 import * as tf from '../nn/tf.js';
-import { batchTensors, chargePath, type LoopContext, STREAM } from './context.js';
+import { batchTensors, chargePath, type LoopContext } from './context.js';
 import { correctOffsets } from './sampling.js';
 import { archForward, hardwareCost, type Supernet } from './supernet.js';
 import { choicesOf, derivedGenotype, type Logits, readLogits, sampleArchPath } from './paths.js';

@@ -5,7 +5,8 @@
  */
 import { adamUpdate } from '../core/adam.js';
 import type { BoardSpec, CalibrationSpec, CostReport } from '../accel/index.js';
-import { type Batch, type Dataset, type DatasetName, deriveSeed, type Split } from '../data/index.js';
+import { deriveSeed, STREAM } from '../core/seed.js';
+import type { Batch, Dataset, DatasetName, Split } from '../data/index.js';
 import type { BackendName } from '../nn/backend.js';
 import type { createOptimizer } from '../nn/optimizer.js';
 import type { Replica } from '../nn/replica.js';
@@ -80,8 +81,6 @@ export interface SearchResult {
   readonly genotype?: GenotypeSpec;
 }
 
-export const STREAM = { weightPath: 11, archPath: 12, weightBatches: 13, archBatches: 14 } as const;
-
 /** Adam on the flattened [α, β] (method.md §5: lr 3e-4, betas 0.5, 0.999). */
 export class ArchAdam {
   m: Float64Array;
@@ -154,7 +153,7 @@ export function chargePath(ctx: LoopContext, genotype: GenotypeSpec, force = fal
       network,
       job.board,
       job.schedule.dasSamples,
-      deriveSeed(job.seed, 21, s.hwSearches),
+      deriveSeed(job.seed, STREAM.hwSearch, s.hwSearches),
       s.hardware,
       job.calibration,
     );

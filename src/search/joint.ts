@@ -19,14 +19,16 @@ import { makeProvenance } from '../core/provenance.js';
 import { Rng } from '../core/random.js';
 import { validateArtifact } from '../core/schema.js';
 import type { CostReport, DesignPoint } from '../accel/index.js';
-import { batchesOf, type Dataset, datasetByName, deriveSeed, splitTrainValidation } from '../data/index.js';
+import { deriveSeed, STREAM } from '../core/seed.js';
+import { batchesOf, type Dataset, datasetByName, splitTrainValidation } from '../data/index.js';
 import { type BackendName, selectBackend } from '../nn/backend.js';
-import { createOptimizer, crossEntropy, trainStep } from '../nn/optimizer.js';
+import { cosineRate, createOptimizer, crossEntropy, trainStep } from '../nn/optimizer.js';
 import { Replica } from '../nn/replica.js';
 import { observedBy, replicaCount, type ReplicaContext, runObserved, type Unobserved } from '../nn/replicas.js';
 import * as tf from '../nn/tf.js';
 import { saveWeights } from '../nn/weights.js';
 import { archStep } from './arch-step.js';
+import { steerLambda } from './lambda.js';
 import {
   ArchAdam,
   batchTensors,
@@ -35,7 +37,6 @@ import {
   type SearchEpochRecord,
   type SearchJob,
   type SearchResult,
-  STREAM,
 } from './context.js';
 import { evaluateDerived } from './evaluate.js';
 import { costOnAccelerator, genotypeKey, pathNetwork, searchHardware } from './hardware.js';
@@ -44,6 +45,7 @@ import { restore, saveCheckpoint } from './run-state.js';
 import { createSupernet, disposeSupernet, weightForward } from './supernet.js';
 import { derivedGenotype, logitEntropies, readLogits, sampleWeightPath } from './paths.js';
 import type { GenotypeSpec, SearchSpaceSpec } from './types.js';
+import { STAGE_FILES } from '../core/run-layout.js';
 
 export type { HwSearchMode, SearchEpochRecord, SearchJob, SearchProgress, SearchResult } from './context.js';
 
@@ -114,7 +116,7 @@ async function searchLoop(job: SearchJob, backend: BackendName, replica?: Replic
       epochs.push(record);
       job.onEpoch?.(record);
       if (writer) {
-        appendFileSync(join(job.outDir, 'search.jsonl'), `${JSON.stringify(record)}\n`);
+        appendFileSync(join(job.outDir, STAGE_FILES.searchEpochs), `${JSON.stringify(record)}\n`);
         await saveCheckpoint(ctx, epochs);
       }
     }
@@ -128,11 +130,11 @@ async function searchLoop(job: SearchJob, backend: BackendName, replica?: Replic
         fps: epochs.at(-1)?.fps ?? 0,
       };
     const final = finalDesign(ctx, backend, epochs);
-    const designFile = join(job.outDir, 'design.json');
+    const designFile = join(job.outDir, STAGE_FILES.design);
     if (writer) {
       validateArtifact('design', final.design, designFile);
       writeJsonAtomic(designFile, final.design);
-      await saveWeights(join(job.outDir, 'weights'), {
+      await saveWeights(join(job.outDir, STAGE_FILES.weights), {
         ...Object.fromEntries(net.trainable),
         ...Object.fromEntries(net.state),
         alpha: net.alpha,
@@ -189,7 +191,7 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
     await new Promise((resolve) => setImmediate(resolve));
     const stop = job.shouldStop?.() ?? false;
     if (replica ? replica.agreeStop(stop) : stop) return undefined;
-    const lr = cosine(sched, epoch * steps + step, totalSteps);
+    const lr = cosineRate(sched.sgd, epoch * steps + step, totalSteps);
     if (archIterator) {
       const next = archIterator.next();
       if (!next.done) {
@@ -225,11 +227,7 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
   const logits = readLogits(net);
   const genotype = derivedGenotype(net, logits);
   const charged = chargePath(ctx, genotype, true);
-  if (!warm && ctx.s.lambda > 0) {
-    const [lo, hi] = job.fpsWindow;
-    if (charged.fps < lo) ctx.s.lambda *= 2;
-    else if (charged.fps > hi) ctx.s.lambda /= 2;
-  }
+  if (!warm) ctx.s.lambda = steerLambda(ctx.s.lambda, charged.fps, job.fpsWindow);
   const entropies = logitEntropies(logits);
   return {
     epoch,
@@ -246,11 +244,6 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
     hwSearches: ctx.s.hwSearches,
     seconds: (performance.now() - started) / 1e3,
   };
-}
-
-function cosine(sched: SearchSchedule, step: number, total: number): number {
-  const { learningRate, finalLearningRate } = sched.sgd;
-  return finalLearningRate + 0.5 * (learningRate - finalLearningRate) * (1 + Math.cos((Math.PI * step) / Math.max(1, total)));
 }
 
 /**
@@ -293,7 +286,14 @@ function finalDesign(
   const genotype = selectGenotype(job, epochs, derivedGenotype(supernet, readLogits(supernet)));
   const network = pathNetwork(job.space, genotype);
   const named = { ...network, name: `${job.space.name}-${job.preset}-searched` };
-  const found = searchHardware(named, job.board, job.schedule.finalDasSamples, deriveSeed(job.seed, 22), s.hardware, job.calibration);
+  const found = searchHardware(
+    named,
+    job.board,
+    job.schedule.finalDasSamples,
+    deriveSeed(job.seed, STREAM.finalHwSearch),
+    s.hardware,
+    job.calibration,
+  );
   let { design, report } = found;
   if (job.hwSearch === 'once' && s.hardware) {
     const fixed = costOnAccelerator(named, job.board, s.hardware.accelerator, job.calibration);

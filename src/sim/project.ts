@@ -18,6 +18,7 @@ import { loadArtifact } from '../core/schema.js';
 import { cycleError, type SimRecord } from './records.js';
 import { programSubset, runChunk, type ChunkRun } from './run.js';
 import { buildEngine, defaultCacheDir, verilatorVersion, type BuiltEngine } from './verilator.js';
+import { PROJECT_FILES } from '../core/run-layout.js';
 
 /** Run `work` over `items`, at most `limit` at a time. */
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -330,13 +331,13 @@ export async function simulateProject(projectDir: string, options: SimOptions = 
   const runs: ChunkRun[] = [];
   for (const [n, rtl] of rtls.entries()) {
     options.onProgress?.({ chunk: rtl.id, phase: 'run', index: n, total: rtls.length });
-    const workDir = join(projectDir, 'sim', 'work');
+    const workDir = join(projectDir, PROJECT_FILES.simWork);
     const engine = await built.get(JSON.stringify(rtl.sizes));
     runs.push(await runChunk({ program, golden, rtl, image, cacheDir, workDir, simulator, engine }));
     options.onProgress?.({ chunk: rtl.id, phase: 'done', index: n + 1, total: rtls.length });
   }
   const records = runs.flatMap((r) => r.records).sort((a, b) => a.index - b.index);
-  const recordsFile = join(projectDir, 'sim', 'records.jsonl');
+  const recordsFile = join(projectDir, PROJECT_FILES.simRecords);
   writeFileAtomic(recordsFile, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   const error = cycleError(records);
   return {

@@ -4,6 +4,7 @@ import { checkInputDir, checkOutputFile } from '../../core/files.js';
 import { makeProvenance } from '../../core/provenance.js';
 import { writeReport, type ReportSummary } from '../../report/index.js';
 import { BaseCommand } from '../base-command.js';
+import { RUN_FILES } from '../../core/run-layout.js';
 
 export default class Report extends BaseCommand {
   static override summary = 'Write a self-contained HTML report of a run folder.';
@@ -35,7 +36,7 @@ export default class Report extends BaseCommand {
   async run(): Promise<ReportSummary> {
     const { flags } = await this.parse(Report);
     checkInputDir(flags.run, 'a run folder');
-    checkOutputFile(flags.out ?? join(flags.run, 'report.html'));
+    checkOutputFile(flags.out ?? join(flags.run, RUN_FILES.report));
     const summary = await writeReport(flags.run, { out: flags.out, baselines: flags.baselines, toolVersion: makeProvenance().toolVersion });
     this.log(`wrote ${summary.file} (${(summary.bytes / 1024).toFixed(0)} KiB): ${summary.charts.join(', ')}`);
     return summary;

@@ -6,6 +6,7 @@ import { startProgress } from '../../core/progress.js';
 import { simulateProject, type SimResult } from '../../sim/index.js';
 import { BaseCommand } from '../base-command.js';
 import { renderTable } from '../table.js';
+import { PROJECT_FILES } from '../../core/run-layout.js';
 
 export default class Sim extends BaseCommand {
   static override summary = 'Verilator co-simulation of a generated project: bit-exact check, measured vs predicted cycles, sim records.';
@@ -37,7 +38,7 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
   async run(): Promise<SimResult> {
     const { flags } = await this.parse(Sim);
     checkInputDir(flags.project, 'a project folder written by `trips-hw generate`');
-    checkOutputDir(join(flags.project, 'sim'), '--project');
+    checkOutputDir(join(flags.project, PROJECT_FILES.simDir), '--project');
     if (flags.cache !== undefined) checkOutputDir(flags.cache, '--cache');
     const progress = startProgress();
     const result = await simulateProject(flags.project, {

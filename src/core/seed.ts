@@ -22,5 +22,21 @@ function finalize(h: number): number {
   return h;
 }
 
-/** Stream tags, so two uses of the same (seed, epoch) never share a stream. */
-export const STREAM = { shuffle: 1, augment: 2, validation: 3, synthetic: 4 } as const;
+/**
+ * Every stream tag, in one table, so two uses of the same (seed, epoch) never share a stream:
+ * the data pipeline's (1–4) and the search's (11–14 per step, 21–22 per accelerator search).
+ */
+export const STREAM = {
+  shuffle: 1,
+  augment: 2,
+  validation: 3,
+  synthetic: 4,
+  weightPath: 11,
+  archPath: 12,
+  weightBatches: 13,
+  archBatches: 14,
+  /** The DAS run of the n-th accelerator search during the joint search. */
+  hwSearch: 21,
+  /** The final accelerator search of the derived network. */
+  finalHwSearch: 22,
+} as const;
