@@ -1,3 +1,9 @@
+/**
+ * Chunk allocation (method.md §6) — stage: accel. In: a checked network. Out: its chunks, one per
+ * (conv vs depthwise) × (large vs small output map) × bitwidth, each with the layers it runs, in
+ * the order their first layer appears. What stays true: every layer lands in exactly one chunk;
+ * add and pool layers run on the chunk of the layer producing their first input.
+ */
 import type { LayerSpec, NetworkSpec } from '../core/network.js';
 import type { ChunkKind, MapSize } from './types.js';
 

@@ -1,3 +1,8 @@
+/**
+ * Boards — stage: accel. In: a board name (the files shipped in hw/boards) or a board file path.
+ * Out: a schema-checked BoardSpec, and what the cost model reads from it: MACs per DSP at a
+ * bitwidth and DRAM bits per clock cycle. An unknown name is a `UsageError` listing the boards.
+ */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/diagnostics.js';

@@ -1,3 +1,8 @@
+/**
+ * The machine line of every bench — stage: bench. In: the host. Out: CPU model, core count and
+ * Node version, printed with each bench's figures: they are only comparable within one run on one
+ * machine.
+ */
 import { cpus } from 'node:os';
 
 /** What the figures were measured on: they are only comparable within one run on one machine. */

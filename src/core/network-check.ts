@@ -1,3 +1,10 @@
+/**
+ * The network check — stage: core, the input fence of every later stage. In: a schema-valid
+ * network (or a network file). Out: the same network, or an `InputError` naming the file, the JSON
+ * pointer of the layer field and what was expected. What stays true: a checked network is a layer
+ * graph in topological order whose shapes and precisions agree along every edge and stay within
+ * NETWORK_LIMITS; the cost model, integer model and backends rely on it without checking again.
+ */
 import { layerWeights } from './layer-geometry.js';
 import { InputError } from './diagnostics.js';
 import type { LayerSpec, NetworkSpec } from './network.js';

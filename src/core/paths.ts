@@ -1,3 +1,7 @@
+/**
+ * Package paths — stage: core. In: where this module sits (src/core under tests, dist/core when
+ * built). Out: the package root and the folders shipped with it: schemas/ and hw/boards/.
+ */
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 

@@ -1,3 +1,8 @@
+/**
+ * Provenance — stage: core. In: the package's version and the git commit it runs from (read once
+ * per process), plus a seed or command line when a stage gives one. Out: the provenance block that
+ * artifacts carry (tool, version, git hash, time). Outside a git checkout the hash is `unknown`.
+ */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

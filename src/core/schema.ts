@@ -1,3 +1,9 @@
+/**
+ * Artifact schemas — stage: core, the edge of every stage. In: a value, a JSON file or a JSON-lines
+ * file, and the artifact name whose schema (schemas/<name>.schema.json) it must match. Out: the
+ * value, typed. What stays true: one ajv instance per process, each schema compiled once; a
+ * mismatch is a one-line `InputError` naming the file and the JSON pointer.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';

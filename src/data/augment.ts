@@ -1,3 +1,9 @@
+/**
+ * Normalisation and CIFAR augmentation — stage: data. In: raw image bytes, per-channel mean and
+ * standard deviation, a crop-and-flip. Out: normalised Float32 pixels written into a batch (one
+ * table read per pixel). What stays true: a sample's augmentation depends on (seed, epoch, sample
+ * index) only; padding is a raw 0 byte, normalised like any other.
+ */
 import { Rng } from '../core/random.js';
 import { STREAM, deriveSeed } from '../core/seed.js';
 

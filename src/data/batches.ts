@@ -1,3 +1,10 @@
+/**
+ * Batches — stage: data. In: a split, a batch size, a seed and epoch, the normalisation
+ * statistics, an augmentation. Out: an iterator of normalised Float32 NHWC batches with Int32
+ * labels, and a seeded train/validation split. What stays true: the order and the augmentation
+ * depend only on (seed, epoch, sample), so batch size and resuming do not change what is seen; a
+ * batch's arrays are reused by the next `next()`.
+ */
 import { UsageError } from '../core/diagnostics.js';
 import { Rng } from '../core/random.js';
 import { drawCifarAugmentation, makeNormalizationTable, writeAugmented, writeNormalized } from './augment.js';

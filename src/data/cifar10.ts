@@ -1,3 +1,9 @@
+/**
+ * CIFAR-10 (binary version) — stage: data. In: the folder the user unpacked it to (or its
+ * cifar-10-batches-bin inside). Out: a Dataset of 50000 train and 10000 test 32×32×3 images,
+ * planes turned into NHWC here, once, so every later stage sees one layout. What stays true: a
+ * missing file is a `UsageError` with the download address; a bad record an `InputError`.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../core/diagnostics.js';

@@ -1,3 +1,8 @@
+/**
+ * Datasets by name — stage: data. In: a dataset name (fashion-mnist, cifar10, synthetic) and its
+ * folder or seed. Out: the loaded Dataset. What stays true: an unknown name, and CIFAR-10 without
+ * --data, is a one-line `UsageError` saying what to give.
+ */
 import { UsageError } from '../core/diagnostics.js';
 import { CIFAR10_URL, loadCifar10 } from './cifar10.js';
 import { FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';

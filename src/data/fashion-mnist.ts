@@ -1,3 +1,9 @@
+/**
+ * Fashion-MNIST — stage: data. In: a folder with the four gzip IDX files (default: where the
+ * Debian package dataset-fashion-mnist installs them). Out: a Dataset of 60000 train and 10000
+ * test grey 28×28 images in 10 classes. What stays true: a missing file is a `UsageError` saying
+ * how to get it; counts that disagree or a label out of range are `InputError`s naming the file.
+ */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../core/diagnostics.js';

@@ -1,3 +1,9 @@
+/**
+ * The IDX format of MNIST-style datasets — stage: data. In: a gzip IDX file (or its bytes) and
+ * the magic number expected. Out: its dimensions and its unsigned bytes, a view into the
+ * decompressed file, not a copy. What stays true: a wrong magic, a short header or a length that
+ * disagrees with the dimensions is an `InputError` naming the file.
+ */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from '../core/diagnostics.js';

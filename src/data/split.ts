@@ -1,3 +1,9 @@
+/**
+ * Splits and datasets from arrays — stage: data. In: image bytes (NHWC) and labels with their
+ * shape. Out: a Split, a subset of one by indices, per-channel mean and standard deviation of
+ * `value / 255`, and a Dataset. What stays true: normalisation statistics come from the train
+ * split, summed exactly from a 256-bin histogram per channel.
+ */
 import type { ChannelStats, Dataset, DatasetName, Split } from './types.js';
 
 /** A split from its arrays; throws if the arrays disagree with the shape (a bug, not bad input). */

@@ -1,3 +1,9 @@
+/**
+ * The synthetic dataset — stage: data. In: its options (classes, shape, sample counts, noise,
+ * seed). Out: a learnable stand-in Dataset for tests and smoke runs: each class a smooth random
+ * pattern, each sample its pattern plus Gaussian noise, classes balanced. What stays true: it is
+ * deterministic — the same options give the same bytes.
+ */
 import { UsageError } from '../core/diagnostics.js';
 import { Rng } from '../core/random.js';
 import { STREAM, deriveSeed } from '../core/seed.js';

@@ -1,3 +1,11 @@
+/**
+ * Lowering a genotype — stage: search. In: a search space and a genotype (one op and bitwidth per
+ * cell). Out: the network layer list — stem, every cell's layers (expand, dw, project, add or
+ * skip), head, pool, fc — with shapes, precisions and each layer's outBits. What stays true:
+ * every layer of every cell appears with its shape and precision, so a lowered network passes
+ * `checkNetwork`; `checkSpaceLimits` holds a space's widest network to the network limits
+ * before a search allocates its supernet.
+ */
 import type { Activation, LayerKind, LayerSpec, NetworkSpec } from '../core/network.js';
 import { InputError } from '../core/diagnostics.js';
 import { checkNetwork, outputSizeOf } from '../core/network-check.js';

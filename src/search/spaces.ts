@@ -1,3 +1,10 @@
+/**
+ * Search spaces and genotypes — stage: search. In: a built-in space name (cifar22, imagenet22,
+ * fmnist, fmnist-quick, smoke) or a search-space file; a genotype file. Out: a checked
+ * SearchSpaceSpec, its cells in network order, a genotype checked against its space. What stays
+ * true: past the schema, every op parses, has an odd kernel and groups dividing every cell's
+ * channels; a bad file is an `InputError` naming it and the JSON pointer.
+ */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../core/diagnostics.js';

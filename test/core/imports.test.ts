@@ -3,6 +3,8 @@
  * resolved, and a stage may import only itself and the stages below it —
  *   core → {data, accel} → nn → {search, quant} → backend → sim → calibrate → report → pipeline → {cli, bench}
  * Stages on one level (data and accel, search and quant, cli and bench) do not import each other.
+ * And every module under src/ opens with a `/**` block comment: its stage, what goes in and
+ * comes out, what stays true.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -89,5 +91,19 @@ describe('the import order of src/', () => {
 
   it('no import goes up or sideways', () => {
     expect(violations()).toEqual([]);
+  });
+});
+
+/** Files under src/ whose first line does not open a `/**` block comment (the module header). */
+function withoutHeader(): string[] {
+  return sourcesUnder(SRC)
+    .filter((file) => !readFileSync(file, 'utf8').startsWith('/**'))
+    .map((file) => relative(SRC, file));
+}
+
+describe('the module headers of src/', () => {
+  it('every module opens with a /** block comment', () => {
+    expect(sourcesUnder(SRC).length).toBeGreaterThan(100);
+    expect(withoutHeader()).toEqual([]);
   });
 });

@@ -1,3 +1,9 @@
+/**
+ * `trips-hw calibrate` — stage: cli. In: sim records, board timing CSVs, HLS reports and the
+ * designs they refer to. Out: a calibration file (only with --out, checked before work starts)
+ * and a CalibrateSummary with the held-out error before and after calibration. The fit itself is
+ * calibrate/; this file parses flags and prints the error lines.
+ */
 import { Flags } from '@oclif/core';
 import { calibrateFromFiles, type CalibrateSummary, type ErrorStats } from '../../calibrate/index.js';
 import { checkOutputFile } from '../../core/files.js';

@@ -1,3 +1,9 @@
+/**
+ * `trips-hw estimate` — stage: cli. In: a design file and optionally a calibration. Out: the
+ * design's cost report (per layer, per chunk, FPS, latency, resources), as text or with --json.
+ * Pure apart from reading the files: an infeasible design is reported with its reason, not as an
+ * error.
+ */
 import { Flags } from '@oclif/core';
 import { estimateDesign, type CostReport } from '../../accel/index.js';
 import { BaseCommand } from '../base-command.js';

@@ -1,3 +1,9 @@
+/**
+ * `trips-hw explore` — stage: cli. In: a network or genotype file, a board, a strategy and its
+ * flags (samples, seed, calibration, warm start, clock). Out: the best feasible design file,
+ * stamped with the command line and checked against its schema before it is written, and an
+ * ExploreSummary. With no feasible design nothing is written (accel/explore.ts throws).
+ */
 import { Flags } from '@oclif/core';
 import { exploreAccelerator, listBoards, resolveBoard, STRATEGIES, type DesignPoint, type Strategy } from '../../accel/index.js';
 import type { ExploreResult } from '../../accel/index.js';

@@ -1,3 +1,9 @@
+/**
+ * `trips-hw flow` — stage: cli. In: a preset, a dataset, a board, a seed and a run folder. Out:
+ * every stage of the pipeline in that folder (pipeline.ts runFlow) and a FlowSummary of its
+ * headline numbers. Progress goes to stderr; a rerun of the same command skips the finished
+ * stages recorded in OUT/flow.json and resumes search and training from their last epoch.
+ */
 import { Flags } from '@oclif/core';
 import { listBoards } from '../../accel/index.js';
 import { DATASET_NAMES, type DatasetName } from '../../data/index.js';

@@ -1,3 +1,9 @@
+/**
+ * `trips-hw generate` — stage: cli. In: a design file, optionally trained weights, a calibration,
+ * the HLS tool. Out: a generated project folder (hls/, rtl/, program.json, golden.json,
+ * manifest.json; backend/project.ts writes it) and a GenerateSummary. Without --weights it says
+ * on stderr that the project uses seeded random weights.
+ */
 import { Flags } from '@oclif/core';
 import { HLS_TOOLS, type HlsTool } from '../../backend/hls/lower.js';
 import { generateToFolder, type GenerateSummary } from '../../backend/project.js';

@@ -1,3 +1,8 @@
+/**
+ * `trips-hw report` — stage: cli. In: a run folder (from flow, or search alone) and optional
+ * baseline points. Out: one self-contained HTML file (default DIR/report.html; report/ writes it)
+ * and a ReportSummary. The output path is checked before any work starts.
+ */
 import { Flags } from '@oclif/core';
 import { join } from 'node:path';
 import { checkInputDir, checkOutputFile } from '../../core/files.js';

@@ -1,3 +1,9 @@
+/**
+ * `trips-hw search` — stage: cli. In: a preset or a search space, a dataset, a board, the
+ * schedule flags. Out: the joint search's run folder (search.jsonl, checkpoints, design.json,
+ * weights/) and a SearchSummary (text, or JSON with --json). The search itself is search/joint.ts;
+ * this file parses flags and reports. Ctrl-C stops between steps, and --resume continues.
+ */
 import { Flags } from '@oclif/core';
 import { listBoards, resolveBoard } from '../../accel/index.js';
 import { EXIT_FAILED, UsageError } from '../../core/diagnostics.js';

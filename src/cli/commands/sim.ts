@@ -1,3 +1,9 @@
+/**
+ * `trips-hw sim` — stage: cli. In: a project folder written by `trips-hw generate`, optionally a
+ * layer subset, an image and a Verilator cache folder. Out: OUT/sim/records.jsonl (sim/ writes it),
+ * a per-layer table of predicted vs measured cycles and a SimResult. Exit 1 when a layer is not
+ * bit-exact or hangs; the result still goes out, saying which layers failed.
+ */
 import { Flags } from '@oclif/core';
 import { EXIT_FAILED } from '../../core/diagnostics.js';
 import { join } from 'node:path';

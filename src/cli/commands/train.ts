@@ -1,3 +1,9 @@
+/**
+ * `trips-hw train` — stage: cli. In: a design file (its network), a dataset and the training
+ * flags. Out: the run folder of quantisation-aware training (checkpoints, OUT/weights) and a
+ * TrainSummary with the fake-quantised and integer-model test accuracy. The training is
+ * quant/retrain.ts; Ctrl-C stops between steps and --resume continues from the last epoch.
+ */
 import { Flags } from '@oclif/core';
 import { EXIT_FAILED } from '../../core/diagnostics.js';
 import { checkOutputDir } from '../../core/files.js';

@@ -1,8 +1,10 @@
-// Gradients of a regular NHWC convolution (filter [KH, KW, Cin, Cout], dilation 1).
-//
-// Both kernels walk the output pixels (b, oh, ow flattened, row-major) in chunks of `P` pixels
-// and use a caller-provided scratch buffer of P × KH·KW·Cin floats, so no full im2col buffer is
-// ever needed, whatever the batch.
+/**
+ * Gradients of a regular NHWC convolution (filter [KH, KW, Cin, Cout], dilation 1) — stage: nn
+ * (wasm training kernels). In: x or the transposed filter, dy, a caller-provided scratch buffer of
+ * P × KH·KW·Cin floats. Out: the filter gradient (im2col then `gemm_atb`) or the input gradient
+ * (`gemm_ab` then col2im). Both walk the output pixels (b, oh, ow flattened, row-major) in chunks
+ * of `P`, so no full im2col buffer is ever needed, whatever the batch.
+ */
 import { gemm_ab, gemm_atb } from './gemm';
 
 @inline function zeroFloats(p: usize, n: usize): void {

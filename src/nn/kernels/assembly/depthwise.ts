@@ -1,6 +1,10 @@
-// Gradients of an NHWC depthwise convolution with channel multiplier 1
-// (filter [KH, KW, C, 1], dilation 1). Channels are contiguous, so every inner loop runs over
-// the channels in blocks of 16 (four v128), then 4, then a scalar tail.
+/**
+ * Gradients of an NHWC depthwise convolution with channel multiplier 1 (filter [KH, KW, C, 1],
+ * dilation 1) — stage: nn (wasm training kernels). In: x or the filter, and dy. Out: the filter
+ * gradient (`dw_bp_filter`) or the input gradient (`dw_bp_input`), written in place. Channels are
+ * contiguous, so every inner loop runs over the channels in blocks of 16 (four v128), then 4, then
+ * a scalar tail.
+ */
 
 /** First and one-past-last output column whose tap kw lands inside the input row. */
 @inline function owLow(kw: i32, sw: i32, pl: i32): i32 {

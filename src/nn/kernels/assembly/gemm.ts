@@ -1,9 +1,11 @@
-// Small SIMD GEMM micro-kernels over float32 matrices that live in the TF.js wasm backend's
-// memory. Every pointer is a byte address handed in from JS; nothing here allocates, and the
-// module has no static data (see src/nn/wasm-kernels.ts for how that is checked).
-//
-// Register tiles are 4 rows × 8 columns (eight v128 accumulators), with 4-column and scalar tails
-// for column counts that are not multiples of 8 / 4, and single-row tails for the rows.
+/**
+ * SIMD GEMM micro-kernels — stage: nn (wasm training kernels). In: float32 matrices in the TF.js
+ * wasm backend's memory, as byte addresses handed in from JS, with their row strides. Out: C (+)=
+ * AᵀB (`gemm_atb`) or AB (`gemm_ab`), a 2-D transpose and the flipped filter of a transposed conv.
+ * Register tiles are 4 rows × 8 columns (eight v128 accumulators), with 4-column, scalar and
+ * single-row tails. What stays true: nothing here allocates, and the module has no static data
+ * (see src/nn/wasm-kernels.ts for how that is checked).
+ */
 
 // ---------------------------------------------------------------------------------------------
 // C[m][n] (+)= Σ_k A[k][m] · B[k][n]        A: K×M (row stride lda), B: K×N (ldb), C: M×N (ldc)

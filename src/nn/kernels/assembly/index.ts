@@ -1,6 +1,10 @@
-// Entry point of the project's WebAssembly SIMD kernels (built with `npm run build:kernels`
-// into dist/nn/kernels.wasm). The module imports the TF.js wasm backend's memory and only reads
-// and writes through the byte pointers it is given; see src/nn/wasm-kernels.ts.
+/**
+ * The WebAssembly SIMD training kernels — stage: nn. AssemblyScript, compiled apart from the rest
+ * by `npm run build:kernels` (asc) into dist/nn/kernels.wasm; every export here is a wasm export
+ * that src/nn loads (wasm-module.ts) and calls. In: byte pointers into the TF.js wasm backend's
+ * memory, which the module imports. Out: the results, written through those pointers.
+ * What stays true: the kernels touch memory only where pointed; the module has no data of its own.
+ */
 export { gemm_atb, gemm_ab, transpose2d, flip_filter } from './gemm';
 export { conv2d_bp_filter, conv2d_bp_input } from './conv';
 export { dw_bp_filter, dw_bp_input } from './depthwise';

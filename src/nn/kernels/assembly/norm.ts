@@ -1,9 +1,12 @@
-// The fused training op batch norm → activation → activation fake quantisation (see
-// src/nn/fused.ts), over NHWC data viewed as `rows` rows of C contiguous channels. Per-channel
-// vectors (mean, scale, …) are f32 arrays of C values at the given pointers. Channel sums are
-// accumulated in f32x4 over blocks of BLOCK rows, then added into f64 totals, so a large batch
-// keeps its precision. Rounding is round-half-to-even (f32x4.nearest), as tf.round. Channels
-// run in blocks of 4 with a scalar tail.
+/**
+ * The fused training op batch norm → activation → activation fake quantisation (src/nn/fused.ts),
+ * and the mixed-precision sum of src/nn/mixed.ts — stage: nn (wasm training kernels). In: NHWC data
+ * viewed as `rows` rows of C contiguous channels; per-channel vectors (mean, scale, …) as f32
+ * arrays of C values. Out: moments, outputs, masks and gradients, written through the pointers.
+ * What stays true: channel sums accumulate in f32x4 over blocks of rows, then in f64 totals, so a
+ * large batch keeps its precision; rounding is half-to-even (f32x4.nearest), as tf.round.
+ * Channels run in blocks of 4 with a scalar tail.
+ */
 
 const BLOCK = 32;
 

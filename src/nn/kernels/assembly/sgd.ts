@@ -1,5 +1,10 @@
-// The optimizer's update over a flat f32 vector: one call per variable instead of a chain of
-// TF.js elementwise ops (each a separate kernel with its own bookkeeping).
+/**
+ * The optimizer's update over a flat f32 vector — stage: nn (wasm training kernels). In: flat
+ * f32 vectors (weights, gradients, velocities) and the SGD settings. Out: Σ x² (`sum_squares`,
+ * in f64) and the momentum update (`sgd_momentum`): one call per variable instead of a chain of
+ * TF.js elementwise ops, each a separate kernel with its own bookkeeping; the arithmetic is that
+ * of optimizer.ts.
+ */
 
 /** Σ x², accumulated in f64 per block of four f32x4 lanes. */
 export function sum_squares(x: usize, n: i32): f64 {
