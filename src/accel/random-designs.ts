@@ -5,7 +5,7 @@
  * bitwidths 4/6/8; and accelerators with random chunk parameters (both loop orders, both PE
  * modes, random tiles and ports) on a chosen board. Feasibility is not the point: coverage is.
  */
-import type { LayerSpec, NetworkSpec } from '../core/network.js';
+import { type LayerSpec, layerSpec, type NetworkSpec } from '../core/network.js';
 import { checkNetwork } from '../core/network-check.js';
 import type { Provenance } from '../core/provenance.js';
 import type { Rng } from '../core/random.js';
@@ -13,23 +13,6 @@ import { allocateChunks } from './allocate.js';
 import { resolveBoard } from './boards.js';
 import { DEFAULT_DESIGN_SPACE } from './design-space.js';
 import type { ChunkParams, DesignPoint } from './types.js';
-
-const L = (l: Partial<LayerSpec> & Pick<LayerSpec, 'name' | 'kind' | 'inputs'>): LayerSpec => ({
-  inH: 1,
-  inW: 1,
-  inC: 1,
-  outH: 1,
-  outW: 1,
-  outC: 1,
-  kernel: 1,
-  stride: 1,
-  pad: 0,
-  groups: 1,
-  activation: 'none',
-  bits: 8,
-  outBits: 8,
-  ...l,
-});
 
 /**
  * A random small network: a chain of conv / grouped conv (with shuffle) / depthwise layers of
@@ -44,134 +27,153 @@ export interface RandomNetworkScale {
 }
 
 export function randomNetwork(rng: Rng, name: string, scale: RandomNetworkScale = {}): NetworkSpec {
-  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
   const size = scale.size ?? 5;
-  const wide = scale.channels ?? 1;
-  const layers: LayerSpec[] = [];
-  let h = size + rng.int(6);
-  let w = size + rng.int(6);
-  let c = 1 + rng.int(4);
-  const input = { height: h, width: w, channels: c };
-  let prev = 'input';
-  let bits = 8;
-  const push = (l: LayerSpec) => {
-    layers.push(l);
-    prev = l.name;
-    h = l.outH;
-    w = l.outW;
-    c = l.outC;
-    bits = l.outBits;
-  };
-  const windowed = (kernel: number, stride: number, pad: number) => ({
-    outH: Math.floor((h + 2 * pad - kernel) / stride) + 1,
-    outW: Math.floor((w + 2 * pad - kernel) / stride) + 1,
-  });
+  const chain = new Chain(size + rng.int(6), size + rng.int(6), 1 + rng.int(4));
+  const input = { height: chain.h, width: chain.w, channels: chain.c };
   const count = 3 + rng.int(3);
-  for (let i = 0; i < count; i++) {
-    const kind = i === 0 ? 'conv' : pick(['conv', 'conv', 'dwconv', 'grouped'] as const);
-    const kernel = Math.min(pick([1, 3, 5]), Math.min(h, w) + 2);
-    const pad = kernel === 1 ? 0 : pick([0, kernel >> 1]);
-    const stride = h > 4 && w > 4 ? pick([1, 1, 2]) : 1;
-    const size = windowed(kernel, stride, pad);
-    if (size.outH < 1 || size.outW < 1) continue;
-    const outBits = pick([4, 6, 8]);
-    const activation = pick(['none', 'relu', 'relu6'] as const);
-    const base = { name: `l${i}`, inputs: [prev], inH: h, inW: w, inC: c, ...size, kernel, stride, pad, activation, bits, outBits };
-    if (kind === 'dwconv') push(L({ ...base, kind: 'dwconv', outC: c, groups: c }));
+  for (let i = 0; i < count; i++) chain.body(rng, i, scale.channels ?? 1);
+  if (rng.next() < 0.6) chain.residual(rng);
+  if (rng.next() < 0.6 && chain.h >= 2 && chain.w >= 2) chain.averagePool(rng);
+  chain.globalPool();
+  const classes = 2 + rng.int(9);
+  chain.classifier(rng, classes);
+  return checkNetwork({ version: 1, name, input, classes, layers: chain.layers }, name);
+}
+
+/** A chain of layers being built: the last layer's name, map, channels and output bits. */
+class Chain {
+  readonly layers: LayerSpec[] = [];
+  prev = 'input';
+  bits = 8;
+
+  constructor(
+    public h: number,
+    public w: number,
+    public c: number,
+  ) {}
+
+  push(l: LayerSpec): void {
+    this.layers.push(l);
+    this.prev = l.name;
+    this.h = l.outH;
+    this.w = l.outW;
+    this.c = l.outC;
+    this.bits = l.outBits;
+  }
+
+  windowed(kernel: number, stride: number, pad: number): { outH: number; outW: number } {
+    return {
+      outH: Math.floor((this.h + 2 * pad - kernel) / stride) + 1,
+      outW: Math.floor((this.w + 2 * pad - kernel) / stride) + 1,
+    };
+  }
+
+  /** The i-th body layer: conv, depthwise or grouped 1×1 conv (with shuffle); skipped if its window does not fit. */
+  body(rng: Rng, i: number, wide: number): void {
+    const { h, w, c, bits } = this;
+    const kind = i === 0 ? 'conv' : rng.pick(['conv', 'conv', 'dwconv', 'grouped'] as const);
+    const kernel = Math.min(rng.pick([1, 3, 5]), Math.min(h, w) + 2);
+    const pad = kernel === 1 ? 0 : rng.pick([0, kernel >> 1]);
+    const stride = h > 4 && w > 4 ? rng.pick([1, 1, 2]) : 1;
+    const size = this.windowed(kernel, stride, pad);
+    if (size.outH < 1 || size.outW < 1) return;
+    const outBits = rng.pick([4, 6, 8]);
+    const activation = rng.pick(['none', 'relu', 'relu6'] as const);
+    const base = { name: `l${i}`, inputs: [this.prev], inH: h, inW: w, inC: c, ...size, kernel, stride, pad, activation, bits, outBits };
+    if (kind === 'dwconv') this.push(layerSpec({ ...base, kind: 'dwconv', outC: c, groups: c }));
     else if (kind === 'grouped' && c % 2 === 0) {
       const groups = c % 4 === 0 && rng.next() < 0.5 ? 4 : 2;
       const outC = groups * (1 + rng.int(3 * wide));
-      push(
-        L({
-          ...base,
-          kind: 'conv',
-          kernel: 1,
-          pad: 0,
-          stride: 1,
-          outH: h,
-          outW: w,
-          outC,
-          groups,
-          ...(rng.next() < 0.6 ? { shuffle: groups } : {}),
-        }),
-      );
-    } else push(L({ ...base, kind: 'conv', outC: 2 + rng.int(11 * wide) }));
+      const shuffle = rng.next() < 0.6 ? { shuffle: groups } : {};
+      this.push(layerSpec({ ...base, kind: 'conv', kernel: 1, pad: 0, stride: 1, outH: h, outW: w, outC, groups, ...shuffle }));
+    } else this.push(layerSpec({ ...base, kind: 'conv', outC: 2 + rng.int(11 * wide) }));
   }
-  if (rng.next() < 0.6) {
-    const trunk = prev;
-    push(L({ name: 'branch', kind: 'conv', inputs: [trunk], inH: h, inW: w, inC: c, outH: h, outW: w, outC: c, bits, outBits: bits }));
-    const outBits = pick([4, 6, 8]);
-    push(L({ name: 'sum', kind: 'add', inputs: [trunk, 'branch'], inH: h, inW: w, inC: c, outH: h, outW: w, outC: c, bits, outBits }));
+
+  /** A 1×1 branch off the trunk and its residual add. */
+  residual(rng: Rng): void {
+    const { h, w, c, bits } = this;
+    const trunk = this.prev;
+    const map = { inH: h, inW: w, inC: c, outH: h, outW: w, outC: c, bits };
+    this.push(layerSpec({ name: 'branch', kind: 'conv', inputs: [trunk], ...map, outBits: bits }));
+    this.push(layerSpec({ name: 'sum', kind: 'add', inputs: [trunk, 'branch'], ...map, outBits: rng.pick([4, 6, 8]) }));
   }
-  if (rng.next() < 0.6 && h >= 2 && w >= 2) {
-    const kernel = pick([2, 3]);
-    const stride = pick([1, 2]);
-    const pad = pick([0, 1]);
-    const size = windowed(kernel, stride, pad);
-    if (size.outH >= 1 && size.outW >= 1 && kernel > pad)
-      push(
-        L({
-          name: 'avg',
-          kind: 'pool',
-          inputs: [prev],
-          inH: h,
-          inW: w,
-          inC: c,
-          ...size,
-          outC: c,
-          kernel,
-          stride,
-          pad,
-          bits,
-          outBits: bits,
-        }),
-      );
+
+  /** A windowed average pool, when its window fits. */
+  averagePool(rng: Rng): void {
+    const kernel = rng.pick([2, 3]);
+    const stride = rng.pick([1, 2]);
+    const pad = rng.pick([0, 1]);
+    const size = this.windowed(kernel, stride, pad);
+    if (size.outH < 1 || size.outW < 1 || kernel <= pad) return;
+    const { h, w, c, bits } = this;
+    this.push(
+      layerSpec({
+        name: 'avg',
+        kind: 'pool',
+        inputs: [this.prev],
+        inH: h,
+        inW: w,
+        inC: c,
+        ...size,
+        outC: c,
+        kernel,
+        stride,
+        pad,
+        bits,
+        outBits: bits,
+      }),
+    );
   }
-  // global pool: one window over the whole map (padded to a square, padding not counted)
-  let k = Math.max(h, w);
-  let gapPad = 0;
-  const single = (kk: number, pp: number) => [h, w].every((n) => Math.floor((n + 2 * pp - kk) / kk) === 0 && n + 2 * pp >= kk);
-  while (!single(k, gapPad)) {
-    if (++gapPad >= k) [k, gapPad] = [k + 1, 0];
+
+  /** One window over the whole map (padded to a square, padding not counted). */
+  globalPool(): void {
+    const { h, w, c, bits } = this;
+    let k = Math.max(h, w);
+    let pad = 0;
+    const single = (kk: number, pp: number) => [h, w].every((n) => Math.floor((n + 2 * pp - kk) / kk) === 0 && n + 2 * pp >= kk);
+    while (!single(k, pad)) {
+      if (++pad >= k) [k, pad] = [k + 1, 0];
+    }
+    const window = { kernel: k, stride: k, pad };
+    this.push(
+      layerSpec({
+        name: 'gap',
+        kind: 'pool',
+        inputs: [this.prev],
+        inH: h,
+        inW: w,
+        inC: c,
+        outH: 1,
+        outW: 1,
+        outC: c,
+        ...window,
+        bits,
+        outBits: bits,
+      }),
+    );
   }
-  push(
-    L({
-      name: 'gap',
-      kind: 'pool',
-      inputs: [prev],
-      inH: h,
-      inW: w,
-      inC: c,
-      outH: 1,
-      outW: 1,
-      outC: c,
-      kernel: k,
-      stride: k,
-      pad: gapPad,
-      bits,
-      outBits: bits,
-    }),
-  );
-  const classes = 2 + rng.int(9);
-  const logits = rng.next() < 0.7;
-  push(
-    L({
-      name: 'fc',
-      kind: 'fc',
-      inputs: [prev],
-      inC: c,
-      outC: classes,
-      bits,
-      outBits: logits ? 32 : pick([4, 6, 8]),
-      activation: logits ? 'none' : pick(['none', 'relu'] as const),
-    }),
-  );
-  return checkNetwork({ version: 1, name, input, classes, layers }, name);
+
+  /** The fc: float logits or codes. */
+  classifier(rng: Rng, classes: number): void {
+    const logits = rng.next() < 0.7;
+    this.push(
+      layerSpec({
+        name: 'fc',
+        kind: 'fc',
+        inputs: [this.prev],
+        inC: this.c,
+        outC: classes,
+        bits: this.bits,
+        outBits: logits ? 32 : rng.pick([4, 6, 8]),
+        activation: logits ? 'none' : rng.pick(['none', 'relu'] as const),
+      }),
+    );
+  }
 }
 
 /** Random chunk parameters (feasibility is not the point here: every loop order and PE mode is). */
 function randomParams(rng: Rng, dw: boolean): ChunkParams {
-  const pick = <T>(xs: readonly T[]): T => xs[rng.int(xs.length)];
+  const pick = <T>(xs: readonly T[]): T => rng.pick(xs);
   const parallel = pick(['mn', 'mp'] as const);
   const tileM = pick([1, 2, 4, 8, 16]);
   const tileN = dw ? 1 : pick([1, 2, 4, 8, 16]);

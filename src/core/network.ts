@@ -46,6 +46,29 @@ export interface NetworkSpec {
   readonly layers: readonly LayerSpec[];
 }
 
+/**
+ * A layer with the defaults of a 1×1 map of one channel, kernel 1, stride 1, no padding, one
+ * group, 8-bit, no activation — for building networks in code (random designs, tests).
+ */
+export function layerSpec(l: Partial<LayerSpec> & Pick<LayerSpec, 'name' | 'kind' | 'inputs'>): LayerSpec {
+  return {
+    inH: 1,
+    inW: 1,
+    inC: 1,
+    outH: 1,
+    outW: 1,
+    outC: 1,
+    kernel: 1,
+    stride: 1,
+    pad: 0,
+    groups: 1,
+    activation: 'none',
+    bits: 8,
+    outBits: 8,
+    ...l,
+  };
+}
+
 /** Multiply-accumulates of one layer (0 for add/pool, which only move and add data). */
 export function macsOf(layer: LayerSpec): number {
   switch (layer.kind) {

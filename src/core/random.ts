@@ -37,6 +37,11 @@ export class Rng {
     return Math.floor(this.next() * n);
   }
 
+  /** One of `options`, uniformly (one draw). */
+  pick<T>(options: readonly T[]): T {
+    return options[this.int(options.length)];
+  }
+
   /** A standard Gumbel sample. */
   gumbel(): number {
     return -Math.log(-Math.log(this.next()));

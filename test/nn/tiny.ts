@@ -1,22 +1,7 @@
-import type { LayerSpec, NetworkSpec } from '../../src/core/network.js';
+import { layerSpec, type NetworkSpec } from '../../src/core/network.js';
 import { checkNetwork } from '../../src/core/network-check.js';
 
-const L = (l: Partial<LayerSpec> & Pick<LayerSpec, 'name' | 'kind' | 'inputs'>): LayerSpec => ({
-  inH: 1,
-  inW: 1,
-  inC: 1,
-  outH: 1,
-  outW: 1,
-  outC: 1,
-  kernel: 1,
-  stride: 1,
-  pad: 0,
-  groups: 1,
-  activation: 'none',
-  bits: 8,
-  outBits: 8,
-  ...l,
-});
+const L = layerSpec;
 
 /** Stem, grouped expand with shuffle, depthwise, grouped project, pool, fc: every layer kind. */
 export const TINY: NetworkSpec = checkNetwork(

@@ -3,7 +3,7 @@
  * fake-quantised TF.js output of every layer (forward on the network cut after that layer, so
  * the reference is model.ts's own inference path, not a copy of it).
  */
-import type { LayerSpec, NetworkSpec } from '../../src/core/network.js';
+import { type LayerSpec, layerSpec, type NetworkSpec } from '../../src/core/network.js';
 import { checkNetwork } from '../../src/core/network-check.js';
 import { Rng } from '../../src/core/random.js';
 import { createModel, forward, type QatModel } from '../../src/nn/model.js';
@@ -11,22 +11,7 @@ import * as tf from '../../src/nn/tf.js';
 import { fakeQuantActivation } from '../../src/nn/quant.js';
 import { runLayer, type IntegerModel, type QuantTensor } from '../../src/quant/index.js';
 
-export const L = (l: Partial<LayerSpec> & Pick<LayerSpec, 'name' | 'kind' | 'inputs'>): LayerSpec => ({
-  inH: 1,
-  inW: 1,
-  inC: 1,
-  outH: 1,
-  outW: 1,
-  outC: 1,
-  kernel: 1,
-  stride: 1,
-  pad: 0,
-  groups: 1,
-  activation: 'none',
-  bits: 8,
-  outBits: 8,
-  ...l,
-});
+export const L = layerSpec;
 
 export function network(
   name: string,

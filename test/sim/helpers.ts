@@ -81,8 +81,8 @@ export const UNIVERSAL: RtlSizes = {
   PROG_WORDS: 256,
 };
 
-const pick = <T>(rng: Rng, options: readonly T[]): T => options[Math.floor(rng.next() * options.length)];
-const int = (rng: Rng, lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
+const pick = <T>(rng: Rng, options: readonly T[]): T => rng.pick(options);
+const int = (rng: Rng, lo: number, hi: number) => lo + rng.int(hi - lo + 1);
 
 export type CaseKind = 'conv' | 'group' | 'dw' | 'add' | 'pool' | 'fc';
 export const CASE_KINDS: readonly CaseKind[] = ['conv', 'group', 'dw', 'add', 'pool', 'fc'];
