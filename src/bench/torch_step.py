@@ -17,7 +17,7 @@ Loss: mean cross-entropy. Optimizer as src/nn/optimizer.ts: clip the gradients b
 (factor min(1, 5 / max(norm, 1e-12))), add weight decay 5e-4 * w to conv/fc kernels only,
 momentum 0.9 with v = m v + g, w -= lr v (torch.optim.SGD semantics).
 
-Layout is NCHW. With --init (a manifest written by src/bench/step.ts) the weights, the batch and
+Layout is NCHW. With --init (a manifest written by src/bench/step-twin.ts) the weights, the batch and
 the labels are the TF.js model's, converted from TF.js layouts; otherwise He-normal weights and a
 random batch from a fixed seed.
 
@@ -47,7 +47,7 @@ def parse_args():
     p.add_argument("--weight-decay", type=float, default=5e-4)
     p.add_argument("--clip", type=float, default=5.0)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--init", help="manifest of initial weights + batch from src/bench/step.ts")
+    p.add_argument("--init", help="manifest of initial weights + batch from src/bench/step-twin.ts")
     p.add_argument("--check", action="store_true", help="print parameter count and output shape")
     return p.parse_args()
 

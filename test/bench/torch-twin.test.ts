@@ -21,7 +21,7 @@ import {
   runTfjs,
   runTorch,
   torchArgs,
-} from '../../src/bench/step.js';
+} from '../../src/bench/step-twin.js';
 
 function torchMissing(): string | undefined {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nearFloatNetwork } from '../../src/bench/step.js';
+import { nearFloatNetwork } from '../../src/bench/step-twin.js';
 import { UsageError } from '../../src/core/diagnostics.js';
 import { DEFAULT_SGD } from '../../src/nn/optimizer.js';
 import { sliceOf, trainNetwork, type TrainJob } from '../../src/nn/train.js';
