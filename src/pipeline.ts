@@ -54,7 +54,7 @@ import { runLayout, STAGE_FILES } from './core/run-layout.js';
 export const FLOW_STAGES = ['search', 'train', 'generate', 'sim', 'calibrate', 'final', 'report'] as const;
 export type FlowStage = (typeof FLOW_STAGES)[number];
 
-export interface FlowRequest {
+interface FlowRequest {
   readonly preset: PresetName;
   readonly dataset?: DatasetName;
   readonly dataDir?: string;
@@ -95,7 +95,7 @@ export interface FlowSummary {
 }
 
 /** A stopped flow: a failed run (exit 1) that the same command continues. */
-export class FlowInterrupted extends Error {
+class FlowInterrupted extends Error {
   readonly exitCode = EXIT_FAILED;
   constructor(stage: FlowStage) {
     super(`interrupted during ${stage}; run the same command again to continue`);
@@ -366,7 +366,3 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
     seconds: (performance.now() - started) / 1e3,
   };
 }
-
-export { lowerGenotypeToNetwork } from './search/lower-genotype.js';
-export { estimateDesign } from './accel/estimate.js';
-export { exploreAccelerator, generateToFolder };

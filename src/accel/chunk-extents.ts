@@ -27,7 +27,7 @@ export interface ChunkExtents {
   readonly needs: Float64Array;
 }
 
-export const NEED_SIZE = 8;
+const NEED_SIZE = 8;
 const N_CLASS = 0; // 0 MAC (conv, fc, dwconv), 1 add, 2 pool
 const N_M = 1; // out channels walked
 const N_N = 2; // in channels reduced

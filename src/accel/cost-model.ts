@@ -70,7 +70,7 @@ const T_FIXED = 7;
  * load one entry per output channel; an add two (its input multipliers); a pool one per window
  * size that occurs (padding is not counted, so edge windows differ).
  */
-export const REQUANT_BITS_PER_CHANNEL = 96;
+const REQUANT_BITS_PER_CHANNEL = 96;
 
 /**
  * The uncalibrated model: transfers and compute at face value, plus per-step pipeline fill,

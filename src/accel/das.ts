@@ -22,7 +22,7 @@ import type { CostProblem } from './problem.js';
 export type Objective = 'fps' | 'latency';
 export type LogitTable = Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
 
-export interface SamplerOptions {
+interface SamplerOptions {
   readonly samples: number;
   readonly seed: number;
   /** Samples per gradient step. */
@@ -60,9 +60,9 @@ export interface SearchOutcome {
  * a small one never leaves uniform — so the default step shrinks with the sample budget:
  * lr = 0.05 · min(1, √(2000 / samples)).
  */
-export const DAS_DEFAULTS = { batch: 8, learningRate: 0.05, referenceSamples: 2000, temperature: 1, globalCredit: 0.5 } as const;
+const DAS_DEFAULTS = { batch: 8, learningRate: 0.05, referenceSamples: 2000, temperature: 1, globalCredit: 0.5 } as const;
 
-export function defaultLearningRate(samples: number): number {
+function defaultLearningRate(samples: number): number {
   return DAS_DEFAULTS.learningRate * Math.min(1, Math.sqrt(DAS_DEFAULTS.referenceSamples / Math.max(1, samples)));
 }
 

@@ -9,7 +9,7 @@ import type { Objective, SearchOutcome } from './das.js';
 import { evaluateDesign, FEASIBLE, newEvaluation, snapshotEvaluation, type DesignEvaluation } from './evaluate.js';
 import type { CostProblem } from './problem.js';
 
-export const DEFAULT_MAX_DESIGNS = 5_000_000;
+const DEFAULT_MAX_DESIGNS = 5_000_000;
 
 export function searchExhaustive(
   problem: CostProblem,

@@ -52,7 +52,7 @@ export interface CostProblem {
 
 const CLASS_OF = { conv: CLASS_CONV, fc: CLASS_CONV, dwconv: CLASS_DW, add: CLASS_ADD, pool: CLASS_POOL } as const;
 
-export function packLayer(layer: LayerSpec, rows: Float64Array, o: number): void {
+function packLayer(layer: LayerSpec, rows: Float64Array, o: number): void {
   const cls = CLASS_OF[layer.kind];
   const mac = isMacKind(layer.kind);
   const groups = cls === CLASS_CONV ? layer.groups : 1;

@@ -24,7 +24,7 @@ import {
 } from './types.js';
 
 /** Names the generated code uses itself; layer and chunk identifiers never take them. */
-export const FIXED_IDENTIFIERS = ['input', 'mem', 'scores', 'layer_t', 'act_t', 'trips', 'trips_top', 'program', 'arena'];
+const FIXED_IDENTIFIERS = ['input', 'mem', 'scores', 'layer_t', 'act_t', 'trips', 'trips_top', 'program', 'arena'];
 
 /** sha256 of the parts of a design that define the hardware: network, accelerator, board. */
 export function hashDesign(design: DesignPoint): string {
@@ -34,7 +34,7 @@ export function hashDesign(design: DesignPoint): string {
 }
 
 /** sha256 of an integer model: its layers' constants, with the weight codes hashed as bytes. */
-export function hashModel(model: IntegerModel): string {
+function hashModel(model: IntegerModel): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify({ ...model, layers: model.layers.map((l) => ('weights' in l ? { ...l, weights: l.weights.length } : l)) }));
   for (const l of model.layers) if ('weights' in l) hash.update(new Uint8Array(Int32Array.from(l.weights).buffer));
@@ -52,7 +52,7 @@ function wordBits(t: QuantTensor): number {
  * project declares, MAC layers only: add and pool stream from DRAM there): the tiles clipped
  * to the largest MAC layer, each dimension the largest any MAC layer needs.
  */
-export function chunkBuffers(chunk: ChunkSpec, layers: readonly LayerSpec[], board: BoardSpec): ChunkBuffers {
+function chunkBuffers(chunk: ChunkSpec, layers: readonly LayerSpec[], board: BoardSpec): ChunkBuffers {
   const mac = layers.filter((l) => isMacKind(l.kind));
   const p = chunk.params;
   const dw = chunk.kind === 'dw';

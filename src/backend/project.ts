@@ -18,7 +18,7 @@ import { type IntegerModel, IntegerModelError } from '../quant/model-types.js';
 import { generateProject, type GenerateOptions } from './generate.js';
 import type { HlsTool } from './hls/lower.js';
 
-export interface GenerateRequest {
+interface GenerateRequest {
   readonly design: DesignPoint;
   readonly designFile: string;
   /** A trained weights folder; without one, seeded random weights stand in. */

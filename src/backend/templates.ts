@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 
-export type CompiledTemplate = (context: unknown) => string;
+type CompiledTemplate = (context: unknown) => string;
 
 /** The first line's text of every generated file: tool version and design hash. */
 export function generatedBanner(toolVersion: string, designHash: string): string {

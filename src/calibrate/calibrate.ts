@@ -3,11 +3,11 @@
  * measurement, the held-out error of the default and the fitted model (k-fold by design), and
  * the measurements used, by hash.
  */
-import { defaultCoefficients, fitCoefficients, predictCycles } from './fit.js';
+import { fitCoefficients, predictCycles } from './fit.js';
 import { COEFFICIENT_KEYS, type CalibrationFile, type Measurement } from './types.js';
 import { chooseRidge, crossValidate, errorStats } from './validate.js';
 
-export interface CalibrateOptions {
+interface CalibrateOptions {
   readonly folds?: number;
   /** Ridge strength, or 'auto' (default): chosen by cross-validation on the measurements. */
   readonly ridge?: number | 'auto';
@@ -56,13 +56,4 @@ export function calibrateCostModel(measurements: readonly Measurement[], options
     createdAt: options.createdAt,
     toolVersion: options.toolVersion,
   };
-}
-
-/** The error of the default coefficients on measurements (no fitting): what `sim` reports. */
-export function uncalibratedError(measurements: readonly Measurement[]) {
-  const defaults = defaultCoefficients();
-  return errorStats(
-    measurements.map((m) => predictCycles(m, defaults)),
-    measurements.map((m) => m.cycles),
-  );
 }

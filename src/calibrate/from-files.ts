@@ -6,7 +6,7 @@ import { calibrateCostModel } from './calibrate.js';
 import { knownDesign, readBoardCsv, readHlsReport, readSimRecords } from './measurements.js';
 import type { CalibrationFile, Measurement } from './types.js';
 
-export interface CalibrateRequest {
+interface CalibrateRequest {
   readonly records: readonly string[];
   readonly boardCsv: readonly string[];
   readonly hlsReports: readonly string[];

@@ -8,8 +8,4 @@
  * `explore` and `search` take with `--calibration`; the model's code does not change.
  */
 export * from './types.js';
-export { DEFAULT_RIDGE, defaultCoefficients, fitCoefficients, predictCycles, type Coefficients } from './fit.js';
-export { chooseRidge, crossValidate, errorStats, foldsOf, quantile, RIDGE_GRID, spearman } from './validate.js';
-export { knownDesign, measurementOf, readBoardCsv, readHlsReport, readSimRecords, type KnownDesign } from './measurements.js';
-export { calibrateCostModel, uncalibratedError, type CalibrateOptions } from './calibrate.js';
-export { calibrateFromFiles, type CalibrateRequest, type CalibrateSummary } from './from-files.js';
+export { calibrateFromFiles, type CalibrateSummary } from './from-files.js';

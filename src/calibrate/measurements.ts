@@ -26,7 +26,7 @@ import { PROJECT_FILES } from '../core/run-layout.js';
 type TermTable = Map<string, { key: CoefficientKey; terms: Record<CostTerm, number> }>;
 
 /** A design the measurements refer to, with the model's terms of every layer. */
-export interface KnownDesign {
+interface KnownDesign {
   readonly hash: string;
   readonly design: DesignPoint;
   readonly layers: TermTable;

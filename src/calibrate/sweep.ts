@@ -15,7 +15,7 @@ import { simulateProject } from '../sim/project.js';
 import { engineSourceHash } from '../sim/verilator.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
 
-export interface SweepOptions {
+interface SweepOptions {
   readonly designs: number;
   readonly seed: number;
   readonly boards: readonly string[];

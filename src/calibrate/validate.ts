@@ -62,7 +62,7 @@ export function errorStats(predicted: readonly number[], measured: readonly numb
 }
 
 /** Folds: whole designs, assigned round-robin in hash order (measurements when there is one design). */
-export function foldsOf(measurements: readonly Measurement[], k: number): { folds: number[]; count: number; method: string } {
+function foldsOf(measurements: readonly Measurement[], k: number): { folds: number[]; count: number; method: string } {
   const designs = [...new Set(measurements.map((m) => m.design))].sort();
   if (designs.length >= 2) {
     const count = Math.min(k, designs.length);
@@ -74,7 +74,7 @@ export function foldsOf(measurements: readonly Measurement[], k: number): { fold
 }
 
 /** Ridge strengths `chooseRidge` tries (see fit.ts: the pull towards the default coefficients). */
-export const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 1, Infinity];
+const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 1, Infinity];
 
 /**
  * The strongest ridge whose cross-validated MAPE on `measurements` (inner folds) is within

@@ -10,7 +10,7 @@ import { EXIT_BAD_INPUT, EXIT_FAILED, exitCodeOf, InputError, oneLine } from '..
 type CommandError = Error & { exitCode?: number; oclif?: { exit?: number } };
 
 /** Our errors carry their code; oclif's flag-parsing errors carry theirs (2) in `oclif.exit`. */
-export function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown): number {
   if (exitCodeOf(error) === EXIT_BAD_INPUT) return EXIT_BAD_INPUT;
   if (error instanceof Errors.CLIError) return error.oclif.exit ?? EXIT_FAILED;
   return EXIT_FAILED;
@@ -23,7 +23,7 @@ const ANSI = /\u001b\[[0-9;]*m/g;
  * oclif's flag errors span lines ("The following error occurred:" or "Parsing --flag", the
  * reasons, "See more help with --help"); keep the reasons, on one line.
  */
-export function messageOf(error: unknown): string {
+function messageOf(error: unknown): string {
   const fromParser = error instanceof Errors.CLIError || (error instanceof Error && error.message.startsWith('Parsing --'));
   if (!fromParser) return oneLine(error);
   const lines = error.message

@@ -4,7 +4,7 @@ import type { BoardSpec, ChunkParams, CostReport, DesignPoint } from '../accel/i
 import { formatBudget, formatFixed, formatInt, formatLarge, formatPercent, renderTable } from './table.js';
 
 /** Chunk parameters in one token group: `mn/os T(16,16,7,7) PE 8x8 port 128`. */
-export function formatParams(p: ChunkParams): string {
+function formatParams(p: ChunkParams): string {
   return `${p.parallel}/${p.loopOrder} T(${p.tileM},${p.tileN},${p.tileR},${p.tileC}) PE ${p.peM}x${p.peN} port ${p.portBits}`;
 }
 

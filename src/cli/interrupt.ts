@@ -3,7 +3,7 @@
  * the current step, keeping the last finished epoch checkpointed; `release` restores the
  * default handler.
  */
-export interface StopRequest {
+interface StopRequest {
   readonly requested: () => boolean;
   release(): void;
 }

@@ -1,8 +1,8 @@
 /** Plain-text tables and numbers for command output (no colour: output is often piped). */
 
-export type Align = 'left' | 'right';
+type Align = 'left' | 'right';
 
-export interface Column {
+interface Column {
   readonly title: string;
   readonly align?: Align;
 }

@@ -4,7 +4,7 @@
  * (search/context.ts). In: parameters, their gradients, the moment buffers and the step count
  * t ≥ 1. The arithmetic is written once, so both searches update exactly as before.
  */
-export const ADAM_EPSILON = 1e-8;
+const ADAM_EPSILON = 1e-8;
 
 export function adamUpdate(
   x: Float32Array | Float64Array,

@@ -30,7 +30,7 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 }
 
 /** Files larger than this are refused before they are read (no artifact trips-hw writes comes near it). */
-export const MAX_INPUT_BYTES = 1 << 30;
+const MAX_INPUT_BYTES = 1 << 30;
 
 function errnoText(error: unknown, noun: 'file' | 'folder' = 'file'): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -98,15 +98,6 @@ export function readJsonLinesFile(file: string, what = 'a JSON-lines file'): Jso
 export function isFile(path: string): boolean {
   try {
     return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** True when `path` names an existing directory. */
-export function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
   } catch {
     return false;
   }

@@ -7,7 +7,7 @@
  */
 import type { LayerSpec } from './network.js';
 
-export type LayerKind = LayerSpec['kind'];
+type LayerKind = LayerSpec['kind'];
 
 /** Conv, fc and depthwise run on the MAC array; add and pool stream through the output path. */
 export function isMacKind(kind: LayerKind): boolean {

@@ -3,14 +3,14 @@
  * only once the work has run for `delayMs` — and only when stderr is a terminal, so logs,
  * pipes and CI see nothing (results go to stdout, progress never does).
  */
-export interface ProgressLine {
+interface ProgressLine {
   /** Redraw the line if it is due; `render` is called only then. */
   tick(render: () => string): void;
   /** Erase the line, if one was drawn. */
   end(): void;
 }
 
-export interface ProgressOptions {
+interface ProgressOptions {
   readonly stream?: NodeJS.WriteStream;
   readonly delayMs?: number;
   readonly intervalMs?: number;

@@ -105,11 +105,6 @@ export function loadArtifact<T>(name: ArtifactName, file: string): T {
   return validateArtifact<T>(name, readJsonFile(file), file);
 }
 
-/** True when `value` is a valid `name` (no error raised): for files that may hold other things. */
-export function isArtifact(name: ArtifactName, value: unknown): boolean {
-  return validatorFor(name)(value) === true;
-}
-
 /** One line of a JSON-lines file validated as artifact `name`; the pointer starts with its line (`line 3/meas/cycles`). */
 export function validateArtifactLine<T>(name: ArtifactName, { line, value }: JsonLine, file: string): T {
   try {

@@ -8,14 +8,14 @@ import { Rng } from '../core/random.js';
 import { STREAM, deriveSeed } from '../core/seed.js';
 
 /** CIFAR's standard augmentation: pad 4 pixels of zeros, crop back to size at a random spot. */
-export const CIFAR_PAD = 4;
+const CIFAR_PAD = 4;
 
 /**
  * One sample's augmentation: the crop window moved by (dy, dx) ∈ [-pad, pad]² from the centre,
  * then, if `flip`, mirrored left–right. Output pixel (y, x) is input pixel
  * (y + dy, (flip ? width - 1 - x : x) + dx), or a raw 0 where that falls outside the image.
  */
-export interface CropFlip {
+interface CropFlip {
   readonly dy: number;
   readonly dx: number;
   readonly flip: boolean;
@@ -29,7 +29,7 @@ export function drawCifarAugmentation(seed: number, epoch: number, index: number
   return { dy, dx, flip: rng.next() < 0.5 };
 }
 
-export interface ImageShape {
+interface ImageShape {
   readonly height: number;
   readonly width: number;
   readonly channels: number;

@@ -43,7 +43,7 @@ export interface BatchOptions {
 }
 
 /** The visiting order of an epoch: a seeded Fisher–Yates permutation of 0..count-1. */
-export function shuffledOrder(count: number, seed: number, epoch: number): Uint32Array {
+function shuffledOrder(count: number, seed: number, epoch: number): Uint32Array {
   return permutation(count, new Rng(deriveSeed(seed, STREAM.shuffle, epoch)));
 }
 
@@ -59,7 +59,7 @@ function permutation(count: number, rng: Rng): Uint32Array {
 }
 
 /** One epoch of batches over `split`. */
-export class BatchIterator implements IterableIterator<Batch> {
+class BatchIterator implements IterableIterator<Batch> {
   readonly batchSize: number;
   readonly batchCount: number;
   /** The epoch's visiting order, as split indices. */

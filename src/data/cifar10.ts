@@ -19,20 +19,9 @@ export const CIFAR10_URL = 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar
 export const CIFAR10_TRAIN_FILES: readonly string[] = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
 export const CIFAR10_TEST_FILES: readonly string[] = ['test_batch.bin'];
 /** The folder the tarball unpacks to; accepted inside the given directory too. */
-export const CIFAR10_TAR_FOLDER = 'cifar-10-batches-bin';
+const CIFAR10_TAR_FOLDER = 'cifar-10-batches-bin';
 
-export const CIFAR10_CLASS_NAMES: readonly string[] = [
-  'airplane',
-  'automobile',
-  'bird',
-  'cat',
-  'deer',
-  'dog',
-  'frog',
-  'horse',
-  'ship',
-  'truck',
-];
+const CIFAR10_CLASS_NAMES: readonly string[] = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
 const SIDE = 32;
 const CHANNELS = 3;
@@ -61,7 +50,7 @@ function resolveCifarDir(dir: string): string {
 }
 
 /** Concatenates the records of `files` into one NHWC split. */
-export function readCifarSplit(files: readonly string[]): Split {
+function readCifarSplit(files: readonly string[]): Split {
   const contents = files.map((file) => {
     const buffer = readFileSync(file);
     if (buffer.length === 0 || buffer.length % RECORD_BYTES !== 0) {

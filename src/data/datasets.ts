@@ -9,7 +9,7 @@ import { FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist.js';
 import { makeSynthetic } from './synthetic.js';
 import { DATASET_NAMES, type Dataset, type DatasetName } from './types.js';
 
-export interface DatasetOptions {
+interface DatasetOptions {
   /** The dataset's folder (`--data`); Fashion-MNIST defaults to the Debian package's. */
   readonly dataDir?: string;
   /** Seeds the synthetic dataset (default 0); the file datasets ignore it. */

@@ -21,7 +21,7 @@ export const FASHION_MNIST_FILES = {
   testLabels: 't10k-labels-idx1-ubyte.gz',
 } as const;
 
-export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
+const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
   'T-shirt/top',
   'Trouser',
   'Pullover',
@@ -56,7 +56,7 @@ export function loadFashionMnist(dir: string = FASHION_MNIST_DIR): Dataset {
 }
 
 /** One split from an images file and a labels file whose counts must agree. */
-export function readIdxSplit(imagesFile: string, labelsFile: string, classes = 10): Split {
+function readIdxSplit(imagesFile: string, labelsFile: string, classes = 10): Split {
   const images = readIdxGz(imagesFile, IDX_IMAGES_MAGIC);
   const labels = readIdxGz(labelsFile, IDX_LABELS_MAGIC);
   const [count, height, width] = images.dims;

@@ -16,7 +16,7 @@ import { InputError } from '../core/diagnostics.js';
 export const IDX_IMAGES_MAGIC = 2051; // 0x00000803: ubyte, 3 dimensions (count, rows, columns)
 export const IDX_LABELS_MAGIC = 2049; // 0x00000801: ubyte, 1 dimension (count)
 
-export interface IdxArray {
+interface IdxArray {
   readonly dims: readonly number[];
   /** A view into the decompressed file, not a copy. */
   readonly data: Uint8Array;

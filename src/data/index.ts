@@ -7,22 +7,18 @@
  * so a resumed run sees the same data; a missing dataset is a one-line `UsageError` saying how
  * to get it, a corrupt file an `InputError` naming it. No TF.js here.
  */
-export type { ChannelStats, Dataset, DatasetName, Split } from './types.js';
+export type { Dataset, DatasetName, Split } from './types.js';
 export { DATASET_NAMES } from './types.js';
-export { datasetByName, isDatasetName, type DatasetOptions } from './datasets.js';
-export { FASHION_MNIST_CLASS_NAMES, FASHION_MNIST_DIR, FASHION_MNIST_FILES, loadFashionMnist, readIdxSplit } from './fashion-mnist.js';
-export { CIFAR10_CLASS_NAMES, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, CIFAR10_URL, loadCifar10, readCifarSplit } from './cifar10.js';
-export { makeSynthetic, type SyntheticOptions } from './synthetic.js';
-export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdxGz, type IdxArray } from './idx.js';
-export { makeDataset, makeSplit, measureChannelStats, selectSamples } from './split.js';
+export { datasetByName, isDatasetName } from './datasets.js';
+export { FASHION_MNIST_DIR, FASHION_MNIST_FILES, loadFashionMnist } from './fashion-mnist.js';
+export { CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, loadCifar10 } from './cifar10.js';
+export { makeSynthetic } from './synthetic.js';
+export { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdxGz } from './idx.js';
+export { makeSplit } from './split.js';
 export {
-  BatchIterator,
   batchesOf,
-  shuffledOrder,
   splitTrainValidation,
-  type Augmentation,
   type Batch,
   type BatchOptions,
 } from './batches.js';
-export { CIFAR_PAD, drawCifarAugmentation, makeNormalizationTable, type CropFlip } from './augment.js';
-export { deriveSeed } from '../core/seed.js';
+export { drawCifarAugmentation, makeNormalizationTable } from './augment.js';

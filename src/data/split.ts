@@ -26,7 +26,7 @@ export function makeSplit(
  * Mean and standard deviation per channel of `value / 255`. A 256-bin histogram per channel
  * keeps the pass to one increment per byte and the sums exact (no float drift over 47 M pixels).
  */
-export function measureChannelStats(split: Split): ChannelStats {
+function measureChannelStats(split: Split): ChannelStats {
   const { images, channels } = split;
   const histogram = new Float64Array(256 * channels);
   if (channels === 1) {

@@ -10,7 +10,7 @@ import { STREAM, deriveSeed } from '../core/seed.js';
 import { makeDataset, makeSplit } from './split.js';
 import type { Dataset, Split } from './types.js';
 
-export interface SyntheticOptions {
+interface SyntheticOptions {
   readonly classes?: number;
   readonly height?: number;
   readonly width?: number;

@@ -9,7 +9,7 @@ import { UsageError } from '../core/diagnostics.js';
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
-export interface BackendInfo {
+interface BackendInfo {
   readonly name: BackendName;
   /** Why a preferred backend was passed over, for the log. */
   readonly notes: readonly string[];

@@ -12,10 +12,10 @@ import { loadArtifact } from '../core/schema.js';
 import { loadWeights, saveWeights } from './weights.js';
 import { STAGE_FILES } from '../core/run-layout.js';
 
-export const CHECKPOINT_DIR = STAGE_FILES.checkpoint;
+const CHECKPOINT_DIR = STAGE_FILES.checkpoint;
 const STATE_FILE = 'state.json';
 
-export interface CheckpointState<S> {
+interface CheckpointState<S> {
   readonly version: 1;
   readonly state: S;
 }

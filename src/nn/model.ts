@@ -134,14 +134,14 @@ export function convolve(layer: LayerSpec, x: tf.Tensor4D, w: tf.Tensor4D): tf.T
   );
 }
 
-export interface ForwardResult {
+interface ForwardResult {
   readonly logits: tf.Tensor2D;
   /** Running-statistic updates of a training pass, applied after the weight step. */
   readonly updates: readonly [tf.Variable, tf.Tensor][];
 }
 
 /** How training passes run batch norm → activation → quantisation: one fused op or stock ops. */
-export type FusedMode = 'auto' | 'fused' | 'composite';
+type FusedMode = 'auto' | 'fused' | 'composite';
 let fusedMode: FusedMode = 'auto';
 
 export function setFusedMode(mode: FusedMode): void {
@@ -205,11 +205,6 @@ export function statisticsSink(
     updates.push([variance, blend(variance, stats.variance, tf.div(tf.mul(n, momentum), tf.maximum(tf.sub(n, 1), 1)))]);
     if (amax) updates.push([amax, tf.keep(tf.clone(stats.amax))]);
   };
-}
-
-/** True when training passes use the fused kernels (see setFusedMode). */
-export function usesFusedOps(): boolean {
-  return useFused();
 }
 
 /** Fake-quantise `x` against the running range `name/amax`, updating it when training. */

@@ -26,7 +26,7 @@ export function cosineRate(sgd: Pick<SgdSettings, 'learningRate' | 'finalLearnin
 }
 
 /** Anything with named trainable variables: a QatModel, a supernet's weights. */
-export interface Trainable {
+interface Trainable {
   readonly trainable: ReadonlyMap<string, tf.Variable>;
 }
 
@@ -166,7 +166,7 @@ export function sgdStep(
 }
 
 /** What a training pass returns to trainStep. */
-export interface PassResult {
+interface PassResult {
   readonly loss: tf.Scalar;
   readonly logits: tf.Tensor2D;
   /** Running-statistic updates, applied after the weight step. */

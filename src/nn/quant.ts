@@ -15,7 +15,7 @@ import { ACTIVATION_RANGE_FLOOR, WEIGHT_MAX_FLOOR } from '../core/numerics.js';
 import { ACT_QUANT, type ActQuantAttrs, MASK_GRAD, registerFusedKernels } from './fused-kernels.js';
 import * as tf from './tf.js';
 
-export function weightLevels(bits: number): number {
+function weightLevels(bits: number): number {
   return 2 ** (bits - 1) - 1;
 }
 

@@ -25,7 +25,7 @@ const ABORT = 2;
 const STOP = 3;
 const CONTROL_INTS = 16;
 /** Doubles per replica slot: larger exchanges go in pieces. */
-export const SLOT_DOUBLES = 1 << 17;
+const SLOT_DOUBLES = 1 << 17;
 const SPINS = 20000;
 
 export class ReplicaAborted extends Error {

@@ -22,13 +22,13 @@ export interface ReplicaContext {
 }
 
 /** A program replicas run: a named export of a built module, `(job, context) => result`. */
-export interface ReplicaProgram {
+interface ReplicaProgram {
   /** Path under dist/, e.g. 'nn/train.js' (workers always run the built code). */
   readonly module: string;
   readonly exportName: string;
 }
 
-export interface ReplicatedRun<J> {
+interface ReplicatedRun<J> {
   readonly program: ReplicaProgram;
   /** Structured-cloneable: every replica gets the same job. */
   readonly job: J;
@@ -118,7 +118,7 @@ export async function runReplicated<J, R>(run: ReplicatedRun<J>): Promise<R> {
 }
 
 /** A long run's callbacks: progress per step, a record per epoch, a stop request. */
-export interface Observed<P, E> {
+interface Observed<P, E> {
   readonly onProgress?: (progress: P) => void;
   readonly onEpoch?: (record: E) => void;
   readonly shouldStop?: () => boolean;

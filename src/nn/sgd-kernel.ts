@@ -84,7 +84,7 @@ function sgdStepWasm(backend: Backends['wasm'], inputs: Info[], a: SgdStepAttrs)
 
 let registered = false;
 
-export function registerSgdKernel(): void {
+function registerSgdKernel(): void {
   if (registered) return;
   registered = true;
   const run = (f: (b: never, i: Info[], a: SgdStepAttrs) => Info[]) =>

@@ -55,7 +55,7 @@ export interface EpochRecord {
   readonly seconds: number;
 }
 
-export interface TrainResult {
+interface TrainResult {
   readonly backend: BackendName;
   readonly replicas: number;
   readonly epochs: readonly EpochRecord[];
@@ -94,7 +94,7 @@ function checkDataset(network: NetworkSpec, data: Dataset): void {
 }
 
 /** Test accuracy of a QAT model in inference mode (see accuracyOf). */
-export function evaluateAccuracy(model: QatModel, split: Split, data: Dataset, batchSize = 250, replica?: Replica): number {
+function evaluateAccuracy(model: QatModel, split: Split, data: Dataset, batchSize = 250, replica?: Replica): number {
   return accuracyOf((x) => forward(model, x, false).logits, split, data, batchSize, replica);
 }
 

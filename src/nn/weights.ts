@@ -11,10 +11,10 @@ import { checkInputDir, readBinaryFile, resolveInside, writeFileAtomic, writeJso
 import { loadArtifact } from '../core/schema.js';
 
 export const MANIFEST_FILE = 'weights_manifest.json';
-export const SHARD_FILE = 'weights.bin';
+const SHARD_FILE = 'weights.bin';
 
 /** The most values a weights folder may hold (1 GiB of float32). */
-export const MAX_WEIGHT_VALUES = 1 << 28;
+const MAX_WEIGHT_VALUES = 1 << 28;
 
 interface WeightsGroup {
   readonly paths: readonly [string];

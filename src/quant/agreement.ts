@@ -10,7 +10,7 @@ import * as tf from '../nn/tf.js';
 import { buildIntegerModel } from './integer-model.js';
 import { runInteger } from './golden.js';
 
-export interface Agreement {
+interface Agreement {
   readonly images: number;
   readonly tfjsAccuracy: number;
   readonly integerAccuracy: number;

@@ -15,7 +15,7 @@ import {
 } from './arith.js';
 import { IntegerModelError } from './model-types.js';
 
-export interface Fixed {
+interface Fixed {
   readonly shift: number;
   readonly multiplier: number[];
   readonly bias: number[];

@@ -14,7 +14,7 @@ import { compileWasm, wasmEngineSupports, type WasmPlan } from './engine-wasm.js
 import { addStep, convStep, fcStep, poolStep, unpack, type LayerRun } from './golden-layers.js';
 import { IntegerModelError, type IntegerModel } from './model-types.js';
 
-export interface RunOptions {
+interface RunOptions {
   /** Return every layer's integer output (and the quantised input) as golden vectors. */
   readonly layers?: boolean;
   /**
@@ -24,7 +24,7 @@ export interface RunOptions {
   readonly engine?: 'auto' | 'js' | 'wasm';
 }
 
-export interface IntegerResult {
+interface IntegerResult {
   /**
    * [batch, outputs] logits. Float logits (a final fc with outBits 32): the exact value of
    * (acc·m + c)·2^−shift; a quantised final layer: code · scale.

@@ -42,7 +42,6 @@ import {
 import { checkAccumulator, fixedPoint } from './fixed-point.js';
 import { ACTIVATION_RANGE_FLOOR, BN_EPSILON, INPUT_BITS, WEIGHT_MAX_FLOOR } from '../core/numerics.js';
 
-export { BN_EPSILON, INPUT_BITS } from '../core/numerics.js';
 /** The fake quantisers' floors (core/numerics.ts) as the float32 values they compute with. */
 const ACTIVATION_FLOOR = Math.fround(ACTIVATION_RANGE_FLOOR);
 const WEIGHT_FLOOR = Math.fround(WEIGHT_MAX_FLOOR);

@@ -13,7 +13,7 @@ import { loadWeights } from '../nn/weights.js';
 import { compareWithTfjs } from './agreement.js';
 import { STAGE_FILES } from '../core/run-layout.js';
 
-export const TRAIN_SUMMARY_FILE = STAGE_FILES.trainSummary;
+const TRAIN_SUMMARY_FILE = STAGE_FILES.trainSummary;
 
 export interface TrainSummary {
   readonly accuracy: number;

@@ -16,7 +16,7 @@ export interface Chart {
 
 const FONT = { config: { font: 'Helvetica, Arial, sans-serif', view: { stroke: '#ddd' }, axis: { labelFontSize: 11, titleFontSize: 12 } } };
 
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new vega.View(vega.parse(compile({ ...FONT, ...spec } as TopLevelSpec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -28,7 +28,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 const pct = (v: number) => Math.round(v * 10000) / 100;
 
 /** Accuracy against FPS: every search epoch's derived path, the searched design, baselines. */
-export function accuracyFpsSpec(run: RunData): TopLevelSpec | undefined {
+function accuracyFpsSpec(run: RunData): TopLevelSpec | undefined {
   const points: { series: string; fps: number; accuracy: number }[] = run.search.map((e) => ({
     series: `search epochs (${e.phase}, supernet)`,
     fps: e.fps,
@@ -64,7 +64,7 @@ export function accuracyFpsSpec(run: RunData): TopLevelSpec | undefined {
 }
 
 /** Cycles per chunk (model, and RTL where simulated) against the bottleneck that sets the FPS. */
-export function chunkCyclesSpec(run: RunData): TopLevelSpec {
+function chunkCyclesSpec(run: RunData): TopLevelSpec {
   const report = run.cost;
   const rows: { chunk: string; source: string; cycles: number }[] = report.chunks.map((c) => ({
     chunk: c.id,
@@ -101,7 +101,7 @@ export function chunkCyclesSpec(run: RunData): TopLevelSpec {
 }
 
 /** DSP, BRAM18, LUT and FF use of the design against the board's budget. */
-export function resourcesSpec(run: RunData): TopLevelSpec {
+function resourcesSpec(run: RunData): TopLevelSpec {
   const report = run.cost;
   const u = report.utilisation;
   const rows = [
@@ -133,7 +133,7 @@ export function resourcesSpec(run: RunData): TopLevelSpec {
 }
 
 /** Predicted against measured cycles per layer, before and after calibration. */
-export function modelVsRtlSpec(run: RunData): TopLevelSpec | undefined {
+function modelVsRtlSpec(run: RunData): TopLevelSpec | undefined {
   const measured = run.records.filter((r) => r.image === 0 && r.measured !== null);
   if (measured.length === 0) return undefined;
   const rows = measured.map((r) => ({ series: 'model, default coefficients', measured: r.measured as number, predicted: r.predicted }));
@@ -182,7 +182,7 @@ export function modelVsRtlSpec(run: RunData): TopLevelSpec | undefined {
 }
 
 /** Accuracy, FPS, λ and temperature over the search's epochs. */
-export function searchCurvesSpec(run: RunData): TopLevelSpec | undefined {
+function searchCurvesSpec(run: RunData): TopLevelSpec | undefined {
   if (run.search.length === 0) return undefined;
   const values = run.search.map((e) => ({
     epoch: e.epoch + 1,

@@ -12,10 +12,6 @@ import { readRun, type BaselinePoint } from './data.js';
 import { renderReport } from './render.js';
 import { RUN_FILES } from '../core/run-layout.js';
 
-export { readRun, type RunData } from './data.js';
-export { renderCharts, renderSvg, type Chart } from './charts.js';
-export { cardsOf, renderReport } from './render.js';
-
 export interface ReportSummary {
   readonly file: string;
   readonly charts: readonly string[];

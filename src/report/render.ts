@@ -14,14 +14,14 @@ import type { RunData } from './data.js';
 const int = (v: number) => Math.round(v).toLocaleString('en-US');
 const pct = (v: number, digits = 2) => `${(100 * v).toFixed(digits)} %`;
 
-export interface ReportCard {
+interface ReportCard {
   readonly label: string;
   readonly value: string;
   readonly class: string;
 }
 
 /** The headline numbers. */
-export function cardsOf(run: RunData): ReportCard[] {
+function cardsOf(run: RunData): ReportCard[] {
   const cards: ReportCard[] = [];
   const card = (label: string, value: string, cls = '') => cards.push({ label, value, class: cls });
   if (run.train) card('test accuracy (integer model)', pct(run.train.integerAccuracy ?? run.train.accuracy));

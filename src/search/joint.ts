@@ -47,7 +47,7 @@ import { derivedGenotype, logitEntropies, readLogits, sampleWeightPath } from '.
 import type { GenotypeSpec, SearchSpaceSpec } from './types.js';
 import { STAGE_FILES } from '../core/run-layout.js';
 
-export type { HwSearchMode, SearchEpochRecord, SearchJob, SearchProgress, SearchResult } from './context.js';
+export type { HwSearchMode, SearchResult } from './context.js';
 
 export async function runSearch(job: SearchJob): Promise<SearchResult> {
   const [lo, hi] = job.fpsWindow;

@@ -38,7 +38,7 @@ export interface SearchSchedule {
   readonly lambda: number;
 }
 
-export interface Preset {
+interface Preset {
   readonly name: PresetName;
   readonly dataset: DatasetName;
   readonly board: string;
@@ -50,7 +50,7 @@ export interface Preset {
   readonly retrain: RetrainSchedule;
 }
 
-export interface RetrainSchedule {
+interface RetrainSchedule {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;

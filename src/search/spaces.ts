@@ -16,7 +16,7 @@ import type { CellOp, CellSlot, GenotypeSpec, SearchSpaceSpec, SearchStageSpec }
 export const FBNET_OPS: readonly string[] = ['k3_e1', 'k3_e1_g2', 'k3_e3', 'k3_e6', 'k5_e1', 'k5_e1_g2', 'k5_e3', 'k5_e6', 'skip'];
 
 /** Precision bits of stem/head/fc when a space file does not say ([ours], method.md §3). */
-export const DEFAULT_FIXED_BITS = 8;
+const DEFAULT_FIXED_BITS = 8;
 
 function stagesOf(cells: number[], channels: number[], strides: number[]): SearchStageSpec[] {
   return cells.map((n, i) => ({ cells: n, channels: channels[i], stride: strides[i] }));
@@ -38,7 +38,7 @@ export const CIFAR22_SPACE: SearchSpaceSpec = {
   fixedBits: DEFAULT_FIXED_BITS,
 };
 
-export const IMAGENET22_SPACE: SearchSpaceSpec = {
+const IMAGENET22_SPACE: SearchSpaceSpec = {
   version: 1,
   name: 'imagenet22',
   input: { height: 224, width: 224, channels: 3 },
@@ -146,7 +146,7 @@ export function listCells(space: SearchSpaceSpec): CellSlot[] {
  * residual add would see two shapes. Groups must divide every cell's channels, whichever cell
  * the op lands in. Square input: the global pool has one square window.
  */
-export function checkSearchSpace(space: SearchSpaceSpec, file: string): SearchSpaceSpec {
+function checkSearchSpace(space: SearchSpaceSpec, file: string): SearchSpaceSpec {
   if (space.input.width !== space.input.height) {
     throw new InputError(file, '/input/width', `expected width = height (${space.input.height}), found ${space.input.width}`);
   }
@@ -199,7 +199,7 @@ export function checkGenotype(space: SearchSpaceSpec, genotype: GenotypeSpec, fi
   return genotype;
 }
 
-export interface LoadedGenotype {
+interface LoadedGenotype {
   readonly genotype: GenotypeSpec;
   readonly space: SearchSpaceSpec;
 }

@@ -197,7 +197,7 @@ interface PassContext {
 }
 
 /** Weights of a batch in the running BN statistics and in the running activation ranges. */
-export interface Momenta {
+interface Momenta {
   readonly statistics: number;
   readonly range: number;
 }
@@ -317,7 +317,7 @@ function headPass(ctx: PassContext, h: tf.Tensor4D): tf.Tensor2D {
   return tf.add(tf.matMul(tf.reshape(pq, [h.shape[0], fc.inC]), w), v(ctx, 'fc/bias')) as tf.Tensor2D;
 }
 
-export interface SupernetPass {
+interface SupernetPass {
   readonly logits: tf.Tensor2D;
   readonly updates: readonly [tf.Variable, tf.Tensor][];
 }

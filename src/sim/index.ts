@@ -4,8 +4,7 @@
  * bit-exact flag) and a SimResult. Each chunk engine is built with Verilator once per set of
  * compile-time sizes (cached), then run by a C++ harness that models the DRAM (hw/sim/).
  */
-export { livenessBound } from './job.js';
-export { loadProject, simulateProject, type SimLayer, type SimOptions, type SimResult } from './project.js';
+export { simulateProject, type SimResult } from './project.js';
 export { cycleError, makeRecord, type SimRecord } from './records.js';
-export { programSubset, runChunk, type ChunkRun, type RunChunkInput } from './run.js';
-export { buildEngine, buildHash, defaultCacheDir, VerilatorMissingError, verilatorVersion, type BuiltEngine } from './verilator.js';
+export { runChunk } from './run.js';
+export { buildEngine, defaultCacheDir, verilatorVersion } from './verilator.js';

@@ -10,18 +10,18 @@
 import type { RtlChunk } from '../backend/rtl/lower.js';
 import type { ChunkProgram, GoldenVectors, ProgramSpec } from '../backend/types.js';
 
-export const SPACE = { arena: 0, weights: 1, bias: 2, mulShift: 3, perm: 5, scores: 6 } as const;
+const SPACE = { arena: 0, weights: 1, bias: 2, mulShift: 3, perm: 5, scores: 6 } as const;
 
 /**
  * Cycles a layer may run before the harness calls it a hang: the prediction with generous
  * slack (the model is meant to be within a few per cent; a hang is unbounded).
  */
-export function livenessBound(predictedCycles: number): number {
+function livenessBound(predictedCycles: number): number {
   return Math.ceil(4 * predictedCycles) + 10_000;
 }
 
 /** The arena of one image: input and every layer's golden codes at their addresses. */
-export function goldenArena(program: ProgramSpec, golden: GoldenVectors, image: number): number[] {
+function goldenArena(program: ProgramSpec, golden: GoldenVectors, image: number): number[] {
   const arena = new Array<number>(program.arenaWords).fill(0);
   golden.input[image].forEach((v, i) => (arena[program.input.address + i] = v));
   for (const t of program.tensors) golden.layers[t.name][image].forEach((v, i) => (arena[t.address + i] = v));
@@ -29,7 +29,7 @@ export function goldenArena(program: ProgramSpec, golden: GoldenVectors, image: 
 }
 
 /** multiplier (two's complement, low 32 bits) | shift << 32, as the engine reads the word. */
-export function mulShiftWord(multiplier: number, shift: number): number {
+function mulShiftWord(multiplier: number, shift: number): number {
   return (multiplier >>> 0) + shift * 2 ** 32;
 }
 

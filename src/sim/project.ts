@@ -32,7 +32,7 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T,
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
 
-export interface SimOptions {
+interface SimOptions {
   /** Simulate only these layers (by name); default every layer. */
   readonly layers?: readonly string[];
   /** Verilator build cache; default ~/.cache/trips-hw/verilator (XDG_CACHE_HOME honoured). */

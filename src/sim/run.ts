@@ -27,7 +27,7 @@ export interface ChunkRun {
   readonly records: readonly SimRecord[];
 }
 
-export interface RunChunkInput {
+interface RunChunkInput {
   readonly program: ProgramSpec;
   readonly golden: GoldenVectors;
   readonly rtl: RtlChunk;

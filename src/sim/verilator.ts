@@ -12,13 +12,13 @@ import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { ENGINE_INCLUDES, ENGINE_SOURCES, RTL_SIZE_NAMES, type RtlSizes } from '../backend/rtl/lower.js';
 
-export const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
-export const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');
+const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
+const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');
 const TOP = 'trips_chunk';
 const MAKE_FLAGS = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
 
 /** Verilator is not installed (or not on PATH): the message says how to install it. */
-export class VerilatorMissingError extends Error {
+class VerilatorMissingError extends Error {
   constructor() {
     super('verilator not found on PATH: install it (Debian/Ubuntu: apt-get install verilator; version 5.006 or later)');
     this.name = 'VerilatorMissingError';
@@ -42,11 +42,11 @@ export function defaultCacheDir(): string {
 }
 
 /** The -G flags that set trips_chunk's parameters. */
-export function parameterFlags(sizes: RtlSizes): string[] {
+function parameterFlags(sizes: RtlSizes): string[] {
   return RTL_SIZE_NAMES.map((name) => `-G${name}=${sizes[name]}`);
 }
 
-export function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
+function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
   return [
     '--cc',
     '--exe',
@@ -82,7 +82,7 @@ export function engineSourceHash(): string {
 }
 
 /** sha256 over the Verilator version, the sizes, the sources and the flags. */
-export function buildHash(version: string, sizes: RtlSizes): string {
+function buildHash(version: string, sizes: RtlSizes): string {
   const hash = createHash('sha256');
   hash.update(version);
   hash.update(JSON.stringify(RTL_SIZE_NAMES.map((n) => sizes[n])));

@@ -24,7 +24,7 @@ const TOOL_NAMES: Record<HlsTool, { name: string; command: string }> = {
   'vivado-hls-2020.1': { name: 'Vivado HLS 2020.1', command: 'vivado_hls' },
 };
 
-export interface HlsOptions {
+interface HlsOptions {
   readonly tool: HlsTool;
   /** trips-hw version, printed in every file's first line. */
   readonly toolVersion: string;
@@ -33,7 +33,7 @@ export interface HlsOptions {
   readonly weights: string;
 }
 
-export interface HlsPartition {
+interface HlsPartition {
   readonly variable: string;
   readonly factor: number;
   readonly dim: number;

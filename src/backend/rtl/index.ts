@@ -9,16 +9,7 @@ import type { GeneratedFile, ProgramSpec } from '../types.js';
 import { lowerProgramToRtl } from './lower.js';
 import { renderRtlFiles } from './render.js';
 
-export {
-  ENGINE_INCLUDES,
-  ENGINE_SOURCES,
-  lowerChunk,
-  lowerProgramToRtl,
-  type RtlChunk,
-  type RtlLayer,
-  type RtlProgram,
-  type RtlSizes,
-} from './lower.js';
+export { ENGINE_SOURCES, lowerProgramToRtl } from './lower.js';
 
 /** Every OUT/rtl/ file of a program; paths relative to OUT. */
 export function renderRtl(program: ProgramSpec, options: { toolVersion: string }): GeneratedFile[] {

@@ -13,15 +13,15 @@ import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
 import { generatedBanner } from '../templates.js';
 import { type ChunkProgram, LAYER_INTEGER_FIELDS, type LayerDescriptor, type ProgramSpec } from '../types.js';
 
-export const PROGRAM_MAGIC = 0x54524950; // "TRIP"
-export const PROGRAM_VERSION = 1;
+const PROGRAM_MAGIC = 0x54524950; // "TRIP"
+const PROGRAM_VERSION = 1;
 export const HEADER_WORDS = 16;
 export const DESCRIPTOR_WORDS = 32;
 /** Fractional bits of the port rate in the header (bits per cycle · 2^16). */
-export const PORT_FRACTION_BITS = 16;
+const PORT_FRACTION_BITS = 16;
 
 /** Names of the header words (the rest are reserved, 0). */
-export const HEADER_FIELDS = [
+const HEADER_FIELDS = [
   'magic',
   'version',
   'layers',
@@ -37,12 +37,12 @@ export const HEADER_FIELDS = [
 /** What an RTL layer descriptor holds after the descriptor's integers (docs/rtl.md "Program format"). */
 const ENGINE_FIELDS = ['inBits', 'outBits', 'layer index', 'requant entries', 'first requant entry'];
 /** Names of the words of an RTL layer descriptor, in program-image order (the rest are reserved, 0). */
-export const RTL_DESCRIPTOR_FIELDS: readonly string[] = [...LAYER_INTEGER_FIELDS, ...ENGINE_FIELDS];
+const RTL_DESCRIPTOR_FIELDS: readonly string[] = [...LAYER_INTEGER_FIELDS, ...ENGINE_FIELDS];
 
 /** Bits per value the DMA moves for requantisation parameters (docs/rtl.md "DRAM packing"). */
-export const PARAM_BITS = { bias: 64, mulShift: 32, perm: 16 } as const;
+const PARAM_BITS = { bias: 64, mulShift: 32, perm: 16 } as const;
 /** Bits of one integer logit a raw-output fc writes. */
-export const LOGIT_BITS = 32;
+const LOGIT_BITS = 32;
 
 /** Compile-time parameters of one chunk engine (trips_chunk's Verilog parameters). */
 export interface RtlSizes {
@@ -117,7 +117,7 @@ export const ENGINE_SOURCES = ['trips_pkg.sv', 'trips_xfer.sv', 'trips_compute.s
 export const ENGINE_INCLUDES = ['trips_chunk_datapath.svh', 'trips_chunk_control.svh'];
 
 /** A word of the program image as program.mem prints it: hex digits and the field's name. */
-export interface RtlWord {
+interface RtlWord {
   readonly hex: string;
   readonly name: string;
 }
