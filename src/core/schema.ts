@@ -94,7 +94,7 @@ export function validateArtifact<T>(name: ArtifactName, value: unknown, file: st
   if (!validate(value)) {
     const error = validate.errors?.[0];
     if (!error) throw new InputError(file, '', `not a valid ${name}`);
-    const pointer = error.keyword === 'required' ? error.instancePath : error.instancePath;
+    const pointer = error.instancePath;
     throw new InputError(file, pointer, `${name}: ${describe(error)}`);
   }
   return value as T;

@@ -62,7 +62,7 @@ export function setMixKernels(mode: 'auto' | 'off'): void {
 }
 
 /** True when the active backend has the mixed-precision kernels (cpu and wasm do). */
-export function mixKernelsAvailable(): boolean {
+function mixKernelsAvailable(): boolean {
   registerMixKernels();
   return tf.getKernel(MIX_BN_ACT_QUANT, tf.getBackend()) !== undefined;
 }

@@ -20,7 +20,6 @@ import { conv2DBackpropFilter, conv2DBackpropInput, depthwiseBackpropFilter, dep
 import { ownKernelFuncs, stockKernels } from './wasm-kernel-support.js';
 import { kernelsFor, type WasmBackendLike } from './wasm-module.js';
 
-export { inspectKernelModule, kernelModulePaths, wasmKernelExports, type KernelExports, type KernelModuleReport } from './wasm-module.js';
 export { setWasmKernelOptions, type WasmKernelOptions } from './wasm-kernel-support.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -56,10 +56,10 @@ export interface Kernels {
   ): void;
 }
 
-export const up = (n: number, k: number) => Math.ceil(n / k) * k;
+const up = (n: number, k: number) => Math.ceil(n / k) * k;
 
 /** A bump allocator of byte addresses, 16-aligned, with 16 bytes of slack after each block. */
-export class Arena {
+class Arena {
   top = 64;
   alloc(bytes: number): number {
     const at = up(this.top, 16);

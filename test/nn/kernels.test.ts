@@ -12,13 +12,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import {
   WASM_KERNEL_NAMES,
-  inspectKernelModule,
-  kernelModulePaths,
   registerWasmKernels,
   setWasmKernelOptions,
   unregisterWasmKernels,
   type WasmKernelOptions,
 } from '../../src/nn/wasm-kernels.js';
+import { inspectKernelModule, kernelModulePaths } from '../../src/nn/wasm-module.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 type Backend = 'cpu' | 'wasm';
