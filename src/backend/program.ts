@@ -167,16 +167,8 @@ function shapeOf(
   }
 }
 
-/**
- * Lower a design and the integer model of its network into the layer program. Throws an
- * InputError (naming `file`) when the model is not the design's network.
- */
-export function lowerDesignToProgram(
-  design: DesignPoint,
-  model: IntegerModel,
-  options: { calibration?: CalibrationSpec; file?: string } = {},
-): ProgramSpec {
-  const file = options.file ?? '<design>';
+/** The integer model must be the design's network, and every MAC layer on a chunk of its kind (an InputError naming `file`). */
+function checkModelOfDesign(design: DesignPoint, model: IntegerModel, file: string): void {
   const net = design.network;
   if (model.layers.length !== net.layers.length || model.layers.some((q, i) => q.name !== net.layers[i].name)) {
     throw new InputError(
@@ -196,6 +188,49 @@ export function lowerDesignToProgram(
       );
     }
   });
+}
+
+/** Each chunk's program: its layers and ops, parameter images, buffers (chunkBuffers) and predicted cycles. */
+function lowerChunks(
+  design: DesignPoint,
+  layers: readonly LayerDescriptor[],
+  images: readonly ImageBuilder[],
+  chunkIdents: readonly string[],
+  costs: readonly { readonly portBitsEffective: number }[],
+): ChunkProgram[] {
+  const net = design.network;
+  return design.accelerator.chunks.map((c, index) => {
+    const members = layers.filter((l) => l.chunk === index);
+    const specs = members.map((l) => net.layers[l.index]);
+    return {
+      index,
+      id: c.id,
+      ident: chunkIdents[index],
+      kind: c.kind,
+      bits: c.bits,
+      params: c.params,
+      portBitsEffective: costs[index].portBitsEffective,
+      layers: members.map((l) => l.index),
+      ops: [...new Set(members.map((l) => l.op))],
+      buffers: chunkBuffers(c, specs, design.board),
+      ...images[index],
+      predictedCycles: members.reduce((s, l) => s + l.predictedCycles, 0),
+    };
+  });
+}
+
+/**
+ * Lower a design and the integer model of its network into the layer program. Throws an
+ * InputError (naming `file`) when the model is not the design's network.
+ */
+export function lowerDesignToProgram(
+  design: DesignPoint,
+  model: IntegerModel,
+  options: { calibration?: CalibrationSpec; file?: string } = {},
+): ProgramSpec {
+  const file = options.file ?? '<design>';
+  const net = design.network;
+  checkModelOfDesign(design, model, file);
   const report = estimateDesign(design, options.calibration, file);
   const costs = new Map(report.layers.map((l) => [l.name, l]));
   const chunkOf = new Map<string, number>();
@@ -265,24 +300,7 @@ export function lowerDesignToProgram(
     };
   });
 
-  const chunks: ChunkProgram[] = design.accelerator.chunks.map((c, index) => {
-    const members = layers.filter((l) => l.chunk === index);
-    const specs = members.map((l) => net.layers[l.index]);
-    return {
-      index,
-      id: c.id,
-      ident: chunkIdents[index],
-      kind: c.kind,
-      bits: c.bits,
-      params: c.params,
-      portBitsEffective: report.chunks[index].portBitsEffective,
-      layers: members.map((l) => l.index),
-      ops: [...new Set(members.map((l) => l.op))],
-      buffers: chunkBuffers(c, specs, design.board),
-      ...images[index],
-      predictedCycles: members.reduce((s, l) => s + l.predictedCycles, 0),
-    };
-  });
+  const chunks = lowerChunks(design, layers, images, chunkIdents, report.chunks);
   const last = layers[layers.length - 1];
   return {
     // generated files hold the network's name only as an inert label (core/text.ts)
