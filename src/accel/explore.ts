@@ -10,12 +10,13 @@ import { searchBySampling, type LogitTable, type Objective, type SearchOutcome }
 import { buildOptionSpace, countDesigns, DEFAULT_DESIGN_SPACE } from './design-space.js';
 import { estimateCost, explainStatus, toAccelerator } from './estimate.js';
 import { evaluateDesign, newEvaluation, packParams } from './evaluate.js';
+import { searchByAnnealing, searchByGenetic } from './metaheuristics.js';
 import { searchExhaustive } from './exhaustive.js';
 import { compileCostProblem } from './problem.js';
 import type { AcceleratorSpec, BoardSpec, CalibrationSpec, CostReport, DesignPoint, DesignSpaceSpec } from './types.js';
 
-export type Strategy = 'differentiable' | 'random' | 'exhaustive';
-export const STRATEGIES: readonly Strategy[] = ['differentiable', 'random', 'exhaustive'];
+export type Strategy = 'differentiable' | 'random' | 'annealing' | 'genetic' | 'exhaustive';
+export const STRATEGIES: readonly Strategy[] = ['differentiable', 'random', 'annealing', 'genetic', 'exhaustive'];
 
 export interface ExploreOptions {
   readonly strategy: Strategy;
@@ -61,19 +62,24 @@ export function exploreAccelerator(network: NetworkSpec, board: BoardSpec, opts:
   const problem = compileCostProblem(network, chunks, board, { calibration: opts.calibration, clockMhz: opts.clockMhz });
   const options = buildOptionSpace(problem, space);
   const spaceSize = countDesigns(options);
+  const black = { samples: opts.samples, seed: opts.seed, objective: opts.objective, onProgress: opts.onProgress };
   const outcome =
     opts.strategy === 'exhaustive'
       ? searchExhaustive(problem, options, { objective: opts.objective, maxDesigns: opts.maxDesigns, onProgress: opts.onProgress })
-      : searchBySampling(problem, options, {
-          samples: opts.samples,
-          seed: opts.seed,
-          objective: opts.objective,
-          learningRate: opts.strategy === 'random' ? 0 : opts.learningRate,
-          globalCredit: opts.globalCredit,
-          initialLogits: opts.warmStart?.logits,
-          seedDesigns: seedDesignsOf(chunks, opts.warmStart?.accelerator),
-          onProgress: opts.onProgress,
-        });
+      : opts.strategy === 'annealing'
+        ? searchByAnnealing(problem, options, black)
+        : opts.strategy === 'genetic'
+          ? searchByGenetic(problem, options, black)
+          : searchBySampling(problem, options, {
+              samples: opts.samples,
+              seed: opts.seed,
+              objective: opts.objective,
+              learningRate: opts.strategy === 'random' ? 0 : opts.learningRate,
+              globalCredit: opts.globalCredit,
+              initialLogits: opts.warmStart?.logits,
+              seedDesigns: seedDesignsOf(chunks, opts.warmStart?.accelerator),
+              onProgress: opts.onProgress,
+            });
   if (!outcome.best) {
     throw new NoFeasibleDesign(
       `no feasible accelerator for ${network.name} on ${board.name} in ${outcome.evaluations} samples (${lastReason(problem, options)})`,

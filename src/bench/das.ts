@@ -4,9 +4,13 @@
  *    Ultra96-V2 with a restricted option space small enough to enumerate (~2.7M valid designs).
  *    Exhaustive search gives the optimum; DAS and random search get the same budget (a fraction
  *    of the space's evaluations); medians over 5 seeds of their gap to the optimum's FPS.
- *  full: the 22-cell CIFAR fixture genotype (mixed 4/6/8-bit, 12 chunks) on ZC706 in the default
- *    space; DAS vs random at equal samples, medians over 5 seeds.
- * Last line: {"enumerable": {gapPct, randomGapPct, evalFraction}, "full": {dasFps, randomFps, samples}}.
+ *  full: the 22-cell CIFAR fixture genotype (mixed 4/6/8-bit, 12 chunks) on ZC706, and the same
+ *    cells in the 22-cell ImageNet space (224×224, test/fixtures/imagenet22-mixed.genotype.json)
+ *    on ZCU102, in the default space; medians over 5 seeds at equal samples.
+ * Every budget is run by DAS and by the usual black-box DSE baselines over the same space and
+ * cost (accel/metaheuristics.ts): random sampling, simulated annealing, a genetic algorithm.
+ * Last line: {"enumerable": {gapPct, randomGapPct, annealingGapPct, geneticGapPct, evalFraction, …},
+ * "full": {dasFps, randomFps, annealingFps, geneticFps, samples, releaseLrFps}, "imagenet": {…}}.
  */
 import { join } from 'node:path';
 import { resolveBoard } from '../accel/boards.js';
@@ -40,12 +44,29 @@ function utilisation(r: ExploreResult): string {
   return `DSP ${r.report.dsp} (${(u.dsp * 100).toFixed(0)}%), BRAM18 ${r.report.bram18} (${(u.bram18 * 100).toFixed(0)}%), LUT ${(u.lut * 100).toFixed(0)}%`;
 }
 
+const COMPARED = ['differentiable', 'random', 'annealing', 'genetic'] as const;
+type Compared = (typeof COMPARED)[number];
+const LABEL: Record<Compared, string> = { differentiable: 'DAS      ', random: 'random   ', annealing: 'annealing', genetic: 'genetic  ' };
+
 function runSeeds(network: NetworkSpec, board: BoardSpec, base: Omit<ExploreOptions, 'seed' | 'strategy'>) {
-  const out: Record<'differentiable' | 'random', ExploreResult[]> = { differentiable: [], random: [] };
-  for (const strategy of ['differentiable', 'random'] as const) {
+  const out = Object.fromEntries(COMPARED.map((s) => [s, [] as ExploreResult[]])) as Record<Compared, ExploreResult[]>;
+  for (const strategy of COMPARED) {
     for (const seed of SEEDS) out[strategy].push(exploreAccelerator(network, board, { ...base, strategy, seed }));
   }
   return out;
+}
+
+/** One line per strategy: the FPS of each seed, the median, and the median design's resources. */
+function printFps(runs: Record<Compared, ExploreResult[]>): Record<Compared, number> {
+  const medians = {} as Record<Compared, number>;
+  for (const s of COMPARED) {
+    const fps = runs[s].map((r) => r.report.fps);
+    medians[s] = median(fps);
+    console.log(
+      `  ${LABEL[s]} FPS ${fps.map((f) => f.toFixed(1)).join(' ')}  median ${medians[s].toFixed(1)}; ${utilisation(medianResult(runs[s]))}`,
+    );
+  }
+  return medians;
 }
 
 /** The result whose FPS is the median, to show its resources. */
@@ -64,22 +85,24 @@ function enumerable() {
   const samples = Math.max(1, Math.floor(exact.spaceSize * ENUM_FRACTION));
   const runs = runSeeds(network, board, { ...base, samples });
   const gap = (r: ExploreResult) => ((exact.report.fps - r.report.fps) / exact.report.fps) * 100;
-  const gaps = runs.differentiable.map(gap);
-  const randomGaps = runs.random.map(gap);
   console.log(
     `enumerable: ${network.name} on ${board.name}, ${exact.spaceSize} valid designs, exhaustive ${exhaustiveSeconds.toFixed(1)} s`,
   );
   console.log(`  optimum ${exact.report.fps.toFixed(1)} FPS, ${utilisation(exact)}`);
   console.log(`  budget ${samples} samples (${(ENUM_FRACTION * 100).toFixed(1)}% of the space), 5 seeds`);
-  console.log(
-    `  DAS    gaps % ${gaps.map((g) => g.toFixed(2)).join(' ')}  median ${median(gaps).toFixed(2)}; ${utilisation(medianResult(runs.differentiable))}`,
-  );
-  console.log(
-    `  random gaps % ${randomGaps.map((g) => g.toFixed(2)).join(' ')}  median ${median(randomGaps).toFixed(2)}; ${utilisation(medianResult(runs.random))}`,
-  );
+  const gaps = {} as Record<Compared, number>;
+  for (const s of COMPARED) {
+    const g = runs[s].map(gap);
+    gaps[s] = median(g);
+    console.log(
+      `  ${LABEL[s]} gaps % ${g.map((x) => x.toFixed(2)).join(' ')}  median ${gaps[s].toFixed(2)}; ${utilisation(medianResult(runs[s]))}`,
+    );
+  }
   return {
-    gapPct: round(median(gaps)),
-    randomGapPct: round(median(randomGaps)),
+    gapPct: round(gaps.differentiable),
+    randomGapPct: round(gaps.random),
+    annealingGapPct: round(gaps.annealing),
+    geneticGapPct: round(gaps.genetic),
     evalFraction: round(samples / exact.spaceSize, 4),
     spaceSize: exact.spaceSize,
     optimumFps: round(exact.report.fps, 1),
@@ -91,8 +114,10 @@ function full() {
   const network = lowerGenotypeToNetwork(space, genotype, 'cifar22_mixed');
   const board = resolveBoard('zc706');
   const runs = runSeeds(network, board, { samples: FULL_SAMPLES });
-  const das = runs.differentiable.map((r) => r.report.fps);
-  const random = runs.random.map((r) => r.report.fps);
+  console.log(
+    `full: ${network.name} (${network.layers.length} layers, ${runs.random[0].design.accelerator.chunks.length} chunks) on ${board.name}, ${FULL_SAMPLES} samples, 5 seeds`,
+  );
+  const medians = printFps(runs);
   // the authors' release: lr 1e-7 on the raw global cost — in effect best-of-N sampling
   const release = SEEDS.map(
     (seed) =>
@@ -100,22 +125,28 @@ function full() {
         .report.fps,
   );
   console.log(
-    `full: ${network.name} (${network.layers.length} layers, ${runs.random[0].design.accelerator.chunks.length} chunks) on ${board.name}, ${FULL_SAMPLES} samples, 5 seeds`,
-  );
-  console.log(
-    `  DAS    FPS ${das.map((f) => f.toFixed(1)).join(' ')}  median ${median(das).toFixed(1)}; ${utilisation(medianResult(runs.differentiable))}`,
-  );
-  console.log(
-    `  random FPS ${random.map((f) => f.toFixed(1)).join(' ')}  median ${median(random).toFixed(1)}; ${utilisation(medianResult(runs.random))}`,
-  );
-  console.log(
     `  DAS with the release's lr 1e-7 and global cost: FPS ${release.map((f) => f.toFixed(1)).join(' ')}  median ${median(release).toFixed(1)}`,
   );
+  return { ...fpsFields(medians), samples: FULL_SAMPLES, releaseLrFps: round(median(release), 1) };
+}
+
+function imagenet() {
+  const { genotype, space } = loadGenotype(join(PACKAGE_ROOT, 'test/fixtures/imagenet22-mixed.genotype.json'));
+  const network = lowerGenotypeToNetwork(space, genotype, 'imagenet22_mixed');
+  const board = resolveBoard('zcu102');
+  const runs = runSeeds(network, board, { samples: FULL_SAMPLES });
+  console.log(
+    `imagenet: ${network.name} (${network.layers.length} layers, ${runs.random[0].design.accelerator.chunks.length} chunks) on ${board.name}, ${FULL_SAMPLES} samples, 5 seeds`,
+  );
+  return { ...fpsFields(printFps(runs)), samples: FULL_SAMPLES };
+}
+
+function fpsFields(m: Record<Compared, number>) {
   return {
-    dasFps: round(median(das), 1),
-    randomFps: round(median(random), 1),
-    samples: FULL_SAMPLES,
-    releaseLrFps: round(median(release), 1),
+    dasFps: round(m.differentiable, 1),
+    randomFps: round(m.random, 1),
+    annealingFps: round(m.annealing, 1),
+    geneticFps: round(m.genetic, 1),
   };
 }
 
@@ -123,7 +154,8 @@ function main(): void {
   console.log(`machine: ${JSON.stringify(machineLine())}`);
   const e = enumerable();
   const f = full();
-  console.log(JSON.stringify({ enumerable: e, full: f }));
+  const i = imagenet();
+  console.log(JSON.stringify({ enumerable: e, full: f, imagenet: i }));
 }
 
 main();

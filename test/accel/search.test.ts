@@ -1,5 +1,5 @@
 /**
- * The three accelerator searches on one small, enumerable problem: the fmnist space with every
+ * The accelerator searches (exhaustive, DAS, random, annealing, genetic) on one small, enumerable problem: the fmnist space with every
  * cell `skip` at 8 bits (two chunks: the 28×28 stem, and the 14×14/7×7 skip convs, head, pool
  * and fc) on the ZC706, and a restricted option list of ~6·10^4 designs.
  * Every design a search evaluates is recorded by wrapping evaluateDesign, so the tests can see
@@ -13,6 +13,7 @@ import { buildOptionSpace, countDesigns, paramName } from '../../src/accel/desig
 import { estimateCost } from '../../src/accel/estimate.js';
 import { FEASIBLE, INFEASIBLE_PE_OVER_TILE, peOverTile } from '../../src/accel/evaluate.js';
 import { searchExhaustive } from '../../src/accel/exhaustive.js';
+import { searchByAnnealing, searchByGenetic } from '../../src/accel/metaheuristics.js';
 import { compileCostProblem } from '../../src/accel/problem.js';
 import type { DesignSpaceSpec } from '../../src/accel/types.js';
 import { lowerGenotypeToNetwork } from '../../src/search/lower-genotype.js';
@@ -165,6 +166,43 @@ describe('DAS and random sampling', () => {
       scratch100.push(bestOf(scratch.result));
     }
     expect(median(warm100)).toBeLessThan(median(scratch100));
+  });
+});
+
+describe('simulated annealing and the genetic algorithm (the black-box baselines)', () => {
+  const annealing = (seed: number, samples: number) => searchByAnnealing(problem, options, { samples, seed });
+  const genetic = (seed: number, samples: number) => searchByGenetic(problem, options, { samples, seed });
+
+  it.each([
+    ['annealing', annealing],
+    ['genetic', genetic],
+  ])('%s evaluates exactly its budget, only inside the space, deterministically, never past the optimum', (_, search) => {
+    for (const seed of [1, 2]) {
+      const { result, samples } = recording(() => search(seed, 500));
+      expect(samples.length).toBe(500);
+      expect(result.evaluations).toBe(500);
+      expectInSpace(samples);
+      expect(result.feasibleSamples).toBe(samples.filter((x) => x.status === FEASIBLE).length);
+      expect(bestOf(result)).toBeGreaterThanOrEqual(optimum);
+      expect(result.best && estimateCost(problem, result.best).bottleneckCycles).toBe(bestOf(result));
+      // the trace only improves, and ends at the best
+      expect(result.trace.every(([, c], i) => i === 0 || c < result.trace[i - 1][1])).toBe(true);
+      expect(result.trace.at(-1)?.[1]).toBe(bestOf(result));
+    }
+    expect(search(3, 300).best).toEqual(search(3, 300).best);
+    expect(recording(() => search(3, 300)).samples.map((x) => x.cycles)).not.toEqual(
+      recording(() => search(4, 300)).samples.map((x) => x.cycles),
+    );
+  });
+
+  it('both search: better than random sampling and within 10 % of the optimum in the median of 5 seeds at 1000 samples', () => {
+    const seeds = [1, 2, 3, 4, 5];
+    const randomBest = median(seeds.map((x) => bestOf(random(x, 1000))));
+    for (const search of [annealing, genetic]) {
+      const best = median(seeds.map((x) => bestOf(search(x, 1000))));
+      expect(best).toBeLessThanOrEqual(randomBest);
+      expect(best).toBeLessThanOrEqual(1.1 * optimum);
+    }
   });
 });
 
