@@ -11,7 +11,7 @@ import { withReplica } from '../nn/replica.js';
 import * as tf from '../nn/tf.js';
 import { batchTensors, chargePath, type LoopContext } from './context.js';
 import { correctOffsets } from './sampling.js';
-import { archForward, hardwareCost, type Supernet } from './supernet.js';
+import { archForward, expectedHardwareCost, hardwareCost, type Supernet } from './supernet.js';
 import { choicesOf, derivedGenotype, type Logits, readLogits, sampleArchPath } from './paths.js';
 
 /** One arch step on a validation batch; returns the whole batch's loss. */
@@ -21,7 +21,7 @@ export function archStep(ctx: LoopContext, batch: Batch, epoch: number, step: nu
   if (!tensors) return undefined;
   const before = readLogits(supernet);
   const path = sampleArchPath(before, new Rng(deriveSeed(job.seed, STREAM.archPath, epoch, step)), job.sampling);
-  const lambda = ctx.s.lambda;
+  const lambda = ctx.s.lambda.value;
   const charged = lambda > 0 ? chargePath(ctx, derivedGenotype(supernet, before)) : undefined;
   const choices = charged ? choicesOf(supernet, derivedGenotype(supernet, before)) : [];
   let updates: readonly [tf.Variable, tf.Tensor][] = [];
@@ -30,7 +30,11 @@ export function archStep(ctx: LoopContext, batch: Batch, epoch: number, step: nu
       const pass = archForward(supernet, tensors.x, path, temperature);
       updates = pass.updates;
       const ce = crossEntropy(pass.logits, tensors.y, supernet.space.classes);
-      return charged ? (tf.add(ce, tf.mul(hardwareCost(supernet, choices, charged.latencies, charged.total), lambda)) as tf.Scalar) : ce;
+      if (!charged) return ce;
+      const hardware = charged.candidates
+        ? expectedHardwareCost(supernet, charged.candidates, charged.total)
+        : hardwareCost(supernet, choices, charged.latencies, charged.total);
+      return tf.add(ce, tf.mul(hardware, lambda)) as tf.Scalar;
     }, [supernet.alpha, supernet.beta]),
   );
   tf.dispose(updates.map(([, t]) => t));

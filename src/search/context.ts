@@ -12,13 +12,24 @@ import type { createOptimizer } from '../nn/optimizer.js';
 import type { Replica } from '../nn/replica.js';
 import * as tf from '../nn/tf.js';
 import { sliceOf } from '../nn/train.js';
-import { cellLatencies, costOnAccelerator, genotypeKey, type HardwareState, pathNetwork, searchHardware } from './hardware.js';
+import {
+  candidateLatencies,
+  cellLatencies,
+  costOnAccelerator,
+  genotypeKey,
+  type HardwareState,
+  pathNetwork,
+  searchHardware,
+} from './hardware.js';
+import type { LambdaRule, LambdaState } from './lambda.js';
 import type { SearchSchedule } from './presets.js';
 import type { SamplingMode } from './paths.js';
 import type { Supernet } from './supernet.js';
 import type { GenotypeSpec, SearchSpaceSpec } from './types.js';
 
 export type HwSearchMode = 'joint' | 'once';
+export type HwCostMode = 'expected' | 'path';
+export const HW_COST_MODES: readonly HwCostMode[] = ['expected', 'path'];
 
 export interface SearchJob {
   readonly space: SearchSpaceSpec;
@@ -30,7 +41,15 @@ export interface SearchJob {
   readonly fpsWindow: readonly [number, number];
   /** Initial λ; 0 searches for accuracy alone (the accelerator is then searched after). */
   readonly lambda: number;
+  /** How λ is steered toward the FPS window (lambda.ts); default `adaptive`. */
+  readonly lambdaRule?: LambdaRule;
   readonly hwSearch: HwSearchMode;
+  /**
+   * The arch step's hardware penalty: `expected` [ours, default] weighs every candidate's cycles
+   * with α and β (supernet.ts expectedHardwareCost); `path`: the method's cost of the current
+   * single path (hardwareCost).
+   */
+  readonly hwCost?: HwCostMode;
   readonly sampling: SamplingMode;
   readonly seed: number;
   readonly outDir: string;
@@ -114,13 +133,14 @@ export interface LoopContext {
   readonly adam: ArchAdam;
   /** Mutable search state. */
   s: {
-    lambda: number;
+    /** λ and its controller's state (lambda.ts). */
+    lambda: LambdaState;
     hardware?: HardwareState;
     archSteps: number;
     lastHwSearch: number;
     hwSearches: number;
     /** The path and latencies the arch steps charge (recomputed when the path changes). */
-    charged?: { key: string; latencies: number[]; total: number; fps: number };
+    charged?: { key: string; latencies: number[]; total: number; fps: number; candidates?: number[][][] };
   };
 }
 
@@ -165,6 +185,10 @@ export function chargePath(ctx: LoopContext, genotype: GenotypeSpec, force = fal
     report = costOnAccelerator(network, job.board, s.hardware.accelerator, job.calibration).report;
   }
   const latencies = cellLatencies(network, report, ctx.net.slots.length);
-  s.charged = { key, latencies, total: report.latencyCycles, fps: report.fps };
+  const candidates =
+    (job.hwCost ?? 'expected') === 'expected' && job.lambda > 0
+      ? candidateLatencies(job.space, genotype, job.board, s.hardware.accelerator, job.calibration)
+      : undefined;
+  s.charged = { key, latencies, total: report.latencyCycles, fps: report.fps, ...(candidates ? { candidates } : {}) };
   return s.charged;
 }

@@ -97,3 +97,28 @@ export function cellLatencies(network: NetworkSpec, report: CostReport, cells: n
   }
   return out;
 }
+
+/**
+ * [ours] Cycles of every candidate of every cell on the accelerator: entry [cell][op][bit] is
+ * the cycles cell `cell`'s layers take when that cell alone is (op, bit) and every other cell is
+ * as in `genotype` — the per-op cost table (as FBNet's latency table) that the expected hardware
+ * cost of the arch step weighs with α and β. One cost-model evaluation per entry.
+ */
+export function candidateLatencies(
+  space: SearchSpaceSpec,
+  genotype: GenotypeSpec,
+  board: BoardSpec,
+  accelerator: AcceleratorSpec,
+  calibration?: CalibrationSpec,
+): number[][][] {
+  const cells = genotype.cells.length;
+  return genotype.cells.map((_, cell) =>
+    space.ops.map((op) =>
+      space.bitwidths.map((bits) => {
+        const variant = { ...genotype, cells: genotype.cells.map((c, i) => (i === cell ? { op, bits } : c)) };
+        const network = pathNetwork(space, variant);
+        return cellLatencies(network, costOnAccelerator(network, board, accelerator, calibration).report, cells)[cell];
+      }),
+    ),
+  );
+}

@@ -28,7 +28,7 @@ import { observedBy, replicaCount, type ReplicaContext, runObserved, type Unobse
 import * as tf from '../nn/tf.js';
 import { saveWeights } from '../nn/weights.js';
 import { archStep } from './arch-step.js';
-import { steerLambda } from './lambda.js';
+import { initialLambda, steerLambda } from './lambda.js';
 import {
   ArchAdam,
   batchTensors,
@@ -101,7 +101,7 @@ async function searchLoop(job: SearchJob, backend: BackendName, replica?: Replic
     replica,
     optimizer,
     adam,
-    s: { lambda: job.lambda, archSteps: 0, lastHwSearch: -Infinity, hwSearches: 0 },
+    s: { lambda: initialLambda(job.lambda), archSteps: 0, lastHwSearch: -Infinity, hwSearches: 0 },
   };
   const epochs: SearchEpochRecord[] = [];
   if (job.resume) restore(ctx, epochs);
@@ -227,7 +227,7 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
   const logits = readLogits(net);
   const genotype = derivedGenotype(net, logits);
   const charged = chargePath(ctx, genotype, true);
-  if (!warm) ctx.s.lambda = steerLambda(ctx.s.lambda, charged.fps, job.fpsWindow);
+  if (!warm) ctx.s.lambda = steerLambda(ctx.s.lambda, charged.fps, job.fpsWindow, job.lambdaRule ?? 'adaptive');
   const entropies = logitEntropies(logits);
   return {
     epoch,
@@ -236,7 +236,7 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
     trainLoss: lossSum / Math.max(1, seen),
     archLoss: archCount ? archLossSum / archCount : null,
     fps: charged.fps,
-    lambda: ctx.s.lambda,
+    lambda: ctx.s.lambda.value,
     temperature,
     entropyAlpha: entropies.alpha,
     entropyBeta: entropies.beta,
@@ -328,7 +328,7 @@ function finalDesign(
         genotype,
         hwSearch: job.hwSearch,
         sampling: job.sampling,
-        lambda: s.lambda,
+        lambda: s.lambda.value,
         fpsWindow: [...job.fpsWindow],
         epochs: last,
       },

@@ -8,12 +8,16 @@ import { readCheckpoint, writeCheckpoint } from '../nn/checkpoint.js';
 import * as tf from '../nn/tf.js';
 import type { LoopContext, SearchEpochRecord, SearchJob } from './context.js';
 import type { HardwareState } from './hardware.js';
+import { initialLambda } from './lambda.js';
 
 /** Checkpoint state besides tensors. */
 interface SearchState {
   readonly settings: ReturnType<typeof settingsOf>;
   readonly epochs: SearchEpochRecord[];
   readonly lambda: number;
+  /** The λ controller's step and side (lambda.ts). */
+  readonly lambdaStep?: number;
+  readonly lambdaSide?: -1 | 0 | 1;
   readonly adam: { readonly m: number[]; readonly v: number[]; readonly t: number };
   readonly hardware?: HardwareState;
   readonly archSteps: number;
@@ -30,6 +34,8 @@ function settingsOf(job: SearchJob) {
     schedule: job.schedule,
     fpsWindow: job.fpsWindow,
     lambda0: job.lambda,
+    lambdaRule: job.lambdaRule ?? 'adaptive',
+    hwCost: job.hwCost ?? 'expected',
     hwSearch: job.hwSearch,
     sampling: job.sampling,
     seed: job.seed,
@@ -48,7 +54,9 @@ export async function saveCheckpoint(ctx: LoopContext, epochs: SearchEpochRecord
   const state: SearchState = {
     settings: settingsOf(ctx.job),
     epochs,
-    lambda: s.lambda,
+    lambda: s.lambda.value,
+    lambdaStep: s.lambda.step,
+    lambdaSide: s.lambda.side,
     adam: { m: Array.from(adam.m), v: Array.from(adam.v), t: adam.t },
     hardware: s.hardware,
     archSteps: s.archSteps,
@@ -83,7 +91,7 @@ export function restore(ctx: LoopContext, epochs: SearchEpochRecord[]): void {
   tf.dispose(Object.values(found.tensors));
   const st = found.state;
   epochs.push(...st.epochs);
-  s.lambda = st.lambda;
+  s.lambda = { ...initialLambda(st.lambda), ...(st.lambdaStep === undefined ? {} : { step: st.lambdaStep }), side: st.lambdaSide ?? 0 };
   adam.m.set(st.adam.m);
   adam.v.set(st.adam.v);
   adam.t = st.adam.t;

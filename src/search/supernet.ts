@@ -410,3 +410,20 @@ export function hardwareCost(
   const weights = tf.tensor1d(latencies.map((l) => l / Math.max(1, totalCycles)));
   return tf.sum(tf.mul(tf.mul(straightThrough(pa as tf.Tensor1D, ones), straightThrough(pb as tf.Tensor1D, ones)), weights)) as tf.Scalar;
 }
+
+/**
+ * [ours] The expected hardware cost: Σ_l Σ_o p_α[l,o] Σ_b p_β[l,o,b] · latency[l][o][b] / total,
+ * with `latency` the cycles of every candidate on the current accelerator (hardware.ts
+ * `candidateLatencies`). Its gradient moves probability from every candidate costlier than its
+ * cell's expectation to every cheaper one — whichever op leads — where the path form above
+ * only pushes the leading op of each cell down, which with near-tied logits hands the lead to
+ * another op at every step.
+ */
+export function expectedHardwareCost(net: Supernet, latency: readonly (readonly (readonly number[])[])[], totalCycles: number): tf.Scalar {
+  return tf.tidy(() => {
+    const pAlpha = tf.expandDims(tf.softmax(net.alpha), 2);
+    const pBeta = tf.softmax(net.beta);
+    const weights = tf.div(tf.tensor3d(latency as number[][][]), Math.max(1, totalCycles));
+    return tf.sum(tf.mul(tf.mul(pAlpha, pBeta), weights)) as tf.Scalar;
+  });
+}

@@ -10,6 +10,7 @@ import {
   createSupernet,
   derivedForward,
   disposeSupernet,
+  expectedHardwareCost,
   hardwareCost,
   type Supernet,
   weightForward,
@@ -91,6 +92,42 @@ describe('supernet', () => {
     // uniform α over 3 ops: d p_k / d α_k = p (1 − p) = 2/9, times the cell's share
     expect(ga[1][1]).toBeCloseTo((600 / 2000) * (2 / 9), 5);
     expect(ga[1][0]).toBeCloseTo(-(600 / 2000) / 9, 5);
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+
+  it('the expected hardware cost weighs every candidate with α and β and moves mass to the cheaper ones', () => {
+    // smoke space: 3 cells × 3 ops × 2 bits; cell 1: op 0 costs 900/1100 cycles, op 1 300/500, op 2 0
+    const table = [
+      [
+        [100, 100],
+        [100, 100],
+        [100, 100],
+      ],
+      [
+        [900, 1100],
+        [300, 500],
+        [0, 0],
+      ],
+      [
+        [50, 50],
+        [50, 50],
+        [50, 50],
+      ],
+    ];
+    const { value, grads } = tf.variableGrads(() => expectedHardwareCost(net, table, 2000), [net.alpha, net.beta]);
+    // uniform α and β: each cell's mean over its 6 entries, / 2000
+    expect(value.dataSync()[0]).toBeCloseTo((100 + (900 + 1100 + 300 + 500) / 6 + 50) / 2000, 6);
+    const ga = grads[net.alpha.name].arraySync() as number[][];
+    const gb = grads[net.beta.name].arraySync() as number[][][];
+    // d/dα_k of Σ p_o E_o = p_k (E_k − Ē): op 0 (E 1000) above the cell's mean (1600/3), op 1 and 2 below
+    const mean = (1000 + 400 + 0) / 3;
+    expect(ga[1][0]).toBeCloseTo(((1 / 3) * (1000 - mean)) / 2000, 5);
+    expect(ga[1][1]).toBeCloseTo(((1 / 3) * (400 - mean)) / 2000, 5);
+    expect(ga[1][2]).toBeLessThan(0);
+    // equal costs: no gradient whichever op would lead
+    for (const g of ga[0]) expect(g).toBeCloseTo(0, 7);
+    // β: the cheaper bitwidth of op 0 gains: p_α · p_β (c_b − mean) / total = (1/3)(1/2)(−100)/2000
+    expect(gb[1][0][0]).toBeCloseTo(((1 / 3) * (1 / 2) * -100) / 2000, 6);
     tf.dispose([value, ...Object.values(grads)]);
   });
 

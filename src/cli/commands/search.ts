@@ -18,6 +18,8 @@ import { resolveSearchSpace } from '../../search/spaces.js';
 import { BaseCommand } from '../base-command.js';
 import { loadCalibration } from '../../accel/load.js';
 import { stopOnSigint } from '../interrupt.js';
+import { LAMBDA_RULES, type LambdaRule } from '../../search/lambda.js';
+import { HW_COST_MODES, type HwCostMode } from '../../search/context.js';
 
 export interface SearchSummary {
   readonly accuracy: number;
@@ -92,6 +94,18 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
       description: "initial λ of the hardware penalty; 0 searches for accuracy alone (default: the preset's)",
       helpValue: 'λ',
     }),
+    'lambda-rule': Flags.option({
+      options: LAMBDA_RULES,
+      default: 'adaptive' as LambdaRule,
+      description:
+        "how λ is steered toward the FPS window: adaptive (a step on log λ that halves each time the FPS crosses the window) or release (the authors' ×2 / ÷2)",
+    })(),
+    'hw-cost': Flags.option({
+      options: HW_COST_MODES,
+      default: 'expected' as HwCostMode,
+      description:
+        "the arch step's hardware penalty: expected (every candidate's cycles weighed by α and β) or path (the method's cost of the current single path)",
+    })(),
     'hw-search': Flags.option({
       options: ['joint', 'once'] as const,
       default: 'joint' as const,
@@ -142,6 +156,8 @@ Writes OUT/search.jsonl (a line per epoch: accuracy of the derived path, FPS, λ
         schedule,
         fpsWindow: flags['fps-window'] ?? preset.fpsWindow,
         lambda,
+        lambdaRule: flags['lambda-rule'] as LambdaRule,
+        hwCost: flags['hw-cost'] as HwCostMode,
         hwSearch: flags['hw-search'] as HwSearchMode,
         sampling: flags.sampling,
         seed: flags.seed,
