@@ -181,7 +181,7 @@ function modelVsRtlSpec(run: RunData): TopLevelSpec | undefined {
   };
 }
 
-/** Accuracy, FPS, λ and temperature over the search's epochs. */
+/** Accuracy, FPS, λ, the entropies of α and β (how settled the distribution is) and temperature over the search's epochs. */
 function searchCurvesSpec(run: RunData): TopLevelSpec | undefined {
   if (run.search.length === 0) return undefined;
   const values = run.search.map((e) => ({
@@ -189,11 +189,13 @@ function searchCurvesSpec(run: RunData): TopLevelSpec | undefined {
     'accuracy (%)': pct(e.accuracy),
     FPS: e.fps,
     λ: e.lambda,
+    'entropy of α': e.entropyAlpha ?? null,
+    'entropy of β': e.entropyBeta ?? null,
     temperature: e.temperature,
   }));
   return {
     data: { values },
-    repeat: { row: ['accuracy (%)', 'FPS', 'λ', 'temperature'] },
+    repeat: { row: ['accuracy (%)', 'FPS', 'λ', 'entropy of α', 'entropy of β', 'temperature'] },
     spec: {
       width: 520,
       height: 90,
@@ -236,7 +238,7 @@ export async function renderCharts(run: RunData): Promise<Chart[]> {
     [
       'search-curves',
       'Search curves',
-      'Accuracy of the derived path, its FPS, the penalty weight λ and the Gumbel temperature per epoch.',
+      'Accuracy of the derived path, its FPS, the penalty weight λ, the mean entropy of the op (α) and bitwidth (β) distributions (ln 4 and ln 3 at uniform: the lower, the more the search has decided) and the Gumbel temperature per epoch.',
       searchCurvesSpec(run),
     ],
   ];

@@ -21,6 +21,9 @@ export interface SearchEpoch {
   readonly fps: number;
   readonly lambda: number;
   readonly temperature: number;
+  /** Mean entropy of α's and β's softmax (nats); absent in runs made before it was recorded. */
+  readonly entropyAlpha?: number;
+  readonly entropyBeta?: number;
   readonly genotype?: string;
 }
 

@@ -157,6 +157,13 @@ async function searchLoop(job: SearchJob, backend: BackendName, replica?: Replic
   }
 }
 
+/** The adaptive rule moves λ every `lambdaEvery` arch steps, on the FPS of the path those steps charged. */
+function steerDuringEpoch(ctx: LoopContext): void {
+  const { job, s } = ctx;
+  if (job.lambdaRule === 'release' || !s.charged || s.archSteps % (job.schedule.lambdaEvery ?? 50) !== 0) return;
+  s.lambda = steerLambda(s.lambda, s.charged.fps, job.fpsWindow, 'adaptive');
+}
+
 function temperatureOf(sched: SearchSchedule, epoch: number): number {
   return sched.temperature * sched.temperatureDecay ** epoch;
 }
@@ -199,6 +206,7 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
         if (loss !== undefined) {
           archLossSum += loss;
           archCount++;
+          steerDuringEpoch(ctx);
         }
       }
     }
@@ -227,7 +235,7 @@ async function runEpoch(ctx: LoopContext, epoch: number): Promise<SearchEpochRec
   const logits = readLogits(net);
   const genotype = derivedGenotype(net, logits);
   const charged = chargePath(ctx, genotype, true);
-  if (!warm) ctx.s.lambda = steerLambda(ctx.s.lambda, charged.fps, job.fpsWindow, job.lambdaRule ?? 'adaptive');
+  if (!warm && job.lambdaRule === 'release') ctx.s.lambda = steerLambda(ctx.s.lambda, charged.fps, job.fpsWindow, 'release');
   const entropies = logitEntropies(logits);
   return {
     epoch,

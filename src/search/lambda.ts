@@ -8,10 +8,11 @@
  * Two rules (`--lambda-rule`):
  *  - `release`: the authors' ×2 below the window, ÷2 above it, kept inside — made for 90 joint
  *    epochs of a distribution that sharpens; with few epochs it flips every epoch;
- *  - `adaptive` [ours, default]: a step on log λ toward the window whose size halves whenever
- *    the FPS crosses the window from one side to the other (a bisection on log λ), starting at
- *    log 2 — so it moves as fast as the release while the FPS stays on one side, and settles
- *    once it has bracketed the λ the window needs.
+ *  - `adaptive` [ours, default]: sign-based steps on ln λ toward the window (Rprop's rule): the
+ *    step grows ×1.5 (to at most ln 2) while the FPS stays on one side, halves each time it
+ *    crosses to the other, and nothing moves while it is inside. The search applies it every
+ *    `lambdaEvery` arch steps to the derived path's FPS on the current accelerator, not once
+ *    an epoch: λ then tracks α as it moves, brackets the λ the window needs and settles.
  */
 
 export type LambdaRule = 'adaptive' | 'release';
@@ -19,19 +20,24 @@ export const LAMBDA_RULES: readonly LambdaRule[] = ['adaptive', 'release'];
 
 export interface LambdaState {
   readonly value: number;
+  /** The initial λ, which bounds it (adaptive): λ0 / 16 … 16 · λ0. */
+  readonly initial: number;
   /** The current step on ln λ (adaptive). */
   readonly step: number;
   /** Which side of the window the FPS last fell on when it was outside: −1 below, +1 above, 0 not yet. */
   readonly side: -1 | 0 | 1;
 }
 
-/** The initial step on ln λ: one doubling. */
-const INITIAL_STEP = Math.LN2;
-/** The smallest step (a change of about 2 % per epoch): below it λ only holds. */
+/** The initial step on ln λ (×1.19), its largest (×1.41) and smallest (2 %); its growth while on one side (Rprop's 1.2). */
+const INITIAL_STEP = Math.LN2 / 4;
+const MAX_STEP = Math.LN2 / 2;
 const MIN_STEP = 0.02;
+const GROWTH = 1.2;
+/** λ stays within [λ0 / RANGE, λ0 · RANGE]: no wind-up while α cannot follow (a derived path of tied logits, say). */
+const RANGE = 16;
 
 export function initialLambda(value: number): LambdaState {
-  return { value, step: INITIAL_STEP, side: 0 };
+  return { value, initial: value, step: INITIAL_STEP, side: 0 };
 }
 
 function sideOf(fps: number, window: readonly [number, number]): -1 | 0 | 1 {
@@ -42,10 +48,12 @@ function sideOf(fps: number, window: readonly [number, number]): -1 | 0 | 1 {
 export function steerLambda(state: LambdaState, fps: number, window: readonly [number, number], rule: LambdaRule): LambdaState {
   const side = sideOf(fps, window);
   if (state.value <= 0 || side === 0) return state;
-  if (rule === 'release') return { value: side < 0 ? state.value * 2 : state.value / 2, step: INITIAL_STEP, side };
-  // on the other side than the last time outside: the λ the window needs lies between; halve the step
+  if (rule === 'release') return { ...state, value: side < 0 ? state.value * 2 : state.value / 2, side };
+  // on the other side than the last time outside: the λ the window needs lies between; halve the
+  // step. Still on the same side: grow it.
   const crossed = state.side !== 0 && state.side !== side;
-  const step = crossed ? Math.max(MIN_STEP, state.step / 2) : state.step;
+  const step = crossed ? Math.max(MIN_STEP, state.step / 2) : state.side === side ? Math.min(MAX_STEP, state.step * GROWTH) : state.step;
   // below the window: more hardware pressure (λ up); above: less
-  return { value: state.value * Math.exp(-side * step), step, side };
+  const value = Math.min(state.initial * RANGE, Math.max(state.initial / RANGE, state.value * Math.exp(-side * step)));
+  return { ...state, value, step, side };
 }

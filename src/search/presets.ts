@@ -2,6 +2,8 @@
  * Search presets: a space and a schedule sized for a purpose.
  *  - smoke: a 3-cell space on the synthetic set; seconds (CI, quick checks);
  *  - quick: Fashion-MNIST on a reduced space, sized for ≤ 20 minutes on 2 cores;
+ *  - study: quick's space and schedule on half the images with fewer epochs, so bench:search's
+ *    grid of methods × FPS windows × seeds fits in about 90 minutes on 2 cores;
  *  - paper: the 22-cell CIFAR space and the authors' schedule (method.md §5), for a machine
  *    with a GPU through tfjs-node-gpu.
  */
@@ -10,8 +12,8 @@ import { DEFAULT_SGD, type SgdSettings } from '../nn/optimizer.js';
 import { CIFAR22_SPACE, FBNET_OPS, QUICK_SPACE, SMOKE_SPACE } from './spaces.js';
 import type { SearchSpaceSpec } from './types.js';
 
-export type PresetName = 'smoke' | 'quick' | 'paper';
-export const PRESET_NAMES: readonly PresetName[] = ['smoke', 'quick', 'paper'];
+export type PresetName = 'smoke' | 'quick' | 'study' | 'paper';
+export const PRESET_NAMES: readonly PresetName[] = ['smoke', 'quick', 'study', 'paper'];
 
 export interface SearchSchedule {
   readonly epochs: number;
@@ -31,6 +33,8 @@ export interface SearchSchedule {
   readonly temperatureDecay: number;
   /** Arch steps between accelerator re-searches (warm-started). */
   readonly hwEvery: number;
+  /** Arch steps between two moves of λ under the adaptive rule (default 50; the release's rule moves once an epoch). */
+  readonly lambdaEvery?: number;
   /** DAS samples of a re-search during the search, and of the final long search. */
   readonly dasSamples: number;
   readonly finalDasSamples: number;
@@ -93,18 +97,45 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     retrain: { epochs: 6, batchSize: 128, learningRate: 0.1 },
     schedule: {
       ...ARCH,
-      // [ours] a short search needs a faster arch optimiser than the paper's 90 epochs
+      // [ours] a short search needs a faster arch optimiser than the paper's 90 epochs; 16 joint
+      // epochs (~5,000 arch steps) let α's entropy fall below half its maximum (docs/search.md)
       archLearningRate: 6e-3,
-      epochs: 14,
+      epochs: 22,
       warmupEpochs: 6,
       batchSize: 64,
       limitTrain: 40000,
       evalSamples: 2000,
       sgd: { ...DEFAULT_SGD, learningRate: 0.1 },
       hwEvery: 50,
+      lambdaEvery: 100,
       dasSamples: 1000,
       finalDasSamples: 20000,
-      lambda: 0.5,
+      // [ours] with the expected hardware cost λ = 0.5 collapses every cell onto skip within one
+      // epoch; 0.1 lets the controller find the window's λ (≈ 0.02 here) from above
+      lambda: 0.1,
+    },
+  },
+  study: {
+    name: 'study',
+    dataset: 'fashion-mnist',
+    board: 'zc706',
+    space: QUICK_SPACE,
+    fpsWindow: [16000, 24000],
+    retrain: { epochs: 4, batchSize: 128, learningRate: 0.1 },
+    schedule: {
+      ...ARCH,
+      archLearningRate: 6e-3,
+      epochs: 12,
+      warmupEpochs: 4,
+      batchSize: 64,
+      limitTrain: 30000,
+      evalSamples: 1000,
+      sgd: { ...DEFAULT_SGD, learningRate: 0.1 },
+      hwEvery: 50,
+      lambdaEvery: 100,
+      dasSamples: 1000,
+      finalDasSamples: 20000,
+      lambda: 0.1,
     },
   },
   paper: {

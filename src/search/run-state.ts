@@ -91,7 +91,12 @@ export function restore(ctx: LoopContext, epochs: SearchEpochRecord[]): void {
   tf.dispose(Object.values(found.tensors));
   const st = found.state;
   epochs.push(...st.epochs);
-  s.lambda = { ...initialLambda(st.lambda), ...(st.lambdaStep === undefined ? {} : { step: st.lambdaStep }), side: st.lambdaSide ?? 0 };
+  s.lambda = {
+    ...initialLambda(job.lambda),
+    value: st.lambda,
+    ...(st.lambdaStep === undefined ? {} : { step: st.lambdaStep }),
+    side: st.lambdaSide ?? 0,
+  };
   adam.m.set(st.adam.m);
   adam.v.set(st.adam.v);
   adam.t = st.adam.t;

@@ -16,27 +16,28 @@ describe('steerLambda by hand', () => {
     expect(steerLambda(s, 20000, WINDOW, 'release')).toEqual(s);
   });
 
-  it('adaptive: doubles while the FPS stays on one side, halves its step each time it crosses, holds inside', () => {
+  it('adaptive: a step on ln λ that grows ×1.5 while the FPS stays on one side, halves when it crosses, holds inside', () => {
+    const h = Math.LN2 / 2;
     let s: LambdaState = initialLambda(0.5);
     s = steerLambda(s, 10000, WINDOW, 'adaptive');
-    expect([s.value, s.step, s.side]).toEqual([1, Math.LN2, -1]);
+    expect([s.value, s.step, s.side]).toEqual([0.5 * Math.exp(h), h, -1]);
+    // below again: the step grows ×1.5
     s = steerLambda(s, 12000, WINDOW, 'adaptive');
-    expect(s.value).toBeCloseTo(2, 12);
-    // crossed to above: the step halves to ln √2
+    expect(s.step).toBeCloseTo(1.5 * h, 12);
+    expect(s.value).toBeCloseTo(0.5 * Math.exp(2.5 * h), 12);
+    // crossed to above: it halves, and λ comes down
     s = steerLambda(s, 30000, WINDOW, 'adaptive');
-    expect(s.step).toBeCloseTo(Math.LN2 / 2, 12);
-    expect(s.value).toBeCloseTo(Math.SQRT2, 12);
+    expect(s.step).toBeCloseTo(0.75 * h, 12);
+    expect(s.value).toBeCloseTo(0.5 * Math.exp(1.75 * h), 12);
     // inside: nothing moves, and the side is remembered
     const inside = steerLambda(s, 20000, WINDOW, 'adaptive');
     expect(inside).toEqual(s);
-    // above again (same side as the last time outside): the step is kept
+    // above again (the side of the last time outside): grows
     s = steerLambda(inside, 26000, WINDOW, 'adaptive');
-    expect(s.step).toBeCloseTo(Math.LN2 / 2, 12);
-    expect(s.value).toBeCloseTo(1, 12);
-    // below: crossed again, ln 2 / 4
-    s = steerLambda(s, 15000, WINDOW, 'adaptive');
-    expect(s.step).toBeCloseTo(Math.LN2 / 4, 12);
-    expect(s.value).toBeCloseTo(2 ** 0.25, 12);
+    expect(s.step).toBeCloseTo(1.125 * h, 12);
+    // it never grows past one doubling
+    for (let i = 0; i < 10; i++) s = steerLambda(s, 40000, WINDOW, 'adaptive');
+    expect(s.step).toBeCloseTo(Math.LN2, 12);
   });
 
   it('λ = 0 (accuracy alone) stays 0 under both rules', () => {
@@ -44,9 +45,9 @@ describe('steerLambda by hand', () => {
   });
 });
 
-describe('on a simulated search (FPS = 20000 · (λ / 1.7)^0.7)', () => {
+describe('on a simulated search (FPS = 20000 · (λ / 1.7)^0.7), 20 moves of λ', () => {
   const fpsOf = (lambda: number) => 20000 * (lambda / 1.7) ** 0.7;
-  const run = (rule: LambdaRule, window: [number, number], start: number, epochs = 12) => {
+  const run = (rule: LambdaRule, window: [number, number], start: number, epochs = 20) => {
     let s = initialLambda(start);
     const lambdas: number[] = [];
     const fps: number[] = [];
