@@ -189,13 +189,14 @@ function searchCurvesSpec(run: RunData): TopLevelSpec | undefined {
     'accuracy (%)': pct(e.accuracy),
     FPS: e.fps,
     λ: e.lambda,
-    'entropy of α': e.entropyAlpha ?? null,
-    'entropy of β': e.entropyBeta ?? null,
+    // ASCII-distinct names: Vega-Lite derives scale names from them, dropping non-ASCII characters
+    'op entropy (α)': e.entropyAlpha ?? null,
+    'bitwidth entropy (β)': e.entropyBeta ?? null,
     temperature: e.temperature,
   }));
   return {
     data: { values },
-    repeat: { row: ['accuracy (%)', 'FPS', 'λ', 'entropy of α', 'entropy of β', 'temperature'] },
+    repeat: { row: ['accuracy (%)', 'FPS', 'λ', 'op entropy (α)', 'bitwidth entropy (β)', 'temperature'] },
     spec: {
       width: 520,
       height: 90,

@@ -113,7 +113,7 @@ describe('trips-hw explore', () => {
   it('flags that cannot be honoured are bad input and write nothing', async () => {
     const out = join(dir, 'bad-flags.json');
     await expectFailure(['explore', '--board', 'zc706', '--out', out], 2, out, '--genotype');
-    await expectFailure(exploreArgs(out, '--strategy', 'annealing'), 2, out, 'annealing');
+    await expectFailure(exploreArgs(out, '--strategy', 'tabu'), 2, out, 'tabu');
     await expectFailure(exploreArgs(out, '--clock', 'fast'), 2, out, '--clock');
     await expectFailure(exploreArgs(out, '--strategy', 'random', '--warm-start', out), 2, out, '--warm-start');
     await expectFailure(exploreArgs(out, '--samples', '0'), 2, out, '--samples');

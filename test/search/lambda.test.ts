@@ -16,28 +16,31 @@ describe('steerLambda by hand', () => {
     expect(steerLambda(s, 20000, WINDOW, 'release')).toEqual(s);
   });
 
-  it('adaptive: a step on ln λ that grows ×1.5 while the FPS stays on one side, halves when it crosses, holds inside', () => {
-    const h = Math.LN2 / 2;
+  it('adaptive: a step on ln λ that grows ×1.2 while the FPS stays on one side, halves when it crosses, holds inside', () => {
+    const h = Math.LN2 / 4;
     let s: LambdaState = initialLambda(0.5);
     s = steerLambda(s, 10000, WINDOW, 'adaptive');
     expect([s.value, s.step, s.side]).toEqual([0.5 * Math.exp(h), h, -1]);
-    // below again: the step grows ×1.5
+    // below again: the step grows ×1.2
     s = steerLambda(s, 12000, WINDOW, 'adaptive');
-    expect(s.step).toBeCloseTo(1.5 * h, 12);
-    expect(s.value).toBeCloseTo(0.5 * Math.exp(2.5 * h), 12);
+    expect(s.step).toBeCloseTo(1.2 * h, 12);
+    expect(s.value).toBeCloseTo(0.5 * Math.exp(2.2 * h), 12);
     // crossed to above: it halves, and λ comes down
     s = steerLambda(s, 30000, WINDOW, 'adaptive');
-    expect(s.step).toBeCloseTo(0.75 * h, 12);
-    expect(s.value).toBeCloseTo(0.5 * Math.exp(1.75 * h), 12);
+    expect(s.step).toBeCloseTo(0.6 * h, 12);
+    expect(s.value).toBeCloseTo(0.5 * Math.exp(1.6 * h), 12);
     // inside: nothing moves, and the side is remembered
     const inside = steerLambda(s, 20000, WINDOW, 'adaptive');
     expect(inside).toEqual(s);
     // above again (the side of the last time outside): grows
     s = steerLambda(inside, 26000, WINDOW, 'adaptive');
-    expect(s.step).toBeCloseTo(1.125 * h, 12);
-    // it never grows past one doubling
-    for (let i = 0; i < 10; i++) s = steerLambda(s, 40000, WINDOW, 'adaptive');
-    expect(s.step).toBeCloseTo(Math.LN2, 12);
+    expect(s.step).toBeCloseTo(0.72 * h, 12);
+    // it never grows past ln 2 / 2, and λ never leaves λ0/16 … 16·λ0
+    for (let i = 0; i < 40; i++) s = steerLambda(s, 40000, WINDOW, 'adaptive');
+    expect(s.step).toBeCloseTo(Math.LN2 / 2, 12);
+    expect(s.value).toBeCloseTo(0.5 / 16, 12);
+    for (let i = 0; i < 80; i++) s = steerLambda(s, 4000, WINDOW, 'adaptive');
+    expect(s.value).toBeCloseTo(0.5 * 16, 12);
   });
 
   it('λ = 0 (accuracy alone) stays 0 under both rules', () => {
@@ -60,7 +63,8 @@ describe('on a simulated search (FPS = 20000 · (λ / 1.7)^0.7), 20 moves of λ'
   };
 
   const narrow: [number, number] = [19000, 21000];
-  const STARTS = [0.05, 0.3, 0.9, 4, 30];
+  // the window needs λ ≈ 1.7, inside every start's λ0/16 … 16·λ0
+  const STARTS = [0.2, 0.3, 0.9, 4, 20];
   const settled = (r: { lambdas: number[]; fps: number[] }) =>
     r.fps.slice(-3).every((f) => f >= narrow[0] && f <= narrow[1]) &&
     Math.max(...r.lambdas.slice(-3)) / Math.min(...r.lambdas.slice(-3)) < 1.5;
