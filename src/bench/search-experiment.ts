@@ -21,6 +21,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { writeJsonAtomic } from '../core/files.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { RUN_FILES, STAGE_FILES } from '../core/run-layout.js';
 import { PRESETS } from '../search/presets.js';
@@ -129,7 +130,6 @@ async function trips(args: readonly string[]): Promise<Record<string, unknown>> 
 
 /** Search (resumed or read back when done), then retrain (the same), one run. */
 async function runOne(root: string, run: RunSpec, epochs: string): Promise<Point> {
-  const { writeJsonAtomic } = await import('../core/files.js');
   const dir = join(root, run.name);
   const designFile = join(dir, STAGE_FILES.design);
   const searchSummary = join(dir, 'search-summary.json');
@@ -198,7 +198,6 @@ async function main(): Promise<void> {
     points.push(p);
     console.log(`  ${p.name}: accuracy ${(100 * p.accuracy).toFixed(2)} %, ${p.fps} FPS  [${p.genotype}]`);
   }
-  const { writeJsonAtomic } = await import('../core/files.js');
   writeJsonAtomic(
     join(root, RUN_FILES.baselines),
     points.map((p) => ({

@@ -11,7 +11,8 @@ import { withReplica } from '../nn/replica.js';
 import * as tf from '../nn/tf.js';
 import { batchTensors, chargePath, type LoopContext } from './context.js';
 import { correctOffsets } from './sampling.js';
-import { archForward, expectedHardwareCost, hardwareCost, type Supernet } from './supernet.js';
+import { expectedHardwareCost, hardwareCost } from './hardware-cost.js';
+import { archForward, type Supernet } from './supernet.js';
 import { choicesOf, derivedGenotype, type Logits, readLogits, sampleArchPath } from './paths.js';
 
 /** One arch step on a validation batch; returns the whole batch's loss. */

@@ -46,7 +46,7 @@ export interface SearchJob {
   readonly hwSearch: HwSearchMode;
   /**
    * The arch step's hardware penalty: `expected` [ours, default] weighs every candidate's cycles
-   * with α and β (supernet.ts expectedHardwareCost); `path`: the method's cost of the current
+   * with α and β (hardware-cost.ts expectedHardwareCost); `path`: the method's cost of the current
    * single path (hardwareCost).
    */
   readonly hwCost?: HwCostMode;

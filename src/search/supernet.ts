@@ -12,7 +12,8 @@
  * Candidate layers are the layers lowering would produce for that op in that cell (the same
  * shapes, names and quantisation points as the derived network), under keys
  * `c{cell}/{op}/{role}/…`; stem, head and classifier are shared and fixed at the space's bits.
- * The paths the passes run (what is sampled, the derived genotype) are in paths.ts.
+ * The paths the passes run (what is sampled, the derived genotype) are in paths.ts; the
+ * straight-through arithmetic in straight-through.ts; the hardware penalty in hardware-cost.ts.
  */
 import type { LayerSpec } from '../core/network.js';
 import { Rng } from '../core/random.js';
@@ -36,6 +37,7 @@ import * as tf from '../nn/tf.js';
 import { lowerGenotypeToNetwork } from './lower-genotype.js';
 import { type ArchPath, choicesOf, type WeightPath } from './paths.js';
 import { listCells } from './spaces.js';
+import { noisySoftmax, oneHotRows, topWeights } from './straight-through.js';
 import type { CellSlot, GenotypeSpec, SearchSpaceSpec } from './types.js';
 
 export interface Candidate {
@@ -142,46 +144,6 @@ export function disposeSupernet(net: Supernet): void {
 }
 
 // ---- passes ----
-
-/** Value `target`, gradient passed straight through to `w` (the STE of method.md §4). */
-function straightThrough(w: tf.Tensor1D, target: number[]): tf.Tensor1D {
-  const op = tf.customGrad((..._args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.tensor1d(target),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[]) => [dy as tf.Tensor],
-  }));
-  return op(w) as tf.Tensor1D;
-}
-
-/** Rows of a one-hot matrix, built here: the wasm OneHot kernel ignores a float32 dtype. */
-function oneHotRows(indices: readonly number[], depth: number): Float32Array {
-  const rows = new Float32Array(indices.length * depth);
-  indices.forEach((index, r) => {
-    rows[r * depth + index] = 1;
-  });
-  return rows;
-}
-
-/**
- * flat[indices] as a product with a one-hot matrix: differentiable on every backend (the
- * gradient of tf.gather needs UnsortedSegmentSum, which the wasm backend lacks).
- */
-function pick(flat: tf.Tensor1D, indices: readonly number[]): tf.Tensor1D {
-  const select = tf.tensor2d(oneHotRows(indices, flat.shape[0]), [indices.length, flat.shape[0]]);
-  return tf.reshape(tf.matMul(select, tf.reshape(flat, [-1, 1])), [indices.length]) as tf.Tensor1D;
-}
-
-/** softmax((flat[indices] + noise) / T): the Gumbel-softmax weights of the candidates. */
-function noisySoftmax(flat: tf.Tensor1D, indices: readonly number[], noise: readonly number[], temperature: number): tf.Tensor1D {
-  return tf.softmax(tf.div(tf.add(pick(flat, indices), tf.tensor1d(Array.from(noise))), temperature)) as tf.Tensor1D;
-}
-
-/** Straight-through top-k weights of `flat[indices] + noise` at temperature T: values 1, 0. */
-function topWeights(flat: tf.Tensor1D, indices: readonly number[], noise: readonly number[], temperature: number): tf.Tensor1D {
-  return straightThrough(
-    noisySoftmax(flat, indices, noise, temperature),
-    indices.map((_, k) => (k === 0 ? 1 : 0)),
-  );
-}
 
 /** One bitwidth alone (fixed layers, derived passes). */
 function singleBits(bits: number): MixSpec {
@@ -379,51 +341,4 @@ export function derivedForward(net: Supernet, x: tf.Tensor4D, genotype: Genotype
     h = runCandidate(ctx, net.candidates[i][op], h, i !== 0, singleBits(net.bits[bit]));
   });
   return headPass(ctx, h);
-}
-
-/**
- * The operation-wise hardware cost of method.md §5 for the current single path (op_l, bit_l):
- * Σ_l STE(p_α[l, op_l]) · STE(p_β[l, op_l, bit_l]) · latency_l / total, where p are softmax
- * probabilities and STE(p) has value 1 and gradient 1; so its value is the path's share of
- * the latency in the cells, and each cell's logits feel that cell's share [ours: normalised
- * by the whole path's cycles, so λ is dimensionless].
- */
-export function hardwareCost(
-  net: Supernet,
-  choices: readonly { op: number; bit: number }[],
-  latencies: readonly number[],
-  totalCycles: number,
-): tf.Scalar {
-  const ops = net.ops.length;
-  const bits = net.bits.length;
-  const pAlpha = tf.reshape(tf.softmax(net.alpha), [-1]) as tf.Tensor1D;
-  const pBeta = tf.reshape(tf.softmax(net.beta), [-1]) as tf.Tensor1D;
-  const pa = pick(
-    pAlpha,
-    choices.map((c, i) => i * ops + c.op),
-  );
-  const pb = pick(
-    pBeta,
-    choices.map((c, i) => (i * ops + c.op) * bits + c.bit),
-  );
-  const ones = choices.map(() => 1);
-  const weights = tf.tensor1d(latencies.map((l) => l / Math.max(1, totalCycles)));
-  return tf.sum(tf.mul(tf.mul(straightThrough(pa as tf.Tensor1D, ones), straightThrough(pb as tf.Tensor1D, ones)), weights)) as tf.Scalar;
-}
-
-/**
- * [ours] The expected hardware cost: Σ_l Σ_o p_α[l,o] Σ_b p_β[l,o,b] · latency[l][o][b] / total,
- * with `latency` the cycles of every candidate on the current accelerator (hardware.ts
- * `candidateLatencies`). Its gradient moves probability from every candidate costlier than its
- * cell's expectation to every cheaper one — whichever op leads — where the path form above
- * only pushes the leading op of each cell down, which with near-tied logits hands the lead to
- * another op at every step.
- */
-export function expectedHardwareCost(net: Supernet, latency: readonly (readonly (readonly number[])[])[], totalCycles: number): tf.Scalar {
-  return tf.tidy(() => {
-    const pAlpha = tf.expandDims(tf.softmax(net.alpha), 2);
-    const pBeta = tf.softmax(net.beta);
-    const weights = tf.div(tf.tensor3d(latency as number[][][]), Math.max(1, totalCycles));
-    return tf.sum(tf.mul(tf.mul(pAlpha, pBeta), weights)) as tf.Scalar;
-  });
 }

@@ -5,16 +5,8 @@ import { crossEntropy } from '../../src/nn/optimizer.js';
 import * as tf from '../../src/nn/tf.js';
 import { lowerGenotypeToNetwork } from '../../src/search/lower-genotype.js';
 import { SMOKE_SPACE } from '../../src/search/spaces.js';
-import {
-  archForward,
-  createSupernet,
-  derivedForward,
-  disposeSupernet,
-  expectedHardwareCost,
-  hardwareCost,
-  type Supernet,
-  weightForward,
-} from '../../src/search/supernet.js';
+import { archForward, createSupernet, derivedForward, disposeSupernet, type Supernet, weightForward } from '../../src/search/supernet.js';
+import { expectedHardwareCost, hardwareCost } from '../../src/search/hardware-cost.js';
 import { derivedGenotype, readLogits, sampleArchPath, sampleWeightPath } from '../../src/search/paths.js';
 import type { SearchSpaceSpec } from '../../src/search/types.js';
 
