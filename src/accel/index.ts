@@ -13,6 +13,7 @@ export type { LogitTable } from './das.js';
 export { estimateCost, estimateDesign } from './estimate.js';
 export { packParams } from './evaluate.js';
 export {
+  DAS_REFINE_SHARE,
   exploreAccelerator,
   STRATEGIES,
   type ExploreResult,

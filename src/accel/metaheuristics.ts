@@ -17,6 +17,11 @@ export interface MetaheuristicOptions {
   readonly samples: number;
   readonly seed: number;
   readonly objective?: Objective;
+  /**
+   * Per parameter (flat index), a weight per option for the new value a move draws — the
+   * refinement's DAS distribution; uniform over the allowed options when absent.
+   */
+  readonly proposal?: readonly Float64Array[];
   readonly onProgress?: (done: number, total: number, bestCycles: number) => void;
 }
 
@@ -98,17 +103,31 @@ function allowedOptions(options: ChunkOptionSpace, params: Float64Array, k: numb
   return allowed.length > 0 ? allowed : [values[0]];
 }
 
-/** Set parameter `k` to a uniformly drawn allowed option, a different one where there is a choice. */
-function mutate(options: ChunkOptionSpace, params: Float64Array, k: number, rng: Rng): void {
+/**
+ * Set parameter `k` to another allowed option where there is a choice: drawn uniformly, or with
+ * `weights` (one per option of the parameter) when given.
+ */
+function mutate(options: ChunkOptionSpace, params: Float64Array, k: number, rng: Rng, weights?: Float64Array): void {
   const values = allowedOptions(options, params, k);
   const current = values.indexOf(params[k]);
   if (values.length < 2 && current >= 0) return;
-  if (current < 0) {
-    params[k] = values[rng.int(values.length)];
+  const others = current < 0 ? values : values.filter((_, i) => i !== current);
+  if (!weights) {
+    params[k] = others[rng.int(others.length)];
     return;
   }
-  const i = rng.int(values.length - 1);
-  params[k] = values[i >= current ? i + 1 : i];
+  const all = options.values[k];
+  let total = 0;
+  for (const v of others) total += weights[all.indexOf(v)];
+  let u = rng.next() * total;
+  for (const v of others) {
+    u -= weights[all.indexOf(v)];
+    if (u <= 0) {
+      params[k] = v;
+      return;
+    }
+  }
+  params[k] = others[others.length - 1];
 }
 
 /** Bring each chunk's PE options back within their limits (the largest allowed option at or below the one drawn). */
@@ -122,21 +141,41 @@ function repair(options: ChunkOptionSpace, params: Float64Array): void {
   }
 }
 
-export function searchByAnnealing(problem: CostProblem, options: ChunkOptionSpace, opts: MetaheuristicOptions): SearchOutcome {
+/**
+ * [ours] DAS's refinement (explore.ts): annealing that starts from DAS's best design, cooler
+ * than the search from scratch — its start is already good, so only changes that keep most of
+ * it are worth accepting (0.15: a 16 % worse design is accepted one time in e).
+ */
+const REFINING = { ...ANNEALING, t0: 0.15 } as const;
+
+type AnnealingSchedule = typeof ANNEALING | typeof REFINING;
+
+/** Annealing from `start` with `schedule`, for the rest of the budget. */
+function anneal(
+  problem: CostProblem,
+  options: ChunkOptionSpace,
+  opts: MetaheuristicOptions,
+  start: Float64Array,
+  schedule: AnnealingSchedule,
+): SearchOutcome {
   const rng = new Rng(opts.seed);
   const track = new Tracker(problem, opts, options.chunks);
   const nParams = options.chunks * PARAM_SIZE;
-  let current = sampleRandomDesigns(options, 1, opts.seed ^ 0x5a5a)[0];
+  let current = start.slice();
+  repair(options, current);
   let currentCost = track.evaluate(current);
   let bestCost = currentCost;
   let bestAt = current.slice();
   let sinceBest = 0;
   const moves = Math.max(1, opts.samples - 1);
   for (let m = 0; !track.exhausted; m++) {
-    const t = ANNEALING.t0 * (ANNEALING.t1 / ANNEALING.t0) ** (m / moves);
+    const t = schedule.t0 * (schedule.t1 / schedule.t0) ** (m / moves);
     const next = current.slice();
-    const changes = rng.next() < ANNEALING.twoParameterMoves ? 2 : 1;
-    for (let i = 0; i < changes; i++) mutate(options, next, rng.int(nParams), rng);
+    const changes = rng.next() < schedule.twoParameterMoves ? 2 : 1;
+    for (let i = 0; i < changes; i++) {
+      const k = rng.int(nParams);
+      mutate(options, next, k, rng, opts.proposal?.[k]);
+    }
     repair(options, next);
     const cost = track.evaluate(next);
     if (cost <= currentCost || rng.next() < Math.exp((currentCost - cost) / t)) {
@@ -147,13 +186,27 @@ export function searchByAnnealing(problem: CostProblem, options: ChunkOptionSpac
       bestCost = cost;
       bestAt = next.slice();
       sinceBest = 0;
-    } else if (++sinceBest >= ANNEALING.restart) {
+    } else if (++sinceBest >= schedule.restart) {
       current = bestAt.slice();
       currentCost = bestCost;
       sinceBest = 0;
     }
   }
   return track.outcome();
+}
+
+export function searchByAnnealing(problem: CostProblem, options: ChunkOptionSpace, opts: MetaheuristicOptions): SearchOutcome {
+  return anneal(problem, options, opts, sampleRandomDesigns(options, 1, opts.seed ^ 0x5a5a)[0], ANNEALING);
+}
+
+/** Cool annealing from `start` (DAS's best design): `opts.samples` evaluations, the start's included. */
+export function refineByAnnealing(
+  problem: CostProblem,
+  options: ChunkOptionSpace,
+  start: Float64Array,
+  opts: MetaheuristicOptions,
+): SearchOutcome {
+  return anneal(problem, options, opts, start, REFINING);
 }
 
 export function searchByGenetic(problem: CostProblem, options: ChunkOptionSpace, opts: MetaheuristicOptions): SearchOutcome {

@@ -162,6 +162,8 @@ export interface DesignPoint {
     readonly strategy: string;
     readonly samples: number;
     readonly seed: number;
+    /** differentiable: the share of the samples spent refining DAS's best design by annealing. */
+    readonly refine?: number;
     /** DAS logits per chunk id and parameter, to warm-start a later search. */
     readonly logits?: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>>;
   };

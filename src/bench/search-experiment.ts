@@ -120,6 +120,34 @@ export function verdictOf(matched: readonly Matched[]): string {
   return lines.join('; ');
 }
 
+/** The (method, window) groups of the experiment, in the order of its table. */
+export function groupsOf(points: readonly Point[]): { method: Method; window: string | null; points: Point[] }[] {
+  const windows = [...new Set(points.filter((p) => p.window !== null).map((p) => p.window as string))];
+  return METHODS.flatMap((method) =>
+    (method === 'accuracy-only' ? [null] : windows).map((window) => ({
+      method,
+      window,
+      points: points.filter((p) => p.method === method && p.window === window),
+    })),
+  ).filter((g) => g.points.length > 0);
+}
+
+/** For the report (schemas/baselines.schema.json): every run, then each group's mean with its spread over seeds. */
+export function baselinePoints(points: readonly Point[]) {
+  const label = (method: Method, window: string | null) => `${method}${window ? ` ${window}` : ''}`;
+  return [
+    ...points.map((p) => ({ label: `${label(p.method, p.window)} seed ${p.seed} (bench:search)`, accuracy: p.accuracy, fps: p.fps })),
+    ...groupsOf(points).map((g) => ({
+      label: `${label(g.method, g.window)}, mean ± sd of ${g.points.length} seed${g.points.length === 1 ? '' : 's'} (bench:search)`,
+      accuracy: mean(g.points.map((p) => p.accuracy)),
+      fps: mean(g.points.map((p) => p.fps)),
+      accuracySd: sd(g.points.map((p) => p.accuracy)),
+      fpsSd: sd(g.points.map((p) => p.fps)),
+      seeds: g.points.length,
+    })),
+  ];
+}
+
 const BIN = join(PACKAGE_ROOT, 'bin', 'run.js');
 
 async function trips(args: readonly string[]): Promise<Record<string, unknown>> {
@@ -198,25 +226,15 @@ async function main(): Promise<void> {
     points.push(p);
     console.log(`  ${p.name}: accuracy ${(100 * p.accuracy).toFixed(2)} %, ${p.fps} FPS  [${p.genotype}]`);
   }
-  writeJsonAtomic(
-    join(root, RUN_FILES.baselines),
-    points.map((p) => ({
-      label: `${p.method}${p.window ? ` ${p.window}` : ''} seed ${p.seed} (bench:search)`,
-      accuracy: p.accuracy,
-      fps: p.fps,
-    })),
-  );
+  writeJsonAtomic(join(root, RUN_FILES.baselines), baselinePoints(points));
   console.log('\n| method | window | FPS (mean ± sd) | accuracy (mean ± sd) | seeds |');
   console.log('|---|---|---|---|---|');
-  for (const method of METHODS) {
-    for (const window of method === 'accuracy-only' ? [null] : WINDOWS) {
-      const group = points.filter((p) => p.method === method && p.window === window);
-      const fps = group.map((p) => p.fps);
-      const acc = group.map((p) => p.accuracy);
-      console.log(
-        `| ${method} | ${window ?? '—'} | ${Math.round(mean(fps))} ± ${Math.round(sd(fps))} | ${pct(mean(acc), sd(acc))} | ${group.length} |`,
-      );
-    }
+  for (const { method, window, points: group } of groupsOf(points)) {
+    const fps = group.map((p) => p.fps);
+    const acc = group.map((p) => p.accuracy);
+    console.log(
+      `| ${method} | ${window ?? '—'} | ${Math.round(mean(fps))} ± ${Math.round(sd(fps))} | ${pct(mean(acc), sd(acc))} | ${group.length} |`,
+    );
   }
   const matched = matchedComparison(points);
   console.log('\nat matched FPS (each method: its most accurate network at least that fast, per seed):');

@@ -49,18 +49,46 @@ function accuracyFpsSpec(run: RunData): TopLevelSpec | undefined {
   }
   for (const b of run.baselines) points.push({ series: b.label, fps: b.fps, accuracy: pct(b.accuracy) });
   if (points.length === 0) return undefined;
+  // a mean over seeds: ± one standard deviation in accuracy (vertical) and in FPS (horizontal)
+  const spreads = run.baselines
+    .filter((b) => b.accuracySd !== undefined || b.fpsSd !== undefined)
+    .map((b) => ({
+      series: b.label,
+      fps: b.fps,
+      accuracy: pct(b.accuracy),
+      accLo: pct(b.accuracy - (b.accuracySd ?? 0)),
+      accHi: pct(b.accuracy + (b.accuracySd ?? 0)),
+      fpsLo: b.fps - (b.fpsSd ?? 0),
+      fpsHi: b.fps + (b.fpsSd ?? 0),
+    }));
+  const x = { field: 'fps', type: 'quantitative', title: 'frames per second (model)', scale: { zero: false } } as const;
+  const y = { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } } as const;
+  const color = { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 400 } } as const;
   return {
     width: 520,
     height: 320,
-    data: { values: points },
-    mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
-    encoding: {
-      x: { field: 'fps', type: 'quantitative', title: 'frames per second (model)', scale: { zero: false } },
-      y: { field: 'accuracy', type: 'quantitative', title: 'test accuracy (%)', scale: { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2, labelLimit: 400 } },
-      shape: { field: 'series', type: 'nominal', title: null },
-    },
-  };
+    layer: [
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
+        encoding: { x, y, color, shape: { field: 'series', type: 'nominal', title: null } },
+      },
+      ...(spreads.length === 0
+        ? []
+        : [
+            {
+              data: { values: spreads },
+              mark: { type: 'rule', strokeWidth: 1.5 },
+              encoding: { x, y: { ...y, field: 'accLo' }, y2: { field: 'accHi' }, color },
+            },
+            {
+              data: { values: spreads },
+              mark: { type: 'rule', strokeWidth: 1.5 },
+              encoding: { x: { ...x, field: 'fpsLo' }, x2: { field: 'fpsHi' }, y, color },
+            },
+          ]),
+    ],
+  } as TopLevelSpec;
 }
 
 /** Cycles per chunk (model, and RTL where simulated) against the bottleneck that sets the FPS. */
@@ -215,7 +243,7 @@ export async function renderCharts(run: RunData): Promise<Chart[]> {
     [
       'accuracy-fps',
       'Accuracy and FPS',
-      'Test accuracy against the modelled FPS: the derived path of every search epoch (supernet accuracy), the searched design after retraining (integer-model accuracy), on its searched and on its calibrated accelerator, and any baselines.',
+      'Test accuracy against the modelled FPS: the derived path of every search epoch (supernet accuracy), the searched design after retraining (integer-model accuracy), on its searched and on its calibrated accelerator, and any baselines; a baseline that is a mean over seeds carries bars of ± one standard deviation in accuracy and in FPS.',
       accuracyFpsSpec(run),
     ],
     [

@@ -51,6 +51,10 @@ export interface BaselinePoint {
   readonly label: string;
   readonly accuracy: number;
   readonly fps: number;
+  /** A mean over seeds: the sample standard deviations, drawn as error bars, and the seeds. */
+  readonly accuracySd?: number;
+  readonly fpsSd?: number;
+  readonly seeds?: number;
 }
 
 export interface RunData {
@@ -84,10 +88,18 @@ interface SimRecordFields {
 
 /**
  * Baseline points (schemas/baselines.schema.json): a JSON array of {label, accuracy 0…1,
- * fps > 0}. Anything else is an `InputError` naming the file and the bad point.
+ * fps > 0, and for a mean over seeds accuracySd, fpsSd, seeds}. Anything else is an
+ * `InputError` naming the file and the bad point.
  */
 export function readBaselines(file: string): BaselinePoint[] {
-  return loadArtifact<BaselinePoint[]>('baselines', file).map((b) => ({ label: b.label, accuracy: b.accuracy, fps: b.fps }));
+  return loadArtifact<BaselinePoint[]>('baselines', file).map((b) => ({
+    label: b.label,
+    accuracy: b.accuracy,
+    fps: b.fps,
+    ...(b.accuracySd === undefined ? {} : { accuracySd: b.accuracySd }),
+    ...(b.fpsSd === undefined ? {} : { fpsSd: b.fpsSd }),
+    ...(b.seeds === undefined ? {} : { seeds: b.seeds }),
+  }));
 }
 
 /**

@@ -20,7 +20,7 @@ export const LAMBDA_RULES: readonly LambdaRule[] = ['adaptive', 'release'];
 
 export interface LambdaState {
   readonly value: number;
-  /** The initial λ, which bounds it (adaptive): λ0 / 16 … 16 · λ0. */
+  /** The initial λ, which bounds it (adaptive): λ0 / 256 … 16 · λ0. */
   readonly initial: number;
   /** The current step on ln λ (adaptive). */
   readonly step: number;
@@ -33,8 +33,9 @@ const INITIAL_STEP = Math.LN2 / 4;
 const MAX_STEP = Math.LN2 / 2;
 const MIN_STEP = 0.02;
 const GROWTH = 1.2;
-/** λ stays within [λ0 / RANGE, λ0 · RANGE]: no wind-up while α cannot follow (a derived path of tied logits, say). */
-const RANGE = 16;
+/** λ stays within [λ0 / FLOOR, λ0 · CEILING]: no wind-up while α cannot follow (a derived path of tied logits, say). */
+const FLOOR = 256;
+const CEILING = 16;
 
 export function initialLambda(value: number): LambdaState {
   return { value, initial: value, step: INITIAL_STEP, side: 0 };
@@ -54,6 +55,6 @@ export function steerLambda(state: LambdaState, fps: number, window: readonly [n
   const crossed = state.side !== 0 && state.side !== side;
   const step = crossed ? Math.max(MIN_STEP, state.step / 2) : state.side === side ? Math.min(MAX_STEP, state.step * GROWTH) : state.step;
   // below the window: more hardware pressure (λ up); above: less
-  const value = Math.min(state.initial * RANGE, Math.max(state.initial / RANGE, state.value * Math.exp(-side * step)));
+  const value = Math.min(state.initial * CEILING, Math.max(state.initial / FLOOR, state.value * Math.exp(-side * step)));
   return { ...state, value, step, side };
 }

@@ -7,13 +7,14 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { allocateChunks } from '../../src/accel/allocate.js';
-import { PARAM_SIZE } from '../../src/accel/cost-model.js';
+import { PARAM_SIZE, P_PEM, P_PEN } from '../../src/accel/cost-model.js';
 import { searchBySampling, sampleCost, type LogitTable, type SearchOutcome } from '../../src/accel/das.js';
 import { buildOptionSpace, countDesigns, paramName } from '../../src/accel/design-space.js';
 import { estimateCost } from '../../src/accel/estimate.js';
 import { FEASIBLE, INFEASIBLE_PE_OVER_TILE, peOverTile } from '../../src/accel/evaluate.js';
 import { searchExhaustive } from '../../src/accel/exhaustive.js';
-import { searchByAnnealing, searchByGenetic } from '../../src/accel/metaheuristics.js';
+import { DAS_REFINE_SHARE, exploreAccelerator } from '../../src/accel/explore.js';
+import { refineByAnnealing, searchByAnnealing, searchByGenetic } from '../../src/accel/metaheuristics.js';
 import { compileCostProblem } from '../../src/accel/problem.js';
 import type { DesignSpaceSpec } from '../../src/accel/types.js';
 import { lowerGenotypeToNetwork } from '../../src/search/lower-genotype.js';
@@ -203,6 +204,58 @@ describe('simulated annealing and the genetic algorithm (the black-box baselines
       expect(best).toBeLessThanOrEqual(randomBest);
       expect(best).toBeLessThanOrEqual(1.1 * optimum);
     }
+  });
+});
+
+describe('DAS refined by annealing (what explore runs)', () => {
+  it('refineByAnnealing: exactly its budget, inside the space, never worse than its start, deterministic', () => {
+    const start = das(1, 200).best as Float64Array;
+    const startCycles = estimateCost(problem, start).bottleneckCycles;
+    const { result, samples } = recording(() => refineByAnnealing(problem, options, start, { samples: 300, seed: 5 }));
+    expect(samples.length).toBe(300);
+    expect(Array.from(samples[0].params)).toEqual(Array.from(start));
+    expectInSpace(samples);
+    expect(bestOf(result)).toBeLessThanOrEqual(startCycles);
+    expect(bestOf(result)).toBeGreaterThanOrEqual(optimum);
+    expect(refineByAnnealing(problem, options, start, { samples: 300, seed: 5 }).best).toEqual(result.best);
+  });
+
+  it('a proposal draws the new value by its weights: with weight on the first two options only, no other value appears', () => {
+    // every parameter at its last option; PE parameters are repaired to their limits, so only the others are checked
+    const start = Float64Array.from(options.values, (v) => v[v.length - 1]);
+    const proposal = options.values.map((v) => Float64Array.from(v, (_, i) => (i < 2 ? 1 : 0)));
+    const { samples } = recording(() => refineByAnnealing(problem, options, start, { samples: 300, seed: 2, proposal }));
+    const seen = samples.flatMap((x) => Array.from(x.params).map((v, k) => ({ v, k })));
+    const stray = seen.filter(({ v, k }) => {
+      const j = k % PARAM_SIZE;
+      return j !== P_PEM && j !== P_PEN && v !== start[k] && !options.values[k].slice(0, 2).includes(v);
+    });
+    expect(stray).toEqual([]);
+    // and it does move: some parameter left its start
+    expect(seen.some(({ v, k }) => v !== start[k])).toBe(true);
+  });
+
+  it('explore: DAS on half the samples, annealing from its best on the rest; refine 0 is the method’s DAS alone', () => {
+    const explore = (refine?: number) =>
+      exploreAccelerator(net, ZC706, { strategy: 'differentiable', samples: 600, seed: 3, space: SPACE, refine });
+    const refined = recording(() => explore());
+    expect(DAS_REFINE_SHARE).toBe(0.5);
+    // 600 samples, then explore's cost report of the best design
+    expect(refined.samples.length).toBe(601);
+    expect(refined.result.outcome.evaluations).toBe(600);
+    expect(refined.result.design.explore).toMatchObject({ strategy: 'differentiable', samples: 600, refine: 0.5 });
+    expectInSpace(refined.samples);
+    // the refinement starts from DAS's best of its 300 samples and keeps it when nothing beats it
+    const first = das(3, 300);
+    expect(bestOf(refined.result.outcome)).toBeLessThanOrEqual(bestOf(first));
+    expect(Array.from(refined.samples[300].params)).toEqual(Array.from(first.best ?? []));
+    const trace = refined.result.outcome.trace;
+    expect(trace.every(([i, c], n) => n === 0 || (c < trace[n - 1][1] && i > trace[n - 1][0]))).toBe(true);
+    expect(trace.at(-1)?.[1]).toBe(bestOf(refined.result.outcome));
+    expect(refined.result.outcome.logits).toEqual(first.logits);
+    const alone = explore(0).outcome;
+    expect(alone.best).toEqual(das(3, 600).best);
+    expect(alone.evaluations).toBe(600);
   });
 });
 

@@ -3,7 +3,8 @@
  * accurate network at least that fast, per seed), the mean ± sd over seeds, and the verdict.
  */
 import { describe, expect, it } from 'vitest';
-import { accuracyAt, matchedComparison, type Point, runSpecs, verdictOf } from '../../src/bench/search-experiment.js';
+import { accuracyAt, baselinePoints, matchedComparison, type Point, runSpecs, verdictOf } from '../../src/bench/search-experiment.js';
+import { validateArtifact } from '../../src/core/schema.js';
 
 const point = (method: Point['method'], window: string | null, seed: number, accuracy: number, fps: number): Point => ({
   name: `${method}-${window}-${seed}`,
@@ -62,5 +63,22 @@ describe('bench:search', () => {
     expect(verdictOf([m])).toBe('at 21000 FPS co-search is the most accurate');
     const worse = matchedComparison([...points.slice(0, 2), point('fixed-accelerator', 'w', 1, 0.95, 30000)]);
     expect(verdictOf(worse)).toBe('at 21000 FPS fixed-accelerator beats co-search');
+  });
+
+  it('writes every run and each group’s mean ± sd over seeds as baselines the report reads', () => {
+    const points = [
+      point('co-search', 'w', 1, 0.9, 20000),
+      point('co-search', 'w', 2, 0.88, 22000),
+      point('accuracy-only', null, 1, 0.92, 10000),
+    ];
+    const written = baselinePoints(points);
+    expect(written).toHaveLength(5);
+    expect(written.slice(3)).toEqual([
+      expect.objectContaining({ label: 'co-search w, mean ± sd of 2 seeds (bench:search)', fps: 21000, fpsSd: Math.sqrt(2e6), seeds: 2 }),
+      { label: 'accuracy-only, mean ± sd of 1 seed (bench:search)', accuracy: 0.92, fps: 10000, accuracySd: 0, fpsSd: 0, seeds: 1 },
+    ]);
+    expect(written[3].accuracy).toBeCloseTo(0.89, 12);
+    expect(written[3].accuracySd).toBeCloseTo(Math.sqrt(0.0002), 12);
+    expect(() => validateArtifact('baselines', written, 'baselines.json')).not.toThrow();
   });
 });

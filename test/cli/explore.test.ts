@@ -50,7 +50,7 @@ describe('trips-hw explore', () => {
     const design = validateArtifact<DesignPoint>('design', JSON.parse(readFileSync(out, 'utf8')), out);
     expect(design.name).toBe('cifar22-mixed');
     expect(design.board.name).toBe('zc706');
-    expect(design.explore).toMatchObject({ strategy: 'differentiable', samples: 500, seed: 1 });
+    expect(design.explore).toMatchObject({ strategy: 'differentiable', samples: 500, seed: 1, refine: 0.5 });
     expect(design.explore?.logits).toBeDefined();
     expect(design.provenance.command).toContain('trips-hw explore');
 
@@ -117,7 +117,9 @@ describe('trips-hw explore', () => {
     await expectFailure(exploreArgs(out, '--clock', 'fast'), 2, out, '--clock');
     await expectFailure(exploreArgs(out, '--strategy', 'random', '--warm-start', out), 2, out, '--warm-start');
     await expectFailure(exploreArgs(out, '--samples', '0'), 2, out, '--samples');
-  }, 15_000);
+    await expectFailure(exploreArgs(out, '--refine', '1.5'), 2, out, '--refine');
+    await expectFailure(exploreArgs(out, '--strategy', 'annealing', '--refine', '0.5'), 2, out, '--refine');
+  }, 20_000);
 
   it('no feasible design on a tiny board is a failed run (exit 1) and writes nothing', async () => {
     const board = JSON.parse(readFileSync(join(ROOT, 'hw', 'boards', 'zc706.json'), 'utf8')) as Record<string, any>;

@@ -377,6 +377,7 @@ describe('baselines', () => {
     const points = [
       { label: 'joint [13000, 22000] (bench:search)', accuracy: 0.8921, fps: 17811.5 },
       { label: 'fixed accelerator (bench:search)', accuracy: 0.855, fps: 30000 },
+      { label: 'co-search 12000:16000, mean of 3 seeds', accuracy: 0.89, fps: 15000, accuracySd: 0.004, fpsSd: 1200, seeds: 3 },
     ];
     expect(readBaselines(file('baselines-ok.json', points))).toEqual(points);
   });
@@ -394,6 +395,8 @@ describe('baselines', () => {
       ],
       [[{ label: 'a', accuracy: 0.5, fps: 10, colour: 'red' }], '/0', 'unknown property "colour"'],
       [{ label: 'a', accuracy: 0.5, fps: 10 }, '', 'array'],
+      [[{ label: 'a', accuracy: 0.5, fps: 10, fpsSd: -1 }], '/0/fpsSd', '>= 0'],
+      [[{ label: 'a', accuracy: 0.5, fps: 10, seeds: 1.5 }], '/0/seeds', 'integer'],
       [[{ label: 'a', accuracy: 0.5 }], '/0', 'missing required property "fps"'],
     ];
     cases.forEach(([value, pointer, text], i) => {

@@ -26,6 +26,27 @@ describe('trips-hw report on a design alone', () => {
     expect(html).toContain('<td>c0_dw</td>');
   });
 
+  it('baselines that are means over seeds get ± sd bars in the accuracy-FPS plot', async () => {
+    const run = join(dir, 'spread');
+    (await import('node:fs')).mkdirSync(run);
+    writeFileSync(join(run, 'design.json'), JSON.stringify(fixtureDesign('tiny-mixed')));
+    const baselines = [
+      { label: 'one point', accuracy: 0.88, fps: 20000 },
+      { label: 'mean of 3 seeds', accuracy: 0.9, fps: 15000, accuracySd: 0.01, fpsSd: 1000, seeds: 3 },
+    ];
+    writeFileSync(join(run, 'baselines.json'), JSON.stringify(baselines));
+    const summary = await writeReport(run, { toolVersion: 'test' });
+    expect(summary.charts).toContain('accuracy-fps');
+    const html = (await import('node:fs')).readFileSync(summary.file, 'utf8');
+    // in that plot, one vertical rule (accuracy ± sd) and one horizontal (FPS ± sd) for the mean, none for the single point
+    const plot = html.slice(html.indexOf('id="accuracy-fps"'), html.indexOf('id="chunks"'));
+    const rules = [...plot.matchAll(/<g class="mark-rule role-mark[^"]*"[^>]*>(.*?)<\/g>/gs)].map((m) => m[1]);
+    expect(rules.length).toBe(2);
+    expect(rules.map((g) => g.match(/<line /g)?.length)).toEqual([1, 1]);
+    expect(rules[0]).toContain('test accuracy (%): 89; accHi: 91; series: mean of 3 seeds');
+    expect(rules[1]).toContain('frames per second (model): 14000; test accuracy (%): 90; fpsHi: 16000');
+  });
+
   it('a folder without a design is bad input', async () => {
     await expect(writeReport(join(dir, 'nowhere'), { toolVersion: 'test' })).rejects.toThrow(/expected a run folder with design\.json/);
   });

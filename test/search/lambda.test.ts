@@ -35,10 +35,10 @@ describe('steerLambda by hand', () => {
     // above again (the side of the last time outside): grows
     s = steerLambda(inside, 26000, WINDOW, 'adaptive');
     expect(s.step).toBeCloseTo(0.72 * h, 12);
-    // it never grows past ln 2 / 2, and λ never leaves λ0/16 … 16·λ0
+    // it never grows past ln 2 / 2, and λ never leaves λ0/256 … 16·λ0
     for (let i = 0; i < 40; i++) s = steerLambda(s, 40000, WINDOW, 'adaptive');
     expect(s.step).toBeCloseTo(Math.LN2 / 2, 12);
-    expect(s.value).toBeCloseTo(0.5 / 16, 12);
+    expect(s.value).toBeCloseTo(0.5 / 256, 12);
     for (let i = 0; i < 80; i++) s = steerLambda(s, 4000, WINDOW, 'adaptive');
     expect(s.value).toBeCloseTo(0.5 * 16, 12);
   });
@@ -63,7 +63,7 @@ describe('on a simulated search (FPS = 20000 · (λ / 1.7)^0.7), 20 moves of λ'
   };
 
   const narrow: [number, number] = [19000, 21000];
-  // the window needs λ ≈ 1.7, inside every start's λ0/16 … 16·λ0
+  // the window needs λ ≈ 1.7, inside every start's λ0/256 … 16·λ0
   const STARTS = [0.2, 0.3, 0.9, 4, 20];
   const settled = (r: { lambdas: number[]; fps: number[] }) =>
     r.fps.slice(-3).every((f) => f >= narrow[0] && f <= narrow[1]) &&

@@ -5,7 +5,15 @@
  * ExploreSummary. With no feasible design nothing is written (accel/explore.ts throws).
  */
 import { Flags } from '@oclif/core';
-import { exploreAccelerator, listBoards, resolveBoard, STRATEGIES, type DesignPoint, type Strategy } from '../../accel/index.js';
+import {
+  DAS_REFINE_SHARE,
+  exploreAccelerator,
+  listBoards,
+  resolveBoard,
+  STRATEGIES,
+  type DesignPoint,
+  type Strategy,
+} from '../../accel/index.js';
 import type { ExploreResult } from '../../accel/index.js';
 import { UsageError } from '../../core/diagnostics.js';
 import { checkOutputFile, writeJsonAtomic } from '../../core/files.js';
@@ -24,6 +32,17 @@ const clockFlag = Flags.custom<number>({
     const mhz = Number(input);
     if (!(Number.isFinite(mhz) && mhz > 0 && mhz <= 1000)) throw new UsageError(`expected a clock in MHz in (0, 1000], found "${input}"`);
     return mhz;
+  },
+});
+
+const refineFlag = Flags.custom<number>({
+  helpValue: 'SHARE',
+  description: `differentiable: share of the samples spent refining DAS's best design by annealing (default ${DAS_REFINE_SHARE}; 0: DAS alone)`,
+  parse: async (input) => {
+    const share = Number(input);
+    if (!(input.trim() !== '' && Number.isFinite(share) && share >= 0 && share <= 1))
+      throw new UsageError(`expected --refine in [0, 1], found "${input}"`);
+    return share;
   },
 });
 
@@ -77,6 +96,7 @@ The design file is written only when a feasible design is found. Progress is sho
     seed: Flags.integer({ default: 1, description: 'random seed' }),
     calibration: Flags.string({ description: 'calibration file with fitted cost-model coefficients', helpValue: 'FILE' }),
     'warm-start': Flags.string({ description: 'design file whose explore.logits start the search (differentiable)', helpValue: 'FILE' }),
+    refine: refineFlag(),
     clock: clockFlag(),
     out: Flags.string({ required: true, description: 'design file to write', helpValue: 'FILE' }),
   };
@@ -86,6 +106,9 @@ The design file is written only when a feasible design is found. Progress is sho
     const strategy = flags.strategy as Strategy;
     if (flags['warm-start'] !== undefined && strategy !== 'differentiable') {
       throw new UsageError(`--warm-start needs --strategy differentiable, found ${strategy}`);
+    }
+    if (flags.refine !== undefined && strategy !== 'differentiable') {
+      throw new UsageError(`--refine needs --strategy differentiable, found ${strategy}`);
     }
     checkOutputFile(flags.out);
     const network = loadNetworkInput(flags);
@@ -103,6 +126,7 @@ The design file is written only when a feasible design is found. Progress is sho
         calibration,
         clockMhz,
         warmStart,
+        refine: flags.refine,
         onProgress: (done, total, best) =>
           progress.tick(
             () =>
