@@ -89,7 +89,7 @@ function layoutOf(options: ChunkOptionSpace): Layout {
   return { offset, count, total };
 }
 
-function objectiveOf(ev: DesignEvaluation, objective: Objective): number {
+export function objectiveOf(ev: DesignEvaluation, objective: Objective): number {
   return objective === 'fps' ? ev.bottleneckCycles : ev.latencyCycles;
 }
 

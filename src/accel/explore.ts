@@ -6,7 +6,7 @@
 import type { NetworkSpec } from '../core/network.js';
 import { makeProvenance } from '../core/provenance.js';
 import { allocateChunks, type ChunkAllocation, DEFAULT_LARGE_MAP_PIXELS } from './allocate.js';
-import { searchBySampling, type LogitTable, type Objective, type SearchOutcome } from './das.js';
+import { objectiveOf, searchBySampling, type LogitTable, type Objective, type SearchOutcome } from './das.js';
 import { PARAM_SIZE } from './cost-model.js';
 import { buildOptionSpace, countDesigns, DEFAULT_DESIGN_SPACE, paramName } from './design-space.js';
 import { estimateCost, explainStatus, toAccelerator } from './estimate.js';
@@ -187,9 +187,7 @@ function proposalOf(problem: CostProblem, logits: LogitTable): Float64Array[] {
 }
 
 function objectiveCycles(o: SearchOutcome, opts: ExploreOptions): number {
-  const ev = o.bestEvaluation;
-  if (!ev) return Infinity;
-  return (opts.objective ?? 'fps') === 'fps' ? ev.bottleneckCycles : ev.latencyCycles;
+  return o.bestEvaluation ? objectiveOf(o.bestEvaluation, opts.objective ?? 'fps') : Infinity;
 }
 
 /** The previous accelerator's parameters, if it has exactly this allocation's chunks. */
