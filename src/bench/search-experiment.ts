@@ -26,6 +26,7 @@ import { PACKAGE_ROOT } from '../core/paths.js';
 import { RUN_FILES, STAGE_FILES } from '../core/run-layout.js';
 import { PRESETS } from '../search/presets.js';
 import { machineLine } from './machine.js';
+import type { BaselinePoint } from '../report/data.js';
 
 export type Method = 'co-search' | 'fixed-accelerator' | 'accuracy-only';
 export const METHODS: readonly Method[] = ['co-search', 'fixed-accelerator', 'accuracy-only'];
@@ -133,7 +134,7 @@ export function groupsOf(points: readonly Point[]): { method: Method; window: st
 }
 
 /** For the report (schemas/baselines.schema.json): every run, then each group's mean with its spread over seeds. */
-export function baselinePoints(points: readonly Point[]) {
+export function baselinePoints(points: readonly Point[]): BaselinePoint[] {
   const label = (method: Method, window: string | null) => `${method}${window ? ` ${window}` : ''}`;
   return [
     ...points.map((p) => ({ label: `${label(p.method, p.window)} seed ${p.seed} (bench:search)`, accuracy: p.accuracy, fps: p.fps })),
