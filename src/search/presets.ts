@@ -66,14 +66,15 @@ const ARCH = { archLearningRate: 3e-4, archBetas: [0.5, 0.999] as const, tempera
 /** The quick preset's search schedule; `study` shortens it. */
 const QUICK_SCHEDULE: SearchSchedule = {
   ...ARCH,
-  // [ours] a short search needs a faster arch optimiser than the paper's 90 epochs; 16 joint
-  // epochs (~5,000 arch steps) let α's entropy fall below half its maximum (docs/search.md).
-  // 6e-3 left it at 0.700 of 1.386 (half: 0.693) once DAS was refined; hence 7.5e-3
-  archLearningRate: 7.5e-3,
+  // [ours] a short search needs a faster arch optimiser than the paper's 90 epochs. On 40,000
+  // images (5,000 arch steps in 16 joint epochs) 6e-3 left α's entropy at 0.700 of 1.386 (half:
+  // 0.693) and 7.5e-3 at 0.564, in 1,432 s on a slower 2-core machine (docs/search.md); 28,000
+  // images cut the epoch by 30 % for the ≤ 20-minute flow, and 1.1e-2 keeps lr × arch steps
+  archLearningRate: 1.1e-2,
   epochs: 22,
   warmupEpochs: 6,
   batchSize: 64,
-  limitTrain: 40000,
+  limitTrain: 28000,
   evalSamples: 2000,
   sgd: { ...DEFAULT_SGD, learningRate: 0.1 },
   hwEvery: 50,
@@ -125,10 +126,19 @@ export const PRESETS: Readonly<Record<PresetName, Preset>> = {
     board: 'zc706',
     space: QUICK_SPACE,
     fpsWindow: [16000, 24000],
-    retrain: { epochs: 4, batchSize: 128, learningRate: 0.1 },
-    // quick's schedule on 30,000 images, 8 joint epochs instead of 16, from λ 0.02: from 0.1 the
-    // 12–16k run spent 4 of its 8 joint epochs bringing λ down to 0.007 and ended at 25k FPS
-    schedule: { ...QUICK_SCHEDULE, epochs: 12, warmupEpochs: 4, limitTrain: 30000, evalSamples: 1000, lambda: 0.02 },
+    retrain: { epochs: 4, batchSize: 128, learningRate: 0.1, limitTrain: 30000 },
+    // quick's schedule on 16,000 images, 8 joint epochs instead of 16, from λ 0.02 (from 0.1 the
+    // 12–16k run spent 4 of its 8 joint epochs bringing λ down to 0.007 and ended at 25k FPS);
+    // 1,000 arch steps instead of quick's 3,500, so a faster arch optimiser (lr × steps ≈ 30)
+    schedule: {
+      ...QUICK_SCHEDULE,
+      epochs: 12,
+      warmupEpochs: 4,
+      limitTrain: 16000,
+      evalSamples: 1000,
+      lambda: 0.02,
+      archLearningRate: 3e-2,
+    },
   },
   paper: {
     name: 'paper',

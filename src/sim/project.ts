@@ -18,19 +18,8 @@ import { loadArtifact } from '../core/schema.js';
 import { cycleError, type SimRecord } from './records.js';
 import { programSubset, runChunk, type ChunkRun } from './run.js';
 import { buildEngine, defaultCacheDir, verilatorVersion, type BuiltEngine } from './verilator.js';
+import { inParallel } from '../core/parallel.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
-
-/** Run `work` over `items`, at most `limit` at a time. */
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      await work(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}
 
 interface SimOptions {
   /** Simulate only these layers (by name); default every layer. */
