@@ -10,7 +10,6 @@
 // layers need (tiles, PE use, port rate, loop order) comes from the program, so one build
 // runs any program whose layers fit its buffers.
 module trips_chunk
-  import trips_pkg::*;
 #(
     parameter int PE_M = 2,
     parameter int PE_N = 2,
@@ -24,7 +23,7 @@ module trips_chunk
     parameter int RQ_WORDS = 16,
     parameter int PROG_WORDS = 1024,
     // a program.mem to preload (synthesis / stand-alone use); the host may also write the RAM
-    parameter string PROGRAM_FILE = ""
+    parameter PROGRAM_FILE = ""
 ) (
     input logic clk,
     input logic rst_n,
@@ -86,15 +85,15 @@ module trips_chunk
     qi = d[22][7:0];
     qo = d[23][7:0];
     {layerId, entries, entry0} = {d[24], d[25], d[26]};
-    dw = op == OP_DW;
-    isAdd = op == OP_ADD;
-    isPool = op == OP_POOL;
+    dw = op == trips_pkg::OP_DW;
+    isAdd = op == trips_pkg::OP_ADD;
+    isPool = op == trips_pkg::OP_POOL;
     mac = !isAdd && !isPool;
     permEn = mac && !permOff[31];
     K2 = K * K;
     M = mac ? outPer : outC;
     N = dw ? 32'd1 : inPer;
-    nSteps = dw ? 32'd1 : 32'(cdiv(int'(N), int'(tN)));
+    nSteps = dw ? 32'd1 : trips_pkg::cdiv(N, tN);
   end
 
   // ---- controller state ----------------------------------------------------------------------
@@ -105,33 +104,33 @@ module trips_chunk
   logic [31:0] layer, cnt, g, m0, r0, c0, cStep, lStep;
   logic cHalf, lHalf, xGo, cGo;
   logic [1:0] xN;
-  xfer_t xs0, xs1, xs2;
+  trips_pkg::xfer_t xs0, xs1, xs2;
 
   // extents of the current tile (pool: the whole map of an out-channel tile)
   logic [31:0] mi, ri, ci, niC, hIn, wIn;
   always_comb begin
-    mi = 32'(min2(int'(tM), int'(M - m0)));
-    ri = isPool ? outH : 32'(min2(int'(tR), int'(outH - r0)));
-    ci = isPool ? outW : 32'(min2(int'(tC), int'(outW - c0)));
-    niC = dw ? 32'd1 : 32'(min2(int'(tN), int'(N - cStep * tN)));
+    mi = trips_pkg::min2(tM, M - m0);
+    ri = isPool ? outH : trips_pkg::min2(tR, outH - r0);
+    ci = isPool ? outW : trips_pkg::min2(tC, outW - c0);
+    niC = dw ? 32'd1 : trips_pkg::min2(tN, N - cStep * tN);
     hIn = (ri - 32'd1) * S + K;
     wIn = (ci - 32'd1) * S + K;
   end
 
   // ---- transfer descriptors ------------------------------------------------------------------
-  function automatic xfer_t none();
-    xfer_t x;
+  function automatic trips_pkg::xfer_t none();
+    trips_pkg::xfer_t x;
     x = '0;
     x.extB = 32'd1;
     x.extC = 32'd1;
     x.h = 32'd1;
     x.w = 32'd1;
-    return x;
+    none = x;
   endfunction
 
-  function automatic xfer_t linear(input logic [2:0] space, input logic [2:0] target, input logic [7:0] bits,
+  function automatic trips_pkg::xfer_t linear(input logic [2:0] space, input logic [2:0] target, input logic [7:0] bits,
                                    input logic [31:0] base, input logic [31:0] count);
-    xfer_t x;
+    trips_pkg::xfer_t x;
     x = none();
     x.space = space;
     x.target = target;
@@ -139,96 +138,101 @@ module trips_chunk
     x.base = base;
     x.count = count;
     x.extC = count;
-    return x;
+    linear = x;
   endfunction
 
-  // step s's input box: channels × rows (r-tile·S + halo) × columns, zero outside the map
-  function automatic xfer_t inBox(input logic [31:0] s, input logic h, input logic [31:0] ni);
-    xfer_t x;
-    x = none();
-    x.target = TG_IN;
-    x.bits = qi;
-    x.count = (dw ? mi : ni) * hIn * wIn;
-    x.extB = wIn;
-    x.extC = dw ? mi : ni;
-    x.base = inAddr;
-    x.yoff = r0 * S - pad;
-    x.xoff = c0 * S - pad;
-    x.sa = inW * inC;
-    x.sb = inC;
-    x.coff = dw ? m0 : g * inPer + s * tN;
-    x.h = inH;
-    x.w = inW;
-    x.bounds = 1'b1;
-    x.bufBase = h ? 32'(IN_HALF) : 32'd0;
-    return x;
-  endfunction
+  // The transfers the controller issues, formed from its state (the step and half a load is
+  // for, the out-channel tile whose ws weights load next): the controller picks one or chains them.
+  logic [31:0] ldStep, ldNi, wtG, wtM, wtMi;
+  logic ldHalf;
+  trips_pkg::xfer_t xInBox, xWBlock, xOutTile, xElt, xWTile, xBias, xMulSh, xPerm;
+  always_comb begin
+    // the layer's requantisation parameters (add, pool: the multipliers of the entries it uses)
+    xBias = linear(trips_pkg::SP_BIAS, trips_pkg::TG_BIAS, 8'd64, rqOff, entries);
+    xMulSh = linear(trips_pkg::SP_MULSH, trips_pkg::TG_MULSH, 8'd32, mac ? rqOff : rqOff + entry0, entries);
+    xPerm = linear(trips_pkg::SP_PERM, trips_pkg::TG_PERM, 8'd16, permOff, entries);
 
-  // weights [o][ky][kx][inPer]: os loads the step's m × K² × n block, ws the m-tile for all N
-  function automatic xfer_t wBlock(input logic [31:0] s, input logic h, input logic [31:0] ni);
-    xfer_t x;
-    x = linear(SP_WEIGHT, TG_W, qi, wOff + (g * outPer + m0) * K2 * inPer, mi * K2 * ni);
-    x.extB = K2;
-    x.extC = ni;
-    x.sa = K2 * inPer;
-    x.sb = inPer;
-    x.xoff = 32'd0;
-    x.coff = dw ? 32'd0 : s * tN;
-    x.bufBase = h ? 32'(W_HALF) : 32'd0;
-    return x;
-  endfunction
+    ldStep = st == S_TSETUP ? 32'd0 : lStep;
+    ldHalf = st == S_TSETUP ? 1'b0 : lHalf;
+    ldNi = dw ? 32'd1 : trips_pkg::min2(tN, N - ldStep * tN);
+    wtG = st == S_OUT ? ng : 32'd0;
+    wtM = st == S_OUT ? nm0 : 32'd0;
+    wtMi = trips_pkg::min2(tM, M - wtM);
 
-  // writes of the tile's results, (row, column, channel) with the channel fastest
-  function automatic xfer_t outTile();
-    xfer_t x;
-    x = none();
-    x.write = 1'b1;
-    x.space = raw ? SP_SCORE : SP_ARENA;
-    x.bits = raw ? 8'd32 : qo;
-    x.outMode = raw ? OUT_RAW : isPool ? OUT_POOL : isAdd ? OUT_COPY : OUT_REQUANT;
-    x.count = mi * ri * ci;
-    x.extB = ci;
-    x.extC = mi;
-    x.base = raw ? 32'd0 : outAddr;
-    x.yoff = isPool ? 32'd0 : r0;
-    x.xoff = isPool ? 32'd0 : c0;
-    x.sa = raw ? 32'd0 : outW * outC;
-    x.sb = raw ? 32'd0 : outC;
-    x.coff = mac ? g * outPer + m0 : m0;
-    x.perm = permEn;
-    return x;
-  endfunction
+    // the step's input box: channels × rows (r-tile·S + halo) × columns, zero outside the map
+    xInBox = none();
+    xInBox.target = trips_pkg::TG_IN;
+    xInBox.bits = qi;
+    xInBox.count = (dw ? mi : ldNi) * hIn * wIn;
+    xInBox.extB = wIn;
+    xInBox.extC = dw ? mi : ldNi;
+    xInBox.base = inAddr;
+    xInBox.yoff = r0 * S - pad;
+    xInBox.xoff = c0 * S - pad;
+    xInBox.sa = inW * inC;
+    xInBox.sb = inC;
+    xInBox.coff = dw ? m0 : g * inPer + ldStep * tN;
+    xInBox.h = inH;
+    xInBox.w = inW;
+    xInBox.bounds = 1'b1;
+    xInBox.bufBase = ldHalf ? 32'(IN_HALF) : 32'd0;
 
-  // add: both inputs of the tile, word by word; pool: an out-channel tile's whole input map
-  function automatic xfer_t eltLoad();
-    xfer_t x;
-    x = none();
-    x.target = TG_IN;
-    x.bits = qi;
-    x.extC = mi;
-    x.base = inAddr;
-    x.coff = m0;
-    x.sb = inC;
+    // weights [o][ky][kx][inPer]: os loads the step's m × K² × n block
+    xWBlock = linear(trips_pkg::SP_WEIGHT, trips_pkg::TG_W, qi, wOff + (g * outPer + m0) * K2 * inPer, mi * K2 * ldNi);
+    xWBlock.extB = K2;
+    xWBlock.extC = ldNi;
+    xWBlock.sa = K2 * inPer;
+    xWBlock.sb = inPer;
+    xWBlock.xoff = 32'd0;
+    xWBlock.coff = dw ? 32'd0 : ldStep * tN;
+    xWBlock.bufBase = ldHalf ? 32'(W_HALF) : 32'd0;
+
+    // ws: the weights of the next out-channel tile for every input channel, [m][ky][kx][N]
+    xWTile = linear(trips_pkg::SP_WEIGHT, trips_pkg::TG_W, qi, wOff + (wtG * outPer + wtM) * K2 * inPer, wtMi * K2 * inPer);
+
+    // writes of the tile's results, (row, column, channel) with the channel fastest
+    xOutTile = none();
+    xOutTile.write = 1'b1;
+    xOutTile.space = raw ? trips_pkg::SP_SCORE : trips_pkg::SP_ARENA;
+    xOutTile.bits = raw ? 8'd32 : qo;
+    xOutTile.outMode = raw ? trips_pkg::OUT_RAW : isPool ? trips_pkg::OUT_POOL : isAdd ? trips_pkg::OUT_COPY : trips_pkg::OUT_REQUANT;
+    xOutTile.count = mi * ri * ci;
+    xOutTile.extB = ci;
+    xOutTile.extC = mi;
+    xOutTile.base = raw ? 32'd0 : outAddr;
+    xOutTile.yoff = isPool ? 32'd0 : r0;
+    xOutTile.xoff = isPool ? 32'd0 : c0;
+    xOutTile.sa = raw ? 32'd0 : outW * outC;
+    xOutTile.sb = raw ? 32'd0 : outC;
+    xOutTile.coff = mac ? g * outPer + m0 : m0;
+    xOutTile.perm = permEn;
+
+    // add: both inputs of the tile, word by word; pool: an out-channel tile's whole input map
+    xElt = none();
+    xElt.target = trips_pkg::TG_IN;
+    xElt.bits = qi;
+    xElt.extC = mi;
+    xElt.base = inAddr;
+    xElt.coff = m0;
+    xElt.sb = inC;
+    xElt.sa = inW * inC;
     if (isAdd) begin
-      x.interleave = 1'b1;
-      x.count = 32'd2 * mi * ri * ci;
-      x.extB = ci;
-      x.base2 = in2Addr;
-      x.yoff = r0;
-      x.xoff = c0;
-      x.sa = inW * inC;
+      xElt.interleave = 1'b1;
+      xElt.count = 32'd2 * mi * ri * ci;
+      xElt.extB = ci;
+      xElt.base2 = in2Addr;
+      xElt.yoff = r0;
+      xElt.xoff = c0;
     end else begin
-      x.count = mi * inH * inW;
-      x.extB = inW;
-      x.sa = inW * inC;
+      xElt.count = mi * inH * inW;
+      xElt.extB = inW;
     end
-    return x;
-  endfunction
+  end
 
   // ---- the DMA, the compute array, the output path ------------------------------------------
   logic xBusy, xLast, cBusy, cLast;
   /* verilator lint_off UNUSEDSIGNAL */
-  xfer_t xc;  // the engine reads only the fields that steer lanes to buffers
+  trips_pkg::xfer_t xc;  // the engine reads only the fields that steer lanes to buffers
   /* verilator lint_on UNUSEDSIGNAL */
   logic [LANES-1:0] lValid, lInb;
   logic [LANES-1:0][31:0] lIndex, lA, lB, lChan, lAddr;

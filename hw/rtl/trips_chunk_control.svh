@@ -29,28 +29,6 @@
     lastTile = mac ? ng == G : nm0 == 32'd0 && nr0 == 32'd0 && nc0 == 32'd0;
   end
 
-  task automatic issue(input logic [1:0] n, input xfer_t a, input xfer_t b, input xfer_t c);
-    xGo <= 1'b1;
-    xN <= n;
-    xs0 <= a;
-    xs1 <= b;
-    xs2 <= c;
-  endtask
-
-  // ws: the weights of out-channel tile (gg, mm) for every input channel, [m][ky][kx][N]
-  function automatic xfer_t wTile(input logic [31:0] gg, input logic [31:0] mm);
-    logic [31:0] m;
-    m = 32'(min2(int'(tM), int'(M - mm)));
-    return linear(SP_WEIGHT, TG_W, qi, wOff + (gg * outPer + mm) * K2 * inPer, m * K2 * inPer);
-  endfunction
-
-  task automatic stepLoad(input logic [31:0] s, input logic h);
-    logic [31:0] ni;
-    ni = dw ? 32'd1 : 32'(min2(int'(tN), int'(N - s * tN)));
-    if (ws) issue(2'd1, inBox(s, h, ni), none(), none());
-    else issue(2'd2, inBox(s, h, ni), wBlock(s, h, ni), none());
-  endtask
-
   always_ff @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       st <= S_IDLE;
@@ -79,10 +57,9 @@
           if (cnt == 32'd30) begin
             st <= S_PARAMS;
             {g, m0, r0, c0} <= '0;
-            if (!mac) issue(2'd1, linear(SP_MULSH, TG_MULSH, 8'd32, rqOff + entry0, entries), none(), none());
-            else
-              issue(permEn ? 2'd3 : 2'd2, linear(SP_BIAS, TG_BIAS, 8'd64, rqOff, entries),
-                    linear(SP_MULSH, TG_MULSH, 8'd32, rqOff, entries), linear(SP_PERM, TG_PERM, 8'd16, permOff, entries));
+            xGo <= 1'b1;
+            if (!mac) {xN, xs0, xs1, xs2} <= {2'd1, xMulSh, none(), none()};
+            else {xN, xs0, xs1, xs2} <= {permEn ? 2'd3 : 2'd2, xBias, xMulSh, xPerm};
           end
         end
         S_PARAMS, S_WLOAD:
@@ -90,7 +67,7 @@
           cnt <= 32'd0;
           if (st == S_PARAMS && mac && ws) begin
             st <= S_WLOAD;
-            issue(2'd1, wTile(32'd0, 32'd0), none(), none());
+            {xGo, xN, xs0, xs1, xs2} <= {1'b1, 2'd1, xWTile, none(), none()};
           end else st <= S_TSETUP;
         end
         S_TSETUP:
@@ -101,11 +78,11 @@
           lHalf <= 1'b1;
           if (mac) begin
             st <= S_LOAD0;
-            stepLoad(32'd0, 1'b0);
+            {xGo, xN, xs0, xs1, xs2} <= {1'b1, ws ? 2'd1 : 2'd2, xInBox, xWBlock, none()};
           end else begin
             st <= S_ELT;
             cGo <= 1'b1;
-            issue(2'd1, eltLoad(), none(), none());
+            {xGo, xN, xs0, xs1, xs2} <= {1'b1, 2'd1, xElt, none(), none()};
           end
         end
         S_LOAD0, S_PHASE, S_ELT:
@@ -122,18 +99,18 @@
         S_SWAP:
         if (!mac) begin
           st <= S_OUT;
-          issue(2'd1, outTile(), none(), none());
+          {xGo, xN, xs0, xs1, xs2} <= {1'b1, 2'd1, xOutTile, none(), none()};
         end else if (cnt == 32'd1) begin
           cGo <= 1'b1;
           if (lStep < nSteps) begin
             st <= S_PHASE;
-            stepLoad(lStep, lHalf);
+            {xGo, xN, xs0, xs1, xs2} <= {1'b1, ws ? 2'd1 : 2'd2, xInBox, xWBlock, none()};
           end else st <= S_CLAST;
         end
         S_CLAST:
         if (cDone) begin
           st <= S_OUT;
-          issue(2'd1, outTile(), none(), none());
+          {xGo, xN, xs0, xs1, xs2} <= {1'b1, 2'd1, xOutTile, none(), none()};
         end
         S_OUT:
         if (xDone) begin
@@ -142,7 +119,7 @@
           if (lastTile) st <= S_LDONE;
           else if (mac && ws && (nm0 != m0 || ng != g)) begin
             st <= S_WLOAD;
-            issue(2'd1, wTile(ng, nm0), none(), none());
+            {xGo, xN, xs0, xs1, xs2} <= {1'b1, 2'd1, xWTile, none(), none()};
           end else st <= S_TSETUP;
         end
         default: begin

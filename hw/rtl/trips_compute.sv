@@ -6,15 +6,11 @@
 // Add and pool reuse the peM lanes and follow their input stream: an element waits until the
 // DMA has delivered the words it reads (`loaded`), so load and compute overlap.
 module trips_compute
-  import trips_pkg::*;
 #(
     parameter int PE_M = 2,
     parameter int PE_N = 2,
     parameter int ACT_W = 9,
-    parameter int W_W = 8,
-    parameter int IN_WORDS = 64,
-    parameter int W_WORDS = 64,
-    parameter int ACC_WORDS = 64
+    parameter int W_W = 8
 ) (
     input logic clk,
     input logic rst_n,
@@ -50,9 +46,14 @@ module trips_compute
     input logic [7:0] shift0,
     input logic signed [31:0] lo,
     input logic signed [31:0] hi,
-    input logic signed [ACT_W-1:0] inbuf[IN_WORDS],
-    input logic signed [W_W-1:0] wbuf[W_WORDS],
-    input logic signed [31:0] acc[ACC_WORDS],
+    // buffer reads: the addresses each lane reads this cycle and the words they hold
+    output logic [PE_M-1:0][PE_N-1:0][31:0] xAddr,
+    output logic [PE_M-1:0][PE_N-1:0][31:0] xAddr2,
+    output logic [PE_M-1:0][PE_N-1:0][31:0] wAddr,
+    input logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xData,
+    input logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xData2,
+    input logic [PE_M-1:0][PE_N-1:0][W_W-1:0] wData,
+    input logic [PE_M-1:0][PE_N-1:0][31:0] accData,
     output logic busy,
     output logic last,
     output logic [PE_M-1:0][PE_N-1:0] accWe,
@@ -83,13 +84,13 @@ module trips_compute
     m = ctr[0] * peM + 32'(i);
     col = mp ? ctr[2] * peN + 32'(j) : ctr[2];
     n = dw ? m : (mp ? ctr[3] : ctr[3] * peN + 32'(j));
-    return inBase + ((ctr[1] * stride + ctr[4]) * boxW + col * stride + ctr[5]) * boxN + n;
+    xIndex = inBase + ((ctr[1] * stride + ctr[4]) * boxW + col * stride + ctr[5]) * boxN + n;
   endfunction
   function automatic logic [31:0] wIndex(input int i, input int j);
     logic [31:0] m, n;
     m = ctr[0] * peM + 32'(i);
     n = dw ? 32'd0 : (mp ? ctr[3] : ctr[3] * peN + 32'(j));
-    return wBase + m * wStrideM + (ctr[4] * kernel + ctr[5]) * wStrideK + n;
+    wIndex = wBase + m * wStrideM + (ctr[4] * kernel + ctr[5]) * wStrideK + n;
   endfunction
   /* verilator lint_on UNUSEDSIGNAL */
 
@@ -98,9 +99,9 @@ module trips_compute
     m = ctr[0] * peM + 32'(i);
     col = ctr[2] * peN + 32'(j);
     n = ctr[3] * peN + 32'(j);
-    if (32'(i) >= peM || m >= mi || 32'(j) >= peN) return 1'b0;
-    if (mp) return col < ci;
-    return dw ? j == 0 : n < ni;
+    if (32'(i) >= peM || m >= mi || 32'(j) >= peN) macValid = 1'b0;
+    else if (mp) macValid = col < ci;
+    else macValid = dw ? j == 0 : n < ni;
   endfunction
 
   // pool tap of lane i: the input word it reads (or 0 outside the map: padding adds nothing)
@@ -118,38 +119,48 @@ module trips_compute
     /* verilator lint_on UNUSEDSIGNAL */
     {xi, wi, m} = '0;
     need = 32'd0;
-    if (kind == 2'd2 && tapIn) need = (32'(iy) * inW + 32'(ix)) * mi + min2(mi, (ctr[4] + 32'd1) * peM);
-    else if (kind == 2'd1) need = 32'd2 * ((ctr[0] * ci + ctr[1]) * mi + min2(mi, (ctr[2] + 32'd1) * peM));
+    if (kind == 2'd2 && tapIn) need = (32'(iy) * inW + 32'(ix)) * mi + trips_pkg::min2(mi, (ctr[4] + 32'd1) * peM);
+    else if (kind == 2'd1) need = 32'd2 * ((ctr[0] * ci + ctr[1]) * mi + trips_pkg::min2(mi, (ctr[2] + 32'd1) * peM));
     stall = kind != 2'd0 && need > loaded;
     for (int i = 0; i < PE_M; i++) begin
       init[i] = kind == 2'd0 ? firstStep && ctr[3] == 0 && ctr[4] == 0 && ctr[5] == 0 : ctr[2] == 0 && ctr[3] == 0;
       for (int j = 0; j < PE_N; j++) begin
-        xv[i][j] = '0;
-        wv[i][j] = '0;
+        xi = 32'd0;
+        wi = 32'd0;
         ai[i][j] = 32'd0;
         if (kind == 2'd0) begin
           m = ctr[0] * peM + 32'(i);
           lv[i][j] = macValid(i, j);
           xi = xIndex(i, j);
           wi = wIndex(i, j);
-          if (lv[i][j]) begin
-            xv[i][j] = inbuf[xi[$clog2(IN_WORDS)-1:0]];
-            wv[i][j] = wbuf[wi[$clog2(W_WORDS)-1:0]];
-          end
           ai[i][j] = (ctr[1] * ci + (mp ? ctr[2] * peN + 32'(j) : ctr[2])) * mi + m;
         end else if (kind == 2'd2) begin
           // pool: (oy, ox, ky, kx, m-group)
           m = ctr[4] * peM + 32'(i);
           lv[i][j] = j == 0 && 32'(i) < peM && m < mi;
           xi = (32'(iy) * inW + 32'(ix)) * mi + m;
-          if (lv[i][j] && tapIn) xv[i][j] = inbuf[xi[$clog2(IN_WORDS)-1:0]];
           ai[i][j] = (ctr[0] * ext[1] + ctr[1]) * mi + m;
         end else begin
           // add: (row, col, m-group); the two inputs are interleaved word by word
           m = ctr[2] * peM + 32'(i);
           lv[i][j] = j == 0 && 32'(i) < peM && m < mi;
           ai[i][j] = (ctr[0] * ci + ctr[1]) * mi + m;
+          xi = 32'd2 * ai[i][j];
         end
+        xAddr[i][j] = xi;
+        xAddr2[i][j] = xi + 32'd1;
+        wAddr[i][j] = wi;
+        accIdx[i][j] = ai[i][j];
+      end
+    end
+  end
+
+  // the operands of the lanes that work (pool: zero outside the map)
+  always_comb begin
+    for (int i = 0; i < PE_M; i++) begin
+      for (int j = 0; j < PE_N; j++) begin
+        xv[i][j] = lv[i][j] && (kind == 2'd0 || (kind == 2'd2 && tapIn)) ? $signed(xData[i][j]) : '0;
+        wv[i][j] = lv[i][j] && kind == 2'd0 ? $signed(wData[i][j]) : '0;
       end
     end
   end
@@ -163,18 +174,16 @@ module trips_compute
         logic signed [31:0] prod, prev;
         logic signed [63:0] v;
         /* verilator lint_off UNUSEDSIGNAL */
-        logic [31:0] e, ea;
+        logic [31:0] e;
         /* verilator lint_on UNUSEDSIGNAL */
         e = ai[i][j];
-        ea = 32'd2 * e;
-        prev = acc[e[$clog2(ACC_WORDS)-1:0]];
+        prev = accData[i][j];
         prod = 32'(xv[i][j]) * 32'(wv[i][j]);
-        v = 64'(inbuf[ea[$clog2(IN_WORDS)-1:0]]) * 64'(mul0) + 64'(inbuf[ea[$clog2(IN_WORDS)-1:0] + 1'b1]) * 64'(mul1);
-        accIdx[i][j] = e;
+        v = 64'($signed(xData[i][j])) * 64'(mul0) + 64'($signed(xData2[i][j])) * 64'(mul1);
         accWe[i][j] = busy && !stall && lv[i][j] && (kind == 2'd0 && !mp ? j == 0 : 1'b1);
         if (kind == 2'd0) accVal[i][j] = (init[i] ? 32'sd0 : prev) + (mp ? prod : sum);
         else if (kind == 2'd2) accVal[i][j] = (init[i] ? 32'sd0 : prev) + 32'(xv[i][j]);
-        else accVal[i][j] = 32'(clamp(round_shift(v, shift0), lo, hi));
+        else accVal[i][j] = 32'(trips_pkg::clamp(trips_pkg::round_shift(v, shift0), lo, hi));
       end
     end
   end

@@ -6,15 +6,11 @@
 //   add            : the code the compute lanes already formed
 // The channel permutation (shuffle) only moves the word's DRAM address.
 module trips_outpath
-  import trips_pkg::*;
 #(
-    parameter int LANES = 8,
-    parameter int ACC_WORDS = 64,
-    parameter int RQ_WORDS = 16
+    parameter int LANES = 8
 ) (
     input logic [1:0] mode,
     input logic perm,
-    input logic [LANES-1:0][31:0] laneIndex,
     input logic [LANES-1:0][31:0] laneA,
     input logic [LANES-1:0][31:0] laneB,
     input logic [LANES-1:0][31:0] laneChan,
@@ -26,18 +22,18 @@ module trips_outpath
     input logic [31:0] inW,
     input logic signed [31:0] lo,
     input logic signed [31:0] hi,
-    input logic signed [31:0] acc[ACC_WORDS],
-    input logic signed [63:0] rqBias[RQ_WORDS],
-    input logic signed [31:0] rqMul[RQ_WORDS],
-    input logic [7:0] rqShift[RQ_WORDS],
-    input logic [15:0] permTab[RQ_WORDS],
+    // per lane: the requantisation entry it reads, and what the buffers hold there
+    output logic [LANES-1:0][31:0] entry,
+    input logic [LANES-1:0][31:0] accV,
+    input logic [LANES-1:0][63:0] biasV,
+    input logic [LANES-1:0][31:0] mulV,
+    input logic [LANES-1:0][7:0] shiftV,
+    input logic [LANES-1:0][15:0] permV,
     // pool: the table holds window sizes entry0 + 1 … (only those that occur are loaded)
     input logic [31:0] entry0,
     output logic [LANES-1:0][63:0] data,
     output logic [LANES-1:0][31:0] addr
 );
-  localparam int AW = $clog2(ACC_WORDS);
-  localparam int RW = $clog2(RQ_WORDS);
 
   // pixels of pool window (oy, ox) inside the map: padding is not counted
   function automatic logic [31:0] window(input logic [31:0] oy, input logic [31:0] ox);
@@ -50,25 +46,26 @@ module trips_outpath
     if (x0 < 0) x0 = 0;
     if (y1 > $signed(inH)) y1 = $signed(inH);
     if (x1 > $signed(inW)) x1 = $signed(inW);
-    return 32'((y1 - y0) * (x1 - x0));
+    window = 32'((y1 - y0) * (x1 - x0));
   endfunction
+
+  always_comb begin
+    for (int j = 0; j < LANES; j++)
+      entry[j] = mode == trips_pkg::OUT_POOL ? window(laneA[j], laneB[j]) - 32'd1 - entry0 : laneChan[j];
+  end
 
   always_comb begin
     for (int j = 0; j < LANES; j++) begin
       logic signed [63:0] a, v;
-      /* verilator lint_off UNUSEDSIGNAL */
-      logic [31:0] e;  // table index: the low bits address the table
-      /* verilator lint_on UNUSEDSIGNAL */
-      a = 64'(acc[laneIndex[j][AW-1:0]]);
-      e = mode == OUT_POOL ? window(laneA[j], laneB[j]) - 32'd1 - entry0 : laneChan[j];
-      v = a * 64'(rqMul[e[RW-1:0]]) + rqBias[e[RW-1:0]];
+      a = 64'($signed(accV[j]));
+      v = a * 64'($signed(mulV[j])) + $signed(biasV[j]);
       case (mode)
-        OUT_RAW: data[j] = v;
-        OUT_COPY: data[j] = a;
-        OUT_POOL: data[j] = clamp(round_shift(a * 64'(rqMul[e[RW-1:0]]), rqShift[e[RW-1:0]]), lo, hi);
-        default: data[j] = clamp(round_shift(v, rqShift[e[RW-1:0]]), lo, hi);
+        trips_pkg::OUT_RAW: data[j] = v;
+        trips_pkg::OUT_COPY: data[j] = a;
+        trips_pkg::OUT_POOL: data[j] = trips_pkg::clamp(trips_pkg::round_shift(a * 64'($signed(mulV[j])), shiftV[j]), lo, hi);
+        default: data[j] = trips_pkg::clamp(trips_pkg::round_shift(v, shiftV[j]), lo, hi);
       endcase
-      addr[j] = laneAddr[j] + (perm ? 32'(permTab[laneChan[j][RW-1:0]]) : laneChan[j]);
+      addr[j] = laneAddr[j] + (perm ? 32'(permV[j]) : laneChan[j]);
     end
   end
 endmodule

@@ -59,6 +59,8 @@ package trips_pkg;
     logic [31:0] w;
     logic [31:0] bufBase;
   } xfer_t;
+  // $bits(xfer_t), for ports (Yosys reads no package types in port lists)
+  localparam int XFER_BITS = 436;
 
   // round(v / 2^n), half to even (n ≤ 62).
   function automatic logic signed [63:0] round_shift(input logic signed [63:0] v, input logic [7:0] n);
@@ -66,28 +68,28 @@ package trips_pkg;
     logic [63:0] mask;
     logic [63:0] r;
     logic [63:0] half;
-    if (n == 8'd0) return v;
     q = v >>> n;
     mask = (64'd1 << n) - 64'd1;
     r = v & mask;
     half = 64'd1 << (n - 8'd1);
-    if (r > half || (r == half && q[0])) return q + 64'sd1;
-    return q;
+    if (n == 8'd0) round_shift = v;
+    else if (r > half || (r == half && q[0])) round_shift = q + 64'sd1;
+    else round_shift = q;
   endfunction
 
   function automatic logic signed [63:0] clamp(input logic signed [63:0] v, input logic signed [31:0] lo,
                                                input logic signed [31:0] hi);
-    if (v < 64'(lo)) return 64'(lo);
-    if (v > 64'(hi)) return 64'(hi);
-    return v;
+    if (v < 64'(lo)) clamp = 64'(lo);
+    else if (v > 64'(hi)) clamp = 64'(hi);
+    else clamp = v;
   endfunction
 
-  function automatic int min2(input int a, input int b);
-    return a < b ? a : b;
+  function automatic logic [31:0] min2(input logic [31:0] a, input logic [31:0] b);
+    min2 = a < b ? a : b;
   endfunction
 
-  function automatic int cdiv(input int a, input int b);
-    return (a + b - 1) / b;
+  function automatic logic [31:0] cdiv(input logic [31:0] a, input logic [31:0] b);
+    cdiv = (a + b - 32'd1) / b;
   endfunction
 
 endpackage

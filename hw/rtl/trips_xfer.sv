@@ -6,7 +6,6 @@
 // completed are presented as lanes (index, nest coordinates, DRAM word address); the engine
 // writes them into its buffers (reads) or fills their data (writes).
 module trips_xfer
-  import trips_pkg::*;
 #(
     parameter int LANES = 8
 ) (
@@ -15,13 +14,13 @@ module trips_xfer
     // first cycle of a new chain: progress restarts from the slots below
     input logic go,
     input logic [1:0] nslots,
-    input xfer_t slot0,
-    input xfer_t slot1,
-    input xfer_t slot2,
+    input logic [trips_pkg::XFER_BITS-1:0] slot0,
+    input logic [trips_pkg::XFER_BITS-1:0] slot1,
+    input logic [trips_pkg::XFER_BITS-1:0] slot2,
     input logic [31:0] portFx,
     output logic busy,
     output logic last,
-    output xfer_t cur,
+    output logic [trips_pkg::XFER_BITS-1:0] cur,
     output logic [LANES-1:0] laneValid,
     output logic [LANES-1:0] laneInBounds,
     output logic [LANES-1:0][31:0] laneIndex,
@@ -31,6 +30,7 @@ module trips_xfer
     output logic [LANES-1:0][31:0] laneChan,
     output logic [LANES-1:0][31:0] laneAddr
 );
+  trips_pkg::xfer_t t;  // the transfer in flight
   logic [31:0] taken;
   logic active;
   logic [1:0] slotQ;
@@ -50,13 +50,14 @@ module trips_xfer
     s0 = go ? 1'b0 : sQ;
     credit = (go ? 32'd0 : creditQ) + portFx;
     case (slot)
-      2'd0: cur = slot0;
-      2'd1: cur = slot1;
-      default: cur = slot2;
+      2'd0: t = slot0;
+      2'd1: t = slot1;
+      default: t = slot2;
     endcase
+    cur = t;
     busy = go || active;
-    qfx = {8'd0, cur.bits, 16'd0};
-    remaining = cur.count - done;
+    qfx = {8'd0, t.bits, 16'd0};
+    remaining = t.count - done;
     fit = credit / qfx;
     taken = busy ? fit : 32'd0;
     if (taken > remaining) taken = remaining;
@@ -76,13 +77,13 @@ module trips_xfer
     {na, nb, nc, ns} = {a0, b0, c0, s0};
     for (int j = 0; j < LANES; j++) begin
       {ca[j], cb[j], cc[j], cs[j]} = {a, b, c, s};
-      if (cur.interleave && !s) s = 1'b1;
+      if (t.interleave && !s) s = 1'b1;
       else begin
         s = 1'b0;
-        if (c + 32'd1 < cur.extC) c = c + 32'd1;
+        if (c + 32'd1 < t.extC) c = c + 32'd1;
         else begin
           c = 32'd0;
-          if (b + 32'd1 < cur.extB) b = b + 32'd1;
+          if (b + 32'd1 < t.extB) b = b + 32'd1;
           else begin
             b = 32'd0;
             a = a + 32'd1;
@@ -96,15 +97,15 @@ module trips_xfer
   always_comb begin
     for (int j = 0; j < LANES; j++) begin
       logic [31:0] y, x;
-      y = cur.yoff + ca[j];
-      x = cur.xoff + cb[j];
+      y = t.yoff + ca[j];
+      x = t.xoff + cb[j];
       laneValid[j] = 32'(j) < taken;
-      laneInBounds[j] = !cur.bounds || ($signed(y) >= 0 && $signed(y) < $signed(cur.h) && $signed(x) >= 0 && $signed(x) < $signed(cur.w));
+      laneInBounds[j] = !t.bounds || ($signed(y) >= 0 && $signed(y) < $signed(t.h) && $signed(x) >= 0 && $signed(x) < $signed(t.w));
       laneIndex[j] = done + 32'(j);
       laneA[j] = ca[j];
       laneB[j] = cb[j];
-      laneChan[j] = cur.coff + cc[j];
-      laneAddr[j] = (cs[j] ? cur.base2 : cur.base) + y * cur.sa + x * cur.sb;
+      laneChan[j] = t.coff + cc[j];
+      laneAddr[j] = (cs[j] ? t.base2 : t.base) + y * t.sa + x * t.sb;
     end
   end
 
