@@ -1,103 +1,306 @@
-// trips_chunk_datapath.svh — part of trips_chunk (included): the compute array and its
-// configuration for the current phase, the output path, buffer writes and the DRAM port.
+// trips_chunk_datapath.svh — part of trips_chunk (included): the transfers the controller
+// issues, the DMA, the compute array, the output path, the banked buffers and the DRAM port.
+
+  // ---- transfers, formed from the controller's state ---------------------------------------
+  function automatic trips_pkg::xfer_t none();
+    trips_pkg::xfer_t x;
+    x = '0;
+    x.vlen = 8'd1;
+    x.sub = 8'd1;
+    x.extA = 32'd1;
+    x.extB = 32'd1;
+    x.extC = 32'd1;
+    x.segLen = 32'd1;
+    none = x;
+  endfunction
+
+  // a table transfer: `count` values into the requantisation tables (tbank: by channel within
+  // the group, seg words per group; else every bank the same entries)
+  function automatic trips_pkg::xfer_t tableXfer(input logic [2:0] space, input logic [2:0] target, input logic [7:0] bits,
+                                             input logic [31:0] base, input logic [31:0] count, input logic tb,
+                                             input logic [31:0] seg, input logic [31:0] segWords);
+    trips_pkg::xfer_t x;
+    x = none();
+    x.space = space;
+    x.target = target;
+    x.bits = bits;
+    x.base = base;
+    x.extC = count;
+    x.segLen = seg;
+    x.bS = segWords;
+    x.tbank = tb;
+    tableXfer = x;
+  endfunction
+
+  logic ldHalf, wtSel;
+  logic [31:0] chOff, wtM, wtMi, nWG, nWM;
+  trips_pkg::xfer_t xInBox, xWBlock, xOutTile, xElt, xWTile, xBias, xMulSh, xPerm;
+  always_comb begin
+    ldHalf = st == S_TSETUP ? 1'b0 : lHalf;
+    chOff = dw ? m0 : gIn + (st == S_TSETUP ? 32'd0 : lStepTN);
+    // ws: the tile whose weights load next (the first in S_PARAMS, the next one in S_OUT)
+    wtSel = st == S_OUT;
+    wtM = wtSel ? nm0 : 32'd0;
+    wtMi = trips_pkg::min2(tM, M - wtM);
+    nWM = !wtSel || nm0 == 32'd0 ? 32'd0 : wM + d[trips_pkg::D_TMWMS];
+    nWG = !wtSel ? 32'd0 : ng != g ? wG + d[trips_pkg::D_GWMS] : wG;
+
+    // the layer's requantisation parameters (add, pool: the multipliers of the entries it uses)
+    xBias = tableXfer(trips_pkg::SP_BIAS, trips_pkg::TG_BIAS, 8'd64, rqOff, entries, 1'b1, outPer, d[trips_pkg::D_MGT]);
+    xMulSh = tableXfer(trips_pkg::SP_MULSH, trips_pkg::TG_MULSH, 8'd32, mac ? rqOff : rqOff + entry0, entries, mac,
+                   mac ? outPer : entries, d[trips_pkg::D_MGT]);
+    xPerm = tableXfer(trips_pkg::SP_PERM, trips_pkg::TG_PERM, 8'd16, permOff, entries, 1'b1, outPer, d[trips_pkg::D_MGT]);
+
+    // the step's input box: rows × columns × channels, zero outside the map
+    xInBox = none();
+    xInBox.target = trips_pkg::TG_IN;
+    xInBox.bits = qi;
+    xInBox.bounds = 1'b1;
+    xInBox.cbank = 1'b1;
+    xInBox.half = ldHalf;
+    xInBox.vlen = 8'(VI);
+    xInBox.sub = MP != 0 ? S[7:0] : 8'd1;
+    xInBox.extA = hIn;
+    xInBox.extB = wIn;
+    xInBox.extC = dw ? mi : ldNi;
+    xInBox.segLen = xInBox.extC;
+    xInBox.base = inAddr + inRow + inCol + chOff;
+    xInBox.sa = d[trips_pkg::D_SA];
+    xInBox.sb = inC;
+    xInBox.y0 = 32'(y0t);
+    xInBox.x0 = 32'(x0t);
+    xInBox.h = inH;
+    xInBox.w = inW;
+    xInBox.bA = d[trips_pkg::D_RSI];
+    xInBox.bB = d[trips_pkg::D_NGI];
+    xInBox.bBsub = d[trips_pkg::D_SB1NGI];
+
+    // os: the step's weights, m × K² × n, [o][ky][kx][inPer] in DRAM
+    xWBlock = none();
+    xWBlock.space = trips_pkg::SP_WEIGHT;
+    xWBlock.target = trips_pkg::TG_W;
+    xWBlock.bits = qi;
+    xWBlock.abank = 1'b1;
+    xWBlock.half = ldHalf;
+    xWBlock.vlen = 8'(VW);
+    xWBlock.extA = mi;
+    xWBlock.extB = K2;
+    xWBlock.extC = ldNi;
+    xWBlock.segLen = ldNi;
+    xWBlock.base = wOff + wG + wM + (dw ? 32'd0 : st == S_TSETUP ? 32'd0 : lStepTN);
+    xWBlock.sa = d[trips_pkg::D_WMS];
+    xWBlock.sb = inPer;
+    xWBlock.bA = d[trips_pkg::D_MS];
+    xWBlock.bB = d[trips_pkg::D_TS];
+
+    // ws: the weights of an out-channel tile for every input channel, one segment per step
+    xWTile = xWBlock;
+    xWTile.half = 1'b0;
+    xWTile.extA = wtMi;
+    xWTile.extC = N;
+    xWTile.segLen = dw ? 32'd1 : trips_pkg::min2(tN, N);
+    xWTile.bS = d[trips_pkg::D_NGW];
+    xWTile.base = wOff + nWG + nWM;
+
+    // writes of the tile's results, (row, column, channel) with the channel fastest
+    xOutTile = none();
+    xOutTile.write = 1'b1;
+    xOutTile.space = raw ? trips_pkg::SP_SCORE : trips_pkg::SP_ARENA;
+    xOutTile.bits = raw ? 8'd32 : qo;
+    xOutTile.outMode = raw ? trips_pkg::OUT_RAW : isPool ? trips_pkg::OUT_POOL : isAdd ? trips_pkg::OUT_ADD : trips_pkg::OUT_REQUANT;
+    xOutTile.perm = permEn;
+    xOutTile.cbank = BJ > 1;
+    xOutTile.vlen = 8'(PE_M);
+    xOutTile.extA = ri;
+    xOutTile.extB = ci;
+    xOutTile.extC = mi;
+    xOutTile.segLen = mi;
+    xOutTile.base = raw ? 32'd0 : outAddr + outRow + outCol;
+    xOutTile.sa = raw ? 32'd0 : d[trips_pkg::D_OSA];
+    xOutTile.sb = raw ? 32'd0 : outC;
+    xOutTile.bA = d[trips_pkg::D_ACCROW];
+    xOutTile.bB = d[trips_pkg::D_MG];
+
+    // add: both inputs of the tile (source 1 into half 1); pool: an out-channel tile's whole map
+    xElt = none();
+    xElt.target = trips_pkg::TG_IN;
+    xElt.bits = qi;
+    xElt.vlen = 8'(VI);
+    xElt.extC = mi;
+    xElt.segLen = mi;
+    xElt.sa = d[trips_pkg::D_SA];
+    xElt.sb = inC;
+    xElt.bA = d[trips_pkg::D_RSI];
+    xElt.bB = d[trips_pkg::D_NGI];
+    if (isAdd) begin
+      xElt.two = 1'b1;
+      xElt.extA = ri;
+      xElt.extB = ci;
+      xElt.base = inAddr + inRow + inCol + m0;
+      xElt.base2 = in2Addr + inRow + inCol + m0;
+    end else begin
+      xElt.extA = inH;
+      xElt.extB = inW;
+      xElt.base = inAddr + m0;
+    end
+  end
+
+  // ---- the DMA -----------------------------------------------------------------------------
+  logic xBusy, xLast, xBeat, xInb, xSrc, xPosS;
+  logic [trips_pkg::XFER_BITS-1:0] xCur;
+  /* verilator lint_off UNUSEDSIGNAL */
+  trips_pkg::xfer_t xc;  // the engine reads only the fields that steer words and lanes
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [7:0] xLen;
+  logic [31:0] xDAddr, xWord, xSegWord, xPosA, xPosB, xPosC;
+  logic [$clog2(PE_M+1)-1:0] xABank;
+  logic [$clog2(BJ+1)-1:0] xCBank;
+  trips_xfer #(.PE_M(PE_M), .BJ(BJ)) u_xfer (
+      .clk, .rst_n, .go(xGo), .nslots(xN), .slot0(xs0), .slot1(xs1), .slot2(xs2), .portFx, .busy(xBusy),
+      .last(xLast), .cur(xCur), .beat(xBeat), .len(xLen), .dAddr(xDAddr), .inb(xInb), .word(xWord),
+      .aBank(xABank), .cBank(xCBank), .src(xSrc), .segWord(xSegWord), .posA(xPosA), .posB(xPosB), .posS(xPosS),
+      .posC(xPosC)
+  );
+  assign xc = xCur;
 
   // ---- compute: the step cStep on buffer half cHalf (add / pool: the tile's stream) ---------
   logic [1:0] cKind;
   logic [5:0][31:0] cExt;
-  logic [31:0] cInBase, cBoxN, cWBase, cWStrideM, cWStrideK, loaded, mLanes;
+  logic [31:0] mLanes, eGroups;
   always_comb begin
     cKind = isAdd ? 2'd1 : isPool ? 2'd2 : 2'd0;
-    mLanes = trips_pkg::cdiv(mi, peM);
-    if (isPool) cExt = {32'd1, mLanes, K, K, outW, outH};
-    else if (isAdd) cExt = {32'd1, 32'd1, 32'd1, mLanes, ci, ri};
-    else if (mp) cExt = {K, K, dw ? 32'd1 : niC, trips_pkg::cdiv(ci, peN), ri, mLanes};
-    else cExt = {K, K, dw ? 32'd1 : trips_pkg::cdiv(niC, peN), ci, ri, mLanes};
-    cInBase = mac && cHalf ? 32'(IN_HALF) : 32'd0;
-    cBoxN = dw ? mi : niC;
-    cWBase = ws ? (dw ? 32'd0 : cStep * tN) : (cHalf ? 32'(W_HALF) : 32'd0);
-    cWStrideM = ws ? K2 * inPer : K2 * niC;
-    cWStrideK = ws ? inPer : niC;
-    loaded = xBusy ? lIndex[0] : 32'hffff_ffff;
+    mLanes = (mi + 32'(PE_M - 1)) >> LPM;
+    eGroups = (mi + 32'(E - 1)) >> $clog2(E);
+    if (isPool) cExt = {K, K, 32'd1, eGroups, outW, outH};
+    else if (isAdd) cExt = {32'd1, 32'd1, 32'd1, eGroups, ci, ri};
+    else if (MP != 0) cExt = {K, K, dw ? 32'd1 : niC, (ci + 32'(PE_N - 1)) >> LPN, ri, mLanes};
+    else cExt = {K, K, dw ? 32'd1 : (niC + 32'(PE_N - 1)) >> LPN, ci, ri, mLanes};
   end
 
-  logic [PE_M-1:0][PE_N-1:0] accWe;
-  logic [PE_M-1:0][PE_N-1:0][31:0] accIdx, accVal, accData, xAddr, xAddr2, wAddr;
-  logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xData, xData2;
-  logic [PE_M-1:0][PE_N-1:0][W_W-1:0] wData;
-  always_comb begin
-    for (int i = 0; i < PE_M; i++) begin
-      for (int j = 0; j < PE_N; j++) begin
-        xData[i][j] = inbuf[xAddr[i][j][$clog2(IN_WORDS)-1:0]];
-        xData2[i][j] = inbuf[xAddr2[i][j][$clog2(IN_WORDS)-1:0]];
-        wData[i][j] = wbuf[wAddr[i][j][$clog2(W_WORDS)-1:0]];
-        accData[i][j] = acc[accIdx[i][j][$clog2(ACC_WORDS)-1:0]];
-      end
-    end
-  end
-  trips_compute #(.PE_M(PE_M), .PE_N(PE_N), .ACT_W(ACT_W), .W_W(W_W)) u_compute (
-      .clk, .rst_n, .go(cGo), .kind(cKind), .mp, .dw, .ext(cExt), .peM, .peN, .mi, .ni(niC), .ci,
-      .kernel(K), .stride(S), .pad, .inH, .inW, .inBase(cInBase), .boxW(wIn), .boxN(cBoxN), .wBase(cWBase),
-      .wStrideM(cWStrideM), .wStrideK(cWStrideK), .firstStep(cStep == 32'd0), .loaded, .mul0(rqMul[0]),
-      .mul1(rqMul[1]), .shift0(rqShift[0]), .lo, .hi, .xAddr, .xAddr2, .wAddr, .xData, .xData2, .wData, .accData, .busy(cBusy), .last(cLast), .accWe,
-      .accIdx, .accVal
+  logic cBusy, cLast;
+  logic [BJ-1:0][IA-1:0] cInRa;
+  logic [WA-1:0] cWRa;
+  logic [AA-1:0] cAccRa, accWa, oAccRa, accRa;
+  logic [1:0][BJ-1:0][VI*ACT_W-1:0] inRd;
+  logic [1:0][PE_M-1:0][VW*W_W-1:0] wRd;
+  logic [PE_M-1:0][BJ-1:0][31:0] accRd, accWd;
+  logic [PE_M-1:0][BJ-1:0] accWe;
+  trips_compute #(
+      .PE_M(PE_M), .PE_N(PE_N), .ACT_W(ACT_W), .W_W(W_W), .MP(MP), .DW(DW), .VI(VI), .VW(VW), .E(E), .BJ(BJ), .IA(IA),
+      .WA(WA), .AA(AA)
+  ) u_compute (
+      .clk, .rst_n, .go(cGo), .kind(cKind), .inHalf(cHalf), .wHalf(WS != 0 ? 1'b0 : cHalf), .firstStep(cStep == 32'd0),
+      .ext(cExt), .mi, .ci, .niC, .stride(S), .pad, .inH, .inW, .rsi(d[trips_pkg::D_RSI]), .ngi(d[trips_pkg::D_NGI]),
+      .srsi(d[trips_pkg::D_SRSI]), .sngi(d[trips_pkg::D_SNGI]), .sb1ngi(d[trips_pkg::D_SB1NGI]),
+      .padrsi(d[trips_pkg::D_PADRSI]), .padngi(d[trips_pkg::D_PADNGI]), .ts(d[trips_pkg::D_TS]), .ms(d[trips_pkg::D_MS]),
+      .wStep(WS != 0 ? cStepNGW : 32'd0), .mg(d[trips_pkg::D_MG]), .accRow(d[trips_pkg::D_ACCROW]), .xBusy,
+      .posA(xPosA), .posB(xPosB), .posS(xPosS), .posC(xPosC), .inRa(cInRa), .wRa(cWRa), .accRa(cAccRa), .inRd, .wRd,
+      .accRd, .accWe, .accWa, .accWd, .busy(cBusy), .last(cLast)
   );
 
-  // ---- output path: requantise the write lanes --------------------------------------------
-  logic [LANES-1:0][63:0] oData, oBias;
-  logic [LANES-1:0][31:0] oAddr, oEntry, oAcc, oMul;
-  logic [LANES-1:0][7:0] oShift;
-  logic [LANES-1:0][15:0] oPerm;
-  always_comb begin
-    for (int j = 0; j < LANES; j++) begin
-      oAcc[j] = acc[lIndex[j][$clog2(ACC_WORDS)-1:0]];
-      oBias[j] = rqBias[oEntry[j][$clog2(RQ_WORDS)-1:0]];
-      oMul[j] = rqMul[oEntry[j][$clog2(RQ_WORDS)-1:0]];
-      oShift[j] = rqShift[oEntry[j][$clog2(RQ_WORDS)-1:0]];
-      oPerm[j] = permTab[lChan[j][$clog2(RQ_WORDS)-1:0]];
-    end
-  end
-  trips_outpath #(.LANES(LANES)) u_out (
-      .mode(xc.outMode), .perm(xc.perm), .laneA(lA), .laneB(lB), .laneChan(lChan), .laneAddr(lAddr), .kernel(K),
-      .stride(S), .pad, .inH, .inW, .lo, .hi, .entry(oEntry), .accV(oAcc), .biasV(oBias), .mulV(oMul),
-      .shiftV(oShift), .permV(oPerm), .entry0, .data(oData), .addr(oAddr)
+  // ---- output path ---------------------------------------------------------------------------
+  logic [PE_M-1:0][TA-1:0] tabRa;
+  logic [PE_M-1:0][63:0] biasRd;
+  logic [PE_M-1:0][29:0] mulShRd;
+  logic [PE_M-1:0][15:0] permRd;
+  logic signed [31:0] mul0, mul1;
+  logic [7:0] shift0;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic oBusy;  // the controller waits for oDone; busy is for a system top's status
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic oDone, oMemWe;
+  logic [2:0] oMemSpace;
+  logic [LANES-1:0] oMemValid;
+  logic [LANES-1:0][31:0] oMemAddr;
+  logic [LANES-1:0][63:0] oMemWdata;
+  trips_outpath #(.PE_M(PE_M), .BJ(BJ), .LANES(LANES), .ACT_W(ACT_W), .AA(AA), .TA(TA)) u_out (
+      .clk, .rst_n, .beat(xBeat && xc.write), .lastWord(xLast), .mode(xc.outMode), .perm(xc.perm), .space(xc.space),
+      .len(xLen), .dAddr(xDAddr), .chan(xPosC), .word(xWord), .cBank(xCBank), .segWord(xSegWord), .coff(outCh), .tBase, .tRot,
+      .oy(xPosA), .ox(xPosB), .kernel(K), .stride(S), .pad, .inH, .inW, .entry0, .lo, .hi, .mul0, .mul1, .shift0,
+      .accRa(oAccRa), .tabRa, .accRd, .biasRd, .mulShRd, .permRd, .busy(oBusy), .done(oDone), .memWe(oMemWe),
+      .memSpace(oMemSpace), .memValid(oMemValid), .memAddr(oMemAddr), .memWdata(oMemWdata)
   );
 
-  // ---- the DRAM port: lanes of one beat, P bits of payload per cycle ------------------------
+  // ---- the DRAM port: a read word of the DMA, or a write word of the output path -----------
   always_comb begin
-    memWe = xBusy && xc.write;
-    memSpace = xc.space;
+    memWe = oMemWe;
+    memSpace = oMemWe ? oMemSpace : xc.space;
     for (int j = 0; j < LANES; j++) begin
-      memValid[j] = lValid[j] && (xc.write || lInb[j]);
-      memAddr[j] = xc.write ? oAddr[j] : lAddr[j] + lChan[j];
-      memWdata[j] = oData[j];
+      memValid[j] = oMemWe ? oMemValid[j] : xBeat && !xc.write && xInb && 32'(j) < 32'(xLen);
+      memAddr[j] = oMemWe ? oMemAddr[j] : xDAddr + 32'(j);
+      memWdata[j] = oMemWdata[j];
     end
   end
 
-  // ---- buffer writes: DMA read lanes and accumulator updates (one write port per lane) ----
-  for (genvar j = 0; j < LANES; j++) begin : g_dma_write
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [31:0] at;  // buffer index: the low bits address the buffer
-    logic [63:0] v;
-    /* verilator lint_on UNUSEDSIGNAL */
-    assign at = xc.bufBase + lIndex[j];
-    assign v = lInb[j] ? memRdata[j] : 64'd0;
-    always_ff @(posedge clk) begin
-      if (lValid[j] && !xc.write) begin
-        case (xc.target)
-          trips_pkg::TG_IN: inbuf[at[$clog2(IN_WORDS)-1:0]] <= v[ACT_W-1:0];
-          trips_pkg::TG_W: wbuf[at[$clog2(W_WORDS)-1:0]] <= v[W_W-1:0];
-          trips_pkg::TG_BIAS: rqBias[at[$clog2(RQ_WORDS)-1:0]] <= v;
-          trips_pkg::TG_MULSH: begin
-            rqMul[at[$clog2(RQ_WORDS)-1:0]] <= v[31:0];
-            rqShift[at[$clog2(RQ_WORDS)-1:0]] <= v[39:32];
-          end
-          default: permTab[at[$clog2(RQ_WORDS)-1:0]] <= v[15:0];
-        endcase
-      end
+  // ---- buffers: one write word per cycle from the DMA (accumulators: from the compute) -----
+  logic rdBeat;
+  logic [VI*ACT_W-1:0] inWd;
+  logic [VW*W_W-1:0] wWd;
+  logic [31:0] segOff;
+  logic [IA-1:0] inWa;
+  logic [WA-1:0] wWa;
+  logic [TA-1:0] tabWa;
+  always_comb begin
+    rdBeat = xBeat && !xc.write;
+    for (int j = 0; j < VI; j++) inWd[j*ACT_W+:ACT_W] = xInb && 32'(j) < 32'(xLen) ? memRdata[j%LANES][ACT_W-1:0] : '0;
+    for (int j = 0; j < VW; j++) wWd[j*W_W+:W_W] = 32'(j) < 32'(xLen) ? memRdata[j%LANES][W_W-1:0] : '0;
+    segOff = xWord - xSegWord;
+    inWa = xWord[IA-1:0];
+    wWa = xWord[WA-1:0];
+    tabWa = xc.tbank ? TA'(segOff + (xSegWord >> LPM)) : TA'(xWord);
+    accRa = st == S_OUT ? oAccRa : cAccRa;
+  end
+
+  for (genvar h = 0; h < 2; h++) begin : g_in_half
+    for (genvar b = 0; b < BJ; b++) begin : g_in_bank
+      logic we;
+      assign we = rdBeat && xc.target == trips_pkg::TG_IN && (xc.half ^ xSrc) == h[0] && (!xc.cbank ? b == 0 : 32'(xCBank) == b);
+      trips_ram #(.WIDTH(VI * ACT_W), .DEPTH(IN_DEPTH), .BLOCK(IN_BLOCK)) u_ram (
+          .clk, .we, .wa(inWa), .wd(inWd), .ra(cInRa[b]), .rd(inRd[h][b])
+      );
     end
+  end
+  for (genvar c = 0; c < WCOPIES; c++) begin : g_w_copy
+    for (genvar i = 0; i < PE_M; i++) begin : g_w_bank
+      logic we;
+      assign we = rdBeat && xc.target == trips_pkg::TG_W && (WS != 0 || xc.half == c[0]) && 32'(xABank) == i;
+      trips_ram #(.WIDTH(VW * W_W), .DEPTH(W_DEPTH), .BLOCK(W_BLOCK)) u_ram (
+          .clk, .we, .wa(wWa), .wd(wWd), .ra(cWRa), .rd(wRd[c][i])
+      );
+    end
+  end
+  if (WS != 0) begin : g_w_one
+    assign wRd[1] = wRd[0];
   end
   for (genvar i = 0; i < PE_M; i++) begin : g_acc_row
-    for (genvar j = 0; j < PE_N; j++) begin : g_acc_col
-      always_ff @(posedge clk) if (accWe[i][j]) acc[accIdx[i][j][$clog2(ACC_WORDS)-1:0]] <= accVal[i][j];
+    for (genvar b = 0; b < BJ; b++) begin : g_acc_col
+      trips_ram #(.WIDTH(32), .DEPTH(ACC_DEPTH), .BLOCK(ACC_BLOCK)) u_ram (
+          .clk, .we(accWe[i][b]), .wa(accWa), .wd(accWd[i][b]), .ra(accRa), .rd(accRd[i][b])
+      );
+    end
+  end
+  for (genvar i = 0; i < PE_M; i++) begin : g_tab
+    logic hit;
+    assign hit = rdBeat && (!xc.tbank || (xSegWord & 32'(PE_M - 1)) == i);
+    trips_ram #(.WIDTH(64), .DEPTH(RQ_DEPTH), .BLOCK(RQ_BLOCK)) u_bias (
+        .clk, .we(hit && xc.target == trips_pkg::TG_BIAS), .wa(tabWa), .wd(memRdata[0]), .ra(tabRa[i]), .rd(biasRd[i])
+    );
+    trips_ram #(.WIDTH(30), .DEPTH(RQ_DEPTH), .BLOCK(RQ_BLOCK)) u_mulsh (
+        .clk, .we(hit && xc.target == trips_pkg::TG_MULSH), .wa(tabWa), .wd({memRdata[0][37:32], memRdata[0][23:0]}),
+        .ra(tabRa[i]), .rd(mulShRd[i])
+    );
+    trips_ram #(.WIDTH(16), .DEPTH(RQ_DEPTH), .BLOCK(RQ_BLOCK)) u_perm (
+        .clk, .we(hit && xc.target == trips_pkg::TG_PERM), .wa(tabWa), .wd(memRdata[0][15:0]), .ra(tabRa[i]), .rd(permRd[i])
+    );
+  end
+
+  // add: the two input multipliers and the shift, kept in registers
+  always_ff @(posedge clk) begin
+    if (rdBeat && xc.target == trips_pkg::TG_MULSH && !xc.tbank) begin
+      if (xWord == 32'd0) begin
+        mul0 <= 32'($signed(memRdata[0][23:0]));
+        shift0 <= {2'd0, memRdata[0][37:32]};
+      end
+      if (xWord == 32'd1) mul1 <= 32'($signed(memRdata[0][23:0]));
     end
   end

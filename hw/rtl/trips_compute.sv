@@ -1,218 +1,454 @@
-// trips_compute.sv — the compute side of one step: a PE_M × PE_N MAC array fed from the
-// input and weight buffers, one (out-channel group, pixel, in-channel group, kernel tap) per
-// cycle, so a step takes exactly the cost model's compute cycles:
-//   mn: ⌈m/peM⌉·⌈n/peN⌉·r·c·K²  (peN input channels summed by the adder tree)
-//   mp: ⌈m/peM⌉·n·r·⌈c/peN⌉·K²  (peN output columns side by side)
-// Add and pool reuse the peM lanes and follow their input stream: an element waits until the
-// DMA has delivered the words it reads (`loaded`), so load and compute overlap.
-module trips_compute
-#(
+// trips_compute.sv — the compute side of one step: the PE_M × PE_N MAC array fed from the
+// banked input and weight buffers, one iteration of the step's loop nest per cycle, in a
+// pipeline of four stages that synthesis maps onto block RAM and DSP registers:
+//   t0 the nest's addresses go to the buffers (kept by adding strides: no multiplier)
+//   t1 the buffers' registered words arrive; the operands of every lane are selected
+//   t2 operand registers → multiply (a DSP with its input registers)
+//   t3 product register → adder tree (mn) and accumulator register
+//   t4 the accumulator word is written back at the end of its run (the inner three levels)
+// so a step takes the cost model's compute cycles plus PIPE (4):
+//   mn: ⌈m/peM⌉·⌈n/peN⌉·r·c·K²   mp: ⌈m/peM⌉·n·r·⌈c/peN⌉·K²   (+ PIPE)
+// Add and pool use E lanes (E channels of one buffer word) and follow their input stream: an
+// iteration waits until the DMA has written the word it reads.
+module trips_compute #(
     parameter int PE_M = 2,
     parameter int PE_N = 2,
     parameter int ACT_W = 9,
-    parameter int W_W = 8
+    parameter int W_W = 8,
+    parameter int MP = 0,
+    parameter int DW = 0,
+    // channels per input word, values per weight word, add/pool lanes, input/acc column banks
+    parameter int VI = 2,
+    parameter int VW = 2,
+    parameter int E = 2,
+    parameter int BJ = 1,
+    // address bits of an input, weight and accumulator bank
+    parameter int IA = 6,
+    parameter int WA = 6,
+    parameter int AA = 6
 ) (
     input logic clk,
     input logic rst_n,
     input logic go,
     // 0 conv/fc/dw step, 1 add, 2 pool
     input logic [1:0] kind,
-    input logic mp,
-    input logic dw,
-    // loop extents, outer to inner (see the controller)
+    input logic inHalf,
+    input logic wHalf,
+    input logic firstStep,
+    // loop extents, outer to inner
     input logic [5:0][31:0] ext,
-    input logic [31:0] peM,
-    input logic [31:0] peN,
+    // lane validity: out channels (or add / pool channels), output columns (mp), input channels
     input logic [31:0] mi,
-    input logic [31:0] ni,
     input logic [31:0] ci,
-    input logic [31:0] kernel,
+    input logic [31:0] niC,
     input logic [31:0] stride,
     input logic [31:0] pad,
     input logic [31:0] inH,
     input logic [31:0] inW,
-    // input buffer: base, box columns and channels; weight buffer: base, per-m and per-tap strides
-    input logic [31:0] inBase,
-    input logic [31:0] boxW,
-    input logic [31:0] boxN,
-    input logic [31:0] wBase,
-    input logic [31:0] wStrideM,
-    input logic [31:0] wStrideK,
-    input logic firstStep,
-    input logic [31:0] loaded,
-    // add: multipliers, shift and clamp
-    input logic signed [31:0] mul0,
-    input logic signed [31:0] mul1,
-    input logic [7:0] shift0,
-    input logic signed [31:0] lo,
-    input logic signed [31:0] hi,
-    // buffer reads: the addresses each lane reads this cycle and the words they hold
-    output logic [PE_M-1:0][PE_N-1:0][31:0] xAddr,
-    output logic [PE_M-1:0][PE_N-1:0][31:0] xAddr2,
-    output logic [PE_M-1:0][PE_N-1:0][31:0] wAddr,
-    input logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xData,
-    input logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xData2,
-    input logic [PE_M-1:0][PE_N-1:0][W_W-1:0] wData,
-    input logic [PE_M-1:0][PE_N-1:0][31:0] accData,
+    // buffer strides of the layer (descriptor words; docs/rtl.md §3)
+    input logic [31:0] rsi,
+    input logic [31:0] ngi,
+    input logic [31:0] srsi,
+    input logic [31:0] sngi,
+    input logic [31:0] sb1ngi,
+    input logic [31:0] padrsi,
+    input logic [31:0] padngi,
+    input logic [31:0] ts,
+    input logic [31:0] ms,
+    input logic [31:0] wStep,
+    input logic [31:0] mg,
+    input logic [31:0] accRow,
+    // the DMA's next word (add / pool follow it)
+    input logic xBusy,
+    input logic [31:0] posA,
+    input logic [31:0] posB,
+    input logic posS,
+    input logic [31:0] posC,
+    // buffer reads: one address per input column bank (both halves), one for every weight bank
+    output logic [BJ-1:0][IA-1:0] inRa,
+    output logic [WA-1:0] wRa,
+    output logic [AA-1:0] accRa,
+    input logic [1:0][BJ-1:0][VI*ACT_W-1:0] inRd,
+    input logic [1:0][PE_M-1:0][VW*W_W-1:0] wRd,
+    input logic [PE_M-1:0][BJ-1:0][31:0] accRd,
+    // accumulator writes: one address, an enable and a word per bank
+    output logic [PE_M-1:0][BJ-1:0] accWe,
+    output logic [AA-1:0] accWa,
+    output logic [PE_M-1:0][BJ-1:0][31:0] accWd,
     output logic busy,
-    output logic last,
-    output logic [PE_M-1:0][PE_N-1:0] accWe,
-    output logic [PE_M-1:0][PE_N-1:0][31:0] accIdx,
-    output logic [PE_M-1:0][PE_N-1:0][31:0] accVal
+    output logic last
 );
+  localparam int LVI = $clog2(VI);
+  localparam int LPM = $clog2(PE_M);
+  localparam int LBJ = BJ > 1 ? $clog2(BJ) : 1;
+  localparam int LPN = PE_N > 1 ? $clog2(PE_N) : 1;
+
+  // ---- t0: the nest and its addresses ----------------------------------------------------
   logic active;
   logic [5:0][31:0] ctrQ, ctr;
-  logic stall;
+  // input: rows, kernel row, columns, kernel column (mp: sub-column v, bank offset kqb)
+  logic [31:0] rowRQ, rowKQ, colCQ, colKQ, vQ, grpQ, wMgQ, wTapQ, aRowQ, aColQ, accWQ;
+  logic [31:0] rowR, rowK, colC, colK, v, grp, wMg, wTap, aRow, aCol, accW;
+  logic [LPN-1:0] kqbQ, kqb;
+  logic [LBJ-1:0] colBQ, colB;
+  logic [LVI-1:0] glQ, gl;
+  logic [LPM-1:0] accLQ, accL;
+  logic signed [31:0] iy0Q, ix0Q, iy0, ix0;
+  logic restart, run;
 
   always_comb begin
-    for (int l = 0; l < 6; l++) ctr[l] = go ? 32'd0 : ctrQ[l];
-    busy = go || active;
+    run = go || active;
+    restart = go || !active;
+    for (int l = 0; l < 6; l++) ctr[l] = restart ? 32'd0 : ctrQ[l];
+    rowR = restart ? (kind == 2'd2 ? -padrsi : 32'd0) : rowRQ;
+    rowK = restart ? 32'd0 : rowKQ;
+    colC = restart ? (kind == 2'd2 ? -padngi : 32'd0) : colCQ;
+    colK = restart ? 32'd0 : colKQ;
+    v = restart ? 32'd0 : vQ;
+    kqb = restart ? '0 : kqbQ;
+    grp = restart ? 32'd0 : grpQ;
+    gl = restart ? '0 : glQ;
+    wMg = restart ? 32'd0 : wMgQ;
+    wTap = restart ? 32'd0 : wTapQ;
+    aRow = restart ? 32'd0 : aRowQ;
+    aCol = restart ? 32'd0 : aColQ;
+    colB = restart ? '0 : colBQ;
+    accW = restart ? 32'd0 : accWQ;
+    accL = restart ? '0 : accLQ;
+    iy0 = restart ? -$signed(pad) : iy0Q;
+    ix0 = restart ? -$signed(pad) : ix0Q;
   end
 
-  // operands of every lane, then the MAC array (products; mn sums them over j)
-  logic signed [ACT_W-1:0] xv[PE_M][PE_N];
-  logic signed [W_W-1:0] wv[PE_M][PE_N];
-  logic [PE_M-1:0][PE_N-1:0] lv;
-  logic [PE_M-1:0][PE_N-1:0][31:0] ai;
-  logic [PE_M-1:0] init;
-  logic [31:0] need;
-
-  // operand addresses of lane (i, j) for the MAC kinds, and of an add / pool element
-  /* verilator lint_off UNUSEDSIGNAL */
-  function automatic logic [31:0] xIndex(input int i, input int j);
-    logic [31:0] m, n, col;
-    m = ctr[0] * peM + 32'(i);
-    col = mp ? ctr[2] * peN + 32'(j) : ctr[2];
-    n = dw ? m : (mp ? ctr[3] : ctr[3] * peN + 32'(j));
-    xIndex = inBase + ((ctr[1] * stride + ctr[4]) * boxW + col * stride + ctr[5]) * boxN + n;
-  endfunction
-  function automatic logic [31:0] wIndex(input int i, input int j);
-    logic [31:0] m, n;
-    m = ctr[0] * peM + 32'(i);
-    n = dw ? 32'd0 : (mp ? ctr[3] : ctr[3] * peN + 32'(j));
-    wIndex = wBase + m * wStrideM + (ctr[4] * kernel + ctr[5]) * wStrideK + n;
-  endfunction
-  /* verilator lint_on UNUSEDSIGNAL */
-
-  function automatic logic macValid(input int i, input int j);
-    logic [31:0] m, n, col;
-    m = ctr[0] * peM + 32'(i);
-    col = ctr[2] * peN + 32'(j);
-    n = ctr[3] * peN + 32'(j);
-    if (32'(i) >= peM || m >= mi || 32'(j) >= peN) macValid = 1'b0;
-    else if (mp) macValid = col < ci;
-    else macValid = dw ? j == 0 : n < ni;
-  endfunction
-
-  // pool tap of lane i: the input word it reads (or 0 outside the map: padding adds nothing)
+  // which levels advance: the innermost whose successors all wrap
+  logic [5:0] wrapL;
+  logic stall, iterLast, runFirst, runLast, tapIn;
   logic signed [31:0] iy, ix;
-  logic tapIn;
   always_comb begin
-    iy = $signed(ctr[0] * stride + ctr[2]) - $signed(pad);
-    ix = $signed(ctr[1] * stride + ctr[3]) - $signed(pad);
+    for (int l = 0; l < 6; l++) wrapL[l] = ctr[l] + 32'd1 >= ext[l];
+    iterLast = &wrapL;
+    runFirst = ctr[3] == 32'd0 && ctr[4] == 32'd0 && ctr[5] == 32'd0;
+    runLast = wrapL[3] && wrapL[4] && wrapL[5];
+    iy = iy0 + $signed(ctr[4]);
+    ix = ix0 + $signed(ctr[5]);
     tapIn = iy >= 0 && iy < $signed(inH) && ix >= 0 && ix < $signed(inW);
   end
 
+  // add / pool: wait for the word of (pixel, group) — the DMA is past it once its next word is
+  logic [31:0] wantA, wantB, wantC;
+  logic wantS, ready;
   always_comb begin
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [31:0] xi, wi, m;
-    /* verilator lint_on UNUSEDSIGNAL */
-    {xi, wi, m} = '0;
-    need = 32'd0;
-    if (kind == 2'd2 && tapIn) need = (32'(iy) * inW + 32'(ix)) * mi + trips_pkg::min2(mi, (ctr[4] + 32'd1) * peM);
-    else if (kind == 2'd1) need = 32'd2 * ((ctr[0] * ci + ctr[1]) * mi + trips_pkg::min2(mi, (ctr[2] + 32'd1) * peM));
-    stall = kind != 2'd0 && need > loaded;
-    for (int i = 0; i < PE_M; i++) begin
-      init[i] = kind == 2'd0 ? firstStep && ctr[3] == 0 && ctr[4] == 0 && ctr[5] == 0 : ctr[2] == 0 && ctr[3] == 0;
-      for (int j = 0; j < PE_N; j++) begin
-        xi = 32'd0;
-        wi = 32'd0;
-        ai[i][j] = 32'd0;
-        if (kind == 2'd0) begin
-          m = ctr[0] * peM + 32'(i);
-          lv[i][j] = macValid(i, j);
-          xi = xIndex(i, j);
-          wi = wIndex(i, j);
-          ai[i][j] = (ctr[1] * ci + (mp ? ctr[2] * peN + 32'(j) : ctr[2])) * mi + m;
-        end else if (kind == 2'd2) begin
-          // pool: (oy, ox, ky, kx, m-group)
-          m = ctr[4] * peM + 32'(i);
-          lv[i][j] = j == 0 && 32'(i) < peM && m < mi;
-          xi = (32'(iy) * inW + 32'(ix)) * mi + m;
-          ai[i][j] = (ctr[0] * ext[1] + ctr[1]) * mi + m;
-        end else begin
-          // add: (row, col, m-group); the two inputs are interleaved word by word
-          m = ctr[2] * peM + 32'(i);
-          lv[i][j] = j == 0 && 32'(i) < peM && m < mi;
-          ai[i][j] = (ctr[0] * ci + ctr[1]) * mi + m;
-          xi = 32'd2 * ai[i][j];
-        end
-        xAddr[i][j] = xi;
-        xAddr2[i][j] = xi + 32'd1;
-        wAddr[i][j] = wi;
-        accIdx[i][j] = ai[i][j];
-      end
-    end
+    wantA = kind == 2'd2 ? 32'(iy) : ctr[0];
+    wantB = kind == 2'd2 ? 32'(ix) : ctr[1];
+    wantS = kind == 2'd1;
+    wantC = grp << LVI;
+    ready = !xBusy || posA > wantA || (posA == wantA && (posB > wantB || (posB == wantB && posS >= wantS && posC > wantC)));
+    stall = kind != 2'd0 && run && !(kind == 2'd2 && !tapIn) && !ready;
   end
 
-  // the operands of the lanes that work (pool: zero outside the map)
-  always_comb begin
-    for (int i = 0; i < PE_M; i++) begin
-      for (int j = 0; j < PE_N; j++) begin
-        xv[i][j] = lv[i][j] && (kind == 2'd0 || (kind == 2'd2 && tapIn)) ? $signed(xData[i][j]) : '0;
-        wv[i][j] = lv[i][j] && kind == 2'd0 ? $signed(wData[i][j]) : '0;
-      end
-    end
-  end
-
-  always_comb begin
-    for (int i = 0; i < PE_M; i++) begin
-      logic signed [31:0] sum;
-      sum = 32'sd0;
-      for (int j = 0; j < PE_N; j++) sum = sum + 32'(xv[i][j]) * 32'(wv[i][j]);
-      for (int j = 0; j < PE_N; j++) begin
-        logic signed [31:0] prod, prev;
-        logic signed [63:0] v;
-        /* verilator lint_off UNUSEDSIGNAL */
-        logic [31:0] e;
-        /* verilator lint_on UNUSEDSIGNAL */
-        e = ai[i][j];
-        prev = accData[i][j];
-        prod = 32'(xv[i][j]) * 32'(wv[i][j]);
-        v = 64'($signed(xData[i][j])) * 64'(mul0) + 64'($signed(xData2[i][j])) * 64'(mul1);
-        accWe[i][j] = busy && !stall && lv[i][j] && (kind == 2'd0 && !mp ? j == 0 : 1'b1);
-        if (kind == 2'd0) accVal[i][j] = (init[i] ? 32'sd0 : prev) + (mp ? prod : sum);
-        else if (kind == 2'd2) accVal[i][j] = (init[i] ? 32'sd0 : prev) + 32'(xv[i][j]);
-        else accVal[i][j] = 32'(trips_pkg::clamp(trips_pkg::round_shift(v, shift0), lo, hi));
-      end
-    end
-  end
-
-  // the nest advances one iteration per cycle (innermost level 5), unless the data lags
-  logic [5:0][31:0] nxt;
-  logic wrap;
-  always_comb begin
-    nxt = ctr;
-    wrap = 1'b1;
-    for (int l = 5; l >= 0; l--) begin
-      if (wrap) begin
-        if (ctr[l] + 32'd1 < ext[l]) begin
-          nxt[l] = ctr[l] + 32'd1;
-          wrap = 1'b0;
-        end else nxt[l] = 32'd0;
-      end
-    end
-    last = busy && !stall && wrap;
-  end
-
-  always_ff @(posedge clk or negedge rst_n) begin
+  // the nest after this iteration, and every stride it adds
+  always_ff @(posedge clk) begin
     if (!rst_n) begin
       active <= 1'b0;
       ctrQ <= '0;
-    end else if (busy) begin
-      if (!stall) ctrQ <= nxt;
-      else ctrQ <= ctr;
-      active <= !last;
+      {rowRQ, rowKQ, colCQ, colKQ, vQ, grpQ, wMgQ, wTapQ, aRowQ, aColQ, accWQ} <= '0;
+      {iy0Q, ix0Q} <= '0;
+      kqbQ <= '0;
+      colBQ <= '0;
+      glQ <= '0;
+      accLQ <= '0;
+    end else if (run) begin
+      {rowRQ, rowKQ, colCQ, colKQ, vQ, grpQ, wMgQ, wTapQ, aRowQ, aColQ, accWQ} <= {rowR, rowK, colC, colK, v, grp, wMg, wTap, aRow, aCol, accW};
+      {iy0Q, ix0Q} <= {iy0, ix0};
+      kqbQ <= kqb;
+      colBQ <= colB;
+      glQ <= gl;
+      accLQ <= accL;
+      ctrQ <= ctr;
+      active <= 1'b1;
+      if (iterLast && !stall) active <= 1'b0;
+      else if (!stall) begin
+        // level 5: kernel column (add: 1)
+        ctrQ[5] <= wrapL[5] ? 32'd0 : ctr[5] + 32'd1;
+        wTapQ <= wTap + ts;
+        if (!wrapL[5]) begin
+          if (MP != 0 && kind == 2'd0) begin
+            if (v + 32'd1 < stride) begin
+              vQ <= v + 32'd1;
+              colKQ <= colK + ngi;
+            end else begin
+              vQ <= 32'd0;
+              if (32'(kqb) + 32'd1 < 32'(PE_N)) begin
+                kqbQ <= kqb + 1'b1;
+                colKQ <= colK - sb1ngi;
+              end else begin
+                kqbQ <= '0;
+                colKQ <= colK + ngi;
+              end
+            end
+          end else colKQ <= colK + ngi;
+        end else begin
+          {vQ, colKQ} <= '0;
+          kqbQ <= '0;
+          // level 4: kernel row
+          ctrQ[4] <= wrapL[4] ? 32'd0 : ctr[4] + 32'd1;
+          rowKQ <= wrapL[4] ? 32'd0 : rowK + rsi;
+          if (wrapL[4]) begin
+            wTapQ <= 32'd0;
+            // level 3: input-channel group (mn), input channel (mp), 1 (dw, add, pool)
+            ctrQ[3] <= wrapL[3] ? 32'd0 : ctr[3] + 32'd1;
+            if (wrapL[3]) begin
+              // level 2: column (mn) or column group (mp); add and pool: channel group
+              ctrQ[2] <= wrapL[2] ? 32'd0 : ctr[2] + 32'd1;
+              if (kind == 2'd0) colCQ <= wrapL[2] ? 32'd0 : colC + sngi;
+              if (kind == 2'd0) aColQ <= wrapL[2] ? 32'd0 : aCol + mg;
+              else begin
+                // next channel group: E channels on, within the input word and the acc banks
+                {grpQ, glQ} <= wrapL[2] ? '0 : (32'(gl) + 32'(E) >= 32'(VI) ? {grp + 32'd1, {LVI{1'b0}}} : {grp, gl + LVI'(E)});
+                {accWQ, accLQ} <= wrapL[2] ? '0 : (32'(accL) + 32'(E) >= 32'(PE_M) ? {accW + 32'd1, {LPM{1'b0}}} : {accW, accL + LPM'(E)});
+              end
+              if (wrapL[2]) begin
+                // level 1: row (mac), column (add / pool)
+                ctrQ[1] <= wrapL[1] ? 32'd0 : ctr[1] + 32'd1;
+                if (kind == 2'd0) begin
+                  rowRQ <= wrapL[1] ? 32'd0 : rowR + srsi;
+                  aRowQ <= wrapL[1] ? 32'd0 : aRow + accRow;
+                end else begin
+                  colCQ <= wrapL[1] ? (kind == 2'd2 ? -padngi : 32'd0) : colC + (kind == 2'd2 ? sngi : ngi);
+                  ix0Q <= wrapL[1] ? -$signed(pad) : ix0 + $signed(stride);
+                  // acc column: column bank, then the next word of MG
+                  if (wrapL[1]) begin
+                    colBQ <= '0;
+                    aColQ <= 32'd0;
+                  end else if (BJ > 1 && 32'(colB) + 32'd1 < 32'(BJ)) colBQ <= colB + 1'b1;
+                  else begin
+                    colBQ <= '0;
+                    aColQ <= aCol + mg;
+                  end
+                end
+                if (wrapL[1]) begin
+                  // level 0: out-channel group (mac), row (add / pool)
+                  ctrQ[0] <= ctr[0] + 32'd1;
+                  if (kind == 2'd0) wMgQ <= wMg + ms;
+                  else begin
+                    rowRQ <= rowR + (kind == 2'd2 ? srsi : rsi);
+                    iy0Q <= iy0 + $signed(stride);
+                    aRowQ <= aRow + accRow;
+                  end
+                end
+              end
+            end
+          end
+        end
+      end
     end
+  end
+
+  // the addresses of this iteration
+  /* verilator lint_off UNUSEDSIGNAL */
+  always_comb begin
+    logic [31:0] base;  // the low bits address a bank
+    base = rowR + rowK + colC + colK;
+    for (int b = 0; b < BJ; b++) begin
+      logic [31:0] a;
+      if (kind != 2'd0) a = base + grp;
+      else if (DW != 0) a = base + ctr[0] + (32'(b) < 32'(kqb) ? sngi : 32'd0);
+      else if (MP != 0) a = base + (ctr[3] >> LVI) + (32'(b) < 32'(kqb) ? sngi : 32'd0);
+      else a = base + ctr[3];
+      inRa[b] = a[IA-1:0];
+    end
+    begin
+      logic [31:0] w;
+      w = wStep + wMg + wTap + (DW != 0 ? 32'd0 : MP != 0 ? ctr[3] >> $clog2(VW) : ctr[3]);
+      wRa = w[WA-1:0];
+    end
+    begin
+      logic [31:0] ac;
+      ac = aRow + aCol + (kind == 2'd0 ? ctr[0] : accW);
+      accRa = ac[AA-1:0];
+    end
+  end
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  // lanes of this iteration that hold real work
+  logic [PE_M-1:0] mOk;
+  logic [PE_N-1:0] jOk;
+  always_comb begin
+    for (int i = 0; i < PE_M; i++)
+      mOk[i] = kind == 2'd0 ? (ctr[0] << LPM) + 32'(i) < mi : i < E && (grp << LVI) + 32'(gl) + 32'(i) < mi;
+    for (int j = 0; j < PE_N; j++) begin
+      if (kind != 2'd0) jOk[j] = j == 0;
+      else if (MP != 0) jOk[j] = (ctr[2] << LPN) + 32'(j) < ci;  // output column
+      else if (DW != 0) jOk[j] = j == 0;
+      else jOk[j] = (ctr[3] << LPN) + 32'(j) < niC;  // input channel
+    end
+  end
+
+  // ---- the pipeline: t1 … t4 ---------------------------------------------------------------
+  typedef struct packed {
+    logic valid;
+    logic last;
+    logic first;
+    logic runLast;
+    logic init;
+    logic tapIn;
+    logic [1:0] kind;
+    logic [LPN-1:0] kqb;
+    logic [LVI-1:0] nl;
+    logic [LVI-1:0] gl;
+    logic [LPM-1:0] accL;
+    logic [LBJ-1:0] colB;
+    logic [PE_M-1:0] mOk;
+    logic [PE_N-1:0] jOk;
+    logic [AA-1:0] accA;
+  } stage_t;
+  stage_t s0, s1, s2, s3;
+  /* verilator lint_off UNUSEDSIGNAL */
+  stage_t s4;  // the last stage writes; it needs no operand fields
+  /* verilator lint_on UNUSEDSIGNAL */
+  always_comb begin
+    s0.valid = run && !stall;
+    s0.last = iterLast;
+    s0.first = runFirst;
+    s0.runLast = runLast;
+    s0.init = kind != 2'd0 || firstStep;
+    s0.tapIn = kind != 2'd2 || tapIn;
+    s0.kind = kind;
+    s0.kqb = kqb;
+    s0.nl = LVI'(ctr[3]);
+    s0.gl = gl;
+    s0.accL = accL;
+    s0.colB = MP != 0 && kind == 2'd0 ? '0 : colB;
+    s0.mOk = mOk;
+    s0.jOk = jOk;
+    s0.accA = accRa;
+  end
+  always_ff @(posedge clk) begin
+    if (!rst_n) {s1, s2, s3, s4} <= '0;
+    else {s1, s2, s3, s4} <= {s0, s1, s2, s3};
+  end
+
+  // t1: operands of every lane from the words that arrived (every select a mux over constant
+  // indices: no index arithmetic for synthesis to turn into multipliers)
+  logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xOp, yOp;
+  logic [PE_M-1:0][PE_N-1:0][W_W-1:0] wOp;
+  logic [PE_M-1:0][BJ-1:0][31:0] acc2, acc3;
+  logic [BJ-1:0][VI*ACT_W-1:0] inSel;
+  logic [PE_M-1:0][VW*W_W-1:0] wSel;
+  always_comb begin
+    for (int b = 0; b < BJ; b++) inSel[b] = inHalfD ? inRd[1][b] : inRd[0][b];
+    for (int i = 0; i < PE_M; i++) wSel[i] = wHalfD ? wRd[1][i] : wRd[0][i];
+  end
+  always_ff @(posedge clk) begin
+    for (int i = 0; i < PE_M; i++) begin
+      for (int j = 0; j < PE_N; j++) begin
+        logic [VI*ACT_W-1:0] xw;
+        logic [ACT_W-1:0] xv, yv;
+        logic [W_W-1:0] wv;
+        xw = inSel[0];
+        // mp: column j sits in bank (j + kqb) mod PE_N
+        if (MP != 0)
+          for (int b = 0; b < BJ; b++) if (((j + int'(s1.kqb)) & (PE_N - 1)) == b) xw = inSel[b];
+        xv = '0;
+        yv = '0;
+        wv = '0;
+        if (s1.kind == 2'd0) begin
+          if (DW != 0) begin
+            xv = xw[i*ACT_W+:ACT_W];
+            wv = wSel[i][W_W-1:0];
+          end else if (MP != 0) begin
+            for (int k = 0; k < VI; k++) if (32'(s1.nl) == 32'(k)) xv = xw[k*ACT_W+:ACT_W];
+            for (int k = 0; k < VW; k++) if (32'(s1.nl) == 32'(k)) wv = wSel[i][k*W_W+:W_W];
+          end else begin
+            xv = xw[(j%VI)*ACT_W+:ACT_W];
+            wv = wSel[i][(j%VW)*W_W+:W_W];
+          end
+        end else if (j == 0 && i < E) begin
+          // add: lane i takes channel gl + i of both inputs; pool: of its one input, weight 1
+          for (int k = 0; k < VI; k++) begin
+            if (32'(s1.gl) + 32'(i) == 32'(k)) begin
+              xv = inRd[0][0][k*ACT_W+:ACT_W];
+              yv = inRd[1][0][k*ACT_W+:ACT_W];
+            end
+          end
+          wv = W_W'(1);
+        end
+        xOp[i][j] <= s1.valid && s1.mOk[i] && s1.jOk[j] && s1.tapIn ? xv : '0;
+        yOp[i][j] <= yv;
+        wOp[i][j] <= wv;
+      end
+    end
+    acc2 <= accRd;
+    acc3 <= acc2;
+  end
+
+  // the halves the words came from (the controller holds them for the whole step)
+  logic inHalfD, wHalfD;
+  always_ff @(posedge clk) begin
+    inHalfD <= inHalf;
+    wHalfD <= wHalf;
+  end
+
+  // t2: the multiplies
+  logic [PE_M-1:0][PE_N-1:0][ACT_W+W_W-1:0] prod;
+  logic [PE_M-1:0][PE_N-1:0][2*ACT_W-1:0] pair;
+  always_ff @(posedge clk) begin
+    for (int i = 0; i < PE_M; i++) begin
+      for (int j = 0; j < PE_N; j++) begin
+        prod[i][j] <= $signed(xOp[i][j]) * $signed(wOp[i][j]);
+        pair[i][j] <= {yOp[i][j], xOp[i][j]};
+      end
+    end
+  end
+
+  // t3: adder tree (mn, dw, pool: lane j = 0 holds the row's sum) and accumulators
+  logic [PE_M-1:0][PE_N-1:0][31:0] accR;
+  always_ff @(posedge clk) begin
+    for (int i = 0; i < PE_M; i++) begin
+      logic signed [31:0] sum;
+      sum = 32'sd0;
+      for (int j = 0; j < PE_N; j++) sum = sum + 32'($signed(prod[i][j]));
+      for (int j = 0; j < PE_N; j++) begin
+        logic signed [31:0] add, base;
+        add = MP != 0 && s3.kind == 2'd0 ? 32'($signed(prod[i][j])) : sum;
+        base = s3.init ? 32'sd0 : $signed(acc3[i][MP != 0 ? j % BJ : 0]);
+        if (s3.valid) begin
+          if (s3.kind == 2'd1) accR[i][j] <= 32'(pair[i][j]);
+          else accR[i][j] <= (s3.first ? base : accR[i][j]) + add;
+        end
+      end
+    end
+  end
+
+  // t4: write the run's accumulator (add / pool: lane i goes to bank accL + i)
+  always_comb begin
+    accWa = s4.accA;
+    for (int i = 0; i < PE_M; i++) begin
+      for (int b = 0; b < BJ; b++) begin
+        logic hit;
+        logic [31:0] src;
+        hit = 1'b0;
+        src = 32'd0;
+        if (s4.kind == 2'd0) begin
+          if (MP != 0) begin
+            hit = 1'b1;
+            src = accR[i][b % PE_N];
+          end else if (b == 0) begin
+            hit = 1'b1;
+            src = accR[i][0];
+          end
+        end else if (32'(b) == 32'(s4.colB)) begin
+          for (int k = 0; k < E; k++) begin
+            if (32'(s4.accL) + 32'(k) == 32'(i)) begin
+              hit = 1'b1;
+              src = accR[k][0];
+            end
+          end
+        end
+        accWe[i][b] = s4.valid && s4.runLast && hit;
+        accWd[i][b] = src;
+      end
+    end
+    last = s4.valid && s4.last;
+    busy = run || s1.valid || s2.valid || s3.valid || s4.valid;
   end
 endmodule

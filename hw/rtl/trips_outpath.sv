@@ -1,71 +1,188 @@
-// trips_outpath.sv — requantisation and activation on the way out: every write lane of the
-// DMA turns one accumulator into the word it stores (docs/quant.md):
+// trips_outpath.sv — the way out: PE_M requantisers, one per accumulator bank, turn one word of
+// up to PE_M channels of one pixel per cycle into the values the DMA writes (docs/quant.md):
 //   conv / dw / fc : clamp(round_half_even((acc·m + bias) / 2^shift), lo, hi), per out channel
 //   raw fc         : acc·m + bias (64-bit integer logit)
 //   pool           : clamp(round_half_even(sum·m_n / 2^shift_n)), n = pixels of the window
-//   add            : the code the compute lanes already formed
-// The channel permutation (shuffle) only moves the word's DRAM address.
-module trips_outpath
-#(
-    parameter int LANES = 8
+//   add            : clamp(round_half_even((a·m0 + b·m1) / 2^shift0)), a and b packed in the word
+// in four registered stages — o1 the accumulator and table words, o2 the multiplies (DSP with
+// input registers), o3 the rounding, o4 the DRAM write — so a tile's stream ends PIPE cycles
+// after its last word leaves the DMA. The channel permutation (shuffle) only moves the word's
+// DRAM address.
+module trips_outpath #(
+    parameter int PE_M = 2,
+    parameter int BJ = 1,
+    parameter int LANES = 8,
+    parameter int ACT_W = 9,
+    parameter int AA = 6,
+    parameter int TA = 4
 ) (
+    input logic clk,
+    input logic rst_n,
+    // the DMA's write word this cycle (beat of a write transfer) and where it goes
+    input logic beat,
+    input logic lastWord,
     input logic [1:0] mode,
     input logic perm,
-    input logic [LANES-1:0][31:0] laneA,
-    input logic [LANES-1:0][31:0] laneB,
-    input logic [LANES-1:0][31:0] laneChan,
-    input logic [LANES-1:0][31:0] laneAddr,
+    input logic [2:0] space,
+    input logic [7:0] len,
+    input logic [31:0] dAddr,
+    input logic [31:0] chan,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input logic [31:0] word,  // the low bits address the accumulator banks
+    input logic [31:0] stride,  // ≤ 8 bits
+    /* verilator lint_on UNUSEDSIGNAL */
+    input logic [$clog2(BJ+1)-1:0] cBank,
+    input logic [31:0] segWord,
+    // the tile's channel offset (unpermuted DRAM channel of the word's first lane)
+    input logic [31:0] coff,
+    // tables: first word of the tile's entries (conv); pool window: output pixel and geometry
+    input logic [31:0] tBase,
+    input logic [$clog2(PE_M+1)-1:0] tRot,
+    input logic [31:0] oy,
+    input logic [31:0] ox,
     input logic [31:0] kernel,
-    input logic [31:0] stride,
     input logic [31:0] pad,
     input logic [31:0] inH,
     input logic [31:0] inW,
+    input logic [31:0] entry0,
     input logic signed [31:0] lo,
     input logic signed [31:0] hi,
-    // per lane: the requantisation entry it reads, and what the buffers hold there
-    output logic [LANES-1:0][31:0] entry,
-    input logic [LANES-1:0][31:0] accV,
-    input logic [LANES-1:0][63:0] biasV,
-    input logic [LANES-1:0][31:0] mulV,
-    input logic [LANES-1:0][7:0] shiftV,
-    input logic [LANES-1:0][15:0] permV,
-    // pool: the table holds window sizes entry0 + 1 … (only those that occur are loaded)
-    input logic [31:0] entry0,
-    output logic [LANES-1:0][63:0] data,
-    output logic [LANES-1:0][31:0] addr
+    input logic signed [31:0] mul0,
+    input logic signed [31:0] mul1,
+    input logic [7:0] shift0,
+    // reads: accumulator word of every bank, table entries of every bank
+    output logic [AA-1:0] accRa,
+    output logic [PE_M-1:0][TA-1:0] tabRa,
+    input logic [PE_M-1:0][BJ-1:0][31:0] accRd,
+    input logic [PE_M-1:0][63:0] biasRd,
+    input logic [PE_M-1:0][29:0] mulShRd,
+    input logic [PE_M-1:0][15:0] permRd,
+    // the write beat, four cycles after the DMA's
+    output logic busy,
+    output logic done,
+    output logic memWe,
+    output logic [2:0] memSpace,
+    output logic [LANES-1:0] memValid,
+    output logic [LANES-1:0][31:0] memAddr,
+    output logic [LANES-1:0][63:0] memWdata
 );
+  localparam int LBJ = BJ > 1 ? $clog2(BJ) : 1;
 
-  // pixels of pool window (oy, ox) inside the map: padding is not counted
-  function automatic logic [31:0] window(input logic [31:0] oy, input logic [31:0] ox);
+  // o0: pixels of the pool window inside the map (padding is not counted)
+  logic [31:0] tab;
+  always_comb begin
     logic signed [31:0] y0, x0, y1, x1;
-    y0 = $signed(oy * stride) - $signed(pad);
-    x0 = $signed(ox * stride) - $signed(pad);
+    logic [31:0] win;
+    y0 = $signed(trips_pkg::mul_small(stride[7:0], oy)) - $signed(pad);
+    x0 = $signed(trips_pkg::mul_small(stride[7:0], ox)) - $signed(pad);
     y1 = y0 + $signed(kernel);
     x1 = x0 + $signed(kernel);
     if (y0 < 0) y0 = 0;
     if (x0 < 0) x0 = 0;
     if (y1 > $signed(inH)) y1 = $signed(inH);
     if (x1 > $signed(inW)) x1 = $signed(inW);
-    window = 32'((y1 - y0) * (x1 - x0));
-  endfunction
-
-  always_comb begin
-    for (int j = 0; j < LANES; j++)
-      entry[j] = mode == trips_pkg::OUT_POOL ? window(laneA[j], laneB[j]) - 32'd1 - entry0 : laneChan[j];
+    win = trips_pkg::mul_small(8'(y1 - y0), 32'(x1 - x0));
+    tab = mode == trips_pkg::OUT_POOL ? win - 32'd1 - entry0 : tBase + segWord;
+    accRa = word[AA-1:0];
+    // entry of lane j: rot + j from the tile's first, so bank b holds lane b − rot (mod PE_M)
+    for (int b = 0; b < PE_M; b++) begin
+      /* verilator lint_off UNUSEDSIGNAL */
+      logic [31:0] e;
+      /* verilator lint_on UNUSEDSIGNAL */
+      e = tab + (mode != trips_pkg::OUT_POOL && 32'(b) < 32'(tRot) ? 32'd1 : 32'd0);
+      tabRa[b] = e[TA-1:0];
+    end
   end
 
+  typedef struct packed {
+    logic valid;
+    logic last;
+    logic [1:0] mode;
+    logic perm;
+    logic [2:0] space;
+    logic [7:0] len;
+    logic [31:0] addr;
+    logic [31:0] chan;
+    logic [LBJ-1:0] bank;
+    logic [$clog2(PE_M+1)-1:0] rot;
+  } stage_t;
+  stage_t o0, o1, o2, o3;
+  /* verilator lint_off UNUSEDSIGNAL */
+  stage_t o4;
+  /* verilator lint_on UNUSEDSIGNAL */
   always_comb begin
-    for (int j = 0; j < LANES; j++) begin
-      logic signed [63:0] a, v;
-      a = 64'($signed(accV[j]));
-      v = a * 64'($signed(mulV[j])) + $signed(biasV[j]);
-      case (mode)
-        trips_pkg::OUT_RAW: data[j] = v;
-        trips_pkg::OUT_COPY: data[j] = a;
-        trips_pkg::OUT_POOL: data[j] = trips_pkg::clamp(trips_pkg::round_shift(a * 64'($signed(mulV[j])), shiftV[j]), lo, hi);
-        default: data[j] = trips_pkg::clamp(trips_pkg::round_shift(v, shiftV[j]), lo, hi);
-      endcase
-      addr[j] = laneAddr[j] + (perm ? 32'(permV[j]) : laneChan[j]);
+    o0.valid = beat;
+    o0.last = lastWord;
+    o0.mode = mode;
+    o0.perm = perm;
+    o0.space = space;
+    o0.len = len;
+    // DRAM word of lane 0 without its channel (the channel, or its permuted place, is added)
+    o0.addr = dAddr - chan;
+    o0.chan = coff + chan;
+    o0.bank = LBJ'(cBank);
+    o0.rot = mode == trips_pkg::OUT_POOL ? '0 : tRot;
+  end
+  always_ff @(posedge clk) begin
+    if (!rst_n) {o1, o2, o3, o4} <= '0;
+    else {o1, o2, o3, o4} <= {o0, o1, o2, o3};
+  end
+
+  // o1 → o2: operands; o2 → o3: products; o3 → o4: rounded values
+  logic signed [PE_M-1:0][31:0] aQ, mQ;
+  logic signed [PE_M-1:0][ACT_W-1:0] bQ;
+  logic signed [PE_M-1:0][63:0] biasQ, p1, p2;
+  logic [PE_M-1:0][7:0] shQ, sh3;
+  logic [PE_M-1:0][15:0] permQ, perm3, perm4;
+  logic signed [PE_M-1:0][63:0] outQ;
+  always_ff @(posedge clk) begin
+    for (int j = 0; j < PE_M; j++) begin
+      logic [31:0] a;
+      logic [63:0] bias;
+      logic [29:0] ms;
+      logic [15:0] pm;
+      // the accumulator of the word's column bank; the table entries of lane j's bank
+      a = accRd[j][0];
+      for (int b = 0; b < BJ; b++) if (32'(o1.bank) == 32'(b)) a = accRd[j][b];
+      {bias, ms, pm} = {biasRd[j], mulShRd[j], permRd[j]};
+      for (int t = 0; t < PE_M; t++) begin
+        if (((j + int'(o1.rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
+      end
+      aQ[j] <= o1.mode == trips_pkg::OUT_ADD ? 32'($signed(a[ACT_W-1:0])) : a;
+      bQ[j] <= a[2*ACT_W-1:ACT_W];
+      mQ[j] <= o1.mode == trips_pkg::OUT_ADD ? mul0 : 32'($signed(ms[23:0]));
+      biasQ[j] <= o1.mode == trips_pkg::OUT_POOL ? 64'sd0 : $signed(bias);
+      shQ[j] <= o1.mode == trips_pkg::OUT_ADD ? shift0 : {2'd0, ms[29:24]};
+      permQ[j] <= pm;
+
+      p1[j] <= 64'($signed(aQ[j])) * 64'($signed(mQ[j]));
+      p2[j] <= o2.mode == trips_pkg::OUT_ADD ? 64'($signed(bQ[j])) * 64'(mul1) : $signed(biasQ[j]);
+      sh3[j] <= shQ[j];
+      perm3[j] <= permQ[j];
+
+      begin
+        logic signed [63:0] v;
+        v = $signed(p1[j]) + $signed(p2[j]);
+        outQ[j] <= o3.mode == trips_pkg::OUT_RAW ? v : trips_pkg::clamp(trips_pkg::round_shift(v, sh3[j]), lo, hi);
+      end
+      perm4[j] <= perm3[j];
     end
+  end
+
+  // o4: the write beat
+  always_comb begin
+    memWe = o4.valid;
+    memSpace = o4.space;
+    for (int j = 0; j < LANES; j++) begin
+      memValid[j] = o4.valid && j < PE_M && 32'(j) < 32'(o4.len);
+      memAddr[j] = 32'd0;
+      memWdata[j] = 64'd0;
+      if (j < PE_M) begin
+        memAddr[j] = o4.addr + (o4.perm ? 32'(perm4[j%PE_M]) : o4.chan + 32'(j));
+        memWdata[j] = outQ[j%PE_M];
+      end
+    end
+    busy = o1.valid || o2.valid || o3.valid || o4.valid;
+    done = o4.valid && o4.last;
   end
 endmodule

@@ -1,13 +1,14 @@
 // trips_xfer.sv — the DMA of a chunk: runs a chain of up to three transfers (xfer_t) back to
-// back through the one DRAM port. The port moves `portFx`/2^16 bits per cycle (the effective
-// port width of the cost model, possibly fractional when the chunks share the DRAM); value i
-// of a transfer of q-bit values completes in the beat where its last bit arrives, so a
-// transfer takes exactly ⌈count·q / P⌉ cycles (docs/cost-model.md). Each cycle the values
-// completed are presented as lanes (index, nest coordinates, DRAM word address); the engine
-// writes them into its buffers (reads) or fills their data (writes).
-module trips_xfer
-#(
-    parameter int LANES = 8
+// back through the one DRAM port, one buffer word per beat. The port moves `portFx`/2^16 bits
+// per cycle (the effective port width of the cost model, possibly fractional when the chunks
+// share the DRAM); the bits accumulate as credit, and a word of n q-bit values goes in the
+// first cycle whose credit covers n·q. So a transfer of W words and B bits takes
+// max(W, ⌈B/P⌉) cycles when its words are alike (docs/cost-model.md), and the buffers see at
+// most one word write per cycle: one write port per bank. Every address is kept by adding
+// strides as the nest advances — no multiplier, no divider.
+module trips_xfer #(
+    parameter int PE_M = 2,
+    parameter int BJ = 1
 ) (
     input logic clk,
     input logic rst_n,
@@ -21,34 +22,42 @@ module trips_xfer
     output logic busy,
     output logic last,
     output logic [trips_pkg::XFER_BITS-1:0] cur,
-    output logic [LANES-1:0] laneValid,
-    output logic [LANES-1:0] laneInBounds,
-    output logic [LANES-1:0][31:0] laneIndex,
-    output logic [LANES-1:0][31:0] laneA,
-    output logic [LANES-1:0][31:0] laneB,
-    // channel coff + c: the engine adds it (or its permuted place) to laneAddr
-    output logic [LANES-1:0][31:0] laneChan,
-    output logic [LANES-1:0][31:0] laneAddr
+    // this cycle's word: `beat`, its values, DRAM word of its first value, whole pixel in bounds
+    output logic beat,
+    output logic [7:0] len,
+    output logic [31:0] dAddr,
+    output logic inb,
+    // where it goes on chip: buffer word, a-bank (a mod PE_M), column bank, source, word in segment
+    output logic [31:0] word,
+    output logic [$clog2(PE_M+1)-1:0] aBank,
+    output logic [$clog2(BJ+1)-1:0] cBank,
+    output logic src,
+    output logic [31:0] segWord,
+    // position of the next word (all words before it are written): a, b, s, c
+    output logic [31:0] posA,
+    output logic [31:0] posB,
+    output logic posS,
+    output logic [31:0] posC
 );
+  localparam logic [31:0] CREDIT_CAP = 32'h3fff_ffff;
   trips_pkg::xfer_t t;  // the transfer in flight
-  logic [31:0] taken;
-  logic active;
-  logic [1:0] slotQ;
-  logic [31:0] doneQ, aQ, bQ, cQ, creditQ;
-  logic sQ;
+  logic active, restartQ;
+  logic [1:0] slot, slotQ;
 
-  logic [1:0] slot;
-  logic [31:0] done, a0, b0, c0, credit, qfx, remaining, fit;
-  logic s0;
+  // nest state (registered) and its value in this cycle (restarted on go / next slot)
+  logic [31:0] aQ, bQ, cQ, csQ, cwQ, segOffQ, rowAQ, colAQ, rowOffQ, colOffQ, creditQ, bvQ;
+  logic signed [31:0] yQ, xQ;
+  logic [$clog2(PE_M+1)-1:0] abQ;
+  logic [$clog2(BJ+1)-1:0] bkQ;
+  logic sQ, fresh;
+  logic [31:0] a, b, c, cs, cw, segOff, rowA, colA, rowOff, colOff, credit, bv;
+  logic signed [31:0] y, x;
+  logic [$clog2(PE_M+1)-1:0] ab;
+  logic [$clog2(BJ+1)-1:0] bk;
+  logic s;
 
   always_comb begin
     slot = go ? 2'd0 : slotQ;
-    done = go ? 32'd0 : doneQ;
-    a0 = go ? 32'd0 : aQ;
-    b0 = go ? 32'd0 : bQ;
-    c0 = go ? 32'd0 : cQ;
-    s0 = go ? 1'b0 : sQ;
-    credit = (go ? 32'd0 : creditQ) + portFx;
     case (slot)
       2'd0: t = slot0;
       2'd1: t = slot1;
@@ -56,91 +65,150 @@ module trips_xfer
     endcase
     cur = t;
     busy = go || active;
-    qfx = {8'd0, t.bits, 16'd0};
-    remaining = t.count - done;
-    fit = credit / qfx;
-    taken = busy ? fit : 32'd0;
-    if (taken > remaining) taken = remaining;
-    if (taken > LANES) taken = LANES;
-    last = busy && taken == remaining && slot == nslots - 2'd1;
+    fresh = go || restartQ;
+    a = fresh ? 32'd0 : aQ;
+    b = fresh ? 32'd0 : bQ;
+    c = fresh ? 32'd0 : cQ;
+    cs = fresh ? 32'd0 : csQ;
+    cw = fresh ? 32'd0 : cwQ;
+    s = fresh ? 1'b0 : sQ;
+    segOff = fresh ? 32'd0 : segOffQ;
+    rowA = fresh ? 32'd0 : rowAQ;
+    colA = fresh ? 32'd0 : colAQ;
+    rowOff = fresh ? 32'd0 : rowOffQ;
+    colOff = fresh ? 32'd0 : colOffQ;
+    bv = fresh ? 32'd0 : bvQ;
+    ab = fresh ? '0 : abQ;
+    bk = fresh ? '0 : bkQ;
+    y = fresh ? $signed(t.y0) : yQ;
+    x = fresh ? $signed(t.x0) : xQ;
+    credit = (fresh ? 32'd0 : creditQ) + portFx;
   end
 
-  // lane j holds value done + j; its coordinates follow lane j − 1's by one step of the nest
-  logic [LANES-1:0] cs;
-  logic [LANES-1:0][31:0] ca, cb, cc;
-  logic [31:0] na, nb, nc;
-  logic ns;
+  // this cycle's word: the channels up to the word's or the segment's end
+  logic [31:0] segLeft, need;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [31:0] wordBits;  // ≤ 255 values × 64 bits
+  /* verilator lint_on UNUSEDSIGNAL */
   always_comb begin
-    logic [31:0] a, b, c;
-    logic s;
-    {a, b, c, s} = {a0, b0, c0, s0};
-    {na, nb, nc, ns} = {a0, b0, c0, s0};
-    for (int j = 0; j < LANES; j++) begin
-      {ca[j], cb[j], cc[j], cs[j]} = {a, b, c, s};
-      if (t.interleave && !s) s = 1'b1;
+    segLeft = trips_pkg::min2(t.segLen - cs, t.extC - c);
+    len = segLeft < 32'(t.vlen) ? segLeft[7:0] : t.vlen;
+    wordBits = trips_pkg::mul_small(len, {24'd0, t.bits});
+    need = {wordBits[15:0], 16'd0};
+    beat = busy && credit >= need;
+    dAddr = (s ? t.base2 : t.base) + rowA + colA + c;
+    inb = !t.bounds || (y >= 0 && y < $signed(t.h) && x >= 0 && x < $signed(t.w));
+    word = rowOff + colOff + segOff + cw;
+    aBank = ab;
+    cBank = bk;
+    src = s;
+    segWord = cw;
+    posA = a;
+    posB = b;
+    posS = s;
+    posC = c;
+  end
+
+  // the nest after this beat
+  logic [31:0] na, nb, nc, ncs, ncw, nsegOff, nrowA, ncolA, nrowOff, ncolOff, nbv;
+  logic signed [31:0] ny, nx;
+  logic [$clog2(PE_M+1)-1:0] nab;
+  logic [$clog2(BJ+1)-1:0] nbk;
+  logic ns, xferDone;
+  always_comb begin
+    {na, nb, nc, ncs, ncw, nsegOff, nrowA, ncolA, nrowOff, ncolOff, nbv} = {a, b, c, cs, cw, segOff, rowA, colA, rowOff, colOff, bv};
+    {ny, nx, nab, nbk, ns} = {y, x, ab, bk, s};
+    xferDone = 1'b0;
+    nc = c + 32'(len);
+    ncs = cs + 32'(len);
+    ncw = cw + 32'd1;
+    if (ncs == t.segLen) begin
+      ncs = 32'd0;
+      ncw = 32'd0;
+      nsegOff = segOff + t.bS;
+    end
+    if (nc == t.extC) begin
+      // the pixel (or its first source) is done
+      {nc, ncs, ncw, nsegOff} = '0;
+      if (t.two && !s) ns = 1'b1;
       else begin
-        s = 1'b0;
-        if (c + 32'd1 < t.extC) c = c + 32'd1;
-        else begin
-          c = 32'd0;
-          if (b + 32'd1 < t.extB) b = b + 32'd1;
-          else begin
-            b = 32'd0;
-            a = a + 32'd1;
+        ns = 1'b0;
+        nb = b + 32'd1;
+        ncolA = colA + t.sb;
+        nx = x + 32'sd1;
+        if (!t.cbank) ncolOff = colOff + t.bB;
+        else if (bv + 32'd1 < 32'(t.sub)) begin
+          nbv = bv + 32'd1;
+          ncolOff = colOff + t.bB;
+        end else begin
+          nbv = 32'd0;
+          if (32'(bk) + 32'd1 < 32'(BJ)) begin
+            nbk = bk + 1'b1;
+            ncolOff = colOff - t.bBsub;
+          end else begin
+            nbk = '0;
+            ncolOff = colOff + t.bB;
           end
         end
+        if (nb == t.extB) begin
+          {nb, ncolA, ncolOff, nbv} = '0;
+          nbk = '0;
+          nx = $signed(t.x0);
+          na = a + 32'd1;
+          nrowA = rowA + t.sa;
+          ny = y + 32'sd1;
+          if (!t.abank) nrowOff = rowOff + t.bA;
+          else if (32'(ab) + 32'd1 < 32'(PE_M)) nab = ab + 1'b1;
+          else begin
+            nab = '0;
+            nrowOff = rowOff + t.bA;
+          end
+          xferDone = na == t.extA;
+        end
       end
-      if (32'(j + 1) == taken) {na, nb, nc, ns} = {a, b, c, s};
     end
+    last = beat && xferDone && slot == nslots - 2'd1;
   end
 
-  always_comb begin
-    for (int j = 0; j < LANES; j++) begin
-      logic [31:0] y, x;
-      y = t.yoff + ca[j];
-      x = t.xoff + cb[j];
-      laneValid[j] = 32'(j) < taken;
-      laneInBounds[j] = !t.bounds || ($signed(y) >= 0 && $signed(y) < $signed(t.h) && $signed(x) >= 0 && $signed(x) < $signed(t.w));
-      laneIndex[j] = done + 32'(j);
-      laneA[j] = ca[j];
-      laneB[j] = cb[j];
-      laneChan[j] = t.coff + cc[j];
-      laneAddr[j] = (cs[j] ? t.base2 : t.base) + y * t.sa + x * t.sb;
-    end
-  end
-
-  always_ff @(posedge clk or negedge rst_n) begin
+`ifdef TRIPS_TRACE
+  always_ff @(posedge clk) if (beat) $display("xfer sp%0d tg%0d w%0d slot%0d a%0d b%0d s%0d c%0d len%0d dAddr%0d word%0d ab%0d cb%0d extABC %0d %0d %0d base %0d", t.space, t.target, t.write, slot, a, b, s, c, len, dAddr, word, ab, bk, t.extA, t.extB, t.extC, t.base);
+`endif
+  always_ff @(posedge clk) begin
     if (!rst_n) begin
       active <= 1'b0;
+      restartQ <= 1'b0;
       slotQ <= 2'd0;
-      doneQ <= 32'd0;
-      aQ <= 32'd0;
-      bQ <= 32'd0;
-      cQ <= 32'd0;
+      {aQ, bQ, cQ, csQ, cwQ, segOffQ, rowAQ, colAQ, rowOffQ, colOffQ, creditQ, bvQ} <= '0;
+      {yQ, xQ} <= '0;
+      abQ <= '0;
+      bkQ <= '0;
       sQ <= 1'b0;
-      creditQ <= 32'd0;
     end else if (busy) begin
-      if (last) begin
-        active <= 1'b0;
-      end else if (taken == remaining) begin
-        // next transfer of the chain: fresh credit, its first beat in the next cycle
+      restartQ <= 1'b0;
+      if (last) active <= 1'b0;
+      else if (beat && xferDone) begin
+        // next transfer of the chain: fresh nest and credit, its first beat in the next cycle
         active <= 1'b1;
+        restartQ <= 1'b1;
         slotQ <= slot + 2'd1;
-        doneQ <= 32'd0;
-        aQ <= 32'd0;
-        bQ <= 32'd0;
-        cQ <= 32'd0;
-        sQ <= 1'b0;
-        creditQ <= 32'd0;
       end else begin
         active <= 1'b1;
         slotQ <= slot;
-        doneQ <= done + taken;
-        aQ <= na;
-        bQ <= nb;
-        cQ <= nc;
-        sQ <= ns;
-        creditQ <= credit - taken * qfx;
+        if (beat) begin
+          {aQ, bQ, cQ, csQ, cwQ, segOffQ, rowAQ, colAQ, rowOffQ, colOffQ, bvQ} <= {na, nb, nc, ncs, ncw, nsegOff, nrowA, ncolA, nrowOff, ncolOff, nbv};
+          {yQ, xQ} <= {ny, nx};
+          abQ <= nab;
+          bkQ <= nbk;
+          sQ <= ns;
+          creditQ <= credit - need > CREDIT_CAP ? CREDIT_CAP : credit - need;
+        end else begin
+          {aQ, bQ, cQ, csQ, cwQ, segOffQ, rowAQ, colAQ, rowOffQ, colOffQ, bvQ} <= {a, b, c, cs, cw, segOff, rowA, colA, rowOff, colOff, bv};
+          {yQ, xQ} <= {y, x};
+          abQ <= ab;
+          bkQ <= bk;
+          sQ <= s;
+          creditQ <= credit > CREDIT_CAP ? CREDIT_CAP : credit;
+        end
       end
     end
   end

@@ -8,7 +8,7 @@
  * charges is the BRAM the hardware gets.
  */
 import type { LayerSpec } from '../core/network.js';
-import { inputSpan, isMacKind, reducedN, walkedM } from '../core/layer-geometry.js';
+import { inputSpan, isMacKind, poolWindowPixels, reducedN, walkedM } from '../core/layer-geometry.js';
 import { macsPerDsp } from './boards.js';
 import type { BoardSpec, ChunkKind, ChunkParams } from './types.js';
 
@@ -25,17 +25,23 @@ export interface ChunkExtents {
   readonly maxC: number;
   /** Distinct buffer shapes of the chunk's layers, NEED_SIZE numbers each (NEED_* below). */
   readonly needs: Float64Array;
+  /** Layers the chunk runs (its program RAM holds one descriptor each). */
+  readonly layers: number;
+  /** Bits of an activation word on chip: the widest input code of the chunk's layers, signed. */
+  readonly actW: number;
 }
 
-const NEED_SIZE = 8;
-const N_CLASS = 0; // 0 MAC (conv, fc, dwconv), 1 add, 2 pool
-const N_M = 1; // out channels walked
-const N_N = 2; // in channels reduced
-const N_R = 3; // output rows
-const N_C = 4; // output columns
-const N_K = 5; // kernel
-const N_S = 6; // stride
-const N_INPIX = 7; // input pixels (pool: the whole map of a channel tile)
+export const NEED_SIZE = 10;
+export const N_CLASS = 0; // 0 MAC (conv, fc, dwconv), 1 add, 2 pool
+export const N_M = 1; // out channels walked
+export const N_N = 2; // in channels reduced
+export const N_R = 3; // output rows
+export const N_C = 4; // output columns
+export const N_K = 5; // kernel
+export const N_S = 6; // stride
+export const N_INPIX = 7; // input pixels (pool: the whole map of a channel tile)
+export const N_G = 8; // groups (MAC; 1 otherwise)
+export const N_ENT = 9; // requantisation entries (pool: the window sizes that occur)
 const NEED_MAC = 0;
 const NEED_ADD = 1;
 
@@ -47,9 +53,26 @@ export const BUF_ACC = 2;
 function needOf(l: LayerSpec): number[] {
   const cls = isMacKind(l.kind) ? NEED_MAC : l.kind === 'add' ? NEED_ADD : 2;
   const mac = cls === NEED_MAC;
-  // fc as the engines run it: a 1×1 map
+  // fc as the engines run it: a 1×1 map; add: stride 1
   const fc = l.kind === 'fc';
-  return [cls, walkedM(l), mac ? reducedN(l) : 1, fc ? 1 : l.outH, fc ? 1 : l.outW, fc ? 1 : l.kernel, fc ? 1 : l.stride, l.inH * l.inW];
+  const entries = mac ? l.outC : cls === NEED_ADD ? 2 : poolWindowPixels(l).length;
+  return [
+    cls,
+    walkedM(l),
+    mac ? reducedN(l) : 1,
+    fc ? 1 : l.outH,
+    fc ? 1 : l.outW,
+    fc ? 1 : l.kernel,
+    fc || cls === NEED_ADD ? 1 : l.stride,
+    l.inH * l.inW,
+    mac && l.kind !== 'dwconv' ? l.groups : 1,
+    entries,
+  ];
+}
+
+/** Bits of an on-chip activation word holding codes of at most `maxBits` (signed, or unsigned + 1). */
+export function activationWordBits(maxBits: number): number {
+  return maxBits + 1;
 }
 
 /** Compile a chunk's layers into its extents (once per search, and once per program). */
@@ -58,6 +81,8 @@ export function compileChunkExtents(
   chunk: { readonly kind: ChunkKind; readonly bits: number },
   board: BoardSpec,
 ): ChunkExtents {
+  // every input a chunk's layers read has the layer's bits (network-check: the producer's outBits)
+  const actW = activationWordBits(Math.max(...layers.map((l) => l.bits)));
   const mac = layers.filter((l) => isMacKind(l.kind));
   const seen = new Set<string>();
   const needs: number[] = [];
@@ -77,6 +102,8 @@ export function compileChunkExtents(
     maxR: Math.max(...layers.map((l) => l.outH)),
     maxC: Math.max(...layers.map((l) => l.outW)),
     needs: Float64Array.from(needs),
+    layers: layers.length,
+    actW,
   };
 }
 

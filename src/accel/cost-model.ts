@@ -22,7 +22,7 @@ import type { CalibrationSpec, CoefficientKey, CostCoefficients, LayerClass, Loo
 import { COST_TERMS } from './types.js';
 
 // ---- packed layer rows ----------------------------------------------------------------------
-export const ROW_SIZE = 12;
+export const ROW_SIZE = 13;
 export const R_CLASS = 0; // 0 conv/fc, 1 depthwise, 2 add, 3 pool
 export const R_M = 1; // out channels per sequential group (dw, add, pool: channels)
 export const R_N = 2; // in channels per group (dw: 1)
@@ -35,6 +35,7 @@ export const R_Q = 8; // input / weight bits
 export const R_QO = 9; // output bits
 export const R_MTOT = 10; // requantisation entries to load (conv: out channels; add: 2; pool: window sizes)
 export const R_INPIX = 11; // input pixels (pool)
+export const R_CDW = 12; // 1 when the layer's chunk is depthwise (its input words hold peM channels)
 
 export const CLASS_CONV = 0;
 export const CLASS_DW = 1;
@@ -72,9 +73,28 @@ const T_FIXED = 7;
  */
 const REQUANT_BITS_PER_CHANNEL = 96;
 
+/** Bits the engine moves per requantisation entry in each of its table transfers. */
+const TABLE_BITS = [64, 32] as const;
+/** Pipeline stages of the engine's MAC array (buffer read · operands · multiply · accumulate · write). */
+export const COMPUTE_PIPE = 4;
+/** Stages of the output path after the DMA's last word (accumulator read · multiply · round · write). */
+export const OUTPUT_PIPE = 4;
+
+/**
+ * Cycles of one transfer of `words` buffer words holding `bits` bits through a port of
+ * `port` bits per cycle: the DMA moves at most one word per cycle (one write port per bank)
+ * and the port's bits accumulate until a word is covered (trips_xfer.sv).
+ */
+export function transferCycles(words: number, bits: number, port: number): number {
+  const p = Math.ceil(bits / port);
+  return words > p ? words : p;
+}
+
 /**
  * The uncalibrated model: transfers and compute at face value, plus per-step pipeline fill,
- * per-tile control and per-layer descriptor overheads of the template's controller.
+ * per-tile control and per-layer descriptor overheads of the template's controller: 8 cycles
+ * of tile setup and the output path's 4, 2 per step, a 59-word descriptor fetch (61) and the
+ * done cycle per layer.
  */
 export const DEFAULT_COEFFICIENTS: CostCoefficients = {
   overlap: 1,
@@ -83,8 +103,8 @@ export const DEFAULT_COEFFICIENTS: CostCoefficients = {
   output: 1,
   params: 1,
   steps: 2,
-  tiles: 8,
-  fixed: 32,
+  tiles: 8 + OUTPUT_PIPE,
+  fixed: 62,
 };
 
 const LAYER_CLASSES: readonly LayerClass[] = ['conv', 'dw', 'eltwise'];
@@ -174,6 +194,9 @@ function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, p
   const os = p[po + P_ORDER] === 0;
   const peM = p[po + P_PEM];
   const peN = p[po + P_PEN];
+  // words: input VI channels of a pixel, weights VW values of an (out channel, tap)
+  const vi = rows[o + R_CDW] === 1 ? peM : peN;
+  const vw = dw ? 1 : peN;
   const tM = Math.min(p[po + P_TM], M);
   const tN = dw ? 1 : Math.min(p[po + P_TN], N);
   const tR = Math.min(p[po + P_TR], R);
@@ -216,22 +239,24 @@ function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, p
           if (cn === 0) continue;
           const ni = iN === 0 ? tN : nT;
           const reduce = dw ? 1 : ni;
-          const compute = mn ? mLanes * Math.ceil(reduce / peN) * ri * ci * K2 : mLanes * reduce * ri * Math.ceil(ci / peN) * K2;
-          let load = Math.ceil(((dw ? mi : ni) * hIn * wIn * q) / port);
-          if (os) load += Math.ceil((mi * reduce * K2 * q) / port);
+          const compute =
+            COMPUTE_PIPE + (mn ? mLanes * Math.ceil(reduce / peN) * ri * ci * K2 : mLanes * reduce * ri * Math.ceil(ci / peN) * K2);
+          const boxC = dw ? mi : ni;
+          let load = transferCycles(hIn * wIn * Math.ceil(boxC / vi), boxC * hIn * wIn * q, port);
+          if (os) load += transferCycles(mi * K2 * Math.ceil(reduce / vw), mi * reduce * K2 * q, port);
           sum += cn * (compute > load ? compute : load);
           if (first < 0) first = compute < load ? compute : load;
         }
         overlap += count * sum;
         prologue += count * first;
-        output += count * Math.ceil((mi * ri * ci * qo) / port);
+        output += count * transferCycles(ri * ci * Math.ceil(mi / peM), mi * ri * ci * qo, port);
         tiles += count;
       }
     }
     if (!os) {
       // ws: the m-tile's weights for every input channel, loaded once before its spatial tiles
-      const bits = mi * (dw ? 1 : N) * K2 * q;
-      weightLoad += cm * Math.ceil(bits / port);
+      const words = dw ? mi * K2 : mi * K2 * (nF * Math.ceil(tN / vw) + (nT > 0 ? Math.ceil(nT / vw) : 0));
+      weightLoad += cm * transferCycles(words, mi * (dw ? 1 : N) * K2 * q, port);
     }
   }
   scratch.overlap = G * overlap;
@@ -240,11 +265,21 @@ function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, p
   scratch.output = G * output;
   scratch.tiles = G * tiles;
   scratch.steps = G * tiles * nSteps;
-  scratch.params = Math.ceil((rows[o + R_MTOT] * REQUANT_BITS_PER_CHANNEL) / port);
+  scratch.params = tableCycles(rows[o + R_MTOT], port, TABLE_BITS.length);
   return scratch;
 }
 
-/** Add and pool: streamed through the chunk's output path, peM channel lanes wide. */
+/** The requantisation tables' transfers: one entry per cycle at most, `tables` of them chained. */
+function tableCycles(entries: number, port: number, tables: number): number {
+  let c = 0;
+  for (let t = TABLE_BITS.length - tables; t < TABLE_BITS.length; t++) c += transferCycles(entries, entries * TABLE_BITS[t], port);
+  return c;
+}
+
+/**
+ * Add and pool: E = min(VI, peM) channels a cycle, following their input stream (the compute
+ * pipeline drains after the last word); the output path writes peM channels a cycle.
+ */
 function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number): typeof scratch {
   const M = rows[o + R_M];
   const R = rows[o + R_R];
@@ -253,24 +288,34 @@ function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number
   const q = rows[o + R_Q];
   const qo = rows[o + R_QO];
   const peM = p[po + P_PEM];
-  const lanesCycles = Math.ceil(M / peM);
+  const vi = rows[o + R_CDW] === 1 ? peM : p[po + P_PEN];
+  const e = vi < peM ? vi : peM;
+  const tM = Math.min(p[po + P_TM], M);
+  const groups = Math.ceil(M / e);
   let compute: number;
   let load: number;
   let tiles: number;
+  let outWords: number;
   if (rows[o + R_CLASS] === CLASS_ADD) {
-    compute = lanesCycles * R * C;
-    load = Math.ceil((2 * M * R * C * q) / port);
-    tiles = Math.ceil(M / p[po + P_TM]) * Math.ceil(R / p[po + P_TR]) * Math.ceil(C / p[po + P_TC]);
+    const tR = Math.min(p[po + P_TR], R);
+    const tC = Math.min(p[po + P_TC], C);
+    tiles = Math.ceil(M / tM) * Math.ceil(R / tR) * Math.ceil(C / tC);
+    compute = groups * R * C;
+    load = transferCycles(2 * R * C * Math.ceil(M / vi), 2 * M * R * C * q, port);
+    outWords = R * C * Math.ceil(M / peM);
   } else {
-    compute = lanesCycles * R * C * K * K;
-    load = Math.ceil((M * rows[o + R_INPIX] * q) / port);
-    tiles = Math.ceil(M / p[po + P_TM]);
+    tiles = Math.ceil(M / tM);
+    compute = groups * R * C * K * K;
+    load = transferCycles(rows[o + R_INPIX] * Math.ceil(M / vi), M * rows[o + R_INPIX] * q, port);
+    // the last window's other channel groups run after its last pixel arrives
+    load += tiles * (Math.ceil(tM / e) - 1) * K * K;
+    outWords = R * C * Math.ceil(M / peM);
   }
-  scratch.overlap = compute > load ? compute : load;
+  scratch.overlap = (compute > load ? compute : load) + tiles * COMPUTE_PIPE;
   scratch.prologue = 0;
   scratch.weightLoad = 0;
-  scratch.output = Math.ceil((M * R * C * qo) / port);
-  scratch.params = Math.ceil((rows[o + R_MTOT] * REQUANT_BITS_PER_CHANNEL) / port);
+  scratch.output = transferCycles(outWords, M * R * C * qo, port);
+  scratch.params = tableCycles(rows[o + R_MTOT], port, 1);
   scratch.steps = tiles;
   scratch.tiles = tiles;
   return scratch;

@@ -20,6 +20,7 @@ import {
   R_C,
   R_CLASS,
   R_G,
+  R_CDW,
   R_INPIX,
   R_K,
   R_M,
@@ -100,6 +101,9 @@ export function compileCostProblem(
   if (missing) throw new InputError(file, '/accelerator/chunks', `expected every layer in a chunk; "${missing.name}" has none`);
   const rows = new Float64Array(ordered.length * ROW_SIZE);
   ordered.forEach((layer, i) => packLayer(layer, rows, i * ROW_SIZE));
+  chunks.forEach((chunk, c) => {
+    for (let i = chunkStart[c]; i < chunkEnd[c]; i++) rows[i * ROW_SIZE + R_CDW] = chunk.kind === 'dw' ? 1 : 0;
+  });
   const clockMhz = options.clockMhz ?? board.clockMhz;
   return {
     network,

@@ -12,7 +12,7 @@ import { computeGoldenVectors } from './golden.js';
 import { lowerProgramToHls, type HlsTool } from './hls/lower.js';
 import { renderHls } from './hls/render.js';
 import { lowerDesignToProgram } from './program.js';
-import { renderRtl } from './rtl/index.js';
+import { renderRtl, renderSynthFiles } from './rtl/index.js';
 import type { GeneratedFile, GoldenVectors, ProgramSpec } from './types.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
 
@@ -87,6 +87,7 @@ export function generateProject(design: DesignPoint, model: IntegerModel, option
   const files: GeneratedFile[] = [
     ...renderHls(hls),
     ...renderRtl(program, { toolVersion: options.provenance.toolVersion }),
+    ...renderSynthFiles(program, { part: design.board.part, toolVersion: options.provenance.toolVersion }),
     { path: PROGRAM_FILE, content: `${JSON.stringify(program)}\n` },
     { path: GOLDEN_FILE, content: `${JSON.stringify(golden)}\n` },
   ];

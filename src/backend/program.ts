@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { chunkBufferWords, compileChunkExtents } from '../accel/chunk-extents.js';
 import { estimateDesign } from '../accel/estimate.js';
-import type { BoardSpec, CalibrationSpec, ChunkSpec, DesignPoint } from '../accel/types.js';
+import type { BoardSpec, CalibrationSpec, ChunkCost, ChunkSpec, DesignPoint } from '../accel/types.js';
 import { InputError } from '../core/diagnostics.js';
 import { inputSpan, isMacKind, reducedN, walkedM } from '../core/layer-geometry.js';
 import type { LayerSpec } from '../core/network.js';
@@ -190,13 +190,13 @@ function checkModelOfDesign(design: DesignPoint, model: IntegerModel, file: stri
   });
 }
 
-/** Each chunk's program: its layers and ops, parameter images, buffers (chunkBuffers) and predicted cycles. */
+/** Each chunk's program: its layers and ops, parameter images, buffers (chunkBuffers), predicted cycles and resources. */
 function lowerChunks(
   design: DesignPoint,
   layers: readonly LayerDescriptor[],
   images: readonly ImageBuilder[],
   chunkIdents: readonly string[],
-  costs: readonly { readonly portBitsEffective: number }[],
+  costs: readonly ChunkCost[],
 ): ChunkProgram[] {
   const net = design.network;
   return design.accelerator.chunks.map((c, index) => {
@@ -215,6 +215,7 @@ function lowerChunks(
       buffers: chunkBuffers(c, specs, design.board),
       ...images[index],
       predictedCycles: members.reduce((s, l) => s + l.predictedCycles, 0),
+      resources: { dsp: costs[index].dsp, bram18: costs[index].bram18, lut: costs[index].lut, ff: costs[index].ff },
     };
   });
 }

@@ -9,7 +9,7 @@
  * chunk's layers address by offset. Layers run one after another in network order, each on its
  * chunk's engine.
  */
-import type { ChunkKind, ChunkParams, LayerCost } from '../accel/types.js';
+import type { ChunkCost, ChunkKind, ChunkParams, LayerCost } from '../accel/types.js';
 import type { Window } from '../quant/model-types.js';
 
 /** Operation codes as the descriptors (C++ and RTL) store them. */
@@ -139,6 +139,12 @@ export interface ChunkProgram {
   readonly perm: readonly number[];
   /** Σ predicted cycles of the chunk's layers. */
   readonly predictedCycles: number;
+  /**
+   * The DSP, BRAM18, LUT and FF the resource model charges the chunk (accel/estimate.ts, computed
+   * once when the program is lowered): `trips-hw synth` carries them into its records, next to
+   * what synthesis mapped.
+   */
+  readonly resources: Pick<ChunkCost, 'dsp' | 'bram18' | 'lut' | 'ff'>;
 }
 
 export interface ChunkBuffers {

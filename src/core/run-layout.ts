@@ -1,7 +1,7 @@
 /**
  * The run layout — stage: every stage and the report. Where each artifact sits in the folders
  * trips-hw writes: a flow run folder (`flow --out`), the folders of `search`, `train` and
- * `generate` inside it or on their own, and a generated project's co-simulation folder.
+ * `generate` inside it or on their own, and a generated project's co-simulation and synthesis folders.
  * What stays true: a file's name is written here once, so the stage that writes it, the stage
  * that reads it and the report name the same file (docs/architecture.md "Run folder").
  */
@@ -31,6 +31,9 @@ export const PROJECT_FILES = {
   /** The harness jobs and outputs of `sim`. */
   simWork: join('sim', 'work'),
   simDir: 'sim',
+  /** Written by `synth`: one JSON line per synthesised chunk. */
+  synthRecords: join('synth', 'records.jsonl'),
+  synthDir: 'synth',
 } as const;
 
 /** Files and folders of a flow run folder, besides each stage's folder. */

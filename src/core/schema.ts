@@ -23,6 +23,7 @@ export type ArtifactName =
   | 'explore-summary'
   | 'manifest'
   | 'sim-record'
+  | 'synth-record'
   | 'program'
   | 'golden'
   | 'flow-state'

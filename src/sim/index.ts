@@ -4,7 +4,7 @@
  * bit-exact flag) and a SimResult. Each chunk engine is built with Verilator once per set of
  * compile-time sizes (cached), then run by a C++ harness that models the DRAM (hw/sim/).
  */
-export { simulateProject, type SimResult } from './project.js';
+export { loadProject, loadRtlChunk, simulateProject, type SimResult } from './project.js';
 export { cycleError, makeRecord, type SimRecord } from './records.js';
 export { runChunk } from './run.js';
 export { buildEngine, defaultCacheDir, verilatorVersion } from './verilator.js';

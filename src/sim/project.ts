@@ -263,7 +263,7 @@ export function loadProject(dir: string): { program: ProgramSpec; golden: Golden
  * The chunk as OUT/rtl/ holds it: lowered from program.json, once the rendered engine
  * parameters and program image are checked to be the files generate wrote with it.
  */
-function loadRtlChunk(dir: string, program: ProgramSpec, manifest: ProjectManifest, index: number): RtlChunk {
+export function loadRtlChunk(dir: string, program: ProgramSpec, manifest: ProjectManifest, index: number): RtlChunk {
   const chunk = program.chunks[index];
   checkAgainstManifest(dir, manifest, `rtl/${chunk.ident}_params.vh`, 'engine parameters (Verilog header)');
   checkAgainstManifest(dir, manifest, `rtl/${chunk.ident}_program.mem`, 'program image (hex words)');

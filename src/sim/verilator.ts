@@ -54,6 +54,7 @@ function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
     '-j',
     '2',
     '-Wno-fatal',
+    ...(process.env.TRIPS_TRACE ? ['+define+TRIPS_TRACE'] : []),
     '--x-assign',
     'fast',
     '--x-initial',

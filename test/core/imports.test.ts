@@ -1,7 +1,7 @@
 /**
  * Imports point one way (docs/architecture.md "Stages"): every import under src/ is read and
  * resolved, and a stage may import only itself and the stages below it —
- *   core → {data, accel} → nn → {search, quant} → backend → sim → calibrate → report → pipeline → {cli, bench}
+ *   core → {data, accel} → nn → {search, quant} → backend → sim → synth → calibrate → report → pipeline → {cli, bench}
  * Stages on one level (data and accel, search and quant, cli and bench) do not import each other.
  * And every module under src/ opens with a `/**` block comment: its stage, what goes in and
  * comes out, what stays true.
@@ -23,11 +23,12 @@ const LEVEL: Record<string, number> = {
   quant: 3,
   backend: 4,
   sim: 5,
-  calibrate: 6,
-  report: 7,
-  pipeline: 8,
-  cli: 9,
-  bench: 9,
+  synth: 6,
+  calibrate: 7,
+  report: 8,
+  pipeline: 9,
+  cli: 10,
+  bench: 10,
 };
 
 function sourcesUnder(dir: string): string[] {

@@ -116,6 +116,7 @@ const HAND: ProgramSpec = {
       shift: [],
       perm: [],
       predictedCycles: 1200,
+      resources: { dsp: 6, bram18: 0, lut: 3000, ff: 4000 },
     },
   ],
   scores: 'codes',

@@ -66,20 +66,19 @@ export function writeProject(dir: string, project: { readonly files: GeneratedPr
   }
 }
 
-/** One engine big enough for every random case: one Verilator build serves them all. */
-export const UNIVERSAL: RtlSizes = {
-  PE_M: 8,
-  PE_N: 8,
-  LANES: 65,
-  ACT_W: 16,
-  W_W: 8,
-  IN_HALF: 4096,
-  W_HALF: 2048,
-  W_WORDS: 4096,
-  ACC_WORDS: 2048,
-  RQ_WORDS: 64,
-  PROG_WORDS: 256,
-};
+/**
+ * The engine every random case of one kind runs on: the case's PE array, parallel mode, loop
+ * order and chunk kind (they fix the hardware), buffers deep enough for every case, so one
+ * Verilator build per kind serves them all.
+ */
+export const UNIVERSAL_DEPTHS = { IN_DEPTH: 4096, W_DEPTH: 2048, ACC_DEPTH: 2048, RQ_DEPTH: 64, PROG_WORDS: 512 } as const;
+
+export function universalSizes(sizes: RtlSizes): RtlSizes {
+  return { ...sizes, ...UNIVERSAL_DEPTHS, ACT_W: 16, W_W: 8, IN_BLOCK: 1, W_BLOCK: 1, ACC_BLOCK: 1, RQ_BLOCK: 1 };
+}
+
+/** The PE array of a random chunk: one per parallel mode and chunk kind (each a build). */
+const RANDOM_PE = { mn: { conv: [4, 2], dw: [4, 1] }, mp: { conv: [2, 4], dw: [2, 2] } } as const;
 
 const pick = <T>(rng: Rng, options: readonly T[]): T => rng.pick(options);
 const int = (rng: Rng, lo: number, hi: number) => lo + rng.int(hi - lo + 1);
@@ -213,21 +212,21 @@ function globalWindow(from: LayerSpec): { kernel: number; stride: number; pad: n
 }
 
 function randomParams(rng: Rng, dw: boolean, parallel: 'mn' | 'mp', loopOrder: 'os' | 'ws'): ChunkParams {
-  const tileM = pick(rng, [1, 2, 3, 4, 6, 8]);
-  const tileN = dw ? 1 : pick(rng, [1, 2, 3, 4, 8]);
-  const tileR = pick(rng, [1, 2, 3, 4, 8]);
-  const tileC = pick(rng, [1, 2, 3, 5, 8]);
-  const peM = pick(
+  const [peM, peN] = RANDOM_PE[parallel][dw ? 'dw' : 'conv'];
+  // tiles at least the PE array they unroll; some not a multiple of it (edge lanes, table banks)
+  const tileM = pick(
     rng,
-    [1, 2, 4, 8].filter((p) => p <= tileM),
+    [2, 3, 4, 6, 8].filter((t) => t >= peM),
   );
-  const peN =
-    dw && parallel === 'mn'
-      ? 1
-      : pick(
-          rng,
-          [1, 2, 4, 8].filter((p) => p <= (parallel === 'mn' ? tileN : tileC)),
-        );
+  const tileN = dw ? 1 : pick(
+    rng,
+    [1, 2, 3, 4, 8].filter((t) => parallel === 'mp' || t >= peN),
+  );
+  const tileR = pick(rng, [1, 2, 3, 4, 8]);
+  const tileC = pick(
+    rng,
+    [1, 2, 3, 5, 8].filter((t) => parallel === 'mn' || t >= peN),
+  );
   return { parallel, loopOrder, tileM, tileN, tileR, tileC, peM, peN, portBits: pick(rng, [32, 64, 128, 256]) };
 }
 

@@ -3,18 +3,28 @@
  * test (conv with kernel 1/3/5 and stride 1/2, grouped conv with and without shuffle,
  * depthwise, add, pool, fc with logits or codes) behind a stem that sets its input precision
  * (4, 6, 8 bits), on random chunk parameters (mn/mp, os/ws, tiles, PE, port width, DRAM
- * sharing). Every layer of every network must be bit-exact. They all run on one engine build
- * (UNIVERSAL sizes ≥ every case's): the timing comes from the program, not the build.
+ * sharing). Every layer of every network must be bit-exact. The cases of one PE array, mode
+ * and kind run on one engine build (universal buffer depths ≥ every case's): the timing
+ * comes from the program, not the build.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lowerProgramToRtl, RTL_SIZE_NAMES } from '../../src/backend/rtl/lower.js';
+import { lowerProgramToRtl } from '../../src/backend/rtl/lower.js';
 import { checkNetwork } from '../../src/core/network-check.js';
 import { Rng } from '../../src/core/random.js';
 import { cycleError, defaultCacheDir, runChunk, verilatorVersion, type SimRecord } from '../../src/sim/index.js';
-import { CASE_KINDS, loadFixture, programOf, randomDesign, randomNetwork, UNIVERSAL, verilatorMissing } from './helpers.js';
+import {
+  CASE_KINDS,
+  loadFixture,
+  programOf,
+  randomDesign,
+  randomNetwork,
+  UNIVERSAL_DEPTHS,
+  universalSizes,
+  verilatorMissing,
+} from './helpers.js';
 
 const missing = await verilatorMissing();
 const work = mkdtempSync(join(tmpdir(), 'trips-hw-random-'));
@@ -36,8 +46,10 @@ describe.skipIf(missing !== undefined)(`random layers under Verilator ${missing 
       const design = randomDesign(base, network, rng, block % 2 === 0 ? 'mn' : 'mp', Math.floor(block / 2) % 2 === 0 ? 'os' : 'ws');
       const { program, golden } = await programOf(design, i + 1);
       for (const rtl of lowerProgramToRtl(program, { toolVersion: 'test' }).chunks) {
-        for (const name of RTL_SIZE_NAMES) expect(rtl.sizes[name], `case ${i} ${rtl.id} ${name}`).toBeLessThanOrEqual(UNIVERSAL[name]);
-        const run = await runChunk({ program, golden, rtl, sizes: UNIVERSAL, image: 0, cacheDir, workDir: work, simulator });
+        for (const [name, depth] of Object.entries(UNIVERSAL_DEPTHS))
+          expect(rtl.sizes[name as keyof typeof UNIVERSAL_DEPTHS], `case ${i} ${rtl.id} ${name}`).toBeLessThanOrEqual(depth);
+        const sizes = universalSizes(rtl.sizes);
+        const run = await runChunk({ program, golden, rtl, sizes, image: 0, cacheDir, workDir: work, simulator });
         expect(run.hang, `case ${i}`).toBeUndefined();
         records.push(...run.records);
       }

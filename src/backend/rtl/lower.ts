@@ -7,6 +7,9 @@
  * labels escaped for Verilog comments) and the list of files. `renderRtl` only substitutes.
  * Formats: docs/rtl.md.
  */
+import { activationWordBits } from '../../accel/chunk-extents.js';
+import { engineLayerLayout, engineShape, type EngineLayerLayout, maxDepths } from '../../accel/engine-layout.js';
+import { DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
 import { poolWindowRange } from '../../core/layer-geometry.js';
 import { escapeVerilogComment, escapeYamlScalar, plainText } from '../../core/text.js';
 import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
@@ -16,7 +19,7 @@ import { type ChunkProgram, LAYER_INTEGER_FIELDS, type LayerDescriptor, type Pro
 const PROGRAM_MAGIC = 0x54524950; // "TRIP"
 const PROGRAM_VERSION = 1;
 export const HEADER_WORDS = 16;
-export const DESCRIPTOR_WORDS = 32;
+export const DESCRIPTOR_WORDS = 64;
 /** Fractional bits of the port rate in the header (bits per cycle · 2^16). */
 const PORT_FRACTION_BITS = 16;
 
@@ -34,13 +37,53 @@ const HEADER_FIELDS = [
   'peN',
   'port bits per cycle · 2^16',
 ];
-/** What an RTL layer descriptor holds after the descriptor's integers (docs/rtl.md "Program format"). */
-const ENGINE_FIELDS = ['inBits', 'outBits', 'layer index', 'requant entries', 'first requant entry'];
+/**
+ * What an RTL layer descriptor holds after the descriptor's integers (docs/rtl.md "Program
+ * format"): the port bits and requantisation entries, then the products of layer constants
+ * the engine adds as it walks (trips_pkg.sv D_*; buffer strides from accel/engine-layout.ts).
+ */
+const ENGINE_FIELDS = [
+  'inBits',
+  'outBits',
+  'layer index',
+  'requant entries',
+  'first requant entry',
+  'K²',
+  'M (out channels walked)',
+  'N (in channels reduced)',
+  'input steps',
+  'NGI: input words per pixel',
+  'RSI: input words per box row',
+  'sub·NGI',
+  '(sub−1)·NGI',
+  'S·RSI',
+  'S·NGI',
+  'pad·RSI',
+  'pad·NGI',
+  'NGW: weight words per tap and step',
+  'TS: weight words per tap',
+  'MS: weight words per out-channel group',
+  'WMS: DRAM weights per out channel',
+  'tileM·WMS',
+  'outPer·WMS',
+  'MG: accumulator words per pixel',
+  'accumulator words per row',
+  'MGT: table words per group',
+  'SA: DRAM words per input row',
+  'tileR·S·SA',
+  'tileC·S·inC',
+  'pad·SA',
+  'pad·inC',
+  'tileR·S',
+  'tileC·S',
+  'DRAM words per output row',
+  'tileR·outW·outC',
+  'tileC·outC',
+  'sub',
+];
 /** Names of the words of an RTL layer descriptor, in program-image order (the rest are reserved, 0). */
 const RTL_DESCRIPTOR_FIELDS: readonly string[] = [...LAYER_INTEGER_FIELDS, ...ENGINE_FIELDS];
 
-/** Bits per value the DMA moves for requantisation parameters (docs/rtl.md "DRAM packing"). */
-const PARAM_BITS = { bias: 64, mulShift: 32, perm: 16 } as const;
 /** Bits of one integer logit a raw-output fc writes. */
 const LOGIT_BITS = 32;
 
@@ -48,29 +91,41 @@ const LOGIT_BITS = 32;
 export interface RtlSizes {
   readonly PE_M: number;
   readonly PE_N: number;
+  readonly MP: number;
+  readonly WS: number;
+  readonly DW: number;
   readonly LANES: number;
   readonly ACT_W: number;
   readonly W_W: number;
-  readonly IN_HALF: number;
-  readonly W_HALF: number;
-  readonly W_WORDS: number;
-  readonly ACC_WORDS: number;
-  readonly RQ_WORDS: number;
+  readonly IN_DEPTH: number;
+  readonly W_DEPTH: number;
+  readonly ACC_DEPTH: number;
+  readonly RQ_DEPTH: number;
   readonly PROG_WORDS: number;
+  readonly IN_BLOCK: number;
+  readonly W_BLOCK: number;
+  readonly ACC_BLOCK: number;
+  readonly RQ_BLOCK: number;
 }
 
 export const RTL_SIZE_NAMES: readonly (keyof RtlSizes)[] = [
   'PE_M',
   'PE_N',
+  'MP',
+  'WS',
+  'DW',
   'LANES',
   'ACT_W',
   'W_W',
-  'IN_HALF',
-  'W_HALF',
-  'W_WORDS',
-  'ACC_WORDS',
-  'RQ_WORDS',
+  'IN_DEPTH',
+  'W_DEPTH',
+  'ACC_DEPTH',
+  'RQ_DEPTH',
   'PROG_WORDS',
+  'IN_BLOCK',
+  'W_BLOCK',
+  'ACC_BLOCK',
+  'RQ_BLOCK',
 ];
 
 export interface RtlLayer {
@@ -113,7 +168,7 @@ export interface RtlChunk {
 }
 
 /** The engine's sources (hw/rtl/) in compile order, and the files they include. */
-export const ENGINE_SOURCES = ['trips_pkg.sv', 'trips_xfer.sv', 'trips_compute.sv', 'trips_outpath.sv', 'trips_chunk.sv'];
+export const ENGINE_SOURCES = ['trips_pkg.sv', 'trips_ram.sv', 'trips_xfer.sv', 'trips_compute.sv', 'trips_outpath.sv', 'trips_chunk.sv'];
 export const ENGINE_INCLUDES = ['trips_chunk_datapath.svh', 'trips_chunk_control.svh'];
 
 /** A word of the program image as program.mem prints it: hex digits and the field's name. */
@@ -184,28 +239,100 @@ function entriesOf(l: LayerDescriptor): { entries: number; firstEntry: number } 
   return { entries: max - min + 1, firstEntry: min - 1 };
 }
 
+/** The layer as the engine walks it (fc: a 1×1 map; add: stride 1, no padding). */
+function engineGeometry(l: LayerDescriptor, entries: number) {
+  const cls = l.op === 'add' ? 1 : l.op === 'pool' ? 2 : 0;
+  const mac = cls === 0;
+  const dw = l.op === 'dwconv';
+  return {
+    cls,
+    dw,
+    M: mac ? l.outPer : l.outC,
+    N: dw ? 1 : l.inPer,
+    outH: l.outH,
+    outW: l.outW,
+    K: l.kernel,
+    S: cls === 1 ? 1 : l.stride,
+    pad: cls === 1 ? 0 : l.pad,
+    G: mac ? l.groups : 1,
+    inH: l.inH,
+    inW: l.inW,
+    entries,
+  };
+}
+
 function descriptorWords(
   l: LayerDescriptor,
   bits: { inBits: number; outBits: number },
   e: { entries: number; firstEntry: number },
+  layout: EngineLayerLayout,
+  p: ChunkProgram['params'],
 ): number[] {
-  const words = [...LAYER_INTEGER_FIELDS.map((f) => l[f]), bits.inBits, bits.outBits, l.index, e.entries, e.firstEntry].map((v) => v >>> 0);
+  const g = engineGeometry(l, e.entries);
+  const K2 = g.K * g.K;
+  const sa = l.inW * l.inC;
+  const wms = K2 * l.inPer;
+  const osa = l.outW * l.outC;
+  const derived = [
+    K2,
+    g.M,
+    g.N,
+    layout.nSteps,
+    layout.ngi,
+    layout.rsi,
+    layout.sub * layout.ngi,
+    (layout.sub - 1) * layout.ngi,
+    g.S * layout.rsi,
+    g.S * layout.ngi,
+    g.pad * layout.rsi,
+    g.pad * layout.ngi,
+    layout.ngw,
+    layout.ts,
+    layout.ms,
+    wms,
+    p.tileM * wms,
+    l.outPer * wms,
+    layout.mg,
+    layout.accRow,
+    layout.mgt,
+    sa,
+    p.tileR * g.S * sa,
+    p.tileC * g.S * l.inC,
+    g.pad * sa,
+    g.pad * l.inC,
+    p.tileR * g.S,
+    p.tileC * g.S,
+    osa,
+    p.tileR * osa,
+    p.tileC * l.outC,
+    layout.sub,
+  ];
+  const words = [...LAYER_INTEGER_FIELDS.map((f) => l[f]), bits.inBits, bits.outBits, l.index, e.entries, e.firstEntry, ...derived].map(
+    (v) => v >>> 0,
+  );
   while (words.length < DESCRIPTOR_WORDS) words.push(0);
   return words;
 }
 
 export function lowerChunk(program: ProgramSpec, chunk: ChunkProgram): RtlChunk {
   const p = chunk.params;
+  const os = p.loopOrder === 'os';
+  const mp = p.parallel === 'mp';
+  const dwChunk = chunk.kind === 'dw';
+  const shape = engineShape(dwChunk, mp, p.peM, p.peN);
+  const tiles = { ...p, ws: !os, mp };
   const descs = chunk.layers.map((i) => program.layers[i]);
+  const layouts: EngineLayerLayout[] = [];
   const layers: RtlLayer[] = descs.map((l) => {
     const bits = layerBits(program, l);
     const entries = entriesOf(l);
-    return { index: l.index, name: l.name, ident: l.ident, ...bits, ...entries, words: descriptorWords(l, bits, entries) };
+    const layout = engineLayerLayout(engineGeometry(l, entries.entries), tiles, shape);
+    layouts.push(layout);
+    return { index: l.index, name: l.name, ident: l.ident, ...bits, ...entries, words: descriptorWords(l, bits, entries, layout, p) };
   });
-  const b = chunk.buffers;
-  const os = p.loopOrder === 'os';
-  const minBits = Math.min(PARAM_BITS.perm, ...layers.flatMap((l) => [l.inBits, l.outBits]));
-  const wHalf = os ? pow2(b.weightWords) : 2;
+  const depths = maxDepths(layouts);
+  // the widest input code the chunk's layers read, signed (as the resource model counts it)
+  const actW = activationWordBits(Math.max(...layers.map((l) => l.inBits)));
   const config = {
     parallel: p.parallel === 'mp' ? 1 : 0,
     loopOrder: os ? 0 : 1,
@@ -222,18 +349,26 @@ export function lowerChunk(program: ProgramSpec, chunk: ChunkProgram): RtlChunk 
   header.push(config.tileM, config.tileN, config.tileR, config.tileC, config.peM, config.peN, config.portFx);
   while (header.length < HEADER_WORDS) header.push(0);
   const words = [...header, ...layers.flatMap((l) => l.words)];
+  const block = (width: number, depth: number) => (memoryIsBlock(width, depth, DEFAULT_RESOURCE_MODEL) ? 1 : 0);
   const sizes: RtlSizes = {
     PE_M: p.peM,
     PE_N: p.peN,
-    LANES: Math.max(4, Math.floor(p.portBits / minBits) + 1),
-    ACT_W: program.actBits,
+    MP: mp ? 1 : 0,
+    WS: os ? 0 : 1,
+    DW: dwChunk ? 1 : 0,
+    // at least 4: the harness reads the lane ports as wide words
+    LANES: Math.max(4, p.peM, shape.vi, shape.vw),
+    ACT_W: actW,
     W_W: chunk.bits,
-    IN_HALF: pow2(b.inputWords),
-    W_HALF: wHalf,
-    W_WORDS: os ? 2 * wHalf : pow2(b.weightWords),
-    ACC_WORDS: pow2(b.accWords),
-    RQ_WORDS: pow2(Math.max(...layers.map((l) => l.entries))),
+    IN_DEPTH: depths.inDepth,
+    W_DEPTH: depths.wDepth,
+    ACC_DEPTH: depths.accDepth,
+    RQ_DEPTH: depths.rqDepth,
     PROG_WORDS: pow2(words.length),
+    IN_BLOCK: block(shape.vi * actW, depths.inDepth),
+    W_BLOCK: block(shape.vw * chunk.bits, depths.wDepth),
+    ACC_BLOCK: block(32, depths.accDepth),
+    RQ_BLOCK: block(64, depths.rqDepth),
   };
   return { index: chunk.index, id: chunk.id, ident: chunk.ident, sizes, config: { ...config }, layers, program: words };
 }
