@@ -281,40 +281,61 @@ function tableCycles(entries: number, port: number, tables: number): number {
  * pipeline drains after the last word); the output path writes peM channels a cycle.
  */
 function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number): typeof scratch {
+  const add = rows[o + R_CLASS] === CLASS_ADD;
   const M = rows[o + R_M];
   const R = rows[o + R_R];
   const C = rows[o + R_C];
   const K = rows[o + R_K];
   const q = rows[o + R_Q];
   const qo = rows[o + R_QO];
+  const inPix = rows[o + R_INPIX];
   const peM = p[po + P_PEM];
   const vi = rows[o + R_CDW] === 1 ? peM : p[po + P_PEN];
   const e = vi < peM ? vi : peM;
+  // add tiles (m, r, c); pool tiles m only, each over the whole map
   const tM = Math.min(p[po + P_TM], M);
-  const groups = Math.ceil(M / e);
-  let compute: number;
-  let load: number;
-  let tiles: number;
-  let outWords: number;
-  if (rows[o + R_CLASS] === CLASS_ADD) {
-    const tR = Math.min(p[po + P_TR], R);
-    const tC = Math.min(p[po + P_TC], C);
-    tiles = Math.ceil(M / tM) * Math.ceil(R / tR) * Math.ceil(C / tC);
-    compute = groups * R * C;
-    load = transferCycles(2 * R * C * Math.ceil(M / vi), 2 * M * R * C * q, port);
-    outWords = R * C * Math.ceil(M / peM);
-  } else {
-    tiles = Math.ceil(M / tM);
-    compute = groups * R * C * K * K;
-    load = transferCycles(rows[o + R_INPIX] * Math.ceil(M / vi), M * rows[o + R_INPIX] * q, port);
-    // the last window's other channel groups run after its last pixel arrives
-    load += tiles * (Math.ceil(tM / e) - 1) * K * K;
-    outWords = R * C * Math.ceil(M / peM);
+  const tR = add ? Math.min(p[po + P_TR], R) : R;
+  const tC = add ? Math.min(p[po + P_TC], C) : C;
+  const mF = Math.floor(M / tM);
+  const rF = Math.floor(R / tR);
+  const cF = Math.floor(C / tC);
+  let overlap = 0;
+  let output = 0;
+  let tiles = 0;
+  for (let im = 0; im < 2; im++) {
+    const cm = im === 0 ? mF : M > mF * tM ? 1 : 0;
+    if (cm === 0) continue;
+    const mi = im === 0 ? tM : M - mF * tM;
+    const groups = Math.ceil(mi / e);
+    for (let ir = 0; ir < 2; ir++) {
+      const cr = ir === 0 ? rF : R > rF * tR ? 1 : 0;
+      if (cr === 0) continue;
+      const ri = ir === 0 ? tR : R - rF * tR;
+      for (let ic = 0; ic < 2; ic++) {
+        const cc = ic === 0 ? cF : C > cF * tC ? 1 : 0;
+        if (cc === 0) continue;
+        const ci = ic === 0 ? tC : C - cF * tC;
+        const count = cm * cr * cc;
+        let compute: number;
+        let load: number;
+        if (add) {
+          compute = groups * ri * ci;
+          load = transferCycles(2 * ri * ci * Math.ceil(mi / vi), 2 * mi * ri * ci * q, port);
+        } else {
+          compute = groups * ri * ci * K * K;
+          // the last window's other channel groups run after its last pixel arrives
+          load = transferCycles(inPix * Math.ceil(mi / vi), mi * inPix * q, port) + (groups - 1) * K * K;
+        }
+        overlap += count * ((compute > load ? compute : load) + COMPUTE_PIPE);
+        output += count * transferCycles(ri * ci * Math.ceil(mi / peM), mi * ri * ci * qo, port);
+        tiles += count;
+      }
+    }
   }
-  scratch.overlap = (compute > load ? compute : load) + tiles * COMPUTE_PIPE;
+  scratch.overlap = overlap;
   scratch.prologue = 0;
   scratch.weightLoad = 0;
-  scratch.output = transferCycles(outWords, M * R * C * qo, port);
+  scratch.output = output;
   scratch.params = tableCycles(rows[o + R_MTOT], port, 1);
   scratch.steps = tiles;
   scratch.tiles = tiles;

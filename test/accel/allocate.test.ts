@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allocateChunks, chunkIdOf, DEFAULT_LARGE_MAP_PIXELS } from '../../src/accel/allocate.js';
+import { R_CDW, ROW_SIZE } from '../../src/accel/cost-model.js';
 import { compileCostProblem } from '../../src/accel/problem.js';
 import { InputError } from '../../src/core/diagnostics.js';
 import type { LayerSpec } from '../../src/core/network.js';
@@ -89,8 +90,15 @@ describe('allocateChunks on the cifar22 fixture', () => {
     chunks.forEach((c, i) => {
       expect(problem.layers.slice(problem.chunkStart[i], problem.chunkEnd[i]).map((l) => l.name)).toEqual(c.layers);
       expect(problem.extents[i].dw).toBe(c.kind === 'dw');
-      expect(problem.extents[i].macsPerDsp).toBe(c.bits === 4 ? 4 : 2);
+      // the boards claim no DSP packing: the engine builds one multiplier per MAC at every bitwidth
+      expect(problem.extents[i].macsPerDsp).toBe(1);
+      // each packed row says whether its layer runs on a depthwise chunk (input words of peM
+      // channels) — add and pool included, which follow their producer's chunk
+      for (let l = problem.chunkStart[i]; l < problem.chunkEnd[i]; l++) {
+        expect(problem.rows[l * ROW_SIZE + R_CDW]).toBe(c.kind === 'dw' ? 1 : 0);
+      }
     });
+    expect(problem.rows.length).toBe(net.layers.length * ROW_SIZE);
   });
 
   it('the map-size threshold is a parameter: one size means at most 6 chunks', () => {

@@ -1,7 +1,7 @@
 /**
  * Whole-design evaluation: feasibility statuses with reasons (never a throw), the pipeline
  * formulas FPS = f_clk / bottleneck chunk and latency = Σ layers, and DRAM port sharing.
- * The layers are the hand-computed cases of cost-model.test.ts (2736 and 1776 cycles).
+ * The layers are the hand-computed cases of cost-model.test.ts (3390 and 2382 cycles).
  */
 import { describe, expect, it } from 'vitest';
 import { estimateCost } from '../../src/accel/estimate.js';
@@ -20,8 +20,8 @@ import { compileCostProblem, type CostProblem } from '../../src/accel/problem.js
 import type { BoardSpec, ChunkParams } from '../../src/accel/types.js';
 import { chunk, layer, network, oneChunkProblem, packed, ZC706 } from './helpers.js';
 
-// Chunk "pw": two 1×1 convs 16→32 on 8×8 (2736 cycles each with pwParams);
-// chunk "dw": a 3×3 depthwise conv on 16 channels (1776 cycles with dwParams).
+// Chunk "pw": two 1×1 convs 16→32 on 8×8 (3390 cycles each with pwParams);
+// chunk "dw": a 3×3 depthwise conv on 16 channels (2382 cycles with dwParams).
 const pw1 = layer('pw1', { inH: 8, inC: 16, outC: 32 });
 const pw2 = layer('pw2', { inputs: ['pw1'], inH: 8, inC: 16, outC: 32 });
 const dw = layer('dw', { kind: 'dwconv', inputs: ['pw2'], inH: 8, inC: 16, outC: 16, kernel: 3 });
@@ -41,34 +41,37 @@ describe('pipeline throughput and latency', () => {
     expect(report.feasible).toBe(true);
     expect(report.reason).toBeUndefined();
     expect(report.layers.map((l) => [l.name, l.chunk, l.cycles])).toEqual([
-      ['pw1', 'pw', 2736],
-      ['pw2', 'pw', 2736],
-      ['dw', 'dw', 1776],
+      ['pw1', 'pw', 3390],
+      ['pw2', 'pw', 3390],
+      ['dw', 'dw', 2382],
     ]);
     expect(report.chunks.map((c) => [c.id, c.cycles, c.layers])).toEqual([
-      ['pw', 5472, 2],
-      ['dw', 1776, 1],
+      ['pw', 6780, 2],
+      ['dw', 2382, 1],
     ]);
-    // chunks are pipeline stages: the pw chunk (2·2736) paces the stream
-    expect(report.bottleneckCycles).toBe(5472);
-    expect(report.fps).toBeCloseTo(200e6 / 5472, 6);
-    // one image walks every layer: 2736 + 2736 + 1776 = 7248 cycles at 200 MHz
-    expect(report.latencyCycles).toBe(7248);
-    expect(report.latencyMs).toBeCloseTo((7248 / 200e6) * 1e3, 12);
+    // chunks are pipeline stages: the pw chunk (2·3390) paces the stream
+    expect(report.bottleneckCycles).toBe(6780);
+    expect(report.fps).toBeCloseTo(200e6 / 6780, 6);
+    // one image walks every layer: 3390 + 3390 + 2382 = 9162 cycles at 200 MHz
+    expect(report.latencyCycles).toBe(9162);
+    expect(report.latencyMs).toBeCloseTo((9162 / 200e6) * 1e3, 12);
     expect(report.clockMhz).toBe(200);
   });
 
   it('the slowest chunk sets FPS; every chunk adds to latency', () => {
-    // dw with PE 4: compute 2·1·4·4·9 = 288 per tile → overlap 8·288 = 2304;
-    //   cycles = 2304 + 360 + 128 + 24 + 16 + 64 + 32 = 2928 < 5472: FPS unchanged
+    // The dw chunk's input words hold VI = peM channels, so a narrower PE also means more words.
+    // dw with PE 4: compute 4 + ⌈8/4⌉·1·4·4·9 = 292 per tile; load = inputs T(36·⌈8/4⌉, 8·36·8)
+    //   = max(72, 36) = 72 + weights T(72, 9) = 72 → 144; output 8·T(16·⌈8/4⌉, 16·8·8) = 8·32 = 256
+    //   cycles = 8·292 + 8·144 + 256 + 32 + 2·8 + 12·8 + 62 = 2336 + 1152 + 462 = 3950 < 6780: FPS unchanged
     const slowerDw = estimateCost(twoChunks(), packed(pwParams, { ...dwParams, peM: 4 }));
-    expect([slowerDw.bottleneckCycles, slowerDw.latencyCycles]).toEqual([5472, 5472 + 2928]);
-    // dw with PE 1: overlap 8·1152 = 9216 → 9216 + 360 + 128 + 24 + 16 + 64 + 32 = 9840 > 5472
+    expect([slowerDw.bottleneckCycles, slowerDw.latencyCycles]).toEqual([6780, 6780 + 3950]);
+    // dw with PE 1: compute 4 + 8·144 = 1156; load = T(36·8, 36) + 72 = 288 + 72 = 360;
+    //   output 8·T(16·8, 16) = 1024 → 8·1156 + 8·360 + 1024 + 32 + 16 + 96 + 62 = 13358 > 6780
     const slowestDw = estimateCost(twoChunks(), packed(pwParams, { ...dwParams, peM: 1 }));
-    expect([slowestDw.bottleneckCycles, slowestDw.latencyCycles]).toEqual([9840, 5472 + 9840]);
-    // pw under ws (2672 per layer, cost-model.test.ts) is the faster bottleneck
+    expect([slowestDw.bottleneckCycles, slowestDw.latencyCycles]).toEqual([13358, 6780 + 13358]);
+    // pw under ws (3262 per layer, cost-model.test.ts) is the faster bottleneck
     const fastPw = estimateCost(twoChunks(), packed({ ...pwParams, loopOrder: 'ws' }, dwParams));
-    expect([fastPw.bottleneckCycles, fastPw.latencyCycles]).toEqual([2 * 2672, 2 * 2672 + 1776]);
+    expect([fastPw.bottleneckCycles, fastPw.latencyCycles]).toEqual([2 * 3262, 2 * 3262 + 2382]);
   });
 
   it('estimateCost agrees with the allocation-free evaluateDesign the searches call', () => {
@@ -85,10 +88,11 @@ describe('pipeline throughput and latency', () => {
       report.lut,
       report.ff,
     ]);
-    // resources add up over chunks: DSP (16/2 + 4) + (8/2 + 4) = 20
-    expect(report.dsp).toBe(20);
+    // resources add up over chunks: DSP = peM·peN MACs + 5 per requantiser (peM of them):
+    // (4·4 + 5·4) + (8·1 + 5·8) = 36 + 48 = 84
+    expect(report.dsp).toBe(84);
     expect(report.chunks.reduce((s, c) => s + c.bram18, 0)).toBe(report.bram18);
-    expect(report.utilisation.dsp).toBeCloseTo(20 / 900, 12);
+    expect(report.utilisation.dsp).toBeCloseTo(84 / 900, 12);
   });
 });
 
@@ -107,16 +111,17 @@ describe('feasibility statuses', () => {
   });
 
   it('over DSP: feasible = false with the count in the reason, and still a full report', () => {
-    // PE 64×64 at 8 bits: 4096/2 + 4 = 2052 DSP, plus 8 for the dw chunk = 2060 > 900
+    // PE 64×64: 64·64 + 5·64 = 4416 DSP (one per MAC at every bitwidth), plus 48 for the dw
+    // chunk = 4464 > 900
     const problem = twoChunks();
     const params = packed({ ...pwParams, tileM: 64, tileN: 64, peM: 64, peN: 64 }, dwParams);
     let report: ReturnType<typeof estimateCost> | undefined;
     expect(() => (report = estimateCost(problem, params))).not.toThrow();
     expect(report?.feasible).toBe(false);
-    expect(report?.dsp).toBe(2060);
-    expect(report?.reason).toBe('DSP 2060 > 900 available on zc706');
+    expect(report?.dsp).toBe(4464);
+    expect(report?.reason).toBe('DSP 4464 > 900 available on zc706');
     expect(report?.fps).toBeGreaterThan(0);
-    expect(evaluateDesign(problem, params, newEvaluation()).pressure).toBeCloseTo(2060 / 900, 12);
+    expect(evaluateDesign(problem, params, newEvaluation()).pressure).toBeCloseTo(4464 / 900, 12);
   });
 
   it('over BRAM, LUT and FF on a smaller board: infeasible with reasons, never a throw', () => {
@@ -173,11 +178,17 @@ describe('DRAM port sharing', () => {
   });
 
   it('sharing slows a DRAM-bound design', () => {
-    // the dw chunk under os is load-bound per step (45 > 36 under mp); a wider pw port steals from it
+    // the dw chunk under os is load-bound per step (108 > 40 under mp, cost-model.test.ts); a wider
+    // pw port steals from it: 256 + 64 = 320 > 170.56 leaves it 64·170.56/320 = 34.112 bits, and
+    // its 8-channel input words (64 bits) then outpace the port: inputs T(36, ⌈2304/34.112⌉) = 68,
+    // weights T(72, ⌈576/34.112⌉ = 17) = 72 → overlap 8·max(40, 140) = 1120, prologue 320;
+    // output 8·T(16, ⌈1024/34.112⌉) = 8·31 = 248; params T(16, 31) + T(16, ⌈512/34.112⌉ = 16) = 47
+    // → 1120 + 320 + 248 + 47 + 2·8 + 12·8 + 62 = 1909
     const dwMp = { ...dwParams, parallel: 'mp', peN: 4 } as const;
     const alone = estimateCost(twoChunks(), packed(pwParams, dwMp)).chunks[1].cycles;
     const shared = estimateCost(twoChunks(), packed({ ...pwParams, portBits: 256 }, dwMp)).chunks[1].cycles;
-    expect(alone).toBe(912);
+    expect(alone).toBe(1518);
     expect(shared).toBeGreaterThan(alone);
+    expect(shared).toBe(1909);
   });
 });

@@ -185,11 +185,18 @@ describe('sim records', () => {
       design: RECORD.designHash,
       by: `verilator ${RECORD.simulator.version}`,
     });
-    // the record's own terms, which the default coefficients weigh into its predicted cycles:
+    // the record's own terms, which the coefficients it was predicted with (the defaults of its
+    // day: 8 per tile, 32 fixed) weigh into its predicted cycles:
     // 432 + 32 + 0 + 16 + 3 + 2·2 + 8·2 + 32·1 = 535 (the record predates 96-bit requantisation
-    // entries, params ⌈8·64/209.92⌉ = 3; today's model would say 4 — a record is not re-predicted)
+    // entries, params ⌈8·64/209.92⌉ = 3; today's model, one table entry a cycle in each of the
+    // 64- and 32-bit tables, would say 8 + 8 = 16 — a record is not re-predicted)
     expect(measurements[0].terms).toEqual({ 'conv/os': RECORD.pred.terms });
-    expect(predictCycles(measurements[0], defaultCoefficients())).toBe(RECORD.pred.cycles);
+    const then = defaultCoefficients();
+    for (const c of Object.values(then)) Object.assign(c, { tiles: 8, fixed: 32 });
+    expect(predictCycles(measurements[0], then)).toBe(RECORD.pred.cycles);
+    // today's defaults (12 per tile: 8 of setup + the output path's 4; 62 fixed) weigh the same
+    // terms: 432 + 32 + 0 + 16 + 3 + 2·2 + 12·2 + 62·1 = 573
+    expect(predictCycles(measurements[0], defaultCoefficients())).toBe(573);
   });
 
   it('a record whose coefficient set is not its op’s and loop order’s is bad input', () => {

@@ -220,9 +220,9 @@ describe('the files of a project against its manifest (sim)', () => {
     const params = join(out, 'rtl', `${chunk.ident}_params.vh`);
     const sizes = lowerChunk(project.program, chunk).sizes;
     const text = readFileSync(params, 'utf8');
-    const name = `${chunk.ident.toUpperCase()}_IN_HALF`;
-    expect(text).toContain(`${name} = ${sizes.IN_HALF};`);
-    writeFileSync(params, text.replace(`${name} = ${sizes.IN_HALF};`, `${name} = ${sizes.IN_HALF * 1024};`));
+    const name = `${chunk.ident.toUpperCase()}_IN_DEPTH`;
+    expect(text).toContain(`${name} = ${sizes.IN_DEPTH};`);
+    writeFileSync(params, text.replace(`${name} = ${sizes.IN_DEPTH};`, `${name} = ${sizes.IN_DEPTH * 1024};`));
     const e = await rejectedInputError(simulateProject(out, { cacheDir }));
     expect(e.file).toBe(params);
     expect(e.expectation).toMatch(

@@ -1,6 +1,7 @@
 /**
- * The engine's RTL is clean under `verilator --lint-only -Wall` (design.md §3) — for small,
- * default and large parameters — and so are the chunk tops renderRtl generates.
+ * The engine's RTL is clean under `verilator --lint-only -Wall` (design.md §3) — for the
+ * defaults and parameter sets the lowering forms (1×1 and 16×16 PE arrays, mn and mp, os and ws,
+ * depthwise, 17-bit activations, block and LUT RAM) — and so are the chunk tops renderRtl generates.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,12 +24,78 @@ async function lint(args: string[], cwd = PACKAGE_ROOT): Promise<string> {
 
 describe.skipIf(missing !== undefined)(`verilator --lint-only -Wall ${missing ?? ''}`, () => {
   const sources = ENGINE_SOURCES.map((f) => join(RTL, f));
+  // parameter sets as lowerChunk forms them (backend/rtl/lower.ts): LANES = max(4, PE_M, VI, VW),
+  // exact depths (not powers of two), *_BLOCK by the resource model's rule (> 1024 bits)
   it.each([
     ['defaults', []],
-    ['1×1 PE, 4 lanes', ['-GPE_M=1', '-GPE_N=1', '-GLANES=4', '-GRQ_WORDS=2']],
     [
-      '16×16 PE, 129 lanes, 17-bit words, 4-bit weights',
-      ['-GPE_M=16', '-GPE_N=16', '-GLANES=129', '-GACT_W=17', '-GW_W=4', '-GIN_HALF=8192', '-GACC_WORDS=4096'],
+      '1×1 PE, mn, os, 4 lanes, 2-word LUT RAM buffers',
+      [
+        '-GPE_M=1',
+        '-GPE_N=1',
+        '-GMP=0',
+        '-GWS=0',
+        '-GLANES=4',
+        '-GIN_DEPTH=2',
+        '-GW_DEPTH=2',
+        '-GACC_DEPTH=2',
+        '-GRQ_DEPTH=2',
+        '-GPROG_WORDS=128',
+      ],
+    ],
+    [
+      '16×16 PE, mp, ws, 17-bit activations, 4-bit weights, block RAM (272-bit input words in 4 slices)',
+      [
+        '-GPE_M=16',
+        '-GPE_N=16',
+        '-GMP=1',
+        '-GWS=1',
+        '-GLANES=16',
+        '-GACT_W=17',
+        '-GW_W=4',
+        '-GIN_DEPTH=1000',
+        '-GW_DEPTH=4608',
+        '-GACC_DEPTH=300',
+        '-GRQ_DEPTH=40',
+        '-GPROG_WORDS=4096',
+        '-GIN_BLOCK=1',
+        '-GW_BLOCK=1',
+        '-GACC_BLOCK=1',
+        '-GRQ_BLOCK=1',
+      ],
+    ],
+    [
+      'depthwise 8×1 PE, mn, os (72-bit input words in block RAM, LUT RAM weights)',
+      [
+        '-GDW=1',
+        '-GPE_M=8',
+        '-GPE_N=1',
+        '-GLANES=8',
+        '-GIN_DEPTH=200',
+        '-GW_DEPTH=18',
+        '-GACC_DEPTH=128',
+        '-GRQ_DEPTH=4',
+        '-GIN_BLOCK=1',
+        '-GACC_BLOCK=1',
+        '-GPROG_WORDS=128',
+      ],
+    ],
+    [
+      'depthwise 8×2 PE, mp, os (2 column banks)',
+      [
+        '-GDW=1',
+        '-GPE_M=8',
+        '-GPE_N=2',
+        '-GMP=1',
+        '-GLANES=8',
+        '-GIN_DEPTH=120',
+        '-GW_DEPTH=18',
+        '-GACC_DEPTH=64',
+        '-GRQ_DEPTH=4',
+        '-GIN_BLOCK=1',
+        '-GACC_BLOCK=1',
+        '-GPROG_WORDS=128',
+      ],
     ],
   ])(
     'the engine is clean with %s',

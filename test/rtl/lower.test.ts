@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renderRtl } from '../../src/backend/rtl/index.js';
+import { programWords } from '../../src/accel/engine-layout.js';
 import { lowerProgramToRtl, pow2 } from '../../src/backend/rtl/lower.js';
 import { poolWindowRange } from '../../src/core/layer-geometry.js';
 import type { LayerDescriptor, ProgramSpec } from '../../src/backend/types.js';
@@ -102,7 +103,10 @@ const HAND: ProgramSpec = {
         inCols: 5,
         kernel: 3,
         weightN: 2,
-        // the largest need of any layer (hand-checked in the sizes test below)
+        // the program's (HLS) buffer words, the largest need of any layer: conv box 2 ch · 4 · 5 =
+        // 40, os weights 4·9·2 = 72, accumulators 4·2·3 = 24; pool map 4·5·6 = 120, its
+        // accumulators 4·3·3 = 36. The RTL does not read them: its depths come from the engine's
+        // layout (accel/engine-layout.ts, hand-checked in the sizes test below).
         inputWords: 120,
         weightWords: 72,
         accWords: 36,
@@ -128,43 +132,110 @@ describe('lowerProgramToRtl', () => {
   const rtl = lowerProgramToRtl(HAND, { toolVersion: '9.9.9' });
   const chunk = rtl.chunks[0];
 
-  it('sizes the engine from the buffer words, rounded up to powers of two (hand-checked)', () => {
-    // conv: box 2 ch × ((2−1)·1+3) rows × ((3−1)·1+3) cols = 40; os weights 4·9·2 = 72; acc 4·2·3 = 24
-    // pool: an out-channel tile's map 4·5·6 = 120, its accumulators 4·3·3 = 36
-    // lanes: 64-bit port, narrowest value 6 bits → ⌊64/6⌋ + 1 = 11
+  it('sizes the engine from the buffer layout: exact depths, block or LUT RAM by the model (hand-checked)', () => {
+    // mn, os, PE 2×2 on a conv chunk: VI = VW = peN = 2 values per input / weight word, BJ = 1
+    // bank per half (engine-layout.ts), tiles M 4, N 2, R 2, C 3 clipped to each layer
+    // conv (M 6, N 3, 5×6 out, 3×3 stride 1): NGI ⌈2/2⌉ = 1, RSI ((3−1)·1+3)·1 = 5,
+    //   input ((2−1)·1+3)·5 = 20; MG ⌈4/2⌉ = 2, NGW ⌈2/2⌉ = 1, TS 1 (os), weights 2·9·1 = 18;
+    //   accumulators 2 rows · ⌈3/1⌉·2 = 12; tables 1 group · ⌈6/2⌉ = 3
+    // pool (6 channels, 5×6 in, 3×3 out): NGI ⌈4/2⌉ = 2, the whole map 5·(6·2) = 60 input words;
+    //   weights 1; accumulators the whole 3·(3·2) = 18; tables: the entries of window sizes 4 … 9,
+    //   6 (the sizes that occur are 4, 6 and 9: the engine loads the range between)
+    // depths: the largest of the two, exact (not powers of two)
+    // ACT_W: widest input code (conv 8, pool 6 bits) + 1 = 9; W_W: the chunk's 8 bits
+    // LANES: max(4, peM, VI, VW) = 4; PROG_WORDS: 16 + 2·64 = 144 → 256
+    // blocks (> 1024 bits): input 2·9 = 18 bits × 60 = 1080 → 1; weights 2·8 = 16 × 18 = 288,
+    //   accumulators 32 × 18 = 576, tables 64 × 6 = 384 → 0
     expect(chunk.sizes).toEqual({
       PE_M: 2,
       PE_N: 2,
-      LANES: 11,
-      ACT_W: 8,
+      MP: 0,
+      WS: 0,
+      DW: 0,
+      LANES: 4,
+      ACT_W: 9,
       W_W: 8,
-      IN_HALF: 128,
-      W_HALF: 128,
-      W_WORDS: 256,
-      ACC_WORDS: 64,
-      RQ_WORDS: 8,
-      PROG_WORDS: 128,
+      IN_DEPTH: 60,
+      W_DEPTH: 18,
+      ACC_DEPTH: 18,
+      RQ_DEPTH: 6,
+      PROG_WORDS: 256,
+      IN_BLOCK: 1,
+      W_BLOCK: 0,
+      ACC_BLOCK: 0,
+      RQ_BLOCK: 0,
     });
+    expect(chunk.sizes.PROG_WORDS).toBe(programWords(2));
   });
 
   it('writes the header: magic, version, layers, flags, tiles, PE, port rate · 2^16', () => {
+    // port 48.5 bits per cycle · 65536 = 3178496
     expect(chunk.program.slice(0, 16)).toEqual([0x54524950, 1, 2, 0, 4, 2, 2, 3, 2, 2, 3178496, 0, 0, 0, 0, 0]);
-    expect(chunk.program).toHaveLength(16 + 2 * 32);
+    expect(chunk.program).toHaveLength(16 + 2 * 64);
   });
 
-  it('writes each descriptor with port bits and requantisation entries', () => {
-    expect(chunk.layers[0].words.slice(0, 27)).toEqual([
-      0, 5, 6, 3, 5, 6, 6, 3, 1, 1, 1, 3, 6, 0, 0, 90, 0, 0, 0xffffffff, 0, 63, 0, 8, 6, 0, 6, 0,
-    ]);
+  it('writes each descriptor: the integers, port bits, requantisation entries, then the layer constants', () => {
+    const reserved = (n: number) => new Array<number>(n).fill(0);
+    // the 22 integers, inBits 8, outBits 6, layer 0, 6 entries from 0
+    const convHead = [0, 5, 6, 3, 5, 6, 6, 3, 1, 1, 1, 3, 6, 0, 0, 90, 0, 0, 0xffffffff, 0, 63, 0, 8, 6, 0, 6, 0];
+    // conv, tiles M 4, N 2, R 2, C 3 (layout in the sizes test above):
+    //   K² 9, M 6, N 3, steps ⌈3/2⌉ = 2, NGI 1, RSI 5, sub·NGI 1, (sub−1)·NGI 0, S·RSI 5, S·NGI 1,
+    //   pad·RSI 5, pad·NGI 1, NGW 1, TS 1, MS 9·1 = 9, WMS 9·3 = 27, tileM·WMS 108, outPer·WMS 162,
+    //   MG 2, accumulator row 6, MGT 3, SA 6·3 = 18, tileR·S·SA 36, tileC·S·inC 9, pad·SA 18,
+    //   pad·inC 3, tileR·S 2, tileC·S 3, output row 6·6 = 36, tileR·36 = 72, tileC·outC 18, sub 1
+    const convConstants = [9, 6, 3, 2, 1, 5, 1, 0, 5, 1, 5, 1, 1, 1, 9, 27, 108, 162, 2, 6, 3, 18, 36, 9, 18, 3, 2, 3, 36, 72, 18, 1];
+    expect(chunk.layers[0].words).toEqual([...convHead, ...convConstants, ...reserved(64 - 59)]);
     // pool windows: rows 2,3,2 and columns 2,3,3 pixels inside the map → sizes 4 … 9 → entries 3 … 8
     expect(poolWindowRange(pool)).toEqual({ min: 4, max: 9 });
     expect(chunk.layers[1]).toMatchObject({ inBits: 6, outBits: 6, entries: 6, firstEntry: 3 });
     expect(chunk.layers[1].words.slice(22, 27)).toEqual([6, 6, 1, 6, 3]);
-    expect(chunk.program.slice(48, 80)).toEqual(chunk.layers[1].words);
+    // pool, stride 2, pad 1: K² 9, M = outC 6, N = inPer 1, 1 step, NGI 2, RSI inW·NGI = 12,
+    //   sub·NGI 2, 0, S·RSI 24, S·NGI 4, pad·RSI 12, pad·NGI 2, NGW 1, TS 1, MS 1, WMS 9·1 = 9,
+    //   tileM·WMS 36, outPer·WMS 9, MG 2, accumulator row 3·2 = 6, MGT 1, SA 6·6 = 36,
+    //   tileR·S·SA 2·2·36 = 144, tileC·S·inC 3·2·6 = 36, pad·SA 36, pad·inC 6, tileR·S 4,
+    //   tileC·S 6, output row 3·6 = 18, tileR·18 = 36, tileC·outC 18, sub 1
+    expect(chunk.layers[1].words.slice(27)).toEqual([
+      9,
+      6,
+      1,
+      1,
+      2,
+      12,
+      2,
+      0,
+      24,
+      4,
+      12,
+      2,
+      1,
+      1,
+      1,
+      9,
+      36,
+      9,
+      2,
+      6,
+      1,
+      36,
+      144,
+      36,
+      36,
+      6,
+      4,
+      6,
+      18,
+      36,
+      18,
+      1,
+      ...reserved(5),
+    ]);
+    expect(chunk.program.slice(16, 80)).toEqual(chunk.layers[0].words);
+    expect(chunk.program.slice(80, 144)).toEqual(chunk.layers[1].words);
   });
 
-  it('rounds buffers up to powers of two', () => {
+  it('rounds the program RAM up to a power of two', () => {
     expect([pow2(1), pow2(2), pow2(3), pow2(64), pow2(65)]).toEqual([2, 2, 4, 64, 128]);
+    expect([1, 2, 3].map(programWords)).toEqual([128, 256, 256]);
   });
 });
 
@@ -180,7 +251,7 @@ describe('renderRtl', () => {
       'rtl/files.f',
       'rtl/hand.core',
     ]);
-    expect(files.filter((f) => f.path.startsWith('rtl/src/'))).toHaveLength(7);
+    expect(files.filter((f) => f.path.startsWith('rtl/src/'))).toHaveLength(8);
   });
 
   it('opens every file with the generated-by line (the core after its CAPI=2 line)', () => {
@@ -206,7 +277,7 @@ describe('renderRtl', () => {
       .filter((l) => l !== '')
       .map((l) => Number.parseInt(l, 16) >>> 0);
     expect(words).toEqual(rtl.program);
-    expect(byPath.get('rtl/conv_small_b8_top.sv')).toContain('input logic [7-1:0] progAddr');
+    expect(byPath.get('rtl/conv_small_b8_top.sv')).toContain('input logic [8-1:0] progAddr');
   });
 
   it('is deterministic', () => {

@@ -1,6 +1,7 @@
 /**
  * A chunk engine through Yosys as `trips-hw synth` runs it (npm package, so it runs wherever
- * `npm ci` ran): the tiny-chain fixture's project, every chunk synthesised for the board's
+ * `npm ci` ran): the tiny-chain fixture's project (a conv chunk, mp, ws, on 7-series) and the
+ * depthwise chunk of tiny-mixed (mn, os, on UltraScale+), each synthesised for its board's
  * family, one schema-valid synth record per chunk in OUT/synth/records.jsonl — and the DSP48 and
  * BRAM18 synthesis maps are the ones the resource model charged (structure, not estimates).
  */
@@ -38,6 +39,16 @@ describe('synthesizeProject', () => {
       });
     }
     expect(result.matches).toEqual({ dsp: records.length, bram18: records.length, of: records.length });
+  }, 900_000);
+
+  it('synthesizes the depthwise chunk of tiny-mixed for UltraScale+', async () => {
+    writeProject(join(dir, 'm'), await programOf(loadFixture('tiny-mixed.design.json')));
+    const result = await synthesizeProject(join(dir, 'm'), { cacheDir, chunks: ['dw_small_b4'] });
+    expect(result.family).toBe('xcup');
+    expect(result.chunks.map((r) => r.chunk)).toEqual(['dw_small_b4']);
+    const [r] = result.chunks;
+    expect(r.measured.dsp48).toBeGreaterThanOrEqual(1);
+    expect({ dsp: r.measured.dsp48, bram18: r.measured.bram18 }).toEqual({ dsp: r.model.dsp, bram18: r.model.bram18 });
   }, 900_000);
 
   it('names the chunks it has when --chunks asks for another', async () => {
