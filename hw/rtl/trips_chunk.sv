@@ -58,6 +58,8 @@ module trips_chunk #(
   localparam int E = VI < PE_M ? VI : PE_M;
   localparam int BJ = MP != 0 ? PE_N : 1;
   localparam int WCOPIES = WS != 0 ? 1 : 2;
+  // an accumulator word holds a 32-bit sum, or an add's two input codes
+  localparam int ACC_W = 2 * ACT_W > 32 ? 2 * ACT_W : 32;
   localparam int IA = $clog2(IN_DEPTH);
   localparam int WA = $clog2(W_DEPTH);
   localparam int AA = $clog2(ACC_DEPTH);

@@ -183,11 +183,11 @@
   logic [AA-1:0] cAccRa, accWa, oAccRa, accRa;
   logic [1:0][BJ-1:0][VI*ACT_W-1:0] inRd;
   logic [1:0][PE_M-1:0][VW*W_W-1:0] wRd;
-  logic [PE_M-1:0][BJ-1:0][31:0] accRd, accWd;
+  logic [PE_M-1:0][BJ-1:0][ACC_W-1:0] accRd, accWd;
   logic [PE_M-1:0][BJ-1:0] accWe;
   trips_compute #(
       .PE_M(PE_M), .PE_N(PE_N), .ACT_W(ACT_W), .W_W(W_W), .MP(MP), .DW(DW), .VI(VI), .VW(VW), .E(E), .BJ(BJ), .IA(IA),
-      .WA(WA), .AA(AA)
+      .WA(WA), .AA(AA), .ACC_W(ACC_W)
   ) u_compute (
       .clk, .rst_n, .go(cGo), .kind(cKind), .inHalf(cHalf), .wHalf(WS != 0 ? 1'b0 : cHalf), .firstStep(cStep == 32'd0),
       .ext(cExt), .mi, .ci, .niC, .stride(S), .pad, .inH, .inW, .rsi(d[trips_pkg::D_RSI]), .ngi(d[trips_pkg::D_NGI]),
@@ -213,7 +213,7 @@
   logic [LANES-1:0] oMemValid;
   logic [LANES-1:0][31:0] oMemAddr;
   logic [LANES-1:0][63:0] oMemWdata;
-  trips_outpath #(.PE_M(PE_M), .BJ(BJ), .LANES(LANES), .ACT_W(ACT_W), .AA(AA), .TA(TA)) u_out (
+  trips_outpath #(.PE_M(PE_M), .BJ(BJ), .LANES(LANES), .ACT_W(ACT_W), .AA(AA), .TA(TA), .ACC_W(ACC_W)) u_out (
       .clk, .rst_n, .beat(xBeat && xc.write), .lastWord(xLast), .mode(xc.outMode), .perm(xc.perm), .space(xc.space),
       .len(xLen), .dAddr(xDAddr), .chan(xPosC), .word(xWord), .cBank(xCBank), .segWord(xSegWord), .coff(outCh), .tBase, .tRot,
       .oy(xPosA), .ox(xPosB), .kernel(K), .stride(S), .pad, .inH, .inW, .entry0, .lo, .hi, .mul0, .mul1, .shift0,
@@ -260,21 +260,22 @@
       );
     end
   end
+  logic [WCOPIES-1:0][PE_M-1:0][VW*W_W-1:0] wCopy;
   for (genvar c = 0; c < WCOPIES; c++) begin : g_w_copy
     for (genvar i = 0; i < PE_M; i++) begin : g_w_bank
       logic we;
       assign we = rdBeat && xc.target == trips_pkg::TG_W && (WS != 0 || xc.half == c[0]) && 32'(xABank) == i;
       trips_ram #(.WIDTH(VW * W_W), .DEPTH(W_DEPTH), .BLOCK(W_BLOCK)) u_ram (
-          .clk, .we, .wa(wWa), .wd(wWd), .ra(cWRa), .rd(wRd[c][i])
+          .clk, .we, .wa(wWa), .wd(wWd), .ra(cWRa), .rd(wCopy[c][i])
       );
     end
   end
-  if (WS != 0) begin : g_w_one
-    assign wRd[1] = wRd[0];
-  end
+  // ws: one copy, seen as both halves
+  assign wRd[0] = wCopy[0];
+  assign wRd[1] = wCopy[WCOPIES-1];
   for (genvar i = 0; i < PE_M; i++) begin : g_acc_row
     for (genvar b = 0; b < BJ; b++) begin : g_acc_col
-      trips_ram #(.WIDTH(32), .DEPTH(ACC_DEPTH), .BLOCK(ACC_BLOCK)) u_ram (
+      trips_ram #(.WIDTH(ACC_W), .DEPTH(ACC_DEPTH), .BLOCK(ACC_BLOCK)) u_ram (
           .clk, .we(accWe[i][b]), .wa(accWa), .wd(accWd[i][b]), .ra(accRa), .rd(accRd[i][b])
       );
     end

@@ -25,7 +25,9 @@ module trips_compute #(
     // address bits of an input, weight and accumulator bank
     parameter int IA = 6,
     parameter int WA = 6,
-    parameter int AA = 6
+    parameter int AA = 6,
+    // accumulator word: 32 bits, or an add's two input codes when they are wider
+    parameter int ACC_W = 32
 ) (
     input logic clk,
     input logic rst_n,
@@ -70,18 +72,22 @@ module trips_compute #(
     output logic [AA-1:0] accRa,
     input logic [1:0][BJ-1:0][VI*ACT_W-1:0] inRd,
     input logic [1:0][PE_M-1:0][VW*W_W-1:0] wRd,
-    input logic [PE_M-1:0][BJ-1:0][31:0] accRd,
+    input logic [PE_M-1:0][BJ-1:0][ACC_W-1:0] accRd,
     // accumulator writes: one address, an enable and a word per bank
     output logic [PE_M-1:0][BJ-1:0] accWe,
     output logic [AA-1:0] accWa,
-    output logic [PE_M-1:0][BJ-1:0][31:0] accWd,
+    output logic [PE_M-1:0][BJ-1:0][ACC_W-1:0] accWd,
     output logic busy,
     output logic last
 );
-  localparam int LVI = $clog2(VI);
-  localparam int LPM = $clog2(PE_M);
+  // shifts by the (power-of-two) sizes, and the widths of fields that count below them (≥ 1 bit)
+  localparam int SVI = $clog2(VI);
+  localparam int SPM = $clog2(PE_M);
+  localparam int SPN = $clog2(PE_N);
+  localparam int LVI = SVI > 0 ? SVI : 1;
+  localparam int LPM = SPM > 0 ? SPM : 1;
+  localparam int LPN = SPN > 0 ? SPN : 1;
   localparam int LBJ = BJ > 1 ? $clog2(BJ) : 1;
-  localparam int LPN = PE_N > 1 ? $clog2(PE_N) : 1;
 
   // ---- t0: the nest and its addresses ----------------------------------------------------
   logic active;
@@ -140,7 +146,7 @@ module trips_compute #(
     wantA = kind == 2'd2 ? 32'(iy) : ctr[0];
     wantB = kind == 2'd2 ? 32'(ix) : ctr[1];
     wantS = kind == 2'd1;
-    wantC = grp << LVI;
+    wantC = grp << SVI;
     ready = !xBusy || posA > wantA || (posA == wantA && (posB > wantB || (posB == wantB && posS >= wantS && posC > wantC)));
     stall = kind != 2'd0 && run && !(kind == 2'd2 && !tapIn) && !ready;
   end
@@ -203,8 +209,14 @@ module trips_compute #(
               if (kind == 2'd0) aColQ <= wrapL[2] ? 32'd0 : aCol + mg;
               else begin
                 // next channel group: E channels on, within the input word and the acc banks
-                {grpQ, glQ} <= wrapL[2] ? '0 : (32'(gl) + 32'(E) >= 32'(VI) ? {grp + 32'd1, {LVI{1'b0}}} : {grp, gl + LVI'(E)});
-                {accWQ, accLQ} <= wrapL[2] ? '0 : (32'(accL) + 32'(E) >= 32'(PE_M) ? {accW + 32'd1, {LPM{1'b0}}} : {accW, accL + LPM'(E)});
+                if (wrapL[2] || 32'(gl) + 32'(E) >= 32'(VI)) begin
+                  grpQ <= wrapL[2] ? 32'd0 : grp + 32'd1;
+                  glQ <= '0;
+                end else glQ <= LVI'(32'(gl) + 32'(E));
+                if (wrapL[2] || 32'(accL) + 32'(E) >= 32'(PE_M)) begin
+                  accWQ <= wrapL[2] ? 32'd0 : accW + 32'd1;
+                  accLQ <= '0;
+                end else accLQ <= LPM'(32'(accL) + 32'(E));
               end
               if (wrapL[2]) begin
                 // level 1: row (mac), column (add / pool)
@@ -252,7 +264,7 @@ module trips_compute #(
       logic [31:0] a;
       if (kind != 2'd0) a = base + grp;
       else if (DW != 0) a = base + ctr[0] + (32'(b) < 32'(kqb) ? sngi : 32'd0);
-      else if (MP != 0) a = base + (ctr[3] >> LVI) + (32'(b) < 32'(kqb) ? sngi : 32'd0);
+      else if (MP != 0) a = base + (ctr[3] >> SVI) + (32'(b) < 32'(kqb) ? sngi : 32'd0);
       else a = base + ctr[3];
       inRa[b] = a[IA-1:0];
     end
@@ -274,12 +286,12 @@ module trips_compute #(
   logic [PE_N-1:0] jOk;
   always_comb begin
     for (int i = 0; i < PE_M; i++)
-      mOk[i] = kind == 2'd0 ? (ctr[0] << LPM) + 32'(i) < mi : i < E && (grp << LVI) + 32'(gl) + 32'(i) < mi;
+      mOk[i] = kind == 2'd0 ? (ctr[0] << SPM) + 32'(i) < mi : i < E && (grp << SVI) + 32'(gl) + 32'(i) < mi;
     for (int j = 0; j < PE_N; j++) begin
       if (kind != 2'd0) jOk[j] = j == 0;
-      else if (MP != 0) jOk[j] = (ctr[2] << LPN) + 32'(j) < ci;  // output column
+      else if (MP != 0) jOk[j] = (ctr[2] << SPN) + 32'(j) < ci;  // output column
       else if (DW != 0) jOk[j] = j == 0;
-      else jOk[j] = (ctr[3] << LPN) + 32'(j) < niC;  // input channel
+      else jOk[j] = (ctr[3] << SPN) + 32'(j) < niC;  // input channel
     end
   end
 
@@ -314,7 +326,7 @@ module trips_compute #(
     s0.tapIn = kind != 2'd2 || tapIn;
     s0.kind = kind;
     s0.kqb = kqb;
-    s0.nl = LVI'(ctr[3]);
+    s0.nl = LVI'(ctr[3] & 32'(VI - 1));
     s0.gl = gl;
     s0.accL = accL;
     s0.colB = MP != 0 && kind == 2'd0 ? '0 : colB;
@@ -331,7 +343,7 @@ module trips_compute #(
   // indices: no index arithmetic for synthesis to turn into multipliers)
   logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xOp, yOp;
   logic [PE_M-1:0][PE_N-1:0][W_W-1:0] wOp;
-  logic [PE_M-1:0][BJ-1:0][31:0] acc2, acc3;
+  logic [PE_M-1:0][BJ-1:0][ACC_W-1:0] acc2, acc3;
   logic [BJ-1:0][VI*ACT_W-1:0] inSel;
   logic [PE_M-1:0][VW*W_W-1:0] wSel;
   always_comb begin
@@ -401,18 +413,18 @@ module trips_compute #(
   end
 
   // t3: adder tree (mn, dw, pool: lane j = 0 holds the row's sum) and accumulators
-  logic [PE_M-1:0][PE_N-1:0][31:0] accR;
+  logic [PE_M-1:0][PE_N-1:0][ACC_W-1:0] accR;
   always_ff @(posedge clk) begin
     for (int i = 0; i < PE_M; i++) begin
-      logic signed [31:0] sum;
-      sum = 32'sd0;
-      for (int j = 0; j < PE_N; j++) sum = sum + 32'($signed(prod[i][j]));
+      logic signed [ACC_W-1:0] sum;
+      sum = '0;
+      for (int j = 0; j < PE_N; j++) sum = sum + ACC_W'($signed(prod[i][j]));
       for (int j = 0; j < PE_N; j++) begin
-        logic signed [31:0] add, base;
-        add = MP != 0 && s3.kind == 2'd0 ? 32'($signed(prod[i][j])) : sum;
-        base = s3.init ? 32'sd0 : $signed(acc3[i][MP != 0 ? j % BJ : 0]);
+        logic signed [ACC_W-1:0] add, base;
+        add = MP != 0 && s3.kind == 2'd0 ? ACC_W'($signed(prod[i][j])) : sum;
+        base = s3.init ? '0 : $signed(acc3[i][MP != 0 ? j % BJ : 0]);
         if (s3.valid) begin
-          if (s3.kind == 2'd1) accR[i][j] <= 32'(pair[i][j]);
+          if (s3.kind == 2'd1) accR[i][j] <= ACC_W'(pair[i][j]);
           else accR[i][j] <= (s3.first ? base : accR[i][j]) + add;
         end
       end
@@ -425,9 +437,9 @@ module trips_compute #(
     for (int i = 0; i < PE_M; i++) begin
       for (int b = 0; b < BJ; b++) begin
         logic hit;
-        logic [31:0] src;
+        logic [ACC_W-1:0] src;
         hit = 1'b0;
-        src = 32'd0;
+        src = '0;
         if (s4.kind == 2'd0) begin
           if (MP != 0) begin
             hit = 1'b1;

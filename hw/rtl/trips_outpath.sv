@@ -14,7 +14,8 @@ module trips_outpath #(
     parameter int LANES = 8,
     parameter int ACT_W = 9,
     parameter int AA = 6,
-    parameter int TA = 4
+    parameter int TA = 4,
+    parameter int ACC_W = 32
 ) (
     input logic clk,
     input logic rst_n,
@@ -31,7 +32,9 @@ module trips_outpath #(
     input logic [31:0] word,  // the low bits address the accumulator banks
     input logic [31:0] stride,  // ≤ 8 bits
     /* verilator lint_on UNUSEDSIGNAL */
-    input logic [$clog2(BJ+1)-1:0] cBank,
+    /* verilator lint_off UNUSEDSIGNAL */
+    input logic [$clog2(BJ+1)-1:0] cBank,  // < BJ
+    /* verilator lint_on UNUSEDSIGNAL */
     input logic [31:0] segWord,
     // the tile's channel offset (unpermuted DRAM channel of the word's first lane)
     input logic [31:0] coff,
@@ -53,7 +56,7 @@ module trips_outpath #(
     // reads: accumulator word of every bank, table entries of every bank
     output logic [AA-1:0] accRa,
     output logic [PE_M-1:0][TA-1:0] tabRa,
-    input logic [PE_M-1:0][BJ-1:0][31:0] accRd,
+    input logic [PE_M-1:0][BJ-1:0][ACC_W-1:0] accRd,
     input logic [PE_M-1:0][63:0] biasRd,
     input logic [PE_M-1:0][29:0] mulShRd,
     input logic [PE_M-1:0][15:0] permRd,
@@ -137,7 +140,7 @@ module trips_outpath #(
   logic signed [PE_M-1:0][63:0] outQ;
   always_ff @(posedge clk) begin
     for (int j = 0; j < PE_M; j++) begin
-      logic [31:0] a;
+      logic [ACC_W-1:0] a;
       logic [63:0] bias;
       logic [29:0] ms;
       logic [15:0] pm;
@@ -148,7 +151,7 @@ module trips_outpath #(
       for (int t = 0; t < PE_M; t++) begin
         if (((j + int'(o1.rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
       end
-      aQ[j] <= o1.mode == trips_pkg::OUT_ADD ? 32'($signed(a[ACT_W-1:0])) : a;
+      aQ[j] <= o1.mode == trips_pkg::OUT_ADD ? 32'($signed(a[ACT_W-1:0])) : a[31:0];
       bQ[j] <= a[2*ACT_W-1:ACT_W];
       mQ[j] <= o1.mode == trips_pkg::OUT_ADD ? mul0 : 32'($signed(ms[23:0]));
       biasQ[j] <= o1.mode == trips_pkg::OUT_POOL ? 64'sd0 : $signed(bias);

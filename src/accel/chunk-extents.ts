@@ -8,7 +8,7 @@
  * charges is the BRAM the hardware gets.
  */
 import type { LayerSpec } from '../core/network.js';
-import { inputSpan, isMacKind, poolWindowPixels, reducedN, walkedM } from '../core/layer-geometry.js';
+import { inputSpan, isMacKind, poolTableEntries, reducedN, walkedM } from '../core/layer-geometry.js';
 import { macsPerDsp } from './boards.js';
 import type { BoardSpec, ChunkKind, ChunkParams } from './types.js';
 
@@ -55,7 +55,7 @@ function needOf(l: LayerSpec): number[] {
   const mac = cls === NEED_MAC;
   // fc as the engines run it: a 1×1 map; add: stride 1
   const fc = l.kind === 'fc';
-  const entries = mac ? l.outC : cls === NEED_ADD ? 2 : poolWindowPixels(l).length;
+  const entries = mac ? l.outC : cls === NEED_ADD ? 2 : poolTableEntries(l);
   return [
     cls,
     walkedM(l),

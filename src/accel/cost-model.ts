@@ -66,14 +66,12 @@ const T_TILES = 6;
 const T_FIXED = 7;
 
 /**
- * Bits of one requantisation entry the engine loads: a 64-bit bias (|bias| < 2^53) and a 32-bit
- * word holding the 24-bit multiplier and the 6-bit shift (docs/rtl.md). Conv, depthwise and fc
- * load one entry per output channel; an add two (its input multipliers); a pool one per window
- * size that occurs (padding is not counted, so edge windows differ).
+ * Bits the engine moves per requantisation entry, one table transfer each: a 64-bit bias
+ * (|bias| < 2^53), then a 32-bit word holding the 24-bit multiplier and the 6-bit shift
+ * (docs/rtl.md). Conv, depthwise and fc load one entry per output channel; an add two (its
+ * input multipliers, the 32-bit words only); a pool one per window size from the smallest to
+ * the largest that occurs (the 32-bit words only).
  */
-const REQUANT_BITS_PER_CHANNEL = 96;
-
-/** Bits the engine moves per requantisation entry in each of its table transfers. */
 const TABLE_BITS = [64, 32] as const;
 /** Pipeline stages of the engine's MAC array (buffer read · operands · multiply · accumulate · write). */
 export const COMPUTE_PIPE = 4;

@@ -7,7 +7,7 @@
 import type { LayerSpec, NetworkSpec } from '../core/network.js';
 import { InputError } from '../core/diagnostics.js';
 import type { ChunkAllocation } from './allocate.js';
-import { isMacKind, poolWindowPixels, reducedN, walkedM } from '../core/layer-geometry.js';
+import { isMacKind, poolTableEntries, reducedN, walkedM } from '../core/layer-geometry.js';
 import { dramBitsPerCycle } from './boards.js';
 import { type ChunkExtents, compileChunkExtents } from './chunk-extents.js';
 import {
@@ -67,7 +67,7 @@ function packLayer(layer: LayerSpec, rows: Float64Array, o: number): void {
   rows[o + R_G] = groups;
   rows[o + R_Q] = layer.bits;
   rows[o + R_QO] = layer.outBits;
-  rows[o + R_MTOT] = mac ? layer.outC : cls === CLASS_ADD ? 2 : poolWindowPixels(layer).length;
+  rows[o + R_MTOT] = mac ? layer.outC : cls === CLASS_ADD ? 2 : poolTableEntries(layer);
   rows[o + R_INPIX] = layer.inH * layer.inW;
 }
 

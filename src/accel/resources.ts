@@ -162,7 +162,8 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
   const d = chunkDepths(ext, p, po, scratchDepths);
   const macs = peM * peN;
   const copies = os ? 2 : 1;
-  const acc = model.accumulatorBits;
+  // an add's two input codes share one accumulator word (trips_chunk ACC_W)
+  const acc = Math.max(model.accumulatorBits, 2 * ext.actW);
   // the tables are block or LUT RAM together, by the widest
   const rqBlock = memoryIsBlock(TABLE_WIDTHS[0], d[3], model);
   let tables = 0;
@@ -185,6 +186,8 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
 
   out[RES_DSP] = macs + peM * model.dspPerRequant;
   const adderBits = mn && !ext.dw ? peM * (peN - 1) * (2 * q + Math.ceil(Math.log2(peN))) : 0;
-  out[RES_LUT] = Math.ceil(model.lutPerChunk + macs * q * model.lutPerMacBit + adderBits + peM * bj * acc + lutram / model.lutramBitsPerLut);
+  out[RES_LUT] = Math.ceil(
+    model.lutPerChunk + macs * q * model.lutPerMacBit + adderBits + peM * bj * acc + lutram / model.lutramBitsPerLut,
+  );
   out[RES_FF] = Math.ceil(model.ffPerChunk + macs * q * model.ffPerMacBit + adderBits + peM * bj * acc);
 }

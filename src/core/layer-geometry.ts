@@ -59,3 +59,9 @@ export function poolWindowRange(layer: PoolWindow): { min: number; max: number }
   const sizes = poolWindowPixels(layer);
   return { min: sizes[0], max: sizes[sizes.length - 1] };
 }
+
+/** Requantisation entries a pool loads: every window size from the smallest to the largest. */
+export function poolTableEntries(layer: PoolWindow): number {
+  const { min, max } = poolWindowRange(layer);
+  return max - min + 1;
+}

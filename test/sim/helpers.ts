@@ -218,10 +218,12 @@ function randomParams(rng: Rng, dw: boolean, parallel: 'mn' | 'mp', loopOrder: '
     rng,
     [2, 3, 4, 6, 8].filter((t) => t >= peM),
   );
-  const tileN = dw ? 1 : pick(
-    rng,
-    [1, 2, 3, 4, 8].filter((t) => parallel === 'mp' || t >= peN),
-  );
+  const tileN = dw
+    ? 1
+    : pick(
+        rng,
+        [1, 2, 3, 4, 8].filter((t) => parallel === 'mp' || t >= peN),
+      );
   const tileR = pick(rng, [1, 2, 3, 4, 8]);
   const tileC = pick(
     rng,

@@ -1,8 +1,9 @@
 /**
  * lowerProgramToRtl — the layer program → everything the RTL files print (pure): per chunk
- * the engine's compile-time sizes (PE array, DMA lanes, buffer depths: the program's buffer
- * words, which the resource model charges, rounded up to powers of two) and the program RAM
- * image (header with the chunk's runtime configuration, one descriptor per layer); then the
+ * the engine's compile-time sizes (PE array and mode, DMA lanes, the depth of every bank from
+ * accel/engine-layout.ts — what the resource model charges — and block or LUT RAM by its rule)
+ * and the program RAM image (header with the chunk's runtime configuration, one descriptor per
+ * layer with the layer constants the engine adds instead of multiplying); then the
  * same numbers as the templates of templates/rtl/ print them (hex words with their names,
  * labels escaped for Verilog comments) and the list of files. `renderRtl` only substitutes.
  * Formats: docs/rtl.md.
@@ -10,7 +11,7 @@
 import { activationWordBits } from '../../accel/chunk-extents.js';
 import { engineLayerLayout, engineShape, type EngineLayerLayout, maxDepths } from '../../accel/engine-layout.js';
 import { DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
-import { poolWindowRange } from '../../core/layer-geometry.js';
+import { poolTableEntries, poolWindowRange } from '../../core/layer-geometry.js';
 import { escapeVerilogComment, escapeYamlScalar, plainText } from '../../core/text.js';
 import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
 import { generatedBanner } from '../templates.js';
@@ -235,8 +236,7 @@ function layerBits(program: ProgramSpec, l: LayerDescriptor): { inBits: number; 
 function entriesOf(l: LayerDescriptor): { entries: number; firstEntry: number } {
   if (l.op === 'add') return { entries: 2, firstEntry: 0 };
   if (l.op !== 'pool') return { entries: l.outC, firstEntry: 0 };
-  const { min, max } = poolWindowRange(l);
-  return { entries: max - min + 1, firstEntry: min - 1 };
+  return { entries: poolTableEntries(l), firstEntry: poolWindowRange(l).min - 1 };
 }
 
 /** The layer as the engine walks it (fc: a 1×1 map; add: stride 1, no padding). */
@@ -367,7 +367,7 @@ export function lowerChunk(program: ProgramSpec, chunk: ChunkProgram): RtlChunk 
     PROG_WORDS: pow2(words.length),
     IN_BLOCK: block(shape.vi * actW, depths.inDepth),
     W_BLOCK: block(shape.vw * chunk.bits, depths.wDepth),
-    ACC_BLOCK: block(32, depths.accDepth),
+    ACC_BLOCK: block(Math.max(32, 2 * actW), depths.accDepth),
     RQ_BLOCK: block(64, depths.rqDepth),
   };
   return { index: chunk.index, id: chunk.id, ident: chunk.ident, sizes, config: { ...config }, layers, program: words };
