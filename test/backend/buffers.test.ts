@@ -26,7 +26,7 @@ import type { LayerSpec } from '../../src/core/network.js';
 import { packParams } from '../../src/accel/evaluate.js';
 import { Rng } from '../../src/core/random.js';
 import { lowerProgramToHls } from '../../src/backend/hls/lower.js';
-import { lowerProgramToRtl, type RtlSizes } from '../../src/backend/rtl/lower.js';
+import { engineSizes, lowerProgramToRtl, RTL_SIZE_NAMES, type RtlSizes } from '../../src/backend/rtl/lower.js';
 import { selectBackend } from '../../src/nn/backend.js';
 import { FIXTURE_DESIGNS, fixtureDesign, generateFor, randomDesign, randomNetwork } from './helpers.js';
 import { BUF_ACC, BUF_INPUT, BUF_WEIGHT, type ChunkExtents, sizeChunkBuffers } from '../../src/accel/chunk-extents.js';
@@ -116,7 +116,10 @@ function mismatches({ label, design, seed }: Case): { differ: string[]; hlsBox: 
     const expectSame = (what: string, got: number, want: number) => {
       if (got !== want) differ.push(`${at}: ${what} ${got}, model ${want}`);
     };
-    // RTL: the engine's depths are the model's, its memories block RAM by the model's rule
+    // RTL: the sizes lowerChunk builds from the program are engineSizes of the model's inputs
+    const fromModel = engineSizes(ext, c.params);
+    for (const name of RTL_SIZE_NAMES) expectSame(`RTL ${name} (engineSizes)`, s[name], fromModel[name]);
+    // … the engine's depths are the model's, its memories block RAM by the model's rule
     const d = chunkDepths(ext, params, po, new Float64Array(4));
     expectSame('RTL IN_DEPTH', s.IN_DEPTH, d[0]);
     expectSame('RTL W_DEPTH', s.W_DEPTH, d[1]);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_COEFFICIENTS } from '../../src/accel/cost-model.js';
 import { lowerProgramToRtl } from '../../src/backend/rtl/index.js';
 import type { ProgramSpec } from '../../src/backend/types.js';
 import { validateArtifact } from '../../src/core/schema.js';
@@ -44,10 +45,10 @@ describe.skipIf(missing !== undefined)(`co-simulation of the fixture designs ${m
         expect(r.pred.cycles).toBe(program.layers[i].predictedCycles);
         // the raw terms reproduce the prediction with the default coefficients
         const t = r.pred.terms;
-        expect(t.overlap + t.prologue + t.weightLoad + t.output + t.params + 2 * t.steps + 8 * t.tiles + 32 * t.fixed).toBeCloseTo(
-          r.pred.cycles,
-          6,
-        );
+        const d = DEFAULT_COEFFICIENTS;
+        expect(
+          t.overlap + t.prologue + t.weightLoad + t.output + t.params + d.steps * t.steps + d.tiles * t.tiles + d.fixed * t.fixed,
+        ).toBeCloseTo(r.pred.cycles, 6);
       });
       process.stderr.write(
         `${name}: MAPE ${result.cycles.mapePct.toFixed(2)}%, max ${result.cycles.maxPct.toFixed(2)}% over ${records.length} layers\n`,

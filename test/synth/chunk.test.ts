@@ -13,12 +13,13 @@ import type { ProgramSpec } from '../../src/backend/types.js';
 import { UsageError } from '../../src/core/diagnostics.js';
 import { PROJECT_FILES } from '../../src/core/run-layout.js';
 import { loadArtifactLines } from '../../src/core/schema.js';
-import { type SynthRecord, synthesizeProject } from '../../src/synth/index.js';
+import { defaultSynthCacheDir, type SynthRecord, synthesizeProject } from '../../src/synth/index.js';
 import { loadFixture, programOf, writeProject } from '../sim/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-synth-chunk-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const cacheDir = process.env.TRIPS_HW_SYNTH_CACHE ?? join(dir, 'cache');
+// the cache every synthesis test shares (as the sim tests share Verilator's): a chunk is synthesised once
+const cacheDir = process.env.TRIPS_HW_SYNTH_CACHE ?? defaultSynthCacheDir();
 
 describe('synthesizeProject', () => {
   it('synthesizes one chunk of the tiny-chain fixture', async () => {

@@ -10,10 +10,12 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../cli/run-cli.js';
 import { loadFixture, programOf, writeProject } from '../sim/helpers.js';
+import { defaultSynthCacheDir } from '../../src/synth/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-synth-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const cache = process.env.TRIPS_HW_SYNTH_CACHE ?? join(dir, 'cache');
+// the cache every synthesis test shares (as the sim tests share Verilator's): a chunk is synthesised once
+const cache = process.env.TRIPS_HW_SYNTH_CACHE ?? defaultSynthCacheDir();
 
 async function synth(args: string[], path = process.env.PATH ?? '') {
   const env: NodeJS.ProcessEnv = { ...process.env, PATH: path, FORCE_COLOR: '0', NO_COLOR: '1' };

@@ -9,8 +9,11 @@
  * Formats: docs/rtl.md.
  */
 import { activationWordBits } from '../../accel/chunk-extents.js';
-import { engineLayerLayout, engineShape, type EngineLayerLayout, maxDepths } from '../../accel/engine-layout.js';
-import { DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
+import type { ChunkExtents } from '../../accel/chunk-extents.js';
+import { engineLayerLayout, engineShape, type EngineLayerLayout, maxDepths, programWords } from '../../accel/engine-layout.js';
+import { packParams } from '../../accel/evaluate.js';
+import { chunkDepths, DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
+import type { ChunkParams } from '../../accel/types.js';
 import { poolTableEntries, poolWindowRange } from '../../core/layer-geometry.js';
 import { escapeVerilogComment, escapeYamlScalar, plainText } from '../../core/text.js';
 import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
@@ -215,6 +218,38 @@ export interface RtlProgram {
    * prints, by index) or the engine source it copies (`copy:<name>` of hw/rtl/).
    */
   readonly files: readonly { readonly path: string; readonly template: string; readonly chunk?: number }[];
+}
+
+/**
+ * The engine sizes of a chunk from the resource model's inputs — its extents and parameters —
+ * without a program: what lowerChunk builds for it (test/backend/buffers.test.ts holds the two
+ * equal), for benchmarks that synthesise chunks no program was generated for.
+ */
+export function engineSizes(ext: ChunkExtents, p: ChunkParams): RtlSizes {
+  const mp = p.parallel === 'mp';
+  const os = p.loopOrder === 'os';
+  const shape = engineShape(ext.dw, mp, p.peM, p.peN);
+  const d = chunkDepths(ext, packParams([p]), 0, new Float64Array(4));
+  const block = (width: number, depth: number) => (memoryIsBlock(width, depth, DEFAULT_RESOURCE_MODEL) ? 1 : 0);
+  return {
+    PE_M: p.peM,
+    PE_N: p.peN,
+    MP: mp ? 1 : 0,
+    WS: os ? 0 : 1,
+    DW: ext.dw ? 1 : 0,
+    LANES: Math.max(4, p.peM, shape.vi, shape.vw),
+    ACT_W: ext.actW,
+    W_W: ext.bits,
+    IN_DEPTH: d[0],
+    W_DEPTH: d[1],
+    ACC_DEPTH: d[2],
+    RQ_DEPTH: d[3],
+    PROG_WORDS: programWords(ext.layers),
+    IN_BLOCK: block(shape.vi * ext.actW, d[0]),
+    W_BLOCK: block(shape.vw * ext.bits, d[1]),
+    ACC_BLOCK: block(Math.max(32, 2 * ext.actW), d[2]),
+    RQ_BLOCK: block(64, d[3]),
+  };
 }
 
 /** Smallest power of two ≥ max(n, floor). */

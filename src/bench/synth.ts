@@ -1,0 +1,205 @@
+/**
+ * bench:synth — the resource model held against Yosys. The chunks: both fixtures', the design
+ * `flow` found (FLOW_DESIGN, default runs/flow/search/design.json; left out with a line when
+ * absent) and RANDOM (default 24) random chunk configurations — random networks
+ * (accel/random-designs) on the ZC706 (7-series) and the ZCU102 (UltraScale+) in turn, each
+ * chunk's parameters drawn over both parallel modes and loop orders and PE arrays from 2×2 to
+ * 32×16, the layers' bits 4/6/8. Per chunk: the model's DSP, BRAM18, LUT and FF (estimateDesign)
+ * and the engine's sizes (engineSizes: what the lowering builds), then Yosys synth_xilinx (the
+ * npm package, cached as `trips-hw synth` caches: a rerun resumes). LUT and FF are then refitted
+ * (non-negative least squares on the model's terms, leave-one-chunk-out) to show what
+ * calibration buys. Prints a table per chunk; last line: JSON {chunks, dspExactPct,
+ * bramExactPct, lut: {mapeBefore, mapeAfter}, ff: {…}, maxLogicDepth, secondsPerChunk,
+ * machine}.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fcnnlsVector } from 'ml-fcnnls';
+import { compileCostProblem } from '../accel/problem.js';
+import { resolveBoard } from '../accel/boards.js';
+import { estimateDesign } from '../accel/estimate.js';
+import { randomDesign, randomNetwork } from '../accel/random-designs.js';
+import type { ChunkParams, DesignPoint } from '../accel/types.js';
+import { engineSizes, type RtlSizes } from '../backend/rtl/lower.js';
+import { yosysFamilyOf } from '../backend/rtl/synth.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
+import { Rng } from '../core/random.js';
+import { loadArtifact } from '../core/schema.js';
+import { defaultSynthCacheDir, engineJob, synthesize } from '../synth/index.js';
+import { machineLine } from './machine.js';
+
+const RANDOM = Number(process.env.RANDOM ?? 24);
+const FLOW_DESIGN = process.env.FLOW_DESIGN ?? join(PACKAGE_ROOT, 'runs', 'flow', 'search', 'design.json');
+
+interface Case {
+  readonly name: string;
+  readonly design: DesignPoint;
+  readonly chunk: number;
+}
+
+/** A chunk's parameters over the whole space: both modes and orders, PE 2×2 … 32×16, tiles ≥ PE. */
+function drawParams(rng: Rng, dw: boolean): ChunkParams {
+  const parallel = rng.pick(['mn', 'mp'] as const);
+  const loopOrder = rng.pick(['os', 'ws'] as const);
+  const peM = rng.pick([2, 4, 8, 16, 32]);
+  const peN = rng.pick([2, 4, 8, 16]);
+  const tileM = rng.pick([4, 8, 16, 32, 64].filter((t) => t >= peM));
+  const tileN = dw ? 1 : rng.pick([4, 8, 16, 32].filter((t) => parallel === 'mp' || t >= peN));
+  const tileR = rng.pick([2, 4, 7, 8]);
+  const tileC = rng.pick([2, 4, 7, 8, 14, 16].filter((t) => parallel === 'mn' || t >= peN));
+  return { parallel, loopOrder, tileM, tileN, tileR, tileC, peM, peN, portBits: rng.pick([64, 128]) };
+}
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const name of ['tiny-chain', 'tiny-mixed']) {
+    const design = loadArtifact<DesignPoint>('design', join(PACKAGE_ROOT, 'test', 'fixtures', `${name}.design.json`));
+    design.accelerator.chunks.forEach((_, chunk) => out.push({ name: `${name}/${design.accelerator.chunks[chunk].id}`, design, chunk }));
+  }
+  if (existsSync(FLOW_DESIGN)) {
+    const design = loadArtifact<DesignPoint>('design', FLOW_DESIGN);
+    design.accelerator.chunks.forEach((c, chunk) => out.push({ name: `flow/${c.id}`, design, chunk }));
+  } else console.log(`(no flow design at ${FLOW_DESIGN}: run \`trips-hw flow\` first to include it)`);
+  const rng = new Rng(16);
+  for (let i = 0; out.filter((c) => c.name.startsWith('random')).length < RANDOM; i++) {
+    const network = randomNetwork(rng, `synth-${i}`, { size: 6, channels: 3 });
+    const base = randomDesign(rng, network, i % 2 === 0 ? 'zc706' : 'zcu102');
+    const chunks = base.accelerator.chunks.map((c) => ({ ...c, params: drawParams(rng, c.kind === 'dw') }));
+    const design = { ...base, accelerator: { ...base.accelerator, chunks } };
+    // one chunk of each random design: the first MAC chunk that is not a repeat
+    const pick = rng.int(chunks.length);
+    out.push({ name: `random-${i}/${chunks[pick].id}`, design, chunk: pick });
+  }
+  return out;
+}
+
+interface Row {
+  readonly name: string;
+  readonly family: string;
+  readonly params: ChunkParams;
+  readonly model: { dsp: number; bram18: number; lut: number; ff: number };
+  readonly measured: { dsp48: number; bram18: number; lut: number; ff: number; logicDepth: number };
+  /** The LUT / FF model's terms for this chunk (the refit's features). */
+  readonly features: number[];
+  readonly seconds: number;
+  readonly cached: boolean;
+}
+
+/** The LUT/FF model's terms: per chunk, per MAC bit, the mn adder tree, accumulator bits, LUT RAM, requantisers. */
+function featuresOf(design: DesignPoint, chunk: number, lutramBits: number): number[] {
+  const p = design.accelerator.chunks[chunk].params;
+  const bits = design.accelerator.chunks[chunk].bits;
+  const macs = p.peM * p.peN;
+  const mn = p.parallel === 'mn';
+  const dw = design.accelerator.chunks[chunk].kind === 'dw';
+  const adder = mn && !dw ? p.peM * (p.peN - 1) * (2 * bits + Math.ceil(Math.log2(p.peN))) : 0;
+  const accBanks = p.peM * (mn ? 1 : p.peN);
+  return [1, macs * bits, adder, accBanks * 32, lutramBits / 64, p.peM];
+}
+
+/** Bits of the engine's memories that are LUT RAM (trips_chunk's banks and widths). */
+function lutramBitsOf(s: RtlSizes): number {
+  const vi = s.DW ? s.PE_M : s.PE_N;
+  const vw = s.DW ? 1 : s.PE_N;
+  const bj = s.MP ? s.PE_N : 1;
+  const acc = Math.max(32, 2 * s.ACT_W);
+  let bits = 0;
+  if (!s.IN_BLOCK) bits += 2 * bj * vi * s.ACT_W * s.IN_DEPTH;
+  if (!s.W_BLOCK) bits += (s.WS ? 1 : 2) * s.PE_M * vw * s.W_W * s.W_DEPTH;
+  if (!s.ACC_BLOCK) bits += s.PE_M * bj * acc * s.ACC_DEPTH;
+  if (!s.RQ_BLOCK) bits += s.PE_M * (64 + 30 + 16) * s.RQ_DEPTH;
+  return bits;
+}
+
+const mape = (pred: readonly number[], meas: readonly number[]) =>
+  (100 * pred.reduce((s, p, i) => s + Math.abs(p - meas[i]) / meas[i], 0)) / Math.max(1, pred.length);
+
+/** Leave-one-out NNLS refit of `target` on the features: each chunk predicted by a fit without it. */
+function heldOut(rows: readonly Row[], target: (r: Row) => number): number[] {
+  return rows.map((_, k) => {
+    const train = rows.filter((__, i) => i !== k);
+    const coef = fcnnlsVector(
+      train.map((r) => r.features),
+      train.map(target),
+    ).K.to1DArray();
+    return rows[k].features.reduce((s, f, i) => s + f * coef[i], 0);
+  });
+}
+
+async function main(): Promise<void> {
+  const cacheDir = process.env.SYNTH_CACHE ?? defaultSynthCacheDir();
+  const all = cases();
+  console.log(`bench:synth on ${JSON.stringify(machineLine())}: ${all.length} chunks, Yosys cache ${cacheDir}`);
+  console.log(
+    '\n| chunk | family | mode | PE | DSP model / synth | BRAM18 model / synth | LUT model / synth | FF model / synth | depth | s |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  const rows: Row[] = [];
+  for (const c of all) {
+    const design = c.design;
+    const board = resolveBoard(design.board.name);
+    const family = yosysFamilyOf(board.part);
+    if (!family) throw new Error(`no Yosys family for part ${board.part}`);
+    const report = estimateDesign(design);
+    const problem = compileCostProblem(design.network, design.accelerator.chunks, design.board);
+    const params = design.accelerator.chunks[c.chunk].params;
+    const sizes = engineSizes(problem.extents[c.chunk], params);
+    const chunkReport = report.chunks[c.chunk];
+    const model = { dsp: chunkReport.dsp, bram18: chunkReport.bram18, lut: chunkReport.lut, ff: chunkReport.ff };
+    const outcome = await synthesize(engineJob(sizes, family), { cacheDir });
+    const m = outcome.measured;
+    const row: Row = {
+      name: c.name,
+      family,
+      params,
+      model,
+      measured: { dsp48: m.dsp48, bram18: m.bram18, lut: m.lut, ff: m.ff, logicDepth: m.logicDepth },
+      features: featuresOf(design, c.chunk, lutramBitsOf(sizes)),
+      seconds: outcome.seconds,
+      cached: outcome.cached,
+    };
+    rows.push(row);
+    const pe = `${params.peM}×${params.peN}`;
+    const mark = (a: number, b: number) => (a === b ? `${a} / ${b}` : `**${a} / ${b}**`);
+    console.log(
+      `| ${c.name} | ${family} | ${params.parallel}/${params.loopOrder} | ${pe} | ${mark(model.dsp, m.dsp48)} | ${mark(model.bram18, m.bram18)} | ${model.lut} / ${m.lut} | ${model.ff} / ${m.ff} | ${m.logicDepth} | ${outcome.seconds.toFixed(0)}${outcome.cached ? ' (cached)' : ''} |`,
+    );
+  }
+  const pct = (n: number) => Math.round((1000 * n) / rows.length) / 10;
+  const lutAfter = heldOut(rows, (r) => r.measured.lut);
+  const ffAfter = heldOut(rows, (r) => r.measured.ff);
+  const result = {
+    chunks: rows.length,
+    dspExactPct: pct(rows.filter((r) => r.model.dsp === r.measured.dsp48).length),
+    bramExactPct: pct(rows.filter((r) => r.model.bram18 === r.measured.bram18).length),
+    lut: {
+      mapeBefore: mape(
+        rows.map((r) => r.model.lut),
+        rows.map((r) => r.measured.lut),
+      ),
+      mapeAfter: mape(
+        lutAfter,
+        rows.map((r) => r.measured.lut),
+      ),
+    },
+    ff: {
+      mapeBefore: mape(
+        rows.map((r) => r.model.ff),
+        rows.map((r) => r.measured.ff),
+      ),
+      mapeAfter: mape(
+        ffAfter,
+        rows.map((r) => r.measured.ff),
+      ),
+    },
+    maxLogicDepth: Math.max(...rows.map((r) => r.measured.logicDepth)),
+    secondsPerChunk: rows.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rows.length),
+    machine: machineLine(),
+  };
+  console.log(
+    `\nDSP exact ${result.dspExactPct} %, BRAM18 exact ${result.bramExactPct} %; LUT MAPE ${result.lut.mapeBefore.toFixed(1)} % → ${result.lut.mapeAfter.toFixed(1)} % (leave-one-out refit), FF ${result.ff.mapeBefore.toFixed(1)} % → ${result.ff.mapeAfter.toFixed(1)} %`,
+  );
+  console.log(JSON.stringify(result));
+}
+
+await main();
