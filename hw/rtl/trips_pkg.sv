@@ -95,12 +95,15 @@ package trips_pkg;
   // $bits(xfer_t), for ports (Yosys reads no package types in port lists)
   localparam int XFER_BITS = 552;
 
-  // a · b for a small `a` (≤ 8 bits) as shifts and adds: no multiplier cell, so no DSP
+  // a · b for a small `a` (≤ 8 bits) as shifts and adds in a balanced tree (three adders
+  // deep): no multiplier cell, so no DSP
   function automatic logic [31:0] mul_small(input logic [7:0] a, input logic [31:0] b);
-    logic [31:0] p;
-    p = 32'd0;
-    for (int k = 0; k < 8; k++) if (a[k]) p = p + (b << k);
-    mul_small = p;
+    logic [31:0] p0, p1, p2, p3;
+    p0 = (a[0] ? b : 32'd0) + (a[1] ? b << 1 : 32'd0);
+    p1 = (a[2] ? b << 2 : 32'd0) + (a[3] ? b << 3 : 32'd0);
+    p2 = (a[4] ? b << 4 : 32'd0) + (a[5] ? b << 5 : 32'd0);
+    p3 = (a[6] ? b << 6 : 32'd0) + (a[7] ? b << 7 : 32'd0);
+    mul_small = (p0 + p1) + (p2 + p3);
   endfunction
 
   // round(v / 2^n), half to even (n ≤ 62).

@@ -166,32 +166,23 @@ async function main(): Promise<void> {
     );
   }
   const pct = (n: number) => Math.round((1000 * n) / rows.length) / 10;
-  const lutAfter = heldOut(rows, (r) => r.measured.lut);
-  const ffAfter = heldOut(rows, (r) => r.measured.ff);
+  // the model's error, and a refit's on chunks it was not fitted to
+  const errors = (model: (r: Row) => number, measured: (r: Row) => number) => ({
+    mapeBefore: mape(rows.map(model), rows.map(measured)),
+    mapeAfter: mape(heldOut(rows, measured), rows.map(measured)),
+  });
   const result = {
     chunks: rows.length,
     dspExactPct: pct(rows.filter((r) => r.model.dsp === r.measured.dsp48).length),
     bramExactPct: pct(rows.filter((r) => r.model.bram18 === r.measured.bram18).length),
-    lut: {
-      mapeBefore: mape(
-        rows.map((r) => r.model.lut),
-        rows.map((r) => r.measured.lut),
-      ),
-      mapeAfter: mape(
-        lutAfter,
-        rows.map((r) => r.measured.lut),
-      ),
-    },
-    ff: {
-      mapeBefore: mape(
-        rows.map((r) => r.model.ff),
-        rows.map((r) => r.measured.ff),
-      ),
-      mapeAfter: mape(
-        ffAfter,
-        rows.map((r) => r.measured.ff),
-      ),
-    },
+    lut: errors(
+      (r) => r.model.lut,
+      (r) => r.measured.lut,
+    ),
+    ff: errors(
+      (r) => r.model.ff,
+      (r) => r.measured.ff,
+    ),
     maxLogicDepth: Math.max(...rows.map((r) => r.measured.logicDepth)),
     secondsPerChunk: rows.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rows.length),
     machine: machineLine(),
