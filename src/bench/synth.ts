@@ -1,7 +1,7 @@
 /**
  * bench:synth — the resource model held against Yosys. The chunks: both fixtures', the design
  * `flow` found (FLOW_DESIGN, default runs/flow/search/design.json; left out with a line when
- * absent) and RANDOM (default 24) random chunk configurations — random networks
+ * absent) and RANDOM_CHUNKS (default 24) random chunk configurations — random networks
  * (accel/random-designs) on the ZC706 (7-series) and the ZCU102 (UltraScale+) in turn, each
  * chunk's parameters drawn over both parallel modes and loop orders and PE arrays from 2×2 to
  * 32×16, the layers' bits 4/6/8. Per chunk: the model's DSP, BRAM18, LUT and FF (estimateDesign)
@@ -28,7 +28,7 @@ import { loadArtifact } from '../core/schema.js';
 import { defaultSynthCacheDir, engineJob, synthesize } from '../synth/index.js';
 import { machineLine } from './machine.js';
 
-const RANDOM = Number(process.env.RANDOM ?? 24);
+const RANDOM = Number(process.env.RANDOM_CHUNKS ?? 24);
 const FLOW_DESIGN = process.env.FLOW_DESIGN ?? join(PACKAGE_ROOT, 'runs', 'flow', 'search', 'design.json');
 
 interface Case {

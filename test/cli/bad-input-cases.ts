@@ -937,6 +937,7 @@ function projectCase(
   edit: (p: string) => void,
   bad: (p: string) => ReadonlyArray<string | readonly string[]>,
   more: Partial<Pick<Expectation, 'pointer' | 'match' | 'line'>> = {},
+  command: 'sim' | 'synth' = 'sim',
 ): BadCase {
   return {
     id,
@@ -946,7 +947,9 @@ function projectCase(
     build: (d, fx) => {
       const p = copyDir(fx.project, join(d, 'hw'));
       edit(p);
-      return { ...more, args: simArgs(fx, p), names: bad(p), guards: [p] };
+      // synth reads the project as sim does, and refuses it before any Yosys run
+      const args = command === 'sim' ? simArgs(fx, p) : ['synth', '--project', p, '--cache', join(d, 'synth-cache')];
+      return { ...more, args, names: bad(p), guards: [p] };
     },
   };
 }
@@ -1043,6 +1046,30 @@ const projectCases: BadCase[] = [
     "sim: the chunk's rtl/<chunk>_params.vh deleted",
     (p) => unlinkSync(join(p, 'rtl', 'conv_small_b8_params.vh')),
     (p) => [join(p, 'rtl', 'conv_small_b8_params.vh')],
+  ),
+  projectCase(
+    'synth-program-object',
+    'synth: program.json is {}',
+    (p) => writeJson(program(p), {}),
+    (p) => [program(p)],
+    {},
+    'synth',
+  ),
+  projectCase(
+    'synth-manifest-malformed',
+    'synth: manifest.json truncated',
+    (p) => writeText(manifest(p), readFileSync(manifest(p), 'utf8').slice(0, 200)),
+    (p) => [manifest(p)],
+    {},
+    'synth',
+  ),
+  projectCase(
+    'synth-rtl-params-edited',
+    "synth: the chunk's rtl/<chunk>_params.vh edited after generate",
+    (p) => writeText(join(p, 'rtl', 'conv_small_b8_params.vh'), '// edited\n'),
+    (p) => [join(p, 'rtl', 'conv_small_b8_params.vh')],
+    {},
+    'synth',
   ),
 ];
 
