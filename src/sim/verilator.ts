@@ -88,6 +88,8 @@ function buildHash(version: string, sizes: RtlSizes): string {
   hash.update(version);
   hash.update(JSON.stringify(RTL_SIZE_NAMES.map((n) => sizes[n])));
   hash.update(MAKE_FLAGS);
+  // a TRIPS_TRACE build (docs/rtl.md §5) is a different executable
+  if (process.env.TRIPS_TRACE) hash.update('+define+TRIPS_TRACE');
   hash.update(engineSourceHash());
   return hash.digest('hex').slice(0, 24);
 }
