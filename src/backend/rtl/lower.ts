@@ -9,16 +9,15 @@
  * Formats: docs/rtl.md.
  */
 import { activationWordBits } from '../../accel/chunk-extents.js';
-import type { ChunkExtents } from '../../accel/chunk-extents.js';
-import { engineLayerLayout, engineShape, type EngineLayerLayout, maxDepths, programWords } from '../../accel/engine-layout.js';
-import { packParams } from '../../accel/evaluate.js';
-import { chunkDepths, DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
-import type { ChunkParams } from '../../accel/types.js';
+import { engineLayerLayout, engineShape, type EngineLayerLayout, maxDepths } from '../../accel/engine-layout.js';
 import { poolTableEntries, poolWindowRange } from '../../core/layer-geometry.js';
 import { escapeVerilogComment, escapeYamlScalar, plainText } from '../../core/text.js';
 import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
 import { generatedBanner } from '../templates.js';
 import { type ChunkProgram, LAYER_INTEGER_FIELDS, type LayerDescriptor, type ProgramSpec } from '../types.js';
+import { buildSizes, RTL_SIZE_NAMES, type RtlSizes } from './sizes.js';
+
+export { engineSizes, RTL_SIZE_NAMES, type RtlSizes } from './sizes.js';
 
 const PROGRAM_MAGIC = 0x54524950; // "TRIP"
 const PROGRAM_VERSION = 1;
@@ -90,47 +89,6 @@ const RTL_DESCRIPTOR_FIELDS: readonly string[] = [...LAYER_INTEGER_FIELDS, ...EN
 
 /** Bits of one integer logit a raw-output fc writes. */
 const LOGIT_BITS = 32;
-
-/** Compile-time parameters of one chunk engine (trips_chunk's Verilog parameters). */
-export interface RtlSizes {
-  readonly PE_M: number;
-  readonly PE_N: number;
-  readonly MP: number;
-  readonly WS: number;
-  readonly DW: number;
-  readonly LANES: number;
-  readonly ACT_W: number;
-  readonly W_W: number;
-  readonly IN_DEPTH: number;
-  readonly W_DEPTH: number;
-  readonly ACC_DEPTH: number;
-  readonly RQ_DEPTH: number;
-  readonly PROG_WORDS: number;
-  readonly IN_BLOCK: number;
-  readonly W_BLOCK: number;
-  readonly ACC_BLOCK: number;
-  readonly RQ_BLOCK: number;
-}
-
-export const RTL_SIZE_NAMES: readonly (keyof RtlSizes)[] = [
-  'PE_M',
-  'PE_N',
-  'MP',
-  'WS',
-  'DW',
-  'LANES',
-  'ACT_W',
-  'W_W',
-  'IN_DEPTH',
-  'W_DEPTH',
-  'ACC_DEPTH',
-  'RQ_DEPTH',
-  'PROG_WORDS',
-  'IN_BLOCK',
-  'W_BLOCK',
-  'ACC_BLOCK',
-  'RQ_BLOCK',
-];
 
 export interface RtlLayer {
   readonly index: number;
@@ -218,38 +176,6 @@ export interface RtlProgram {
    * prints, by index) or the engine source it copies (`copy:<name>` of hw/rtl/).
    */
   readonly files: readonly { readonly path: string; readonly template: string; readonly chunk?: number }[];
-}
-
-/**
- * The engine sizes of a chunk from the resource model's inputs — its extents and parameters —
- * without a program: what lowerChunk builds for it (test/backend/buffers.test.ts holds the two
- * equal), for benchmarks that synthesise chunks no program was generated for.
- */
-export function engineSizes(ext: ChunkExtents, p: ChunkParams): RtlSizes {
-  const mp = p.parallel === 'mp';
-  const os = p.loopOrder === 'os';
-  const shape = engineShape(ext.dw, mp, p.peM, p.peN);
-  const d = chunkDepths(ext, packParams([p]), 0, new Float64Array(4));
-  const block = (width: number, depth: number) => (memoryIsBlock(width, depth, DEFAULT_RESOURCE_MODEL) ? 1 : 0);
-  return {
-    PE_M: p.peM,
-    PE_N: p.peN,
-    MP: mp ? 1 : 0,
-    WS: os ? 0 : 1,
-    DW: ext.dw ? 1 : 0,
-    LANES: Math.max(4, p.peM, shape.vi, shape.vw),
-    ACT_W: ext.actW,
-    W_W: ext.bits,
-    IN_DEPTH: d[0],
-    W_DEPTH: d[1],
-    ACC_DEPTH: d[2],
-    RQ_DEPTH: d[3],
-    PROG_WORDS: programWords(ext.layers),
-    IN_BLOCK: block(shape.vi * ext.actW, d[0]),
-    W_BLOCK: block(shape.vw * ext.bits, d[1]),
-    ACC_BLOCK: block(Math.max(32, 2 * ext.actW), d[2]),
-    RQ_BLOCK: block(64, d[3]),
-  };
 }
 
 /** Smallest power of two ≥ max(n, floor). */
@@ -384,27 +310,7 @@ export function lowerChunk(program: ProgramSpec, chunk: ChunkProgram): RtlChunk 
   header.push(config.tileM, config.tileN, config.tileR, config.tileC, config.peM, config.peN, config.portFx);
   while (header.length < HEADER_WORDS) header.push(0);
   const words = [...header, ...layers.flatMap((l) => l.words)];
-  const block = (width: number, depth: number) => (memoryIsBlock(width, depth, DEFAULT_RESOURCE_MODEL) ? 1 : 0);
-  const sizes: RtlSizes = {
-    PE_M: p.peM,
-    PE_N: p.peN,
-    MP: mp ? 1 : 0,
-    WS: os ? 0 : 1,
-    DW: dwChunk ? 1 : 0,
-    // at least 4: the harness reads the lane ports as wide words
-    LANES: Math.max(4, p.peM, shape.vi, shape.vw),
-    ACT_W: actW,
-    W_W: chunk.bits,
-    IN_DEPTH: depths.inDepth,
-    W_DEPTH: depths.wDepth,
-    ACC_DEPTH: depths.accDepth,
-    RQ_DEPTH: depths.rqDepth,
-    PROG_WORDS: pow2(words.length),
-    IN_BLOCK: block(shape.vi * actW, depths.inDepth),
-    W_BLOCK: block(shape.vw * chunk.bits, depths.wDepth),
-    ACC_BLOCK: block(Math.max(32, 2 * actW), depths.accDepth),
-    RQ_BLOCK: block(64, depths.rqDepth),
-  };
+  const sizes = buildSizes(p, dwChunk, chunk.bits, actW, depths, pow2(words.length));
   return { index: chunk.index, id: chunk.id, ident: chunk.ident, sizes, config: { ...config }, layers, program: words };
 }
 
