@@ -350,38 +350,61 @@ module trips_compute #(
     for (int b = 0; b < BJ; b++) inSel[b] = inHalfD ? inRd[1][b] : inRd[0][b];
     for (int i = 0; i < PE_M; i++) wSel[i] = wHalfD ? wRd[1][i] : wRd[0][i];
   end
+  // the selects shared by a column or a row, built once: the word of column j's bank (mp:
+  // bank (j + kqb) mod PE_N) and, under mp, its channel nl; row i's weight (mp: channel nl);
+  // add / pool: lane i's channel gl + i of both inputs
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [PE_N-1:0][VI*ACT_W-1:0] xWord;
+  logic [PE_N-1:0][ACT_W-1:0] xChan;
+  logic [PE_M-1:0][W_W-1:0] wChan;
+  /* verilator lint_on UNUSEDSIGNAL */
+  logic [E-1:0][ACT_W-1:0] eltX, eltY;
+  always_comb begin
+    for (int j = 0; j < PE_N; j++) begin
+      xWord[j] = inSel[0];
+      if (MP != 0)
+        for (int b = 0; b < BJ; b++) if (((j + int'(s1.kqb)) & (PE_N - 1)) == b) xWord[j] = inSel[b];
+      xChan[j] = '0;
+      for (int k = 0; k < VI; k++) if (32'(s1.nl) == 32'(k)) xChan[j] = xWord[j][k*ACT_W+:ACT_W];
+    end
+    for (int i = 0; i < PE_M; i++) begin
+      wChan[i] = '0;
+      for (int k = 0; k < VW; k++) if (32'(s1.nl) == 32'(k)) wChan[i] = wSel[i][k*W_W+:W_W];
+    end
+    for (int i = 0; i < E; i++) begin
+      eltX[i] = '0;
+      eltY[i] = '0;
+      for (int k = 0; k < VI; k++) begin
+        if (32'(s1.gl) + 32'(i) == 32'(k)) begin
+          eltX[i] = inRd[0][0][k*ACT_W+:ACT_W];
+          eltY[i] = inRd[1][0][k*ACT_W+:ACT_W];
+        end
+      end
+    end
+  end
   always_ff @(posedge clk) begin
     for (int i = 0; i < PE_M; i++) begin
       for (int j = 0; j < PE_N; j++) begin
-        logic [VI*ACT_W-1:0] xw;
         logic [ACT_W-1:0] xv, yv;
         logic [W_W-1:0] wv;
-        xw = inSel[0];
-        // mp: column j sits in bank (j + kqb) mod PE_N
-        if (MP != 0)
-          for (int b = 0; b < BJ; b++) if (((j + int'(s1.kqb)) & (PE_N - 1)) == b) xw = inSel[b];
         xv = '0;
         yv = '0;
         wv = '0;
         if (s1.kind == 2'd0) begin
           if (DW != 0) begin
-            xv = xw[i*ACT_W+:ACT_W];
+            xv = xWord[j][i*ACT_W+:ACT_W];
             wv = wSel[i][W_W-1:0];
           end else if (MP != 0) begin
-            for (int k = 0; k < VI; k++) if (32'(s1.nl) == 32'(k)) xv = xw[k*ACT_W+:ACT_W];
-            for (int k = 0; k < VW; k++) if (32'(s1.nl) == 32'(k)) wv = wSel[i][k*W_W+:W_W];
+            xv = xChan[j];
+            wv = wChan[i];
           end else begin
-            xv = xw[(j%VI)*ACT_W+:ACT_W];
+            xv = inSel[0][(j%VI)*ACT_W+:ACT_W];
             wv = wSel[i][(j%VW)*W_W+:W_W];
           end
         end else if (j == 0 && i < E) begin
           // add: lane i takes channel gl + i of both inputs; pool: of its one input, weight 1
-          for (int k = 0; k < VI; k++) begin
-            if (32'(s1.gl) + 32'(i) == 32'(k)) begin
-              xv = inRd[0][0][k*ACT_W+:ACT_W];
-              yv = inRd[1][0][k*ACT_W+:ACT_W];
-            end
-          end
+          xv = eltX[i%E];
+          yv = eltY[i%E];
           wv = W_W'(1);
         end
         xOp[i][j] <= s1.valid && s1.mOk[i] && s1.jOk[j] && s1.tapIn ? xv : '0;
@@ -412,13 +435,17 @@ module trips_compute #(
     end
   end
 
-  // t3: adder tree (mn, dw, pool: lane j = 0 holds the row's sum) and accumulators
+  // t3: adder tree (mn) and accumulators
   logic [PE_M-1:0][PE_N-1:0][ACC_W-1:0] accR;
   always_ff @(posedge clk) begin
     for (int i = 0; i < PE_M; i++) begin
       logic signed [ACC_W-1:0] sum;
-      sum = '0;
-      for (int j = 0; j < PE_N; j++) sum = sum + ACC_W'($signed(prod[i][j]));
+      // mn: the row's sum over the input channels; mp and dw (and add, pool): only lane 0 of a
+      // row carries a value the sum needs, so there is no adder tree to build
+      if (MP == 0 && DW == 0) begin
+        sum = '0;
+        for (int j = 0; j < PE_N; j++) sum = sum + ACC_W'($signed(prod[i][j]));
+      end else sum = ACC_W'($signed(prod[i][0]));
       for (int j = 0; j < PE_N; j++) begin
         logic signed [ACC_W-1:0] add, base;
         add = MP != 0 && s3.kind == 2'd0 ? ACC_W'($signed(prod[i][j])) : sum;

@@ -19,11 +19,14 @@ export interface EngineShape {
   readonly vw: number;
   readonly e: number;
   readonly bj: number;
+  /** Values per DRAM port word, the lanes of trips_chunk's port (at least 4: the harness reads them as wide words). */
+  readonly lanes: number;
 }
 
 export function engineShape(dw: boolean, mp: boolean, peM: number, peN: number): EngineShape {
   const vi = dw ? peM : peN;
-  return { vi, vw: dw ? 1 : peN, e: Math.min(vi, peM), bj: mp ? peN : 1 };
+  const vw = dw ? 1 : peN;
+  return { vi, vw, e: Math.min(vi, peM), bj: mp ? peN : 1, lanes: Math.max(4, peM, vi, vw) };
 }
 
 /** A layer as the engine walks it (fc: a 1×1 map). */

@@ -6,39 +6,123 @@
  * in PE_M banks (two copies under `os`), 32-bit accumulators in PE_M × BJ banks, three
  * requantisation tables per PE_M bank, the program RAM — each as block RAM or LUT RAM by the
  * rule the lowering also applies, counted as Yosys maps it (one primitive configuration per
- * memory, words sliced at 72 bits); LUT and FF as a linear estimate that `calibrate` refits
- * from synth records. Depths come from accel/engine-layout.ts, as the lowering's do. Pure
- * functions over packed parameters that allocate nothing.
+ * memory, words sliced at 72 bits). LUT and FF are linear in counts of the engine's
+ * structures (LOGIC_TERMS: the fixed controller and DMA, requantisers, lane bits, operand
+ * selects, adder trees, accumulators, port lanes, memories, LUT RAM), with coefficients
+ * fitted to Yosys by `calibrate --synth-records` (calibrate/resources.ts) — the defaults on
+ * the chunks of bench:synth. Everything the terms count is a compile-time size of the engine
+ * (backend/rtl/sizes.ts RtlSizes), so a synth record or a Vivado report of a generated chunk
+ * gives them back exactly. Depths come from accel/engine-layout.ts, as the lowering's do.
+ * Pure functions over packed parameters that allocate nothing.
  */
 import { type ChunkExtents, N_CLASS, N_ENT, N_G, N_INPIX, N_K, N_M, N_N, N_R, N_C, N_S, NEED_SIZE } from './chunk-extents.js';
-import { L_ACC_DEPTH, L_IN_DEPTH, L_RQ_DEPTH, L_W_DEPTH, LAYOUT_SIZE, layoutInto, programWords } from './engine-layout.js';
+import { engineShape, L_ACC_DEPTH, L_IN_DEPTH, L_RQ_DEPTH, L_W_DEPTH, LAYOUT_SIZE, layoutInto, programWords } from './engine-layout.js';
 import { P_PARALLEL, P_ORDER, P_TM, P_TN, P_TR, P_TC, P_PEM, P_PEN } from './cost-model.js';
 
 export type { ChunkExtents } from './chunk-extents.js';
 
+/**
+ * The terms of the LUT and FF estimates, counts over the engine's compile-time sizes:
+ *   chunk       1: the controller, the descriptor registers, the DMA and its transfer slots
+ *   requant     PE_M requantisers of the output path (64-bit rounding shift, clamp)
+ *   laneBits    Σ lanes of operand bits, PE_M·PE_N·(ACT_W + W_W): operand, product and gating registers
+ *   selectBits  operand-select inputs: mp's column bank and channel (PE_N·ACT_W·BJ·VI +
+ *               PE_M·W_W·VW), add / pool's E lanes over VI channels of two inputs (2·E·ACT_W·VI)
+ *   adderBits   mn's adder trees, PE_M·(PE_N − 1)·ACC_W (mp and depthwise build none)
+ *   accBits     accumulators, PE_M·(mp ? PE_N : 1)·ACC_W
+ *   portLanes   LANES, the DRAM port's lanes (address, data and valid per lane)
+ *   memories    banks of every buffer and table (each with its write enable and address)
+ *   lutramBits  bits held in LUT RAM
+ *   ramRegBits  read-register bits of LUT RAM memories (block RAM registers its read inside)
+ */
+export const LOGIC_TERMS = [
+  'chunk',
+  'requant',
+  'laneBits',
+  'selectBits',
+  'adderBits',
+  'accBits',
+  'portLanes',
+  'memories',
+  'lutramBits',
+  'ramRegBits',
+] as const;
+export type LogicTerm = (typeof LOGIC_TERMS)[number];
+export type LogicCoefficients = Readonly<Record<LogicTerm, number>>;
+
 export interface ResourceModel {
-  readonly lutPerChunk: number;
-  readonly ffPerChunk: number;
   /** DSP48 of one requantiser of the output path (there are peM). */
   readonly dspPerRequant: number;
-  readonly lutPerMacBit: number;
-  readonly ffPerMacBit: number;
   readonly accumulatorBits: number;
   /** Arrays up to this many bits go to distributed RAM (LUTRAM) instead of BRAM. */
   readonly lutramMaxBits: number;
-  readonly lutramBitsPerLut: number;
+  /** LUT and FF per unit of each term. */
+  readonly lut: LogicCoefficients;
+  readonly ff: LogicCoefficients;
+}
+
+/** The engine's compile-time sizes the terms count (backend/rtl/sizes.ts RtlSizes has them all). */
+export interface LogicShape {
+  readonly PE_M: number;
+  readonly PE_N: number;
+  readonly MP: number;
+  readonly WS: number;
+  readonly DW: number;
+  readonly LANES: number;
+  readonly ACT_W: number;
+  readonly W_W: number;
+  readonly IN_DEPTH: number;
+  readonly W_DEPTH: number;
+  readonly ACC_DEPTH: number;
+  readonly RQ_DEPTH: number;
+  readonly IN_BLOCK: number;
+  readonly W_BLOCK: number;
+  readonly ACC_BLOCK: number;
+  readonly RQ_BLOCK: number;
 }
 
 export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
-  lutPerChunk: 2500,
-  ffPerChunk: 3500,
   dspPerRequant: 5,
-  lutPerMacBit: 2,
-  ffPerMacBit: 3,
   accumulatorBits: 32,
   lutramMaxBits: 1024,
-  lutramBitsPerLut: 64,
+  lut: {
+    chunk: 2500,
+    requant: 0,
+    laneBits: 2,
+    selectBits: 0,
+    adderBits: 1,
+    accBits: 1,
+    portLanes: 0,
+    memories: 0,
+    lutramBits: 1 / 64,
+    ramRegBits: 0,
+  },
+  ff: {
+    chunk: 3500,
+    requant: 0,
+    laneBits: 3,
+    selectBits: 0,
+    adderBits: 1,
+    accBits: 1,
+    portLanes: 0,
+    memories: 0,
+    lutramBits: 0,
+    ramRegBits: 0,
+  },
 };
+
+/** The resource model a calibration asks for: its fitted LUT and FF coefficients (a term it lacks keeps the default). */
+export function resourceModelOf(
+  calibration:
+    | { readonly resources?: { readonly lut: Readonly<Record<string, number>>; readonly ff: Readonly<Record<string, number>> } }
+    | undefined,
+): ResourceModel {
+  const fitted = calibration?.resources;
+  if (!fitted) return DEFAULT_RESOURCE_MODEL;
+  const merge = (defaults: LogicCoefficients, given: Readonly<Record<string, number>>) =>
+    Object.fromEntries(LOGIC_TERMS.map((t) => [t, given[t] ?? defaults[t]])) as unknown as LogicCoefficients;
+  return { ...DEFAULT_RESOURCE_MODEL, lut: merge(DEFAULT_RESOURCE_MODEL.lut, fitted.lut), ff: merge(DEFAULT_RESOURCE_MODEL.ff, fitted.ff) };
+}
 
 export const RES_DSP = 0;
 export const RES_BRAM = 1;
@@ -89,10 +173,6 @@ function blockRam18(width: number, depth: number): number {
 /** BRAM18 for `banks` memories of `depth` words of `width` bits (0 when they are LUT RAM). */
 export function bram18For(banks: number, width: number, depth: number, model: ResourceModel): number {
   return memoryIsBlock(width, depth, model) ? banks * blockRam18(width, depth) : 0;
-}
-
-function lutramBits(banks: number, width: number, depth: number, model: ResourceModel): number {
-  return memoryIsBlock(width, depth, model) ? 0 : banks * width * depth;
 }
 
 const scratchLayout = new Float64Array(LAYOUT_SIZE);
@@ -149,6 +229,67 @@ export function chunkDepths(ext: ChunkExtents, p: Float64Array, po: number, out:
 const TABLE_WIDTHS = [64, 30, 16] as const;
 const scratchDepths = new Float64Array(4);
 
+/** The LOGIC_TERMS of an engine with these sizes, into `out` (in LOGIC_TERMS order). */
+export function logicTermsInto(s: LogicShape, out: Float64Array): Float64Array {
+  const mp = s.MP !== 0;
+  const dw = s.DW !== 0;
+  const { vi, vw, e, bj } = engineShape(dw, mp, s.PE_M, s.PE_N);
+  const acc = Math.max(32, 2 * s.ACT_W);
+  const lanes = s.PE_M * s.PE_N;
+  const copies = s.WS !== 0 ? 1 : 2;
+  // [banks, width, depth, block] of every memory (the three tables go by the 64-bit one)
+  let lutram = 0;
+  let regs = 0;
+  const memory = (banks: number, width: number, depth: number, block: number) => {
+    if (block !== 0) return;
+    lutram += banks * width * depth;
+    regs += banks * width;
+  };
+  memory(2 * bj, vi * s.ACT_W, s.IN_DEPTH, s.IN_BLOCK);
+  memory(copies * s.PE_M, vw * s.W_W, s.W_DEPTH, s.W_BLOCK);
+  memory(s.PE_M * bj, acc, s.ACC_DEPTH, s.ACC_BLOCK);
+  for (const w of TABLE_WIDTHS) memory(s.PE_M, w, s.RQ_DEPTH, s.RQ_BLOCK);
+  out[0] = 1;
+  out[1] = s.PE_M;
+  out[2] = lanes * (s.ACT_W + s.W_W);
+  out[3] = (mp ? s.PE_N * s.ACT_W * bj * vi + s.PE_M * s.W_W * vw : 0) + 2 * e * s.ACT_W * vi;
+  out[4] = !mp && !dw ? s.PE_M * (s.PE_N - 1) * acc : 0;
+  out[5] = s.PE_M * (mp ? s.PE_N : 1) * acc;
+  out[6] = s.LANES;
+  out[7] = 2 * bj + copies * s.PE_M + s.PE_M * bj + TABLE_WIDTHS.length * s.PE_M + 1;
+  out[8] = lutram;
+  out[9] = regs;
+  return out;
+}
+
+/** Σ coefficient · term. */
+export function logicEstimate(coefficients: LogicCoefficients, terms: ArrayLike<number>): number {
+  let sum = 0;
+  for (let t = 0; t < LOGIC_TERMS.length; t++) sum += coefficients[LOGIC_TERMS[t]] * terms[t];
+  return sum;
+}
+
+/** The chunk's sizes as chunkResources sees them (one object, refilled: nothing allocated per call). */
+const scratchShape = {
+  PE_M: 0,
+  PE_N: 0,
+  MP: 0,
+  WS: 0,
+  DW: 0,
+  LANES: 0,
+  ACT_W: 0,
+  W_W: 0,
+  IN_DEPTH: 0,
+  W_DEPTH: 0,
+  ACC_DEPTH: 0,
+  RQ_DEPTH: 0,
+  IN_BLOCK: 0,
+  W_BLOCK: 0,
+  ACC_BLOCK: 0,
+  RQ_BLOCK: 0,
+};
+const scratchTerms = new Float64Array(LOGIC_TERMS.length);
+
 /** DSP, BRAM18, LUT and FF of one chunk, written to `out` at RES_*. */
 export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, model: ResourceModel, out: Float64Array): void {
   const mn = p[po + P_PARALLEL] === 0;
@@ -156,38 +297,42 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
   const peM = p[po + P_PEM];
   const peN = p[po + P_PEN];
   const q = ext.bits;
-  const vi = ext.dw ? peM : peN;
-  const vw = ext.dw ? 1 : peN;
-  const bj = mn ? 1 : peN;
+  const shape = engineShape(ext.dw, !mn, peM, peN);
+  const { vi, vw, bj } = shape;
   const d = chunkDepths(ext, p, po, scratchDepths);
-  const macs = peM * peN;
   const copies = os ? 2 : 1;
   // an add's two input codes share one accumulator word (trips_chunk ACC_W)
   const acc = Math.max(model.accumulatorBits, 2 * ext.actW);
   // the tables are block or LUT RAM together, by the widest
   const rqBlock = memoryIsBlock(TABLE_WIDTHS[0], d[3], model);
   let tables = 0;
-  let tableBits = 0;
-  for (const w of TABLE_WIDTHS) {
-    if (rqBlock) tables += peM * blockRam18(w, d[3]);
-    else tableBits += peM * w * d[3];
-  }
+  if (rqBlock) for (const w of TABLE_WIDTHS) tables += peM * blockRam18(w, d[3]);
   out[RES_BRAM] =
     bram18For(2 * bj, vi * ext.actW, d[0], model) +
     bram18For(copies * peM, vw * q, d[1], model) +
     bram18For(peM * bj, acc, d[2], model) +
     tables +
     blockRam18(32, programWords(ext.layers));
-  const lutram =
-    lutramBits(2 * bj, vi * ext.actW, d[0], model) +
-    lutramBits(copies * peM, vw * q, d[1], model) +
-    lutramBits(peM * bj, acc, d[2], model) +
-    tableBits;
+  out[RES_DSP] = peM * peN + peM * model.dspPerRequant;
 
-  out[RES_DSP] = macs + peM * model.dspPerRequant;
-  const adderBits = mn && !ext.dw ? peM * (peN - 1) * (2 * q + Math.ceil(Math.log2(peN))) : 0;
-  out[RES_LUT] = Math.ceil(
-    model.lutPerChunk + macs * q * model.lutPerMacBit + adderBits + peM * bj * acc + lutram / model.lutramBitsPerLut,
-  );
-  out[RES_FF] = Math.ceil(model.ffPerChunk + macs * q * model.ffPerMacBit + adderBits + peM * bj * acc);
+  const sh = scratchShape;
+  sh.PE_M = peM;
+  sh.PE_N = peN;
+  sh.MP = mn ? 0 : 1;
+  sh.WS = os ? 0 : 1;
+  sh.DW = ext.dw ? 1 : 0;
+  sh.LANES = shape.lanes;
+  sh.ACT_W = ext.actW;
+  sh.W_W = q;
+  sh.IN_DEPTH = d[0];
+  sh.W_DEPTH = d[1];
+  sh.ACC_DEPTH = d[2];
+  sh.RQ_DEPTH = d[3];
+  sh.IN_BLOCK = memoryIsBlock(vi * ext.actW, d[0], model) ? 1 : 0;
+  sh.W_BLOCK = memoryIsBlock(vw * q, d[1], model) ? 1 : 0;
+  sh.ACC_BLOCK = memoryIsBlock(acc, d[2], model) ? 1 : 0;
+  sh.RQ_BLOCK = rqBlock ? 1 : 0;
+  logicTermsInto(sh, scratchTerms);
+  out[RES_LUT] = Math.ceil(logicEstimate(model.lut, scratchTerms));
+  out[RES_FF] = Math.ceil(logicEstimate(model.ff, scratchTerms));
 }

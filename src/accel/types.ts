@@ -98,6 +98,8 @@ export interface CalibrationSpec {
   readonly version: 1;
   readonly coefficients: Readonly<Partial<Record<CoefficientKey, CostCoefficients>>>;
   readonly source?: string;
+  /** Fitted LUT and FF coefficients of the resource model (accel/resources.ts LOGIC_TERMS); absent: the defaults. */
+  readonly resources?: { readonly lut: Readonly<Record<string, number>>; readonly ff: Readonly<Record<string, number>> };
 }
 
 export interface LayerCost {

@@ -7,28 +7,33 @@
  * 32×16, the layers' bits 4/6/8. Per chunk: the model's DSP, BRAM18, LUT and FF (estimateDesign)
  * and the engine's sizes (engineSizes: what the lowering builds), then Yosys synth_xilinx (the
  * npm package, cached as `trips-hw synth` caches: a rerun resumes). LUT and FF are then refitted
- * (non-negative least squares on the model's terms, leave-one-chunk-out) to show what
- * calibration buys. Prints a table per chunk; last line: JSON {chunks, dspExactPct,
- * bramExactPct, lut: {mapeBefore, mapeAfter}, ff: {…}, maxLogicDepth, secondsPerChunk,
- * machine}.
+ * as `calibrate --synth-records` fits them (calibrate/resources.ts: LOGIC_TERMS, held out by
+ * design, 5 folds) to show what calibration buys. Prints a table per chunk; last line: JSON
+ * {chunks, dspExactPct, bramExactPct, lut: {mapeBefore, mapeAfter}, ff: {…}, heldOut, fitted,
+ * maxLogicDepth, secondsPerChunk, machine}. MAX_MACS (default none) leaves out random chunks
+ * with more MACs, for a quick run.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fcnnlsVector } from 'ml-fcnnls';
 import { compileCostProblem } from '../accel/problem.js';
 import { resolveBoard } from '../accel/boards.js';
 import { estimateDesign } from '../accel/estimate.js';
 import { randomDesign, randomNetwork } from '../accel/random-designs.js';
 import type { ChunkParams, DesignPoint } from '../accel/types.js';
-import { engineSizes, type RtlSizes } from '../backend/rtl/lower.js';
+import { engineSizes } from '../backend/rtl/lower.js';
 import { yosysFamilyOf } from '../backend/rtl/synth.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { Rng } from '../core/random.js';
 import { loadArtifact } from '../core/schema.js';
 import { defaultSynthCacheDir, engineJob, synthesize } from '../synth/index.js';
 import { machineLine } from './machine.js';
+import { calibrateResources, logicTermsOf, type ResourceMeasurement } from '../calibrate/resources.js';
+import { hashDesign } from '../backend/program.js';
 
 const RANDOM = Number(process.env.RANDOM_CHUNKS ?? 24);
+const MAX_MACS = Number(process.env.MAX_MACS ?? Infinity);
+// the smallest array drawn is 2×2
+if (!(MAX_MACS >= 4)) throw new Error(`MAX_MACS: expected a number of MACs of at least 4, found "${process.env.MAX_MACS}"`);
 const FLOW_DESIGN = process.env.FLOW_DESIGN ?? join(PACKAGE_ROOT, 'runs', 'flow', 'search', 'design.json');
 
 interface Case {
@@ -68,6 +73,7 @@ function cases(): Case[] {
     const design = { ...base, accelerator: { ...base.accelerator, chunks } };
     // one chunk of each random design: the first MAC chunk that is not a repeat
     const pick = rng.int(chunks.length);
+    if (chunks[pick].params.peM * chunks[pick].params.peN > MAX_MACS) continue;
     out.push({ name: `random-${i}/${chunks[pick].id}`, design, chunk: pick });
   }
   return out;
@@ -79,52 +85,14 @@ interface Row {
   readonly params: ChunkParams;
   readonly model: { dsp: number; bram18: number; lut: number; ff: number };
   readonly measured: { dsp48: number; bram18: number; lut: number; ff: number; logicDepth: number };
-  /** The LUT / FF model's terms for this chunk (the refit's features). */
-  readonly features: number[];
+  /** The chunk as a resource measurement (its LOGIC_TERMS, LUT and FF), for the refit. */
+  readonly measurement: ResourceMeasurement;
   readonly seconds: number;
   readonly cached: boolean;
 }
 
-/** The LUT/FF model's terms: per chunk, per MAC bit, the mn adder tree, accumulator bits, LUT RAM, requantisers. */
-function featuresOf(design: DesignPoint, chunk: number, lutramBits: number): number[] {
-  const p = design.accelerator.chunks[chunk].params;
-  const bits = design.accelerator.chunks[chunk].bits;
-  const macs = p.peM * p.peN;
-  const mn = p.parallel === 'mn';
-  const dw = design.accelerator.chunks[chunk].kind === 'dw';
-  const adder = mn && !dw ? p.peM * (p.peN - 1) * (2 * bits + Math.ceil(Math.log2(p.peN))) : 0;
-  const accBanks = p.peM * (mn ? 1 : p.peN);
-  return [1, macs * bits, adder, accBanks * 32, lutramBits / 64, p.peM];
-}
-
-/** Bits of the engine's memories that are LUT RAM (trips_chunk's banks and widths). */
-function lutramBitsOf(s: RtlSizes): number {
-  const vi = s.DW ? s.PE_M : s.PE_N;
-  const vw = s.DW ? 1 : s.PE_N;
-  const bj = s.MP ? s.PE_N : 1;
-  const acc = Math.max(32, 2 * s.ACT_W);
-  let bits = 0;
-  if (!s.IN_BLOCK) bits += 2 * bj * vi * s.ACT_W * s.IN_DEPTH;
-  if (!s.W_BLOCK) bits += (s.WS ? 1 : 2) * s.PE_M * vw * s.W_W * s.W_DEPTH;
-  if (!s.ACC_BLOCK) bits += s.PE_M * bj * acc * s.ACC_DEPTH;
-  if (!s.RQ_BLOCK) bits += s.PE_M * (64 + 30 + 16) * s.RQ_DEPTH;
-  return bits;
-}
-
 const mape = (pred: readonly number[], meas: readonly number[]) =>
   (100 * pred.reduce((s, p, i) => s + Math.abs(p - meas[i]) / meas[i], 0)) / Math.max(1, pred.length);
-
-/** Leave-one-out NNLS refit of `target` on the features: each chunk predicted by a fit without it. */
-function heldOut(rows: readonly Row[], target: (r: Row) => number): number[] {
-  return rows.map((_, k) => {
-    const train = rows.filter((__, i) => i !== k);
-    const coef = fcnnlsVector(
-      train.map((r) => r.features),
-      train.map(target),
-    ).K.to1DArray();
-    return rows[k].features.reduce((s, f, i) => s + f * coef[i], 0);
-  });
-}
 
 async function main(): Promise<void> {
   const cacheDir = process.env.SYNTH_CACHE ?? defaultSynthCacheDir();
@@ -153,8 +121,19 @@ async function main(): Promise<void> {
       family,
       params,
       model,
-      measured: { dsp48: m.dsp48, bram18: m.bram18, lut: m.lut, ff: m.ff, logicDepth: m.logicDepth },
-      features: featuresOf(design, c.chunk, lutramBitsOf(sizes)),
+      measured: { dsp48: m.dsp48, bram18: m.bram18, lut: m.lut + m.lutram, ff: m.ff, logicDepth: m.logicDepth },
+      measurement: {
+        id: c.name,
+        design: hashDesign(design),
+        chunk: c.name,
+        source: 'yosys',
+        by: 'Yosys',
+        terms: logicTermsOf(sizes),
+        lut: m.lut + m.lutram,
+        ff: m.ff,
+        dsp: null,
+        bram18: null,
+      },
       seconds: outcome.seconds,
       cached: outcome.cached,
     };
@@ -162,14 +141,15 @@ async function main(): Promise<void> {
     const pe = `${params.peM}×${params.peN}`;
     const mark = (a: number, b: number) => (a === b ? `${a} / ${b}` : `**${a} / ${b}**`);
     console.log(
-      `| ${c.name} | ${family} | ${params.parallel}/${params.loopOrder} | ${pe} | ${mark(model.dsp, m.dsp48)} | ${mark(model.bram18, m.bram18)} | ${model.lut} / ${m.lut} | ${model.ff} / ${m.ff} | ${m.logicDepth} | ${outcome.seconds.toFixed(0)}${outcome.cached ? ' (cached)' : ''} |`,
+      `| ${c.name} | ${family} | ${params.parallel}/${params.loopOrder} | ${pe} | ${mark(model.dsp, m.dsp48)} | ${mark(model.bram18, m.bram18)} | ${model.lut} / ${m.lut + m.lutram} | ${model.ff} / ${m.ff} | ${m.logicDepth} | ${outcome.seconds.toFixed(0)}${outcome.cached ? ' (cached)' : ''} |`,
     );
   }
   const pct = (n: number) => Math.round((1000 * n) / rows.length) / 10;
-  // the model's error, and a refit's on chunks it was not fitted to
-  const errors = (model: (r: Row) => number, measured: (r: Row) => number) => ({
+  // the model's error, and a refit's on designs it was not fitted to (calibrate's own fit and folds)
+  const refit = calibrateResources(rows.map((r) => r.measurement));
+  const errors = (model: (r: Row) => number, measured: (r: Row) => number, after: number | undefined) => ({
     mapeBefore: mape(rows.map(model), rows.map(measured)),
-    mapeAfter: mape(heldOut(rows, measured), rows.map(measured)),
+    mapeAfter: after ?? null,
   });
   const result = {
     chunks: rows.length,
@@ -178,17 +158,21 @@ async function main(): Promise<void> {
     lut: errors(
       (r) => r.model.lut,
       (r) => r.measured.lut,
+      refit.heldOut?.lut.after.mapePct,
     ),
     ff: errors(
       (r) => r.model.ff,
       (r) => r.measured.ff,
+      refit.heldOut?.ff.after.mapePct,
     ),
+    heldOut: refit.heldOut?.lut.method ?? null,
+    fitted: { lut: refit.lut, ff: refit.ff },
     maxLogicDepth: Math.max(...rows.map((r) => r.measured.logicDepth)),
     secondsPerChunk: rows.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rows.length),
     machine: machineLine(),
   };
   console.log(
-    `\nDSP exact ${result.dspExactPct} %, BRAM18 exact ${result.bramExactPct} %; LUT MAPE ${result.lut.mapeBefore.toFixed(1)} % → ${result.lut.mapeAfter.toFixed(1)} % (leave-one-out refit), FF ${result.ff.mapeBefore.toFixed(1)} % → ${result.ff.mapeAfter.toFixed(1)} %`,
+    `\nDSP exact ${result.dspExactPct} %, BRAM18 exact ${result.bramExactPct} %; LUT MAPE ${result.lut.mapeBefore.toFixed(1)} % → ${result.lut.mapeAfter?.toFixed(1) ?? '–'} %, FF ${result.ff.mapeBefore.toFixed(1)} % → ${result.ff.mapeAfter?.toFixed(1) ?? '–'} % (calibrated, held out: ${result.heldOut ?? 'too few chunks'})`,
   );
   console.log(JSON.stringify(result));
 }

@@ -17,7 +17,12 @@ interface CalibrateOptions {
 
 export function calibrateCostModel(measurements: readonly Measurement[], options: CalibrateOptions): CalibrationFile {
   const k = options.folds ?? 5;
-  const ridge = options.ridge === undefined || options.ridge === 'auto' ? chooseRidge(measurements, k) : options.ridge;
+  const ridge =
+    measurements.length === 0
+      ? Infinity
+      : options.ridge === undefined || options.ridge === 'auto'
+        ? chooseRidge(measurements, k)
+        : options.ridge;
   const coefficients = fitCoefficients(measurements, ridge);
   const count = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
   const bySource = count(['sim', 'board', 'hls'] as const);
@@ -34,9 +39,11 @@ export function calibrateCostModel(measurements: readonly Measurement[], options
     source: `trips-hw calibrate: ${measurements.length} measurements`,
     fit: {
       method:
-        ridge === Infinity
-          ? 'the default coefficients kept: no fit beat them clearly in cross-validation'
-          : `non-negative least squares on relative error, ridge towards the default coefficients (${options.ridge === undefined || options.ridge === 'auto' ? 'strength chosen by cross-validation' : 'strength given'})`,
+        measurements.length === 0
+          ? 'the default coefficients: no cycle measurements'
+          : ridge === Infinity
+            ? 'the default coefficients kept: no fit beat them clearly in cross-validation'
+            : `non-negative least squares on relative error, ridge towards the default coefficients (${options.ridge === undefined || options.ridge === 'auto' ? 'strength chosen by cross-validation' : 'strength given'})`,
       // JSON has no Infinity: null records that the defaults were kept
       ridge: ridge === Infinity ? null : ridge,
     },

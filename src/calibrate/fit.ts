@@ -34,37 +34,61 @@ export function predictCycles(m: Measurement, coefficients: Coefficients): numbe
   return sum;
 }
 
-/** Fit the coefficients; `ridge` Infinity keeps the defaults. */
-export function fitCoefficients(measurements: readonly Measurement[], ridge = DEFAULT_RIDGE): Coefficients {
-  if (ridge === Infinity) return defaultCoefficients();
-  const columns = COEFFICIENT_KEYS.length * COST_TERMS.length;
-  const defaults = COEFFICIENT_KEYS.flatMap(() => COST_TERMS.map((t) => DEFAULT_COEFFICIENTS[t]));
-  const rows: number[][] = [];
-  const rhs: number[] = [];
-  for (const m of measurements) {
-    const row = new Array<number>(columns).fill(0);
-    COEFFICIENT_KEYS.forEach((key, k) => {
-      const terms = m.terms[key];
-      if (terms) COST_TERMS.forEach((term, t) => (row[k * COST_TERMS.length + t] = terms[term] / m.cycles));
-    });
-    rows.push(row);
-    rhs.push(1);
-  }
+/** One equation of a linear model: its terms, the value measured, and the group it is held out with. */
+export interface LinearSample {
+  readonly row: readonly number[];
+  readonly value: number;
+  readonly group: string;
+}
+
+export const predictLinear = (row: readonly number[], coefficients: readonly number[]): number =>
+  row.reduce((sum, term, i) => sum + term * coefficients[i], 0);
+
+/**
+ * Non-negative least squares of Σ coef·term / measured = 1 over the samples, with `ridge`
+ * pulling every coefficient towards its default in relative units (a default of 0 is anchored
+ * at scale 1, so the pull on it is absolute); Infinity keeps the defaults.
+ */
+export function fitLinear(samples: readonly LinearSample[], defaults: readonly number[], ridge: number): number[] {
+  if (ridge === Infinity) return [...defaults];
+  const columns = defaults.length;
+  const rows: number[][] = samples.map((s) => s.row.map((term) => term / s.value));
+  const rhs: number[] = samples.map(() => 1);
   const r = Math.sqrt(ridge);
   for (let c = 0; c < columns; c++) {
     const row = new Array<number>(columns).fill(0);
-    // a default of 0 would make the pull absolute: anchor such a coefficient at scale 1
     row[c] = r / (defaults[c] > 0 ? defaults[c] : 1);
     rows.push(row);
     rhs.push(defaults[c] > 0 ? r : 0);
   }
-  const solution = fcnnlsVector(rows, rhs).K.to1DArray();
+  return fcnnlsVector(rows, rhs)
+    .K.to1DArray()
+    .map((v) => Math.max(0, v));
+}
+
+/** A cycle measurement as one equation over every (key, term) coefficient. */
+export function cycleSample(m: Measurement): LinearSample {
+  const row = new Array<number>(COEFFICIENT_KEYS.length * COST_TERMS.length).fill(0);
+  COEFFICIENT_KEYS.forEach((key, k) => {
+    const terms = m.terms[key];
+    if (terms) COST_TERMS.forEach((term, t) => (row[k * COST_TERMS.length + t] = terms[term]));
+  });
+  return { row, value: m.cycles, group: m.design };
+}
+
+export const CYCLE_DEFAULTS: readonly number[] = COEFFICIENT_KEYS.flatMap(() => COST_TERMS.map((t) => DEFAULT_COEFFICIENTS[t]));
+
+/** Flat coefficients (COEFFICIENT_KEYS × COST_TERMS) by key and term. */
+export function cycleCoefficients(flat: readonly number[]): Coefficients {
   return Object.fromEntries(
     COEFFICIENT_KEYS.map((key, k) => [
       key,
-      Object.fromEntries(
-        COST_TERMS.map((term, t) => [term, Math.max(0, solution[k * COST_TERMS.length + t])]),
-      ) as unknown as CostCoefficients,
+      Object.fromEntries(COST_TERMS.map((term, t) => [term, flat[k * COST_TERMS.length + t]])) as unknown as CostCoefficients,
     ]),
   ) as Coefficients;
+}
+
+/** Fit the coefficients; `ridge` Infinity keeps the defaults. */
+export function fitCoefficients(measurements: readonly Measurement[], ridge = DEFAULT_RIDGE): Coefficients {
+  return cycleCoefficients(fitLinear(measurements.map(cycleSample), CYCLE_DEFAULTS, ridge));
 }

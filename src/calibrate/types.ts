@@ -5,6 +5,7 @@
  * co-simulation report) gives the sum over its layers, spread over several keys.
  */
 import type { CoefficientKey, CostCoefficients, CostTerm } from '../accel/types.js';
+import type { ResourceCalibration } from './resources.js';
 
 export const COEFFICIENT_KEYS: readonly CoefficientKey[] = ['conv/os', 'conv/ws', 'dw/os', 'dw/ws', 'eltwise/os', 'eltwise/ws'];
 
@@ -65,6 +66,8 @@ export interface CalibrationFile {
   readonly heldOut: HeldOutError | null;
   /** The fitted model on every measurement it was fitted to (in-sample). */
   readonly inSample: ErrorStats;
+  /** The resource model's LUT and FF coefficients, fitted to synthesis (synth records, Vivado reports); absent when none was given. */
+  readonly resources?: ResourceCalibration;
   readonly createdAt: string;
   readonly toolVersion: string;
 }

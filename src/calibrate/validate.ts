@@ -1,11 +1,11 @@
 /**
- * How good a cycle model is on measurements it was not fitted to: percentage-error statistics
+ * How good a linear model (the cycle model, the LUT and FF estimates) is on measurements it was not fitted to: percentage-error statistics
  * (MAPE, P90, max, share within ±10 % — nn-Meter's figure — and Spearman's rank correlation,
  * which is what a search's choices depend on), and k-fold cross-validation that holds out
  * whole designs, so a design's layers never help predict each other.
  */
 import { absolutePercentErrors } from '../core/error-stats.js';
-import { DEFAULT_RIDGE, defaultCoefficients, fitCoefficients, predictCycles } from './fit.js';
+import { CYCLE_DEFAULTS, cycleSample, DEFAULT_RIDGE, fitLinear, type LinearSample, predictLinear } from './fit.js';
 import type { ErrorStats, HeldOutError, Measurement } from './types.js';
 
 /** Ranks 1…n, ties sharing their average rank. */
@@ -61,31 +61,37 @@ export function errorStats(predicted: readonly number[], measured: readonly numb
   };
 }
 
-/** Folds: whole designs, assigned round-robin in hash order (measurements when there is one design). */
-function foldsOf(measurements: readonly Measurement[], k: number): { folds: number[]; count: number; method: string } {
-  const designs = [...new Set(measurements.map((m) => m.design))].sort();
+/** Folds: whole groups (designs), assigned round-robin in sorted order (samples when there is one group). */
+function foldsOf(groups: readonly string[], k: number): { folds: number[]; count: number; method: string } {
+  const designs = [...new Set(groups)].sort();
   if (designs.length >= 2) {
     const count = Math.min(k, designs.length);
     const fold = new Map(designs.map((d, i) => [d, i % count]));
-    return { folds: measurements.map((m) => fold.get(m.design) as number), count, method: `${count}-fold by design` };
+    return { folds: groups.map((g) => fold.get(g) as number), count, method: `${count}-fold by design` };
   }
-  const count = Math.min(k, measurements.length);
-  return { folds: measurements.map((_, i) => i % count), count, method: `${count}-fold by measurement (one design)` };
+  const count = Math.min(k, groups.length);
+  return { folds: groups.map((_, i) => i % count), count, method: `${count}-fold by measurement (one design)` };
 }
 
 /** Ridge strengths `chooseRidge` tries (see fit.ts: the pull towards the default coefficients). */
 const RIDGE_GRID = [1e-4, 1e-3, 1e-2, 3e-2, 1e-1, 1, Infinity];
 
 /**
- * The strongest ridge whose cross-validated MAPE on `measurements` (inner folds) is within
- * 10 % of the least, or DEFAULT_RIDGE when there are fewer than three folds to tell. The
- * strongest of all, Infinity, keeps the default coefficients: a fit must beat them clearly to be
- * taken. Where the data is thin a strong pull keeps the defaults; a weaker one is taken only when
- * the data clearly supports it (the spirit of the one-standard-error rule).
+ * The strongest ridge whose cross-validated MAPE on `samples` (inner folds) is within 10 % of
+ * the least, or DEFAULT_RIDGE when there are fewer than three folds to tell. The strongest of
+ * all, Infinity, keeps the default coefficients: a fit must beat them clearly to be taken.
+ * Where the data is thin a strong pull keeps the defaults; a weaker one is taken only when the
+ * data clearly supports it (the spirit of the one-standard-error rule).
  */
-export function chooseRidge(measurements: readonly Measurement[], k = 5): number {
-  if (foldsOf(measurements, k).count < 3) return DEFAULT_RIDGE;
-  const errors = RIDGE_GRID.map((ridge) => (crossValidate(measurements, k, ridge) as HeldOutError).after.mapePct);
+export function chooseRidgeLinear(samples: readonly LinearSample[], defaults: readonly number[], k = 5): number {
+  if (
+    foldsOf(
+      samples.map((s) => s.group),
+      k,
+    ).count < 3
+  )
+    return DEFAULT_RIDGE;
+  const errors = RIDGE_GRID.map((ridge) => (crossValidateLinear(samples, defaults, k, ridge) as HeldOutError).after.mapePct);
   const best = Math.min(...errors);
   // the strongest pull whose error is within 10 % of the best: a weaker one must earn its keep
   for (let i = RIDGE_GRID.length - 1; i >= 0; i--) if (errors[i] <= best * 1.1) return RIDGE_GRID[i];
@@ -94,24 +100,41 @@ export function chooseRidge(measurements: readonly Measurement[], k = 5): number
 
 /**
  * Held-out error before (defaults) and after (fitted on the other folds) calibration; with
- * `ridge` 'auto' each fold chooses its ridge on its own training designs (nested, no leak).
+ * `ridge` 'auto' each fold chooses its ridge on its own training groups (nested, no leak).
  */
-export function crossValidate(measurements: readonly Measurement[], k = 5, ridge: number | 'auto' = DEFAULT_RIDGE): HeldOutError | null {
-  if (measurements.length < 2) return null;
-  const { folds, count, method } = foldsOf(measurements, k);
-  const defaults = defaultCoefficients();
+export function crossValidateLinear(
+  samples: readonly LinearSample[],
+  defaults: readonly number[],
+  k = 5,
+  ridge: number | 'auto' = DEFAULT_RIDGE,
+): HeldOutError | null {
+  if (samples.length < 2) return null;
+  const { folds, count, method } = foldsOf(
+    samples.map((s) => s.group),
+    k,
+  );
   const before: number[] = [];
   const after: number[] = [];
   const measured: number[] = [];
   for (let f = 0; f < count; f++) {
-    const train = measurements.filter((_, i) => folds[i] !== f);
-    const coefficients = fitCoefficients(train, ridge === 'auto' ? chooseRidge(train, k) : ridge);
-    measurements.forEach((m, i) => {
+    const train = samples.filter((_, i) => folds[i] !== f);
+    const coefficients = fitLinear(train, defaults, ridge === 'auto' ? chooseRidgeLinear(train, defaults, k) : ridge);
+    samples.forEach((s, i) => {
       if (folds[i] !== f) return;
-      before.push(predictCycles(m, defaults));
-      after.push(predictCycles(m, coefficients));
-      measured.push(m.cycles);
+      before.push(predictLinear(s.row, defaults));
+      after.push(predictLinear(s.row, coefficients));
+      measured.push(s.value);
     });
   }
   return { method, folds: count, before: errorStats(before, measured), after: errorStats(after, measured) };
+}
+
+/** chooseRidgeLinear for cycle measurements. */
+export function chooseRidge(measurements: readonly Measurement[], k = 5): number {
+  return chooseRidgeLinear(measurements.map(cycleSample), CYCLE_DEFAULTS, k);
+}
+
+/** crossValidateLinear for cycle measurements (held out by design). */
+export function crossValidate(measurements: readonly Measurement[], k = 5, ridge: number | 'auto' = DEFAULT_RIDGE): HeldOutError | null {
+  return crossValidateLinear(measurements.map(cycleSample), CYCLE_DEFAULTS, k, ridge);
 }

@@ -23,6 +23,9 @@ import {
   chunkResources,
   type ChunkExtents,
   DEFAULT_RESOURCE_MODEL as MODEL,
+  LOGIC_TERMS,
+  logicEstimate,
+  logicTermsInto,
   memoryIsBlock,
   RES_BRAM,
   RES_DSP,
@@ -30,7 +33,8 @@ import {
   RES_LUT,
 } from '../../src/accel/resources.js';
 import type { BoardSpec, ChunkParams } from '../../src/accel/types.js';
-import { layer, oneChunkProblem, packed, ZC706 } from './helpers.js';
+import { engineSizes } from '../../src/backend/rtl/sizes.js';
+import { chunkParams, layer, oneChunkProblem, packed, ZC706 } from './helpers.js';
 
 /**
  * Buffer needs of MAC layers (chunk-extents.ts N_*): [M walked, N reduced, R, C, kernel, stride,
@@ -44,6 +48,11 @@ function resourcesOf(ext: ChunkExtents, p: Partial<ChunkParams>): { dsp: number;
   const out = new Float64Array(4);
   chunkResources(ext, packed(p), 0, MODEL, out);
   return { dsp: out[RES_DSP], bram: out[RES_BRAM], lut: out[RES_LUT], ff: out[RES_FF] };
+}
+
+/** The chunk's LOGIC_TERMS, from the sizes the lowering builds for it. */
+function termsOf(ext: ChunkExtents, p: Partial<ChunkParams>): number[] {
+  return Array.from(logicTermsInto(engineSizes(ext, chunkParams(p)), new Float64Array(LOGIC_TERMS.length)));
 }
 
 /** chunkDepths as [input, weight, accumulator, table] words per bank. */
@@ -156,11 +165,12 @@ describe('chunk memories', () => {
     const r = resourcesOf(conv, { ...p, loopOrder: 'os' });
     expect(r.bram).toBe(2 + 8 + 4 + 0 + 1);
     expect(r.dsp).toBe(16 + 4 * 5);
-    // LUT = 2500 + 16 MACs·8 bit·2 + adders 4·3·(2·8 + ⌈log2 4⌉) + 4·1 banks·32 + 7040/64
-    //     = 2500 + 256 + 216 + 128 + 110
-    expect(r.lut).toBe(3210);
-    // FF = 3500 + 16·8·3 + 216 + 128
-    expect(r.ff).toBe(4228);
+    // LOGIC_TERMS: chunk 1, requant 4, laneBits 16·(9 + 8), selectBits (mn) add / pool only
+    // 2·E 4·9·VI 4, adderBits 4·3·32, accBits 4·1·32, portLanes 4, memories 2 + 8 + 4 + 3·4 + 1,
+    // lutramBits the tables' 7040, ramRegBits 4·110
+    expect(termsOf(conv, { ...p, loopOrder: 'os' })).toEqual([1, 4, 272, 288, 384, 128, 4, 27, 7040, 440]);
+    expect(r.lut).toBe(Math.ceil(logicEstimate(MODEL.lut, [1, 4, 272, 288, 384, 128, 4, 27, 7040, 440])));
+    expect(r.ff).toBe(Math.ceil(logicEstimate(MODEL.ff, [1, 4, 272, 288, 384, 128, 4, 27, 7040, 440])));
   });
 
   it('ws: one weight copy holding every input channel of the layer (N, not tileN)', () => {
@@ -206,10 +216,14 @@ describe('chunk memories', () => {
     const half = resourcesOf(small, { ...q, tileN: 32 });
     expect(big.bram).toBe(2 * 8 + 0 + 1 + 0 + 1);
     expect(half.bram).toBe(2 * 4 + 0 + 1 + 0 + 1);
-    // LUT RAM costs LUTs: weights 2 copies·8·128 (tileN 64) or 2·8·64 bits, tables 110·8 = 880;
-    // LUT = 2500 + 1·8·2 + 0 adders + 1 bank·32 + bits/64
-    expect(big.lut).toBe(Math.ceil(2500 + 16 + 32 + (2048 + 880) / 64)); // 2594
-    expect(half.lut).toBe(Math.ceil(2500 + 16 + 32 + (1024 + 880) / 64)); // 2578
+    // LUT RAM: weights 2 copies·8·128 (tileN 64) or 2·8·64 bits, tables 110·8 = 880, read
+    // registers 2·8 + 110 either way; everything else alike
+    const termsBig = termsOf(small, { ...q, tileN: 64 });
+    const termsHalf = termsOf(small, { ...q, tileN: 32 });
+    expect([termsBig[8], termsBig[9]]).toEqual([2048 + 880, 16 + 110]);
+    expect([termsHalf[8], termsHalf[9]]).toEqual([1024 + 880, 16 + 110]);
+    expect(termsBig.slice(0, 8)).toEqual(termsHalf.slice(0, 8));
+    expect(big.lut - half.lut).toBeCloseTo(1024 * MODEL.lut.lutramBits, -0.5);
   });
 
   it('depthwise: VI = peM channels per input word; mp banks inputs and accumulators by column', () => {
@@ -243,9 +257,22 @@ describe('chunk memories', () => {
     const mp = resourcesOf(dw, { ...t, parallel: 'mp', peN: 4 });
     expect(mp.bram).toBe(16 + 0 + 0 + 0 + 1);
     expect(mp.dsp).toBe(32 + 8 * 5);
-    // LUT = 2500 + 32·8·2 + 0 adders (depthwise) + 8·4·32 + (weights 2·8·8·18 + accumulators
-    // 32·32·32 + tables 8·110·4) / 64 = 2500 + 512 + 1024 + (2304 + 32768 + 3520) / 64
-    expect(mp.lut).toBe(2500 + 512 + 1024 + 603);
+    // terms: laneBits 32·(9 + 8); selectBits PE_N 4·9·BJ 4·VI 8 + PE_M 8·8·VW 1 + add / pool
+    // 2·E 8·9·8; no adder tree (depthwise); accBits 8·4·32; portLanes max(4, 8, 8, 1); memories
+    // 2·4 + 2·8 + 8·4 + 3·8 + 1; LUT RAM weights 2·8·8·18 + accumulators 32·32·32 + tables
+    // 8·110·4, read registers 2·8·8 + 32·32 + 8·110
+    expect(termsOf(dw, { ...t, parallel: 'mp', peN: 4 })).toEqual([
+      1,
+      8,
+      544,
+      4 * 9 * 4 * 8 + 8 * 8 + 2 * 8 * 9 * 8,
+      0,
+      1024,
+      8,
+      81,
+      2304 + 32768 + 3520,
+      128 + 1024 + 880,
+    ]);
   });
 
   it('requantisation tables: G·⌈M/peM⌉ deep, block RAM together once the 64-bit one exceeds 1024 bits', () => {

@@ -63,8 +63,7 @@ export function buildSizes(p: ChunkParams, dw: boolean, bits: number, actW: numb
     MP: mp ? 1 : 0,
     WS: p.loopOrder === 'os' ? 0 : 1,
     DW: dw ? 1 : 0,
-    // at least 4: the harness reads the lane ports as wide words
-    LANES: Math.max(4, p.peM, shape.vi, shape.vw),
+    LANES: shape.lanes,
     ACT_W: actW,
     W_W: bits,
     IN_DEPTH: d.inDepth,

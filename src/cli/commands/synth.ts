@@ -99,7 +99,7 @@ function formatSynth(r: SynthResult): string {
       c.chunk,
       exact(c.model.dsp, c.measured.dsp48),
       exact(c.model.bram18, c.measured.bram18),
-      estimate(c.model.lut, c.measured.lut),
+      estimate(c.model.lut, c.measured.lut + c.measured.lutram),
       estimate(c.model.ff, c.measured.ff),
       formatInt(c.measured.lutram),
       formatInt(c.measured.carry),
@@ -110,7 +110,7 @@ function formatSynth(r: SynthResult): string {
   return [
     table,
     '',
-    "model / synthesis per chunk (* DSP or BRAM18 differ; LUT, FF: the model's error); LUTRAM: LUTs as memory; depth: deepest combinational path in cells",
+    "model / synthesis per chunk (* DSP or BRAM18 differ; LUT, FF: the model's error); LUT: as logic and as memory, LUTRAM: of them as memory; depth: deepest combinational path in cells",
     `exact     DSP ${r.matches.dsp}/${r.matches.of} chunks, BRAM18 ${r.matches.bram18}/${r.matches.of} chunks equal to the model`,
     `tool      ${r.tool.version} (${r.tool.backend}), synth_xilinx -family ${r.family}`,
     `records   ${r.records}`,
