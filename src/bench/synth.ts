@@ -10,7 +10,7 @@
  * as `calibrate --synth-records` fits them (calibrate/resources.ts: LOGIC_TERMS, held out by
  * design, 5 folds) to show what calibration buys. Prints a table per chunk; last line: JSON
  * {chunks, dspExactPct, bramExactPct, lut: {mapeBefore, mapeAfter}, ff: {…}, heldOut, fitted,
- * maxLogicDepth, secondsPerChunk, machine}. MAX_MACS (default none) leaves out random chunks
+ * maxLogicDepth, maxLutLevels, secondsPerChunk, machine}. MAX_MACS (default none) leaves out random chunks
  * with more MACs, for a quick run.
  */
 import { existsSync } from 'node:fs';
@@ -84,7 +84,7 @@ interface Row {
   readonly family: string;
   readonly params: ChunkParams;
   readonly model: { dsp: number; bram18: number; lut: number; ff: number };
-  readonly measured: { dsp48: number; bram18: number; lut: number; ff: number; logicDepth: number };
+  readonly measured: { dsp48: number; bram18: number; lut: number; ff: number; logicDepth: number; carryDepth: number | null };
   /** The chunk as a resource measurement (its LOGIC_TERMS, LUT and FF), for the refit. */
   readonly measurement: ResourceMeasurement;
   readonly seconds: number;
@@ -99,7 +99,7 @@ async function main(): Promise<void> {
   const all = cases();
   console.log(`bench:synth on ${JSON.stringify(machineLine())}: ${all.length} chunks, Yosys cache ${cacheDir}`);
   console.log(
-    '\n| chunk | family | mode | PE | DSP model / synth | BRAM18 model / synth | LUT model / synth | FF model / synth | depth | s |',
+    '\n| chunk | family | mode | PE | DSP model / synth | BRAM18 model / synth | LUT model / synth | FF model / synth | depth (carry) | s |',
   );
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   const rows: Row[] = [];
@@ -121,7 +121,14 @@ async function main(): Promise<void> {
       family,
       params,
       model,
-      measured: { dsp48: m.dsp48, bram18: m.bram18, lut: m.lut + m.lutram, ff: m.ff, logicDepth: m.logicDepth },
+      measured: {
+        dsp48: m.dsp48,
+        bram18: m.bram18,
+        lut: m.lut + m.lutram,
+        ff: m.ff,
+        logicDepth: m.logicDepth,
+        carryDepth: m.carryDepth ?? null,
+      },
       measurement: {
         id: c.name,
         design: hashDesign(design),
@@ -141,7 +148,7 @@ async function main(): Promise<void> {
     const pe = `${params.peM}×${params.peN}`;
     const mark = (a: number, b: number) => (a === b ? `${a} / ${b}` : `**${a} / ${b}**`);
     console.log(
-      `| ${c.name} | ${family} | ${params.parallel}/${params.loopOrder} | ${pe} | ${mark(model.dsp, m.dsp48)} | ${mark(model.bram18, m.bram18)} | ${model.lut} / ${m.lut + m.lutram} | ${model.ff} / ${m.ff} | ${m.logicDepth} | ${outcome.seconds.toFixed(0)}${outcome.cached ? ' (cached)' : ''} |`,
+      `| ${c.name} | ${family} | ${params.parallel}/${params.loopOrder} | ${pe} | ${mark(model.dsp, m.dsp48)} | ${mark(model.bram18, m.bram18)} | ${model.lut} / ${m.lut + m.lutram} | ${model.ff} / ${m.ff} | ${m.logicDepth}${m.carryDepth === undefined ? '' : ` (${m.carryDepth})`} | ${outcome.seconds.toFixed(0)}${outcome.cached ? ' (cached)' : ''} |`,
     );
   }
   const pct = (n: number) => Math.round((1000 * n) / rows.length) / 10;
@@ -168,6 +175,8 @@ async function main(): Promise<void> {
     heldOut: refit.heldOut?.lut.method ?? null,
     fitted: { lut: refit.lut, ff: refit.ff },
     maxLogicDepth: Math.max(...rows.map((r) => r.measured.logicDepth)),
+    // the deepest path less its carry cells: the LUT-like levels a 200 MHz budget counts
+    maxLutLevels: Math.max(...rows.map((r) => r.measured.logicDepth - (r.measured.carryDepth ?? 0))),
     secondsPerChunk: rows.reduce((s, r) => s + r.seconds, 0) / Math.max(1, rows.length),
     machine: machineLine(),
   };

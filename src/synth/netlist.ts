@@ -29,6 +29,14 @@ export interface MeasuredResources {
    * is not registered (PREG=0) each count one; flip-flops, block RAMs and registered DSP48s end it.
    */
   readonly logicDepth: number;
+  /**
+   * Of them, the carry cells (CARRY4 / CARRY8, by the name synth_xilinx's techmap gives them):
+   * a carry cell passes its carry on in a fraction of a LUT's delay, so logicDepth − carryDepth
+   * are the LUT-like levels a timing budget counts. Absent in records made before it was measured.
+   */
+  readonly carryDepth?: number;
+  /** Where the deepest path starts and ends (the nets ltp names). */
+  readonly deepestPath?: { readonly from: string; readonly to: string };
   /** Every cell type of the netlist and its count (Yosys's `$scopeinfo` markers left out). */
   readonly cells: Readonly<Record<string, number>>;
 }
@@ -82,8 +90,28 @@ export function logicDepthOf(ltpReport: string): number {
   return Math.max(0, ...lengths);
 }
 
-/** The resources of a netlist with `cells` and the deepest path `logicDepth`. */
-export function measureCells(cells: Readonly<Record<string, number>>, logicDepth: number): MeasuredResources {
+export interface LogicPath {
+  readonly length: number;
+  readonly carry: number;
+  readonly from: string;
+  readonly to: string;
+}
+
+/** The longest path of an `ltp` report: its length, its carry cells and its end nets. */
+export function logicPathOf(ltpReport: string): LogicPath {
+  const length = logicDepthOf(ltpReport);
+  // the steps of the longest path listed: `    N: <net> (via <cell>)`, after its header
+  const blocks = ltpReport.split(/Longest topological path in \S+ \(length=/).slice(1);
+  const block = blocks.find((b) => Number.parseInt(b, 10) === length) ?? '';
+  const steps = [...block.matchAll(/^\s+\d+: (\S+(?: \[\d+\])?)(?: \(via (\S+)\))?$/gm)];
+  const carry = steps.filter((m) => m[2] !== undefined && /carry[48]\b/i.test(m[2])).length;
+  return { length, carry, from: steps[0]?.[1] ?? '', to: steps[steps.length - 1]?.[1] ?? '' };
+}
+
+/** The resources of a netlist with `cells` and the deepest path `logicDepth` (or the whole path). */
+export function measureCells(cells: Readonly<Record<string, number>>, depth: number | LogicPath): MeasuredResources {
+  const path = typeof depth === 'number' ? undefined : depth;
+  const logicDepth = typeof depth === 'number' ? depth : depth.length;
   const sum = (match: (type: string) => boolean) => Object.entries(cells).reduce((s, [type, n]) => s + (match(type) ? n : 0), 0);
   const ramb18 = sum((t) => /^RAMB18/.test(t));
   const ramb36 = sum((t) => /^RAMB36/.test(t));
@@ -98,11 +126,12 @@ export function measureCells(cells: Readonly<Record<string, number>>, logicDepth
     carry: sum((t) => /^CARRY[48]$/.test(t)),
     muxf: sum((t) => /^MUXF[789]$/.test(t)),
     logicDepth,
+    ...(path ? { carryDepth: path.carry, deepestPath: { from: path.from, to: path.to } } : {}),
     cells: { ...cells },
   };
 }
 
 /** The resources of a Yosys run's `stat -json` and `ltp` outputs. */
 export function measureNetlist(statJson: string, ltpReport: string): MeasuredResources {
-  return measureCells(cellCounts(statJson), logicDepthOf(ltpReport));
+  return measureCells(cellCounts(statJson), logicPathOf(ltpReport));
 }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cellCounts,
   logicDepthOf,
+  logicPathOf,
   measureCells,
   measureNetlist,
   runYosysScript,
@@ -130,5 +131,28 @@ describe('the netlist reader', () => {
     expect(logicDepthOf('\n4. Executing LTP pass\n\nLongest topological path in top (length=12):\n    0: \\a\n')).toBe(12);
     expect(logicDepthOf('Longest topological path in top (length=-1):')).toBe(0);
     expect(() => logicDepthOf('nothing')).toThrow(/Longest topological path/);
+  });
+
+  it("walks the ltp path: its carry cells (by synth_xilinx's carry4 / carry8 cell names) and its ends", () => {
+    // Yosys 0.55 on a registered 16-bit add and compare (synth_xilinx -family xc7)
+    const ltp = [
+      '',
+      '3. Executing LTP pass (find longest path).',
+      '',
+      'Longest topological path in t (length=5):',
+      '    0: \\br [3]',
+      '    1: $auto$alumacc.cc:495:replace_alu$1227.X [3] (via $abc$1940$auto$blifparse.cc:535:parse_blif$1954)',
+      '    2: $auto$alumacc.cc:495:replace_alu$1227.CO [3] (via $auto$alumacc.cc:495:replace_alu$1227.genblk1.slice[0].genblk1.carry4)',
+      '    3: $auto$alumacc.cc:495:replace_alu$1227.CO [7] (via $auto$alumacc.cc:495:replace_alu$1227.genblk1.slice[1].genblk1.carry4)',
+      '    4: $auto$alumacc.cc:495:replace_alu$1227.CO [11] (via $auto$alumacc.cc:495:replace_alu$1227.genblk1.slice[2].genblk1.carry4)',
+      '    5: $auto$alumacc.cc:495:replace_alu$1227.CO [12] (via $auto$alumacc.cc:495:replace_alu$1227.genblk1.slice[3].genblk1.carry8)',
+      '',
+    ].join('\n');
+    expect(logicPathOf(ltp)).toEqual({ length: 5, carry: 4, from: '\\br [3]', to: '$auto$alumacc.cc:495:replace_alu$1227.CO [12]' });
+    expect(measureNetlist(JSON.stringify({ design: { num_cells_by_type: { LUT2: 1 } } }), ltp)).toMatchObject({
+      logicDepth: 5,
+      carryDepth: 4,
+      deepestPath: { from: '\\br [3]' },
+    });
   });
 });

@@ -103,14 +103,14 @@ function formatSynth(r: SynthResult): string {
       estimate(c.model.ff, c.measured.ff),
       formatInt(c.measured.lutram),
       formatInt(c.measured.carry),
-      String(c.measured.logicDepth),
+      c.measured.carryDepth === undefined ? String(c.measured.logicDepth) : `${c.measured.logicDepth} (${c.measured.carryDepth} carry)`,
       c.cached ? 'cached' : `${c.seconds.toFixed(1)} s`,
     ]),
   );
   return [
     table,
     '',
-    "model / synthesis per chunk (* DSP or BRAM18 differ; LUT, FF: the model's error); LUT: as logic and as memory, LUTRAM: of them as memory; depth: deepest combinational path in cells",
+    "model / synthesis per chunk (* DSP or BRAM18 differ; LUT, FF: the model's error); LUT: as logic and as memory, LUTRAM: of them as memory; depth: deepest combinational path in cells (of them carry cells)",
     `exact     DSP ${r.matches.dsp}/${r.matches.of} chunks, BRAM18 ${r.matches.bram18}/${r.matches.of} chunks equal to the model`,
     `tool      ${r.tool.version} (${r.tool.backend}), synth_xilinx -family ${r.family}`,
     `records   ${r.records}`,
