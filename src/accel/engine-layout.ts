@@ -29,6 +29,30 @@ export function engineShape(dw: boolean, mp: boolean, peM: number, peN: number):
   return { vi, vw, e: Math.min(vi, peM), bj: mp ? peN : 1, lanes: Math.max(4, peM, vi, vw) };
 }
 
+/**
+ * The compile-time sizes of one chunk engine — trips_chunk's Verilog parameters, which the
+ * lowering builds (backend/rtl/sizes.ts) and the resource model's LUT and FF terms count.
+ */
+export interface EngineSizes {
+  readonly PE_M: number;
+  readonly PE_N: number;
+  readonly MP: number;
+  readonly WS: number;
+  readonly DW: number;
+  readonly LANES: number;
+  readonly ACT_W: number;
+  readonly W_W: number;
+  readonly IN_DEPTH: number;
+  readonly W_DEPTH: number;
+  readonly ACC_DEPTH: number;
+  readonly RQ_DEPTH: number;
+  readonly PROG_WORDS: number;
+  readonly IN_BLOCK: number;
+  readonly W_BLOCK: number;
+  readonly ACC_BLOCK: number;
+  readonly RQ_BLOCK: number;
+}
+
 /** A layer as the engine walks it (fc: a 1×1 map). */
 export interface EngineLayerGeometry {
   /** 0 MAC (conv, fc, dwconv), 1 add, 2 pool. */

@@ -16,7 +16,17 @@
  * Pure functions over packed parameters that allocate nothing.
  */
 import { type ChunkExtents, N_CLASS, N_ENT, N_G, N_INPIX, N_K, N_M, N_N, N_R, N_C, N_S, NEED_SIZE } from './chunk-extents.js';
-import { engineShape, L_ACC_DEPTH, L_IN_DEPTH, L_RQ_DEPTH, L_W_DEPTH, LAYOUT_SIZE, layoutInto, programWords } from './engine-layout.js';
+import {
+  type EngineSizes,
+  engineShape,
+  L_ACC_DEPTH,
+  L_IN_DEPTH,
+  L_RQ_DEPTH,
+  L_W_DEPTH,
+  LAYOUT_SIZE,
+  layoutInto,
+  programWords,
+} from './engine-layout.js';
 import { P_PARALLEL, P_ORDER, P_TM, P_TN, P_TR, P_TC, P_PEM, P_PEN } from './cost-model.js';
 
 export type { ChunkExtents } from './chunk-extents.js';
@@ -61,25 +71,8 @@ export interface ResourceModel {
   readonly ff: LogicCoefficients;
 }
 
-/** The engine's compile-time sizes the terms count (backend/rtl/sizes.ts RtlSizes has them all). */
-export interface LogicShape {
-  readonly PE_M: number;
-  readonly PE_N: number;
-  readonly MP: number;
-  readonly WS: number;
-  readonly DW: number;
-  readonly LANES: number;
-  readonly ACT_W: number;
-  readonly W_W: number;
-  readonly IN_DEPTH: number;
-  readonly W_DEPTH: number;
-  readonly ACC_DEPTH: number;
-  readonly RQ_DEPTH: number;
-  readonly IN_BLOCK: number;
-  readonly W_BLOCK: number;
-  readonly ACC_BLOCK: number;
-  readonly RQ_BLOCK: number;
-}
+/** The engine's compile-time sizes the terms count. */
+export type LogicShape = EngineSizes;
 
 export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
   dspPerRequant: 5,
@@ -283,6 +276,7 @@ const scratchShape = {
   W_DEPTH: 0,
   ACC_DEPTH: 0,
   RQ_DEPTH: 0,
+  PROG_WORDS: 0,
   IN_BLOCK: 0,
   W_BLOCK: 0,
   ACC_BLOCK: 0,
@@ -305,6 +299,7 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
   const acc = Math.max(model.accumulatorBits, 2 * ext.actW);
   // the tables are block or LUT RAM together, by the widest
   const rqBlock = memoryIsBlock(TABLE_WIDTHS[0], d[3], model);
+  const progWords = programWords(ext.layers);
   let tables = 0;
   if (rqBlock) for (const w of TABLE_WIDTHS) tables += peM * blockRam18(w, d[3]);
   out[RES_BRAM] =
@@ -312,7 +307,7 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
     bram18For(copies * peM, vw * q, d[1], model) +
     bram18For(peM * bj, acc, d[2], model) +
     tables +
-    blockRam18(32, programWords(ext.layers));
+    blockRam18(32, progWords);
   out[RES_DSP] = peM * peN + peM * model.dspPerRequant;
 
   const sh = scratchShape;
@@ -328,6 +323,7 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
   sh.W_DEPTH = d[1];
   sh.ACC_DEPTH = d[2];
   sh.RQ_DEPTH = d[3];
+  sh.PROG_WORDS = progWords;
   sh.IN_BLOCK = memoryIsBlock(vi * ext.actW, d[0], model) ? 1 : 0;
   sh.W_BLOCK = memoryIsBlock(vw * q, d[1], model) ? 1 : 0;
   sh.ACC_BLOCK = memoryIsBlock(acc, d[2], model) ? 1 : 0;

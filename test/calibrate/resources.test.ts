@@ -85,6 +85,15 @@ function randomEngines(): { design: string; sizes: RtlSizes }[] {
   return out.slice(0, 20);
 }
 
+/** Synth records of `engines` whose LUT and FF the TRUTH coefficients make, written to `name`. */
+function truthRecords(engines: readonly { design: string; sizes: RtlSizes }[], name: string): string {
+  const file = join(dir, name);
+  const line = (e: { design: string; sizes: RtlSizes }) =>
+    `${JSON.stringify(recordWith(e.sizes, e.design, predict(TRUTH.lut, e.sizes), predict(TRUTH.ff, e.sizes)))}\n`;
+  writeFileSync(file, engines.map(line).join(''));
+  return file;
+}
+
 beforeAll(async () => {
   const generated = await programOf(loadFixture('tiny-chain.design.json'));
   program = generated.program;
@@ -107,13 +116,7 @@ beforeAll(async () => {
 describe('synth records → LUT and FF calibration', () => {
   it('fits coefficients far from the defaults (the ones that made the measurements) and beats the defaults on held-out designs', () => {
     const engines = randomEngines();
-    const file = join(dir, 'records.jsonl');
-    writeFileSync(
-      file,
-      engines
-        .map((e) => `${JSON.stringify(recordWith(e.sizes, e.design, predict(TRUTH.lut, e.sizes), predict(TRUTH.ff, e.sizes)))}\n`)
-        .join(''),
-    );
+    const file = truthRecords(engines, 'records.jsonl');
     const measurements = readSynthRecords(file);
     expect(measurements).toHaveLength(20);
     expect(measurements[0].terms).toEqual(logicTermsOf(engines[0].sizes));
@@ -132,14 +135,7 @@ describe('synth records → LUT and FF calibration', () => {
   });
 
   it('writes the fit into calibration.json, and estimate charges the calibrated LUT and FF', () => {
-    const engines = randomEngines();
-    const file = join(dir, 'records2.jsonl');
-    writeFileSync(
-      file,
-      engines
-        .map((e) => `${JSON.stringify(recordWith(e.sizes, e.design, predict(TRUTH.lut, e.sizes), predict(TRUTH.ff, e.sizes)))}\n`)
-        .join(''),
-    );
+    const file = truthRecords(randomEngines(), 'records2.jsonl');
     const out = join(dir, 'calibration.json');
     const summary = calibrateFromFiles({
       records: [],

@@ -647,6 +647,48 @@ const recordsCases: BadCase[] = [
   ),
 ];
 
+const synthRecordsOut = withOut((f, o) => ['calibrate', '--synth-records', f, '--out', o], 'cal.json');
+const vivadoOut = withOut((f, o, _d, fx) => ['calibrate', '--vivado-util', f, '--project', fx.project, '--out', o], 'cal.json');
+const synthRecordCases: BadCase[] = [
+  inputCase('synth-records-missing', 'file', 'calibrate --synth-records: no such file', (d) => absent(d, 'synth.jsonl'), synthRecordsOut),
+  inputCase(
+    'synth-records-shape-line',
+    'file',
+    'calibrate --synth-records: line 2 is JSON but not a synth record',
+    (d) => writeText(join(d, 'synth.jsonl'), '\n{"chunk":"c1","measured":{}}\n'),
+    synthRecordsOut,
+    { line: 2 },
+  ),
+  inputCase('vivado-util-missing', 'file', 'calibrate --vivado-util: no such file', (d) => absent(d, 'u.rpt'), vivadoOut),
+  inputCase(
+    'vivado-util-not-hierarchical',
+    'file',
+    'calibrate --vivado-util: a report without the hierarchy table',
+    (d) => writeText(join(d, 'u.rpt'), 'Copyright 1986-2022 Xilinx, Inc.\n| Design : conv_top\n\n1. Slice Logic\n--------------\n'),
+    vivadoOut,
+  ),
+  inputCase(
+    'vivado-util-bad-count',
+    'file',
+    'calibrate --vivado-util: FFs "many" in a row',
+    (d) =>
+      writeText(
+        join(d, 'u.rpt'),
+        [
+          '1. Utilization by Hierarchy',
+          '+----------+--------+------------+------+--------------+',
+          '| Instance | Module | Total LUTs |  FFs | DSP48 Blocks |',
+          '+----------+--------+------------+------+--------------+',
+          '| top      |  (top) |        100 | many |            1 |',
+          '+----------+--------+------------+------+--------------+',
+          '',
+        ].join('\n'),
+      ),
+    vivadoOut,
+    { line: 5 },
+  ),
+];
+
 // --- 2. board CSVs ------------------------------------------------------------------------------
 
 const csvOut = withOut((f, o) => calibrateCsv(f, o), 'cal.json');
@@ -1542,6 +1584,7 @@ export const CASES: readonly BadCase[] = [
   ...spaceCases,
   ...baselineCases,
   ...recordsCases,
+  ...synthRecordCases,
   ...csvCases,
   ...hlsCases,
   ...weightsCases,

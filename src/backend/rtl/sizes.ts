@@ -6,31 +6,13 @@
  * equal.
  */
 import type { ChunkExtents } from '../../accel/chunk-extents.js';
-import { type EngineDepths, engineShape, programWords } from '../../accel/engine-layout.js';
+import { type EngineDepths, type EngineSizes, engineShape, programWords } from '../../accel/engine-layout.js';
 import { packParams } from '../../accel/evaluate.js';
 import { chunkDepths, DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
 import type { ChunkParams } from '../../accel/types.js';
 
-/** Compile-time parameters of one chunk engine (trips_chunk's Verilog parameters). */
-export interface RtlSizes {
-  readonly PE_M: number;
-  readonly PE_N: number;
-  readonly MP: number;
-  readonly WS: number;
-  readonly DW: number;
-  readonly LANES: number;
-  readonly ACT_W: number;
-  readonly W_W: number;
-  readonly IN_DEPTH: number;
-  readonly W_DEPTH: number;
-  readonly ACC_DEPTH: number;
-  readonly RQ_DEPTH: number;
-  readonly PROG_WORDS: number;
-  readonly IN_BLOCK: number;
-  readonly W_BLOCK: number;
-  readonly ACC_BLOCK: number;
-  readonly RQ_BLOCK: number;
-}
+/** Compile-time parameters of one chunk engine (trips_chunk's Verilog parameters; accel's EngineSizes). */
+export type RtlSizes = EngineSizes;
 
 export const RTL_SIZE_NAMES: readonly (keyof RtlSizes)[] = [
   'PE_M',
