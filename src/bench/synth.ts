@@ -11,7 +11,8 @@
  * design, 5 folds) to show what calibration buys. Prints a table per chunk; last line: JSON
  * {chunks, dspExactPct, bramExactPct, lut: {mapeBefore, mapeAfter}, ff: {…}, heldOut, fitted,
  * maxLogicDepth, maxLutLevels, secondsPerChunk, machine}. MAX_MACS (default none) leaves out random chunks
- * with more MACs, for a quick run.
+ * with more MACs, for a quick run; SYNTH_TABLE (default runs/bench-synth.jsonl) receives one JSON
+ * line per chunk (name, family, params, sizes, model, measured, seconds).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,8 +21,9 @@ import { resolveBoard } from '../accel/boards.js';
 import { estimateDesign } from '../accel/estimate.js';
 import { randomDesign, randomNetwork } from '../accel/random-designs.js';
 import type { ChunkParams, DesignPoint } from '../accel/types.js';
-import { engineSizes } from '../backend/rtl/lower.js';
+import { engineSizes, type RtlSizes } from '../backend/rtl/lower.js';
 import { yosysFamilyOf } from '../backend/rtl/synth.js';
+import { writeFileAtomic } from '../core/files.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { Rng } from '../core/random.js';
 import { loadArtifact } from '../core/schema.js';
@@ -32,6 +34,7 @@ import { hashDesign } from '../backend/program.js';
 
 const RANDOM = Number(process.env.RANDOM_CHUNKS ?? 24);
 const MAX_MACS = Number(process.env.MAX_MACS ?? Infinity);
+const TABLE = process.env.SYNTH_TABLE ?? join(PACKAGE_ROOT, 'runs', 'bench-synth.jsonl');
 // the smallest array drawn is 2×2
 if (!(MAX_MACS >= 4)) throw new Error(`MAX_MACS: expected a number of MACs of at least 4, found "${process.env.MAX_MACS}"`);
 const FLOW_DESIGN = process.env.FLOW_DESIGN ?? join(PACKAGE_ROOT, 'runs', 'flow', 'search', 'design.json');
@@ -83,6 +86,7 @@ interface Row {
   readonly name: string;
   readonly family: string;
   readonly params: ChunkParams;
+  readonly sizes: RtlSizes;
   readonly model: { dsp: number; bram18: number; lut: number; ff: number };
   readonly measured: { dsp48: number; bram18: number; lut: number; ff: number; logicDepth: number; carryDepth: number | null };
   /** The chunk as a resource measurement (its LOGIC_TERMS, LUT and FF), for the refit. */
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
       name: c.name,
       family,
       params,
+      sizes,
       model,
       measured: {
         dsp48: m.dsp48,
@@ -183,6 +188,17 @@ async function main(): Promise<void> {
   console.log(
     `\nDSP exact ${result.dspExactPct} %, BRAM18 exact ${result.bramExactPct} %; LUT MAPE ${result.lut.mapeBefore.toFixed(1)} % → ${result.lut.mapeAfter?.toFixed(1) ?? '–'} %, FF ${result.ff.mapeBefore.toFixed(1)} % → ${result.ff.mapeAfter?.toFixed(1) ?? '–'} % (calibrated, held out: ${result.heldOut ?? 'too few chunks'})`,
   );
+  // every chunk's sizes and what Yosys mapped, for a calibration without re-synthesising
+  writeFileAtomic(
+    TABLE,
+    rows
+      .map(
+        (r) =>
+          `${JSON.stringify({ name: r.name, family: r.family, params: r.params, sizes: r.sizes, model: r.model, measured: r.measured, seconds: r.seconds })}\n`,
+      )
+      .join(''),
+  );
+  console.log(`(per-chunk table: ${TABLE})`);
   console.log(JSON.stringify(result));
 }
 
