@@ -23,7 +23,7 @@ import { InputError } from '../../src/core/diagnostics.js';
 import { validateArtifact } from '../../src/core/schema.js';
 import { Rng } from '../../src/core/random.js';
 import { makeSynthRecord, measureCells, type SynthRecord } from '../../src/synth/index.js';
-import { loadFixture, programOf, writeProject } from '../sim/helpers.js';
+import { FIXTURES, loadFixture, programOf, writeProject } from '../sim/helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-calibrate-resources-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -246,5 +246,48 @@ describe('Vivado report_utilization → LUT and FF measurements', () => {
     const design = loadFixture('tiny-chain.design.json');
     expect(estimateDesign(design, { version: 1, coefficients: {} }).chunks).toEqual(estimateDesign(design).chunks);
     expect(DEFAULT_RESOURCE_MODEL.lut.chunk).toBeGreaterThan(0);
+  });
+});
+
+describe('on chunks Yosys synthesised (test/fixtures/synth-yosys-0.55.jsonl, written by bench:synth)', () => {
+  interface TableRow {
+    readonly name: string;
+    readonly sizes: RtlSizes;
+    readonly model: { readonly lut: number; readonly ff: number };
+    readonly measured: { readonly lut: number; readonly ff: number };
+  }
+  // the engine of the day the table was made (docs/synth.md §7): these are Yosys's counts, kept
+  // so the fit is tested on real synthesis without re-running it
+  const rows: TableRow[] = readFileSync(join(FIXTURES, 'synth-yosys-0.55.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as TableRow);
+  const measurements = rows.map((r) => ({
+    id: r.name,
+    // a fixture's chunks belong to one design, each random chunk to its own
+    design: r.name.split('/')[0],
+    chunk: r.name,
+    source: 'yosys' as const,
+    by: 'Yosys 0.55',
+    terms: logicTermsOf(r.sizes),
+    lut: r.measured.lut,
+    ff: r.measured.ff,
+    dsp: null,
+    bram18: null,
+  }));
+
+  it('the terms of every row are those of its sizes, and the fit beats the defaults on held-out designs', () => {
+    expect(rows.length).toBeGreaterThanOrEqual(10);
+    const cal = calibrateResources(measurements);
+    const held = cal.heldOut;
+    expect(held).not.toBeNull();
+    // the defaults are several times low on LUT (the engine's fixed logic); the refit is not
+    expect(held?.lut.before.mapePct).toBeGreaterThan(50);
+    expect(held?.lut.after.mapePct).toBeLessThan(held?.lut.before.mapePct ?? 0);
+    expect(held?.ff.after.mapePct).toBeLessThan(held?.ff.before.mapePct ?? 0);
+    // measured 2026-12-03 with these folds: LUT 86.5 % → 12.4 %, FF 45.0 % → 13.7 % (bench:synth's
+    // folds, by design hash: 13.1 % and 5.1 %; docs/synth.md §7) — not yet the 10 %
+    expect(held?.lut.after.mapePct).toBeLessThan(15);
+    expect(held?.ff.after.mapePct).toBeLessThan(16);
   });
 });
