@@ -27,6 +27,7 @@ import {
   layoutInto,
   programWords,
 } from './engine-layout.js';
+import type { CalibrationSpec } from './types.js';
 import { P_PARALLEL, P_ORDER, P_TM, P_TN, P_TR, P_TC, P_PEM, P_PEN } from './cost-model.js';
 
 export type { ChunkExtents } from './chunk-extents.js';
@@ -105,11 +106,7 @@ export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
 };
 
 /** The resource model a calibration asks for: its fitted LUT and FF coefficients (a term it lacks keeps the default). */
-export function resourceModelOf(
-  calibration:
-    | { readonly resources?: { readonly lut: Readonly<Record<string, number>>; readonly ff: Readonly<Record<string, number>> } }
-    | undefined,
-): ResourceModel {
+export function resourceModelOf(calibration: CalibrationSpec | undefined): ResourceModel {
   const fitted = calibration?.resources;
   if (!fitted) return DEFAULT_RESOURCE_MODEL;
   const merge = (defaults: LogicCoefficients, given: Readonly<Record<string, number>>) =>

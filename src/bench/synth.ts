@@ -27,9 +27,10 @@ import { writeFileAtomic } from '../core/files.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { Rng } from '../core/random.js';
 import { loadArtifact } from '../core/schema.js';
-import { defaultSynthCacheDir, engineJob, synthesize } from '../synth/index.js';
+import { defaultSynthCacheDir, engineJob, synthesize, totalLuts } from '../synth/index.js';
 import { machineLine } from './machine.js';
-import { calibrateResources, logicTermsOf, type ResourceMeasurement } from '../calibrate/resources.js';
+import { calibrateResources, type ResourceMeasurement, yosysMeasurement } from '../calibrate/resources.js';
+import { errorStats } from '../calibrate/validate.js';
 import { hashDesign } from '../backend/program.js';
 
 const RANDOM = Number(process.env.RANDOM_CHUNKS ?? 24);
@@ -95,9 +96,6 @@ interface Row {
   readonly cached: boolean;
 }
 
-const mape = (pred: readonly number[], meas: readonly number[]) =>
-  (100 * pred.reduce((s, p, i) => s + Math.abs(p - meas[i]) / meas[i], 0)) / Math.max(1, pred.length);
-
 async function main(): Promise<void> {
   const cacheDir = process.env.SYNTH_CACHE ?? defaultSynthCacheDir();
   const all = cases();
@@ -129,23 +127,12 @@ async function main(): Promise<void> {
       measured: {
         dsp48: m.dsp48,
         bram18: m.bram18,
-        lut: m.lut + m.lutram,
+        lut: totalLuts(m),
         ff: m.ff,
         logicDepth: m.logicDepth,
         carryDepth: m.carryDepth ?? null,
       },
-      measurement: {
-        id: c.name,
-        design: hashDesign(design),
-        chunk: c.name,
-        source: 'yosys',
-        by: 'Yosys',
-        terms: logicTermsOf(sizes),
-        lut: m.lut + m.lutram,
-        ff: m.ff,
-        dsp: null,
-        bram18: null,
-      },
+      measurement: yosysMeasurement({ id: c.name, design: hashDesign(design), chunk: c.name, by: 'Yosys', sizes, measured: m }),
       seconds: outcome.seconds,
       cached: outcome.cached,
     };
@@ -153,14 +140,14 @@ async function main(): Promise<void> {
     const pe = `${params.peM}×${params.peN}`;
     const mark = (a: number, b: number) => (a === b ? `${a} / ${b}` : `**${a} / ${b}**`);
     console.log(
-      `| ${c.name} | ${family} | ${params.parallel}/${params.loopOrder} | ${pe} | ${mark(model.dsp, m.dsp48)} | ${mark(model.bram18, m.bram18)} | ${model.lut} / ${m.lut + m.lutram} | ${model.ff} / ${m.ff} | ${m.logicDepth}${m.carryDepth === undefined ? '' : ` (${m.carryDepth})`} | ${outcome.seconds.toFixed(0)}${outcome.cached ? ' (cached)' : ''} |`,
+      `| ${c.name} | ${family} | ${params.parallel}/${params.loopOrder} | ${pe} | ${mark(model.dsp, m.dsp48)} | ${mark(model.bram18, m.bram18)} | ${model.lut} / ${row.measured.lut} | ${model.ff} / ${m.ff} | ${m.logicDepth}${m.carryDepth === undefined ? '' : ` (${m.carryDepth})`} | ${outcome.seconds.toFixed(0)}${outcome.cached ? ' (cached)' : ''} |`,
     );
   }
   const pct = (n: number) => Math.round((1000 * n) / rows.length) / 10;
   // the model's error, and a refit's on designs it was not fitted to (calibrate's own fit and folds)
   const refit = calibrateResources(rows.map((r) => r.measurement));
   const errors = (model: (r: Row) => number, measured: (r: Row) => number, after: number | undefined) => ({
-    mapeBefore: mape(rows.map(model), rows.map(measured)),
+    mapeBefore: errorStats(rows.map(model), rows.map(measured)).mapePct,
     mapeAfter: after ?? null,
   });
   const result = {

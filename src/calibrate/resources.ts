@@ -20,6 +20,7 @@ import { loadProject, loadRtlChunk } from '../sim/project.js';
 import { fitLinear, type LinearSample, predictLinear } from './fit.js';
 import type { ErrorStats, HeldOutError } from './types.js';
 import { chooseRidgeLinear, crossValidateLinear, errorStats } from './validate.js';
+import { totalLuts } from '../synth/netlist.js';
 import { parseUtilizationReport } from './vivado-utilization.js';
 
 export type ResourceSource = 'yosys' | 'vivado';
@@ -83,6 +84,30 @@ interface SynthRecordFields {
   readonly model: { readonly dsp: number; readonly bram18: number };
 }
 
+/** A chunk Yosys synthesised as a measurement: its terms from its sizes, every LUT (logic and memory), its FFs; the structure check when the model's counts are known. */
+export function yosysMeasurement(c: {
+  readonly id: string;
+  readonly design: string;
+  readonly chunk: string;
+  readonly by: string;
+  readonly sizes: LogicShape;
+  readonly measured: SynthRecordFields['measured'];
+  readonly model?: SynthRecordFields['model'];
+}): ResourceMeasurement {
+  return {
+    id: c.id,
+    design: c.design,
+    chunk: c.chunk,
+    source: 'yosys',
+    by: c.by,
+    terms: logicTermsOf(c.sizes),
+    lut: totalLuts(c.measured),
+    ff: c.measured.ff,
+    dsp: c.model ? { measured: c.measured.dsp48, model: c.model.dsp } : null,
+    bram18: c.model ? { measured: c.measured.bram18, model: c.model.bram18 } : null,
+  };
+}
+
 /** Synth records (JSON lines, `trips-hw synth`; schemas/synth-record.schema.json): one measurement per chunk. */
 export function readSynthRecords(file: string): ResourceMeasurement[] {
   return readJsonLinesFile(file, 'a JSON-lines file of synth records').map((jsonLine) => {
@@ -93,19 +118,15 @@ export function readSynthRecords(file: string): ResourceMeasurement[] {
         `line ${jsonLine.line}`,
         `/measured: expected a chunk with LUTs and FFs, found ${r.measured.lut} LUT, ${r.measured.ff} FF`,
       );
-    return {
+    return yosysMeasurement({
       id: sha(jsonLine.text),
       design: r.designHash,
       chunk: r.chunk,
-      source: 'yosys' as const,
       by: r.tool.version,
-      terms: logicTermsOf(r.sizes),
-      // LUTs as logic and as memory, as Vivado's Total LUTs and the board's budget count them
-      lut: r.measured.lut + r.measured.lutram,
-      ff: r.measured.ff,
-      dsp: { measured: r.measured.dsp48, model: r.model.dsp },
-      bram18: { measured: r.measured.bram18, model: r.model.bram18 },
-    };
+      sizes: r.sizes,
+      measured: r.measured,
+      model: r.model,
+    });
   });
 }
 
@@ -124,16 +145,18 @@ export function readVivadoUtilization(file: string, project?: string): ResourceM
   const out: ResourceMeasurement[] = [];
   for (const chunk of program.chunks) {
     const top = `${chunk.ident}_top`;
-    for (const row of report.rows.filter((r) => r.instance === top || r.module === top || r.module.startsWith(`${top}__`))) {
+    const rows = report.rows.filter((r) => r.instance === top || r.module === top || r.module.startsWith(`${top}__`));
+    if (rows.length === 0) continue;
+    const terms = logicTermsOf(loadRtlChunk(dir, program, manifest, chunk.index).sizes);
+    for (const row of rows) {
       const engine = report.rows.find((r) => r.parent === row.path && r.instance === 'u_engine') ?? row;
-      const sizes = loadRtlChunk(dir, program, manifest, chunk.index).sizes;
       out.push({
         id: sha(`${file}:${engine.path}:${engine.lut}:${engine.ff}`),
         design: program.designHash,
         chunk: chunk.id,
         source: 'vivado',
         by: report.tool ?? 'Vivado',
-        terms: logicTermsOf(sizes),
+        terms,
         lut: engine.lut,
         ff: engine.ff,
         dsp: { measured: engine.dsp, model: chunk.resources.dsp },

@@ -8,7 +8,7 @@
  * tool version (cached).
  */
 export { defaultSynthCacheDir, engineJob, synthesize, type SynthJob, type SynthOutcome } from './engine.js';
-export { cellCounts, logicDepthOf, logicPathOf, type MeasuredResources, measureCells, measureNetlist } from './netlist.js';
+export { cellCounts, logicDepthOf, logicPathOf, type MeasuredResources, measureCells, measureNetlist, totalLuts } from './netlist.js';
 export { synthesizeProject, type SynthProjectOptions, type SynthResult } from './project.js';
 export { checkSynthRecord, makeSynthRecord, type SynthRecord } from './records.js';
 export { runYosysScript, YOSYS_BACKENDS, type YosysBackend, YosysError, YosysMissingError, yosysVersion } from './yosys.js';

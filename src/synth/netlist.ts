@@ -131,6 +131,11 @@ export function measureCells(cells: Readonly<Record<string, number>>, depth: num
   };
 }
 
+/** Every LUT, as logic and as memory: what Vivado's Total LUTs and a board's LUT budget count (the resource model's LUT). */
+export function totalLuts(m: Pick<MeasuredResources, 'lut' | 'lutram'>): number {
+  return m.lut + m.lutram;
+}
+
 /** The resources of a Yosys run's `stat -json` and `ltp` outputs. */
 export function measureNetlist(statJson: string, ltpReport: string): MeasuredResources {
   return measureCells(cellCounts(statJson), logicPathOf(ltpReport));

@@ -11,7 +11,7 @@ import { YOSYS_FAMILIES, type YosysFamily } from '../../backend/rtl/synth.js';
 import { checkInputDir, checkOutputDir } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
 import { PROJECT_FILES } from '../../core/run-layout.js';
-import { type SynthResult, synthesizeProject, YOSYS_BACKENDS, type YosysBackend } from '../../synth/index.js';
+import { type SynthResult, synthesizeProject, totalLuts, YOSYS_BACKENDS, type YosysBackend } from '../../synth/index.js';
 import { BaseCommand } from '../base-command.js';
 import { formatInt, renderTable } from '../table.js';
 
@@ -99,7 +99,7 @@ function formatSynth(r: SynthResult): string {
       c.chunk,
       exact(c.model.dsp, c.measured.dsp48),
       exact(c.model.bram18, c.measured.bram18),
-      estimate(c.model.lut, c.measured.lut + c.measured.lutram),
+      estimate(c.model.lut, totalLuts(c.measured)),
       estimate(c.model.ff, c.measured.ff),
       formatInt(c.measured.lutram),
       formatInt(c.measured.carry),
