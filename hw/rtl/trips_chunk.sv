@@ -30,6 +30,9 @@ module trips_chunk #(
     parameter int W_BLOCK = 0,
     parameter int ACC_BLOCK = 0,
     parameter int RQ_BLOCK = 0,
+    // 1: out-channel tiles may start inside a table word (tileM not a multiple of PE_M), so the
+    // output path rotates the table banks by the tile's first channel; 0: no rotation is built
+    parameter int ROT = 1,
     // a program.mem to preload (synthesis / stand-alone use); the host may also write the RAM
     parameter PROGRAM_FILE = ""
 ) (

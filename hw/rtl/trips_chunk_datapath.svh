@@ -203,8 +203,8 @@
   logic [PE_M-1:0][63:0] biasRd;
   logic [PE_M-1:0][29:0] mulShRd;
   logic [PE_M-1:0][15:0] permRd;
-  logic signed [31:0] mul0, mul1;
-  logic [7:0] shift0;
+  logic signed [23:0] mul0, mul1;
+  logic [5:0] shift0;
   /* verilator lint_off UNUSEDSIGNAL */
   logic oBusy;  // the controller waits for oDone; busy is for a system top's status
   /* verilator lint_on UNUSEDSIGNAL */
@@ -215,7 +215,7 @@
   logic [LANES-1:0][63:0] oMemWdata;
   trips_outpath #(.PE_M(PE_M), .BJ(BJ), .LANES(LANES), .ACT_W(ACT_W), .AA(AA), .TA(TA), .ACC_W(ACC_W)) u_out (
       .clk, .rst_n, .beat(xBeat && xc.write), .lastWord(xLast), .mode(xc.outMode), .perm(xc.perm), .space(xc.space),
-      .len(xLen), .dAddr(xDAddr), .chan(xPosC), .word(xWord), .cBank(xCBank), .segWord(xSegWord), .coff(outCh), .tBase, .tRot,
+      .len(xLen), .dAddr(xDAddr), .chan(xPosC), .word(xWord), .cBank(xCBank), .segWord(xSegWord), .coff(outCh), .tBase, .tRot(ROT != 0 ? tRot : '0),
       .oy(xPosA), .ox(xPosB), .kernel(K), .stride(S), .pad, .inH, .inW, .entry0, .lo, .hi, .mul0, .mul1, .shift0,
       .accRa(oAccRa), .tabRa, .accRd, .biasRd, .mulShRd, .permRd, .busy(oBusy), .done(oDone), .memWe(oMemWe),
       .memSpace(oMemSpace), .memValid(oMemValid), .memAddr(oMemAddr), .memWdata(oMemWdata)
@@ -299,9 +299,9 @@
   always_ff @(posedge clk) begin
     if (rdBeat && xc.target == trips_pkg::TG_MULSH && !xc.tbank) begin
       if (xWord == 32'd0) begin
-        mul0 <= 32'($signed(memRdata[0][23:0]));
-        shift0 <= {2'd0, memRdata[0][37:32]};
+        mul0 <= $signed(memRdata[0][23:0]);
+        shift0 <= memRdata[0][37:32];
       end
-      if (xWord == 32'd1) mul1 <= 32'($signed(memRdata[0][23:0]));
+      if (xWord == 32'd1) mul1 <= $signed(memRdata[0][23:0]);
     end
   end

@@ -4,9 +4,9 @@
 //   raw fc         : acc·m + bias (64-bit integer logit)
 //   pool           : clamp(round_half_even(sum·m_n / 2^shift_n)), n = pixels of the window
 //   add            : clamp(round_half_even((a·m0 + b·m1) / 2^shift0)), a and b packed in the word
-// in four registered stages — o1 the accumulator and table words, o2 the multiplies (DSP with
-// input registers), o3 the rounding, o4 the DRAM write — so a tile's stream ends PIPE cycles
-// after its last word leaves the DMA. The channel permutation (shuffle) only moves the word's
+// in seven registered stages — o1 the accumulator and table words, o2 … o7 the requantiser
+// (trips_requant: operands, multiplies, sum, shift, round, clamp), written in o7 — so a tile's
+// stream ends PIPE cycles after its last word leaves the DMA. The channel permutation (shuffle) only moves the word's
 // DRAM address.
 module trips_outpath #(
     parameter int PE_M = 2,
@@ -50,9 +50,10 @@ module trips_outpath #(
     input logic [31:0] entry0,
     input logic signed [31:0] lo,
     input logic signed [31:0] hi,
-    input logic signed [31:0] mul0,
-    input logic signed [31:0] mul1,
-    input logic [7:0] shift0,
+    // add: the two inputs' 24-bit multipliers (the tables' multipliers are 24 bits too)
+    input logic signed [23:0] mul0,
+    input logic signed [23:0] mul1,
+    input logic [5:0] shift0,
     // reads: accumulator word of every bank, table entries of every bank
     output logic [AA-1:0] accRa,
     output logic [PE_M-1:0][TA-1:0] tabRa,
@@ -70,6 +71,8 @@ module trips_outpath #(
     output logic [LANES-1:0][63:0] memWdata
 );
   localparam int LBJ = BJ > 1 ? $clog2(BJ) : 1;
+  // stages from the DMA's beat to the write (the cost model's OUTPUT_PIPE)
+  localparam int PIPE = 7;
 
   // o0: pixels of the pool window inside the map (padding is not counted)
   logic [31:0] tab;
@@ -109,10 +112,9 @@ module trips_outpath #(
     logic [LBJ-1:0] bank;
     logic [$clog2(PE_M+1)-1:0] rot;
   } stage_t;
-  stage_t o0, o1, o2, o3;
-  /* verilator lint_off UNUSEDSIGNAL */
-  stage_t o4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  // o[k]: the word k cycles after the DMA's beat (o1: the RAMs' words arrive … o7: written)
+  stage_t o0;
+  stage_t [PIPE:1] o;
   always_comb begin
     o0.valid = beat;
     o0.last = lastWord;
@@ -127,65 +129,51 @@ module trips_outpath #(
     o0.rot = mode == trips_pkg::OUT_POOL ? '0 : tRot;
   end
   always_ff @(posedge clk) begin
-    if (!rst_n) {o1, o2, o3, o4} <= '0;
-    else {o1, o2, o3, o4} <= {o0, o1, o2, o3};
+    if (!rst_n) o <= '0;
+    else o <= {o[PIPE-1:1], o0};
   end
 
-  // o1 → o2: operands; o2 → o3: products; o3 → o4: rounded values
-  logic signed [PE_M-1:0][31:0] aQ, mQ;
-  logic signed [PE_M-1:0][ACT_W-1:0] bQ;
-  logic signed [PE_M-1:0][63:0] biasQ, p1, p2;
-  logic [PE_M-1:0][7:0] shQ, sh3;
-  logic [PE_M-1:0][15:0] permQ, perm3, perm4;
+  // o1: lane j's accumulator (of the word's column bank) and the table entries of its bank
+  // (entry rot + j of the tile is in bank (rot + j) mod PE_M); o2 … o7: its requantiser
   logic signed [PE_M-1:0][63:0] outQ;
-  always_ff @(posedge clk) begin
-    for (int j = 0; j < PE_M; j++) begin
-      logic [ACC_W-1:0] a;
-      logic [63:0] bias;
-      logic [29:0] ms;
-      logic [15:0] pm;
-      // the accumulator of the word's column bank; the table entries of lane j's bank
+  logic [PIPE:2][PE_M-1:0][15:0] permQ;
+  for (genvar j = 0; j < PE_M; j++) begin : g_lane
+    logic [ACC_W-1:0] a;
+    logic [63:0] bias;
+    logic [29:0] ms;
+    logic [15:0] pm;
+    always_comb begin
       a = accRd[j][0];
-      for (int b = 0; b < BJ; b++) if (32'(o1.bank) == 32'(b)) a = accRd[j][b];
+      for (int b = 0; b < BJ; b++) if (32'(o[1].bank) == 32'(b)) a = accRd[j][b];
       {bias, ms, pm} = {biasRd[j], mulShRd[j], permRd[j]};
       for (int t = 0; t < PE_M; t++) begin
-        if (((j + int'(o1.rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
+        if (((j + int'(o[1].rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
       end
-      aQ[j] <= o1.mode == trips_pkg::OUT_ADD ? 32'($signed(a[ACT_W-1:0])) : a[31:0];
-      bQ[j] <= a[2*ACT_W-1:ACT_W];
-      mQ[j] <= o1.mode == trips_pkg::OUT_ADD ? mul0 : 32'($signed(ms[23:0]));
-      biasQ[j] <= o1.mode == trips_pkg::OUT_POOL ? 64'sd0 : $signed(bias);
-      shQ[j] <= o1.mode == trips_pkg::OUT_ADD ? shift0 : {2'd0, ms[29:24]};
-      permQ[j] <= pm;
-
-      p1[j] <= 64'($signed(aQ[j])) * 64'($signed(mQ[j]));
-      p2[j] <= o2.mode == trips_pkg::OUT_ADD ? 64'($signed(bQ[j])) * 64'(mul1) : $signed(biasQ[j]);
-      sh3[j] <= shQ[j];
-      perm3[j] <= permQ[j];
-
-      begin
-        logic signed [63:0] v;
-        v = $signed(p1[j]) + $signed(p2[j]);
-        outQ[j] <= o3.mode == trips_pkg::OUT_RAW ? v : trips_pkg::clamp(trips_pkg::round_shift(v, sh3[j]), lo, hi);
-      end
-      perm4[j] <= perm3[j];
     end
+    trips_requant #(.ACT_W(ACT_W), .ACC_W(ACC_W)) u_rq (
+        .clk, .mode1(o[1].mode), .mode2(o[2].mode), .raw3(o[3].mode == trips_pkg::OUT_RAW),
+        .raw6(o[6].mode == trips_pkg::OUT_RAW), .acc(a), .bias, .mul(ms[23:0]), .shift(ms[29:24]), .mul0, .mul1, .shift0, .lo, .hi,
+        .out(outQ[j])
+    );
+    always_ff @(posedge clk) permQ[2][j] <= pm;
   end
+  always_ff @(posedge clk) permQ[PIPE:3] <= permQ[PIPE-1:2];
 
-  // o4: the write beat
+  // o7: the write beat
   always_comb begin
-    memWe = o4.valid;
-    memSpace = o4.space;
+    memWe = o[PIPE].valid;
+    memSpace = o[PIPE].space;
     for (int j = 0; j < LANES; j++) begin
-      memValid[j] = o4.valid && j < PE_M && 32'(j) < 32'(o4.len);
+      memValid[j] = o[PIPE].valid && j < PE_M && 32'(j) < 32'(o[PIPE].len);
       memAddr[j] = 32'd0;
       memWdata[j] = 64'd0;
       if (j < PE_M) begin
-        memAddr[j] = o4.addr + (o4.perm ? 32'(perm4[j%PE_M]) : o4.chan + 32'(j));
+        memAddr[j] = o[PIPE].addr + (o[PIPE].perm ? 32'(permQ[PIPE][j%PE_M]) : o[PIPE].chan + 32'(j));
         memWdata[j] = outQ[j%PE_M];
       end
     end
-    busy = o1.valid || o2.valid || o3.valid || o4.valid;
-    done = o4.valid && o4.last;
+    busy = 1'b0;
+    for (int k = 1; k <= PIPE; k++) busy = busy || o[k].valid;
+    done = o[PIPE].valid && o[PIPE].last;
   end
 endmodule

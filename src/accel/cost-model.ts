@@ -75,8 +75,8 @@ const T_FIXED = 7;
 const TABLE_BITS = [64, 32] as const;
 /** Pipeline stages of the engine's MAC array (buffer read · operands · multiply · accumulate · write). */
 export const COMPUTE_PIPE = 4;
-/** Stages of the output path after the DMA's last word (accumulator read · multiply · round · write). */
-export const OUTPUT_PIPE = 4;
+/** Stages of the output path after the DMA's last word (accumulator read · operands · multiply · sum · shift · round · clamp and write: trips_outpath.sv). */
+export const OUTPUT_PIPE = 7;
 
 /**
  * Cycles of one transfer of `words` buffer words holding `bits` bits through a port of
@@ -91,7 +91,7 @@ export function transferCycles(words: number, bits: number, port: number): numbe
 /**
  * The uncalibrated model: transfers and compute at face value, plus per-step pipeline fill,
  * per-tile control and per-layer descriptor overheads of the template's controller: 8 cycles
- * of tile setup and the output path's 4, 2 per step, a 59-word descriptor fetch (61) and the
+ * of tile setup and the output path's 7, 2 per step, a 59-word descriptor fetch (61) and the
  * done cycle per layer.
  */
 export const DEFAULT_COEFFICIENTS: CostCoefficients = {

@@ -29,6 +29,11 @@ export function engineShape(dw: boolean, mp: boolean, peM: number, peN: number):
   return { vi, vw, e: Math.min(vi, peM), bj: mp ? peN : 1, lanes: Math.max(4, peM, vi, vw) };
 }
 
+/** ROT of an engine whose out-channel tiles are tileM channels on peM requantisers: 1 when a tile can start inside a table word. */
+export function tableRotation(tileM: number, peM: number): number {
+  return tileM % peM !== 0 ? 1 : 0;
+}
+
 /**
  * The compile-time sizes of one chunk engine — trips_chunk's Verilog parameters, which the
  * lowering builds (backend/rtl/sizes.ts) and the resource model's LUT and FF terms count.
@@ -51,6 +56,12 @@ export interface EngineSizes {
   readonly W_BLOCK: number;
   readonly ACC_BLOCK: number;
   readonly RQ_BLOCK: number;
+  /**
+   * 1: out-channel tiles can start inside a requantisation-table word (tileM not a multiple of
+   * PE_M), so the output path rotates the table banks by the tile's first channel; 0: they
+   * never do and the rotation is not built.
+   */
+  readonly ROT: number;
 }
 
 /** A layer as the engine walks it (fc: a 1×1 map). */

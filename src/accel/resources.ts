@@ -25,6 +25,7 @@ import {
   L_W_DEPTH,
   LAYOUT_SIZE,
   layoutInto,
+  tableRotation,
   programWords,
 } from './engine-layout.js';
 import type { CalibrationSpec } from './types.js';
@@ -38,7 +39,8 @@ export type { ChunkExtents } from './chunk-extents.js';
  *   requant     PE_M requantisers of the output path (64-bit rounding shift, clamp)
  *   laneBits    Σ lanes of operand bits, PE_M·PE_N·(ACT_W + W_W): operand, product and gating registers
  *   selectBits  operand-select inputs: mp's column bank and channel (PE_N·ACT_W·BJ·VI +
- *               PE_M·W_W·VW), add / pool's E lanes over VI channels of two inputs (2·E·ACT_W·VI)
+ *               PE_M·W_W·VW), add / pool's E lanes over VI channels of two inputs (2·E·ACT_W·VI),
+ *               with ROT each requantiser's choice of table bank (PE_M·PE_M·110)
  *   adderBits   mn's adder trees, PE_M·(PE_N − 1)·ACC_W (mp and depthwise build none)
  *   accBits     accumulators, PE_M·(mp ? PE_N : 1)·ACC_W
  *   portLanes   LANES, the DRAM port's lanes (address, data and valid per lane)
@@ -217,6 +219,8 @@ export function chunkDepths(ext: ChunkExtents, p: Float64Array, po: number, out:
 
 /** Bits of the three requantisation tables of one bank: bias, multiplier + shift, permutation. */
 const TABLE_WIDTHS = [64, 30, 16] as const;
+/** Bits of one table entry a requantiser selects (bias, multiplier and shift, permutation). */
+const ROTATED_BITS = TABLE_WIDTHS.reduce((a, b) => a + b, 0);
 const scratchDepths = new Float64Array(4);
 
 /** The LOGIC_TERMS of an engine with these sizes, into `out` (in LOGIC_TERMS order). */
@@ -242,7 +246,11 @@ export function logicTermsInto(s: LogicShape, out: Float64Array): Float64Array {
   out[0] = 1;
   out[1] = s.PE_M;
   out[2] = lanes * (s.ACT_W + s.W_W);
-  out[3] = (mp ? s.PE_N * s.ACT_W * bj * vi + s.PE_M * s.W_W * vw : 0) + 2 * e * s.ACT_W * vi;
+  out[3] =
+    (mp ? s.PE_N * s.ACT_W * bj * vi + s.PE_M * s.W_W * vw : 0) +
+    2 * e * s.ACT_W * vi +
+    // (records of engines before ROT have none: those engines always rotated)
+    (s.ROT !== 0 ? s.PE_M * s.PE_M * ROTATED_BITS : 0);
   out[4] = !mp && !dw ? s.PE_M * (s.PE_N - 1) * acc : 0;
   out[5] = s.PE_M * (mp ? s.PE_N : 1) * acc;
   out[6] = s.LANES;
@@ -278,6 +286,7 @@ const scratchShape = {
   W_BLOCK: 0,
   ACC_BLOCK: 0,
   RQ_BLOCK: 0,
+  ROT: 0,
 };
 const scratchTerms = new Float64Array(LOGIC_TERMS.length);
 
@@ -325,6 +334,7 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
   sh.W_BLOCK = memoryIsBlock(vw * q, d[1], model) ? 1 : 0;
   sh.ACC_BLOCK = memoryIsBlock(acc, d[2], model) ? 1 : 0;
   sh.RQ_BLOCK = rqBlock ? 1 : 0;
+  sh.ROT = tableRotation(p[po + P_TM], peM);
   logicTermsInto(sh, scratchTerms);
   out[RES_LUT] = Math.ceil(logicEstimate(model.lut, scratchTerms));
   out[RES_FF] = Math.ceil(logicEstimate(model.ff, scratchTerms));

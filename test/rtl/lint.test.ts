@@ -62,6 +62,7 @@ describe.skipIf(missing !== undefined)(`verilator --lint-only -Wall ${missing ??
         '-GW_BLOCK=1',
         '-GACC_BLOCK=1',
         '-GRQ_BLOCK=1',
+        '-GROT=0',
       ],
     ],
     [

@@ -164,6 +164,7 @@ describe('lowerProgramToRtl', () => {
       W_BLOCK: 0,
       ACC_BLOCK: 0,
       RQ_BLOCK: 0,
+      ROT: 0,
     });
     expect(chunk.sizes.PROG_WORDS).toBe(programWords(2));
   });
@@ -251,7 +252,7 @@ describe('renderRtl', () => {
       'rtl/files.f',
       'rtl/hand.core',
     ]);
-    expect(files.filter((f) => f.path.startsWith('rtl/src/'))).toHaveLength(8);
+    expect(files.filter((f) => f.path.startsWith('rtl/src/'))).toHaveLength(9);
   });
 
   it('opens every file with the generated-by line (the core after its CAPI=2 line)', () => {

@@ -74,7 +74,7 @@ export function writeProject(dir: string, project: { readonly files: GeneratedPr
 export const UNIVERSAL_DEPTHS = { IN_DEPTH: 4096, W_DEPTH: 2048, ACC_DEPTH: 2048, RQ_DEPTH: 64, PROG_WORDS: 512 } as const;
 
 export function universalSizes(sizes: RtlSizes): RtlSizes {
-  return { ...sizes, ...UNIVERSAL_DEPTHS, ACT_W: 16, W_W: 8, IN_BLOCK: 1, W_BLOCK: 1, ACC_BLOCK: 1, RQ_BLOCK: 1 };
+  return { ...sizes, ...UNIVERSAL_DEPTHS, ACT_W: 16, W_W: 8, IN_BLOCK: 1, W_BLOCK: 1, ACC_BLOCK: 1, RQ_BLOCK: 1, ROT: 1 };
 }
 
 /** The PE array of a random chunk: one per parallel mode and chunk kind (each a build). */

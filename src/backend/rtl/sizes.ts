@@ -8,6 +8,7 @@
 import type { ChunkExtents } from '../../accel/chunk-extents.js';
 import { type EngineDepths, type EngineSizes, engineShape, programWords } from '../../accel/engine-layout.js';
 import { packParams } from '../../accel/evaluate.js';
+import { tableRotation } from '../../accel/engine-layout.js';
 import { chunkDepths, DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
 import type { ChunkParams } from '../../accel/types.js';
 
@@ -32,6 +33,7 @@ export const RTL_SIZE_NAMES: readonly (keyof RtlSizes)[] = [
   'W_BLOCK',
   'ACC_BLOCK',
   'RQ_BLOCK',
+  'ROT',
 ];
 
 /** The sizes of an engine with these parameters, word widths and bank depths. */
@@ -58,6 +60,7 @@ export function buildSizes(p: ChunkParams, dw: boolean, bits: number, actW: numb
     // an accumulator word holds a 32-bit sum, or an add's two input codes (trips_chunk ACC_W)
     ACC_BLOCK: block(Math.max(32, 2 * actW), d.accDepth),
     RQ_BLOCK: block(64, d.rqDepth),
+    ROT: tableRotation(p.tileM, p.peM),
   };
 }
 
