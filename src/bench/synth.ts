@@ -12,9 +12,12 @@
  * {chunks, dspExactPct, bramExactPct, lut: {mapeBefore, mapeAfter}, ff: {…}, heldOut, fitted,
  * maxLogicDepth, maxLutLevels, secondsPerChunk, machine}. MAX_MACS (default none) leaves out random chunks
  * with more MACs, for a quick run; SYNTH_TABLE (default runs/bench-synth.jsonl) receives one JSON
- * line per chunk (name, family, params, sizes, model, measured, seconds).
+ * line per chunk (name, family, params, sizes, model, measured, seconds). SYNTH_JOBS (default 1)
+ * synthesises that many chunks at once, in child processes.
  */
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { compileCostProblem } from '../accel/problem.js';
 import { resolveBoard } from '../accel/boards.js';
@@ -35,6 +38,7 @@ import { hashDesign } from '../backend/program.js';
 
 const RANDOM = Number(process.env.RANDOM_CHUNKS ?? 24);
 const MAX_MACS = Number(process.env.MAX_MACS ?? Infinity);
+const JOBS = Number(process.env.SYNTH_JOBS ?? 1);
 const TABLE = process.env.SYNTH_TABLE ?? join(PACKAGE_ROOT, 'runs', 'bench-synth.jsonl');
 // the smallest array drawn is 2×2
 if (!(MAX_MACS >= 4)) throw new Error(`MAX_MACS: expected a number of MACs of at least 4, found "${process.env.MAX_MACS}"`);
@@ -96,9 +100,46 @@ interface Row {
   readonly cached: boolean;
 }
 
+/** The case's engine, its family and the design's report (the model's counts). */
+function prepare(c: Case) {
+  const design = c.design;
+  const board = resolveBoard(design.board.name);
+  const family = yosysFamilyOf(board.part);
+  if (!family) throw new Error(`no Yosys family for part ${board.part}`);
+  const problem = compileCostProblem(design.network, design.accelerator.chunks, design.board);
+  const params = design.accelerator.chunks[c.chunk].params;
+  return { family, params, sizes: engineSizes(problem.extents[c.chunk], params) };
+}
+
+/**
+ * SYNTH_JOBS > 1: that many child processes synthesise the chunks first, chunk i in child
+ * i mod SYNTH_JOBS, into the cache (Yosys's WebAssembly build runs on one core); the table is
+ * then made from the cache. A child (SYNTH_SHARD=k/n) synthesises its share and exits.
+ */
+async function fillCache(all: readonly Case[], cacheDir: string): Promise<void> {
+  const shard = process.env.SYNTH_SHARD;
+  if (shard !== undefined) {
+    const [k, n] = shard.split('/').map(Number);
+    for (let i = k; i < all.length; i += n) {
+      const { family, sizes } = prepare(all[i]);
+      const outcome = await synthesize(engineJob(sizes, family), { cacheDir });
+      console.error(`[shard ${k}/${n}] ${all[i].name}: ${outcome.seconds.toFixed(0)} s${outcome.cached ? ' (cached)' : ''}`);
+    }
+    process.exit(0);
+  }
+  if (!(JOBS > 1)) return;
+  const script = fileURLToPath(import.meta.url);
+  await Promise.all(
+    Array.from({ length: JOBS }, (_, k) =>
+      execa(process.execPath, [script], { env: { SYNTH_SHARD: `${k}/${JOBS}` }, stdout: 'ignore', stderr: 'inherit' }),
+    ),
+  );
+}
+
 async function main(): Promise<void> {
   const cacheDir = process.env.SYNTH_CACHE ?? defaultSynthCacheDir();
   const all = cases();
+  await fillCache(all, cacheDir);
   console.log(`bench:synth on ${JSON.stringify(machineLine())}: ${all.length} chunks, Yosys cache ${cacheDir}`);
   console.log(
     '\n| chunk | family | mode | PE | DSP model / synth | BRAM18 model / synth | LUT model / synth | FF model / synth | depth (carry) | s |',
@@ -107,13 +148,8 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   for (const c of all) {
     const design = c.design;
-    const board = resolveBoard(design.board.name);
-    const family = yosysFamilyOf(board.part);
-    if (!family) throw new Error(`no Yosys family for part ${board.part}`);
+    const { family, params, sizes } = prepare(c);
     const report = estimateDesign(design);
-    const problem = compileCostProblem(design.network, design.accelerator.chunks, design.board);
-    const params = design.accelerator.chunks[c.chunk].params;
-    const sizes = engineSizes(problem.extents[c.chunk], params);
     const chunkReport = report.chunks[c.chunk];
     const model = { dsp: chunkReport.dsp, bram18: chunkReport.bram18, lut: chunkReport.lut, ff: chunkReport.ff };
     const outcome = await synthesize(engineJob(sizes, family), { cacheDir });
