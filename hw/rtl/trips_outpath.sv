@@ -112,9 +112,12 @@ module trips_outpath #(
     logic [LBJ-1:0] bank;
     logic [$clog2(PE_M+1)-1:0] rot;
   } stage_t;
-  // o[k]: the word k cycles after the DMA's beat (o1: the RAMs' words arrive … o7: written)
-  stage_t o0;
-  stage_t [PIPE:1] o;
+  // ok: the word k cycles after the DMA's beat (o1: the RAMs' words arrive … o7: written); one
+  // name per stage, as Yosys reads no member of an element of a packed array of structs
+  stage_t o0, o1, o2, o3, o4, o5, o6;
+  /* verilator lint_off UNUSEDSIGNAL */
+  stage_t o7;  // the write needs neither the mode nor the table fields
+  /* verilator lint_on UNUSEDSIGNAL */
   always_comb begin
     o0.valid = beat;
     o0.last = lastWord;
@@ -129,8 +132,8 @@ module trips_outpath #(
     o0.rot = mode == trips_pkg::OUT_POOL ? '0 : tRot;
   end
   always_ff @(posedge clk) begin
-    if (!rst_n) o <= '0;
-    else o <= {o[PIPE-1:1], o0};
+    if (!rst_n) {o1, o2, o3, o4, o5, o6, o7} <= '0;
+    else {o1, o2, o3, o4, o5, o6, o7} <= {o0, o1, o2, o3, o4, o5, o6};
   end
 
   // o1: lane j's accumulator (of the word's column bank) and the table entries of its bank
@@ -144,15 +147,15 @@ module trips_outpath #(
     logic [15:0] pm;
     always_comb begin
       a = accRd[j][0];
-      for (int b = 0; b < BJ; b++) if (32'(o[1].bank) == 32'(b)) a = accRd[j][b];
+      for (int b = 0; b < BJ; b++) if (32'(o1.bank) == 32'(b)) a = accRd[j][b];
       {bias, ms, pm} = {biasRd[j], mulShRd[j], permRd[j]};
       for (int t = 0; t < PE_M; t++) begin
-        if (((j + int'(o[1].rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
+        if (((j + int'(o1.rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
       end
     end
     trips_requant #(.ACT_W(ACT_W), .ACC_W(ACC_W)) u_rq (
-        .clk, .mode1(o[1].mode), .mode2(o[2].mode), .raw3(o[3].mode == trips_pkg::OUT_RAW),
-        .raw6(o[6].mode == trips_pkg::OUT_RAW), .acc(a), .bias, .mul(ms[23:0]), .shift(ms[29:24]), .mul0, .mul1, .shift0, .lo, .hi,
+        .clk, .mode1(o1.mode), .mode2(o2.mode), .raw3(o3.mode == trips_pkg::OUT_RAW),
+        .raw6(o6.mode == trips_pkg::OUT_RAW), .acc(a), .bias, .mul(ms[23:0]), .shift(ms[29:24]), .mul0, .mul1, .shift0, .lo, .hi,
         .out(outQ[j])
     );
     always_ff @(posedge clk) permQ[2][j] <= pm;
@@ -161,19 +164,18 @@ module trips_outpath #(
 
   // o7: the write beat
   always_comb begin
-    memWe = o[PIPE].valid;
-    memSpace = o[PIPE].space;
+    memWe = o7.valid;
+    memSpace = o7.space;
     for (int j = 0; j < LANES; j++) begin
-      memValid[j] = o[PIPE].valid && j < PE_M && 32'(j) < 32'(o[PIPE].len);
+      memValid[j] = o7.valid && j < PE_M && 32'(j) < 32'(o7.len);
       memAddr[j] = 32'd0;
       memWdata[j] = 64'd0;
       if (j < PE_M) begin
-        memAddr[j] = o[PIPE].addr + (o[PIPE].perm ? 32'(permQ[PIPE][j%PE_M]) : o[PIPE].chan + 32'(j));
+        memAddr[j] = o7.addr + (o7.perm ? 32'(permQ[PIPE][j%PE_M]) : o7.chan + 32'(j));
         memWdata[j] = outQ[j%PE_M];
       end
     end
-    busy = 1'b0;
-    for (int k = 1; k <= PIPE; k++) busy = busy || o[k].valid;
-    done = o[PIPE].valid && o[PIPE].last;
+    busy = o1.valid || o2.valid || o3.valid || o4.valid || o5.valid || o6.valid || o7.valid;
+    done = o7.valid && o7.last;
   end
 endmodule

@@ -15,7 +15,7 @@ import { RTL_SIZE_NAMES, type RtlSizes } from '../backend/rtl/lower.js';
 import { synthSourceFiles, type YosysFamily, yosysScript, yosysScriptView } from '../backend/rtl/synth.js';
 import { PACKAGE_ROOT } from '../core/paths.js';
 import { type MeasuredResources, measureNetlist } from './netlist.js';
-import { runYosysScript, type YosysBackend, yosysVersion } from './yosys.js';
+import { runYosysScript, type YosysBackend, YosysError, yosysVersion } from './yosys.js';
 
 const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
 const RESULT = 'result.json';
@@ -68,6 +68,17 @@ export function engineJob(sizes: RtlSizes, family: YosysFamily): SynthJob {
   };
 }
 
+/**
+ * The first warning of a log that says Yosys built something other than the text: a name it
+ * declared implicitly (a construct it does not parse as the simulator does, e.g. a member of an
+ * element of a packed array of structs) or a wire it found undriven. The netlist of such a run
+ * would be counted as if it were the engine, so these end the synthesis.
+ */
+export function misreadingOf(log: string): string | undefined {
+  const line = log.split('\n').find((l) => /is implicitly declared|is used but has no driver/.test(l));
+  return line?.trim();
+}
+
 /** sha256 (24 hex digits) over everything the result depends on. */
 function jobHash(job: SynthJob, backend: YosysBackend, version: string): string {
   const hash = createHash('sha256');
@@ -108,6 +119,8 @@ export async function synthesize(job: SynthJob, options: SynthOptions = {}): Pro
   const found = readEntry(join(dir, RESULT));
   if (found) return { hash, measured: found.measured, seconds: found.seconds, cached: true };
   const run = await runYosysScript(backend, job.script, job.inputs, [job.outputs.stat, job.outputs.ltp]);
+  const misread = misreadingOf(run.log);
+  if (misread) throw new YosysError(`yosys (${backend}) did not read the engine as it is written: ${misread}`, run.log);
   const measured = measureNetlist(run.outputs[job.outputs.stat], run.outputs[job.outputs.ltp]);
   const entry: CacheEntry = { version: 1, backend, tool: version, family: job.family, key: job.key, measured, seconds: run.seconds };
   mkdirSync(cacheDir, { recursive: true });

@@ -7,7 +7,7 @@
  * as the system binary (`system`); each engine is synthesised once per set of sizes, family and
  * tool version (cached).
  */
-export { defaultSynthCacheDir, engineJob, synthesize, type SynthJob, type SynthOutcome } from './engine.js';
+export { defaultSynthCacheDir, engineJob, misreadingOf, synthesize, type SynthJob, type SynthOutcome } from './engine.js';
 export { cellCounts, logicDepthOf, logicPathOf, type MeasuredResources, measureCells, measureNetlist, totalLuts } from './netlist.js';
 export { synthesizeProject, type SynthProjectOptions, type SynthResult } from './project.js';
 export { checkSynthRecord, makeSynthRecord, type SynthRecord } from './records.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { synthesize } from '../../src/synth/index.js';
+import { misreadingOf, synthesize, YosysError } from '../../src/synth/index.js';
 import { TINY_SV, tinyJob } from './helpers.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'trips-hw-synth-cache-'));
@@ -43,5 +43,34 @@ describe('synthesize (cached)', () => {
     const again = await synthesize(job, { backend: 'npm', cacheDir });
     expect(again.cached).toBe(false);
     expect(JSON.parse(readFileSync(join(cacheDir, hash, 'result.json'), 'utf8')).measured.dsp48).toBe(1);
+  }, 180_000);
+
+  it('refuses a netlist Yosys built from something other than the text (an implicitly declared name, an undriven wire)', async () => {
+    // a member of an element of a packed array of structs: Verilator reads it, Yosys 0.55 makes
+    // it a new, undriven wire — the netlist would be counted as if it were the design
+    const misread = `${TINY_SV}
+module tiny_stages (
+    input logic clk,
+    input logic a,
+    output logic y
+);
+  typedef struct packed {
+    logic v;
+    logic w;
+  } stage_t;
+  stage_t [1:0] s;
+  always_ff @(posedge clk) begin
+    s[0].v <= a;
+    s[1] <= s[0];
+  end
+  assign y = s[1].v;
+endmodule
+`;
+    const job = tinyJob('xc7', misread);
+    const withStages = { ...job, script: job.script.replace(/chparam[^\n]*\n/, '').replaceAll('tiny_top', 'tiny_stages') };
+    await expect(synthesize(withStages, { backend: 'npm', cacheDir })).rejects.toThrow(YosysError);
+    await expect(synthesize(withStages, { backend: 'npm', cacheDir })).rejects.toThrow(/did not read the engine as it is written: .*implicitly declared/);
+    expect(misreadingOf('x\nsrc/a.sv:3: Warning: Identifier `\\s[1].v\' is implicitly declared.\ny')).toMatch(/implicitly declared/);
+    expect(misreadingOf('Warning: Resizing cell port x from 16 bits to 14 bits.')).toBeUndefined();
   }, 180_000);
 });
