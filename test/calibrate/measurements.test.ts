@@ -195,8 +195,8 @@ describe('sim records', () => {
     for (const c of Object.values(then)) Object.assign(c, { tiles: 8, fixed: 32 });
     expect(predictCycles(measurements[0], then)).toBe(RECORD.pred.cycles);
     // today's defaults (12 per tile: 8 of setup + the output path's 4; 62 fixed) weigh the same
-    // terms: 432 + 32 + 0 + 16 + 3 + 2·2 + 12·2 + 62·1 = 573
-    expect(predictCycles(measurements[0], defaultCoefficients())).toBe(573);
+    // terms: 432 + 32 + 0 + 16 + 3 + 2·2 + 15·2 + 62·1 = 579
+    expect(predictCycles(measurements[0], defaultCoefficients())).toBe(579);
   });
 
   it('a record whose coefficient set is not its op’s and loop order’s is bad input', () => {

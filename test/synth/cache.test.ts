@@ -69,8 +69,10 @@ endmodule
     const job = tinyJob('xc7', misread);
     const withStages = { ...job, script: job.script.replace(/chparam[^\n]*\n/, '').replaceAll('tiny_top', 'tiny_stages') };
     await expect(synthesize(withStages, { backend: 'npm', cacheDir })).rejects.toThrow(YosysError);
-    await expect(synthesize(withStages, { backend: 'npm', cacheDir })).rejects.toThrow(/did not read the engine as it is written: .*implicitly declared/);
-    expect(misreadingOf('x\nsrc/a.sv:3: Warning: Identifier `\\s[1].v\' is implicitly declared.\ny')).toMatch(/implicitly declared/);
+    await expect(synthesize(withStages, { backend: 'npm', cacheDir })).rejects.toThrow(
+      /did not read the engine as it is written: .*implicitly declared/,
+    );
+    expect(misreadingOf("x\nsrc/a.sv:3: Warning: Identifier `\\s[1].v' is implicitly declared.\ny")).toMatch(/implicitly declared/);
     expect(misreadingOf('Warning: Resizing cell port x from 16 bits to 14 bits.')).toBeUndefined();
   }, 180_000);
 });

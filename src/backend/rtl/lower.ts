@@ -130,7 +130,15 @@ export interface RtlChunk {
 }
 
 /** The engine's sources (hw/rtl/) in compile order, and the files they include. */
-export const ENGINE_SOURCES = ['trips_pkg.sv', 'trips_ram.sv', 'trips_xfer.sv', 'trips_compute.sv', 'trips_requant.sv', 'trips_outpath.sv', 'trips_chunk.sv'];
+export const ENGINE_SOURCES = [
+  'trips_pkg.sv',
+  'trips_ram.sv',
+  'trips_xfer.sv',
+  'trips_compute.sv',
+  'trips_requant.sv',
+  'trips_outpath.sv',
+  'trips_chunk.sv',
+];
 export const ENGINE_INCLUDES = ['trips_chunk_datapath.svh', 'trips_chunk_control.svh'];
 
 /** A word of the program image as program.mem prints it: hex digits and the field's name. */
