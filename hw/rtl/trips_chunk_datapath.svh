@@ -186,10 +186,10 @@
   logic [PE_M-1:0][BJ-1:0][ACC_W-1:0] accRd, accWd;
   logic [PE_M-1:0][BJ-1:0] accWe;
   trips_compute #(
-      .PE_M(PE_M), .PE_N(PE_N), .ACT_W(ACT_W), .W_W(W_W), .MP(MP), .DW(DW), .VI(VI), .VW(VW), .E(E), .BJ(BJ), .IA(IA),
+      .PE_M(PE_M), .PE_N(PE_N), .ACT_W(ACT_W), .W_W(W_W), .MP(MP), .WS(WS), .DW(DW), .VI(VI), .VW(VW), .E(E), .BJ(BJ), .IA(IA),
       .WA(WA), .AA(AA), .ACC_W(ACC_W)
   ) u_compute (
-      .clk, .rst_n, .go(cGo), .kind(cKind), .inHalf(cHalf), .wHalf(WS != 0 ? 1'b0 : cHalf), .firstStep(cStep == 32'd0),
+      .clk, .rst_n, .go(cGo), .kind(cKind), .inHalf(cHalf), .wHalf(cHalf), .firstStep(cStep == 32'd0),
       .ext(cExt), .mi, .ci, .niC, .stride(S), .pad, .inH, .inW, .rsi(d[trips_pkg::D_RSI]), .ngi(d[trips_pkg::D_NGI]),
       .srsi(d[trips_pkg::D_SRSI]), .sngi(d[trips_pkg::D_SNGI]), .sb1ngi(d[trips_pkg::D_SB1NGI]),
       .padrsi(d[trips_pkg::D_PADRSI]), .padngi(d[trips_pkg::D_PADNGI]), .ts(d[trips_pkg::D_TS]), .ms(d[trips_pkg::D_MS]),
@@ -213,9 +213,11 @@
   logic [LANES-1:0] oMemValid;
   logic [LANES-1:0][31:0] oMemAddr;
   logic [LANES-1:0][63:0] oMemWdata;
-  trips_outpath #(.PE_M(PE_M), .BJ(BJ), .LANES(LANES), .ACT_W(ACT_W), .AA(AA), .TA(TA), .ACC_W(ACC_W)) u_out (
+  trips_outpath #(
+      .PE_M(PE_M), .BJ(BJ), .LANES(LANES), .ACT_W(ACT_W), .AA(AA), .TA(TA), .ACC_W(ACC_W), .ROT(ROT)
+  ) u_out (
       .clk, .rst_n, .beat(xBeat && xc.write), .lastWord(xLast), .mode(xc.outMode), .perm(xc.perm), .space(xc.space),
-      .len(xLen), .dAddr(xDAddr), .chan(xPosC), .word(xWord), .cBank(xCBank), .segWord(xSegWord), .coff(outCh), .tBase, .tRot(ROT != 0 ? tRot : '0),
+      .len(xLen), .dAddr(xDAddr), .chan(xPosC), .word(xWord), .cBank(xCBank), .segWord(xSegWord), .coff(outCh), .tBase, .tRot,
       .oy(xPosA), .ox(xPosB), .kernel(K), .stride(S), .pad, .inH, .inW, .entry0, .lo, .hi, .mul0, .mul1, .shift0,
       .accRa(oAccRa), .tabRa, .accRd, .biasRd, .mulShRd, .permRd, .busy(oBusy), .done(oDone), .memWe(oMemWe),
       .memSpace(oMemSpace), .memValid(oMemValid), .memAddr(oMemAddr), .memWdata(oMemWdata)

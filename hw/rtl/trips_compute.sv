@@ -16,6 +16,8 @@ module trips_compute #(
     parameter int ACT_W = 9,
     parameter int W_W = 8,
     parameter int MP = 0,
+    // ws: one weight copy, so wHalf is not used (a parameter, not a constant port: see trips_outpath)
+    parameter int WS = 0,
     parameter int DW = 0,
     // channels per input word, values per weight word, add/pool lanes, input/acc column banks
     parameter int VI = 2,
@@ -348,7 +350,7 @@ module trips_compute #(
   logic [PE_M-1:0][VW*W_W-1:0] wSel;
   always_comb begin
     for (int b = 0; b < BJ; b++) inSel[b] = inHalfD ? inRd[1][b] : inRd[0][b];
-    for (int i = 0; i < PE_M; i++) wSel[i] = wHalfD ? wRd[1][i] : wRd[0][i];
+    for (int i = 0; i < PE_M; i++) wSel[i] = WS == 0 && wHalfD ? wRd[1][i] : wRd[0][i];
   end
   // the selects shared by a column or a row, built once: the word of column j's bank (mp:
   // bank (j + kqb) mod PE_N) and, under mp, its channel nl; row i's weight (mp: channel nl);

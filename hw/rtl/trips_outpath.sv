@@ -15,7 +15,10 @@ module trips_outpath #(
     parameter int ACT_W = 9,
     parameter int AA = 6,
     parameter int TA = 4,
-    parameter int ACC_W = 32
+    parameter int ACC_W = 32,
+    // 1: tiles may start inside a table word, so the tables rotate (trips_chunk ROT); a parameter,
+    // not a constant port, so that a synthesis by module builds no rotation it does not need
+    parameter int ROT = 1
 ) (
     input logic clk,
     input logic rst_n,
@@ -95,7 +98,7 @@ module trips_outpath #(
       /* verilator lint_off UNUSEDSIGNAL */
       logic [31:0] e;
       /* verilator lint_on UNUSEDSIGNAL */
-      e = tab + (mode != trips_pkg::OUT_POOL && 32'(b) < 32'(tRot) ? 32'd1 : 32'd0);
+      e = tab + (ROT != 0 && mode != trips_pkg::OUT_POOL && 32'(b) < 32'(tRot) ? 32'd1 : 32'd0);
       tabRa[b] = e[TA-1:0];
     end
   end
@@ -129,7 +132,7 @@ module trips_outpath #(
     o0.addr = dAddr - chan;
     o0.chan = coff + chan;
     o0.bank = LBJ'(cBank);
-    o0.rot = mode == trips_pkg::OUT_POOL ? '0 : tRot;
+    o0.rot = ROT == 0 || mode == trips_pkg::OUT_POOL ? '0 : tRot;
   end
   always_ff @(posedge clk) begin
     if (!rst_n) {o1, o2, o3, o4, o5, o6, o7} <= '0;
@@ -149,9 +152,10 @@ module trips_outpath #(
       a = accRd[j][0];
       for (int b = 0; b < BJ; b++) if (32'(o1.bank) == 32'(b)) a = accRd[j][b];
       {bias, ms, pm} = {biasRd[j], mulShRd[j], permRd[j]};
-      for (int t = 0; t < PE_M; t++) begin
-        if (((j + int'(o1.rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
-      end
+      if (ROT != 0)
+        for (int t = 0; t < PE_M; t++) begin
+          if (((j + int'(o1.rot)) & (PE_M - 1)) == t) {bias, ms, pm} = {biasRd[t], mulShRd[t], permRd[t]};
+        end
     end
     trips_requant #(.ACT_W(ACT_W), .ACC_W(ACC_W)) u_rq (
         .clk, .mode1(o1.mode), .mode2(o2.mode), .raw3(o3.mode == trips_pkg::OUT_RAW),
