@@ -290,9 +290,10 @@ describe('on chunks Yosys synthesised (test/fixtures/synth-yosys-0.55.jsonl, wri
     expect(held?.lut.before.mapePct).toBeGreaterThan(50);
     expect(held?.lut.after.mapePct).toBeLessThan(held?.lut.before.mapePct ?? 0);
     expect(held?.ff.after.mapePct).toBeLessThan(held?.ff.before.mapePct ?? 0);
-    // measured 2026-12-03 with these folds: LUT 86.5 % → 12.4 %, FF 45.0 % → 13.7 % (bench:synth's
-    // folds, by design hash: 13.1 % and 5.1 %; docs/synth.md §7) — not yet the issue's 10 %
-    expect(held?.lut.after.mapePct).toBeLessThan(15);
-    expect(held?.ff.after.mapePct).toBeLessThan(16);
+    // measured 2026-12-03 (18 chunks, the engine with the 7-stage requantiser) with these folds:
+    // LUT 83.0 % → 14.3 %, FF 55.9 % → 10.0 % (bench:synth's folds, by design hash: 16.2 % and
+    // 8.6 %; docs/synth.md §7) — LUT not yet the issue's 10 %
+    expect(held?.lut.after.mapePct).toBeLessThan(17);
+    expect(held?.ff.after.mapePct).toBeLessThan(12);
   });
 });
