@@ -1,9 +1,8 @@
 // trips_pkg.sv — shared definitions of the trips-hw chunk engine (docs/rtl.md): opcodes,
-// DRAM spaces, the transfer descriptor, the descriptor words the engine reads, and the one
-// rounding rule of the integer model (docs/quant.md §2: round half to even), so every
-// requantiser in the engine is the same. Written in the subset that Yosys, Verilator and the
-// vendor tools all read: no `import` (names are qualified), no `return`, no package types in
-// port lists.
+// DRAM spaces, the transfer descriptor, the descriptor words the engine reads, and small
+// helpers (mul_small, clamp, min2); the rounding rule lives in trips_requant, its one user.
+// Written in the subset that Yosys, Verilator and the vendor tools all read: no `import`
+// (names are qualified), no `return`, no package types in port lists.
 package trips_pkg;
 
   // Layer opcodes, as src/backend/types.ts OPCODES numbers them (conv and fc run the same path).
@@ -104,21 +103,6 @@ package trips_pkg;
     p2 = (a[4] ? b << 4 : 32'd0) + (a[5] ? b << 5 : 32'd0);
     p3 = (a[6] ? b << 6 : 32'd0) + (a[7] ? b << 7 : 32'd0);
     mul_small = (p0 + p1) + (p2 + p3);
-  endfunction
-
-  // round(v / 2^n), half to even (n ≤ 62).
-  function automatic logic signed [63:0] round_shift(input logic signed [63:0] v, input logic [7:0] n);
-    logic signed [63:0] q;
-    logic [63:0] mask;
-    logic [63:0] r;
-    logic [63:0] half;
-    q = v >>> n;
-    mask = (64'd1 << n) - 64'd1;
-    r = v & mask;
-    half = 64'd1 << (n - 8'd1);
-    if (n == 8'd0) round_shift = v;
-    else if (r > half || (r == half && q[0])) round_shift = q + 64'sd1;
-    else round_shift = q;
   endfunction
 
   function automatic logic signed [63:0] clamp(input logic signed [63:0] v, input logic signed [31:0] lo,

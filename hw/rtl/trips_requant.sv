@@ -6,9 +6,9 @@
 //   o5 shift      q = v >>> n, the guard bit v[n−1] and the sticky OR of the bits below it
 //   o6 round      q + 1 when the dropped part is above one half, or one half and q odd (half to even)
 //   o7 clamp      to [lo, hi] (raw fc: v as it is)
-// round(v / 2^n) of trips_pkg::round_shift, taken apart: the remainder r = v mod 2^n is above
-// 2^(n−1) exactly when its bit n−1 is set and a bit below is, and equal to it when bit n−1 alone
-// is — so neither the remainder nor the half is formed, and no 64-bit compare is needed.
+// round(v / 2^n), half to even (docs/quant.md §2; the HLS project's round_shift), taken apart:
+// the remainder r = v mod 2^n is above 2^(n−1) exactly when its bit n−1 is set and a bit below
+// is, and equal to it when bit n−1 alone is — so neither the remainder nor the half is formed, and no 64-bit compare is needed.
 // The output path keeps each word's mode: mode1, mode2 of the words in o1, o2; raw3, raw6: the
 // words in o3, o6 are a raw fc's.
 module trips_requant #(

@@ -6,9 +6,8 @@
  * equal.
  */
 import type { ChunkExtents } from '../../accel/chunk-extents.js';
-import { type EngineDepths, type EngineSizes, engineShape, programWords } from '../../accel/engine-layout.js';
+import { type EngineDepths, type EngineSizes, engineShape, programWords, tableRotation } from '../../accel/engine-layout.js';
 import { packParams } from '../../accel/evaluate.js';
-import { tableRotation } from '../../accel/engine-layout.js';
 import { chunkDepths, DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
 import type { ChunkParams } from '../../accel/types.js';
 
