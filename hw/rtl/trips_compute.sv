@@ -90,6 +90,10 @@ module trips_compute #(
   localparam int LPM = SPM > 0 ? SPM : 1;
   localparam int LPN = SPN > 0 ? SPN : 1;
   localparam int LBJ = BJ > 1 ? $clog2(BJ) : 1;
+  // add / pool: gl and accL start at 0 and step by E, which divides VI and PE_M, so lane i's
+  // channel is slice i of one of VI/E groups of the word, and bank i takes lane i mod E when its
+  // group is accL's — a select over groups, not a compare of every channel with gl + i
+  localparam int SE = $clog2(E);
 
   // ---- t0: the nest and its addresses ----------------------------------------------------
   logic active;
@@ -374,12 +378,12 @@ module trips_compute #(
       for (int k = 0; k < VW; k++) if (32'(s1.nl) == 32'(k)) wChan[i] = wSel[i][k*W_W+:W_W];
     end
     for (int i = 0; i < E; i++) begin
-      eltX[i] = '0;
-      eltY[i] = '0;
-      for (int k = 0; k < VI; k++) begin
-        if (32'(s1.gl) + 32'(i) == 32'(k)) begin
-          eltX[i] = inRd[0][0][k*ACT_W+:ACT_W];
-          eltY[i] = inRd[1][0][k*ACT_W+:ACT_W];
+      eltX[i] = inRd[0][0][i*ACT_W+:ACT_W];
+      eltY[i] = inRd[1][0][i*ACT_W+:ACT_W];
+      for (int g = 1; g < VI / E; g++) begin
+        if (32'(s1.gl) >> SE == 32'(g)) begin
+          eltX[i] = inRd[0][0][(g*E+i)*ACT_W+:ACT_W];
+          eltY[i] = inRd[1][0][(g*E+i)*ACT_W+:ACT_W];
         end
       end
     end
@@ -477,13 +481,9 @@ module trips_compute #(
             hit = 1'b1;
             src = accR[i][0];
           end
-        end else if (32'(b) == 32'(s4.colB)) begin
-          for (int k = 0; k < E; k++) begin
-            if (32'(s4.accL) + 32'(k) == 32'(i)) begin
-              hit = 1'b1;
-              src = accR[k][0];
-            end
-          end
+        end else if (32'(b) == 32'(s4.colB) && 32'(s4.accL) >> SE == 32'(i >> SE)) begin
+          hit = 1'b1;
+          src = accR[i%E][0];
         end
         accWe[i][b] = s4.valid && s4.runLast && hit;
         accWd[i][b] = src;

@@ -39,8 +39,9 @@ export type { ChunkExtents } from './chunk-extents.js';
  *   requant     PE_M requantisers of the output path (64-bit rounding shift, clamp)
  *   laneBits    Σ lanes of operand bits, PE_M·PE_N·(ACT_W + W_W): operand, product and gating registers
  *   selectBits  operand-select inputs: mp's column bank and channel (PE_N·ACT_W·BJ·VI +
- *               PE_M·W_W·VW), add / pool's E lanes over VI channels of two inputs (2·E·ACT_W·VI),
- *               with ROT each requantiser's choice of table bank (PE_M·PE_M·110)
+ *               PE_M·W_W·VW), add / pool's E lanes, each over the VI/E channel groups of
+ *               two inputs' words (2·ACT_W·VI), with ROT each requantiser's choice of table
+ *               bank (PE_M·PE_M·110)
  *   adderBits   mn's adder trees, PE_M·(PE_N − 1)·ACC_W (mp and depthwise build none)
  *   accBits     accumulators, PE_M·(mp ? PE_N : 1)·ACC_W
  *   portLanes   LANES, the DRAM port's lanes (address, data and valid per lane)
@@ -227,7 +228,7 @@ const scratchDepths = new Float64Array(4);
 export function logicTermsInto(s: LogicShape, out: Float64Array): Float64Array {
   const mp = s.MP !== 0;
   const dw = s.DW !== 0;
-  const { vi, vw, e, bj } = engineShape(dw, mp, s.PE_M, s.PE_N);
+  const { vi, vw, bj } = engineShape(dw, mp, s.PE_M, s.PE_N);
   const acc = Math.max(32, 2 * s.ACT_W);
   const lanes = s.PE_M * s.PE_N;
   const copies = s.WS !== 0 ? 1 : 2;
@@ -248,7 +249,7 @@ export function logicTermsInto(s: LogicShape, out: Float64Array): Float64Array {
   out[2] = lanes * (s.ACT_W + s.W_W);
   out[3] =
     (mp ? s.PE_N * s.ACT_W * bj * vi + s.PE_M * s.W_W * vw : 0) +
-    2 * e * s.ACT_W * vi +
+    2 * s.ACT_W * vi +
     // (records of engines before ROT have none: those engines always rotated)
     (s.ROT !== 0 ? s.PE_M * s.PE_M * ROTATED_BITS : 0);
   out[4] = !mp && !dw ? s.PE_M * (s.PE_N - 1) * acc : 0;
