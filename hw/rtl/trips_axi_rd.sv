@@ -1,0 +1,108 @@
+// trips_axi_rd.sv — an AXI4 read master: commands of `beats` port words from a byte address
+// become INCR bursts (trips_axi_burst), up to MAX_OUT of them in flight, and the words come back
+// in order as a stream with valid/ready (the stream's ready is RREADY: a consumer that stalls
+// stalls the bus). One ID: AXI4 returns one ID's bursts in order. dLast marks a command's last
+// word; err is sticky on a response other than OKAY (no exclusive access is issued). Signal names as the AXI specification's.
+module trips_axi_rd #(
+    parameter int AW = 32,
+    parameter int DW = 64,
+    parameter int MAX_OUT = 4,
+    parameter int MAX_LEN = 256
+) (
+    input logic clk,
+    input logic rst_n,
+    input logic cmdValid,
+    output logic cmdReady,
+    input logic [AW-1:0] cmdAddr,
+    input logic [31:0] cmdBeats,
+    output logic dValid,
+    input logic dReady,
+    output logic [DW-1:0] dData,
+    output logic dLast,
+    // no command being cut and no burst in flight
+    output logic idle,
+    output logic err,
+    output logic [AW-1:0] m_axi_araddr,
+    output logic [7:0] m_axi_arlen,
+    output logic [2:0] m_axi_arsize,
+    output logic [1:0] m_axi_arburst,
+    output logic [3:0] m_axi_arcache,
+    output logic [2:0] m_axi_arprot,
+    output logic m_axi_arvalid,
+    input logic m_axi_arready,
+    input logic [DW-1:0] m_axi_rdata,
+    input logic [1:0] m_axi_rresp,
+    input logic m_axi_rlast,
+    input logic m_axi_rvalid,
+    output logic m_axi_rready
+);
+  localparam int OW = $clog2(MAX_OUT + 1);
+  localparam int SB = $clog2(DW / 8);
+  logic bValid, bReady, bLast, burstIdle, room, arHs, rHs, endsCmd, lastEmpty;
+  logic [AW-1:0] bAddr;
+  logic [7:0] bLen;
+  logic [OW-1:0] outQ;
+  trips_axi_burst #(
+      .AW(AW),
+      .DW(DW),
+      .MAX_LEN(MAX_LEN)
+  ) u_burst (
+      .clk,
+      .rst_n,
+      .cmdValid,
+      .cmdReady,
+      .cmdAddr,
+      .cmdBeats,
+      .bValid,
+      .bReady,
+      .bAddr,
+      .bLen,
+      .bLast,
+      .idle(burstIdle)
+  );
+  always_comb begin
+    // outQ only falls while a burst waits, so ARVALID, once high, stays high until ARREADY
+    room = outQ < OW'(MAX_OUT);
+    m_axi_arvalid = bValid && room;
+    bReady = m_axi_arready && room;
+    m_axi_araddr = bAddr;
+    m_axi_arlen = bLen;
+    m_axi_arsize = 3'(SB);
+    m_axi_arburst = 2'b01;
+    m_axi_arcache = 4'b0011;
+    m_axi_arprot = 3'b000;
+    arHs = m_axi_arvalid && m_axi_arready;
+    m_axi_rready = dReady;
+    rHs = m_axi_rvalid && m_axi_rready;
+    dValid = m_axi_rvalid;
+    dData = m_axi_rdata;
+    dLast = m_axi_rlast && endsCmd && !lastEmpty;
+    idle = burstIdle && outQ == '0;
+  end
+  // per burst in flight, whether it ends its command
+  /* verilator lint_off PINCONNECTEMPTY */
+  trips_fifo #(
+      .W(1),
+      .DEPTH(MAX_OUT)
+  ) u_last (
+      .clk,
+      .rst_n,
+      .push(arHs),
+      .din(bLast),
+      .pop(rHs && m_axi_rlast),
+      .dout(endsCmd),
+      .full(),
+      .empty(lastEmpty)
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
+  always_ff @(posedge clk) begin
+    if (!rst_n) begin
+      outQ <= '0;
+      err <= 1'b0;
+    end else begin
+      if (arHs && !(rHs && m_axi_rlast)) outQ <= outQ + 1'b1;
+      else if (!arHs && rHs && m_axi_rlast) outQ <= outQ - 1'b1;
+      if (rHs && m_axi_rresp != 2'b00) err <= 1'b1;
+    end
+  end
+endmodule
