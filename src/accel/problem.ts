@@ -31,7 +31,7 @@ import {
   R_R,
   R_S,
 } from './cost-model.js';
-import { type ResourceModel, resourceModelOf } from './resources.js';
+import { type ResourceModel, resourceModelForPart, resourceModelOf } from './resources.js';
 import type { BoardSpec, CalibrationSpec } from './types.js';
 
 export interface CostProblem {
@@ -117,6 +117,6 @@ export function compileCostProblem(
     extents,
     coefficients: packCoefficients(options.calibration),
     dramBitsPerCycle: dramBitsPerCycle(board, clockMhz),
-    resourceModel: options.resourceModel ?? resourceModelOf(options.calibration),
+    resourceModel: resourceModelForPart(options.resourceModel ?? resourceModelOf(options.calibration), board.part),
   };
 }

@@ -38,16 +38,18 @@ export type { ChunkExtents } from './chunk-extents.js';
  *   chunk       1: the controller, the descriptor registers, the DMA and its transfer slots
  *   requant     PE_M requantisers of the output path (64-bit rounding shift, clamp)
  *   laneBits    Σ lanes of operand bits, PE_M·PE_N·(ACT_W + W_W): operand, product and gating registers
- *   selectBits  operand-select inputs: mp's column bank and channel (PE_N·ACT_W·BJ·VI +
- *               PE_M·W_W·VW), add / pool's E lanes, each over the VI/E channel groups of
- *               two inputs' words (2·ACT_W·VI), with ROT each requantiser's choice of table
- *               bank (PE_M·PE_M·110)
+ *   selectBits  mp's operand selects: each column's choice of input bank and channel
+ *               (PE_N·ACT_W·BJ·VI), with ROT each requantiser's choice of table bank
+ *               (PE_M·PE_M·110); the weight-channel and add / pool lane selects are below what
+ *               the fit resolves and go with laneBits
  *   adderBits   mn's adder trees, PE_M·(PE_N − 1)·ACC_W (mp and depthwise build none)
  *   accBits     accumulators, PE_M·(mp ? PE_N : 1)·ACC_W
  *   portLanes   LANES, the DRAM port's lanes (address, data and valid per lane)
  *   memories    banks of every buffer and table (each with its write enable and address)
  *   lutramBits  bits held in LUT RAM
  *   ramRegBits  read-register bits of LUT RAM memories (block RAM registers its read inside)
+ *   ultrascale  1 for a chunk on an UltraScale+ part: Yosys maps the same engine to more LUTs
+ *               there (LUT1 cells: 1.3–4k per chunk against 0.1–0.8k on 7-series)
  */
 export const LOGIC_TERMS = [
   'chunk',
@@ -60,6 +62,7 @@ export const LOGIC_TERMS = [
   'memories',
   'lutramBits',
   'ramRegBits',
+  'ultrascale',
 ] as const;
 export type LogicTerm = (typeof LOGIC_TERMS)[number];
 export type LogicCoefficients = Readonly<Record<LogicTerm, number>>;
@@ -73,15 +76,19 @@ export interface ResourceModel {
   /** LUT and FF per unit of each term. */
   readonly lut: LogicCoefficients;
   readonly ff: LogicCoefficients;
+  /** The family the chunks are mapped to: UltraScale+ (the `ultrascale` term) or 7-series. */
+  readonly ultrascale: boolean;
 }
 
 /** The engine's compile-time sizes the terms count. */
 export type LogicShape = EngineSizes;
 
-export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
-  dspPerRequant: 5,
-  accumulatorBits: 32,
-  lutramMaxBits: 1024,
+/**
+ * The first guess at the LUT and FF coefficients, from the structures alone (no synthesis): the
+ * anchor a held-out check of the defaults fits towards (bench:synth), so that no fold is pulled
+ * towards coefficients that saw it.
+ */
+export const PRIOR_LOGIC: { readonly lut: LogicCoefficients; readonly ff: LogicCoefficients } = {
   lut: {
     chunk: 2500,
     requant: 0,
@@ -93,6 +100,7 @@ export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
     memories: 0,
     lutramBits: 1 / 64,
     ramRegBits: 0,
+    ultrascale: 2500,
   },
   ff: {
     chunk: 3500,
@@ -105,8 +113,59 @@ export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
     memories: 0,
     lutramBits: 0,
     ramRegBits: 0,
+    ultrascale: 0,
   },
 };
+
+/**
+ * The default resource model: LUT and FF coefficients fitted to Yosys 0.55 (`@yowasp/yosys`,
+ * by module, then flattened) on the 30 chunks of bench:synth of 2026-12-04 (fixtures, the
+ * `flow` design, 24 random chunks on both families) — `calibrate --synth-records` refits them
+ * to a user's own synthesis or Vivado reports. Evaluated for 7-series until a board says otherwise.
+ */
+export const DEFAULT_RESOURCE_MODEL: ResourceModel = {
+  dspPerRequant: 5,
+  accumulatorBits: 32,
+  lutramMaxBits: 1024,
+  lut: {
+    chunk: 15060,
+    requant: 0.1624,
+    laneBits: 0,
+    selectBits: 1.286,
+    adderBits: 1.276,
+    accBits: 0,
+    portLanes: 0.1465,
+    memories: 0.5253,
+    lutramBits: 0.03119,
+    ramRegBits: 4.901,
+    ultrascale: 3601,
+  },
+  ff: {
+    chunk: 5652,
+    requant: 0.2921,
+    laneBits: 0.2685,
+    selectBits: 0,
+    adderBits: 0.5157,
+    accBits: 0.02016,
+    portLanes: 0.09055,
+    memories: 1.216,
+    lutramBits: 0,
+    ramRegBits: 4.142,
+    ultrascale: 0,
+  },
+  ultrascale: false,
+};
+
+/** `model` evaluated for the family of `part` (an UltraScale+ part counts the `ultrascale` term). */
+export function resourceModelForPart(model: ResourceModel, part: string): ResourceModel {
+  const ultrascale = isUltrascalePart(part);
+  return ultrascale === model.ultrascale ? model : { ...model, ultrascale };
+}
+
+/** Zynq UltraScale+, Kria, Alveo, Kintex/Virtex UltraScale+ parts (as backend/rtl/synth.ts yosysFamilyOf reads them). */
+export function isUltrascalePart(part: string): boolean {
+  return /^xc(zu|k2[4-9]|au\d|ku\d+p|vu\d+p|u\d)/i.test(part);
+}
 
 /** The resource model a calibration asks for: its fitted LUT and FF coefficients (a term it lacks keeps the default). */
 export function resourceModelOf(calibration: CalibrationSpec | undefined): ResourceModel {
@@ -224,8 +283,8 @@ const TABLE_WIDTHS = [64, 30, 16] as const;
 const ROTATED_BITS = TABLE_WIDTHS.reduce((a, b) => a + b, 0);
 const scratchDepths = new Float64Array(4);
 
-/** The LOGIC_TERMS of an engine with these sizes, into `out` (in LOGIC_TERMS order). */
-export function logicTermsInto(s: LogicShape, out: Float64Array): Float64Array {
+/** The LOGIC_TERMS of an engine with these sizes on a family, into `out` (in LOGIC_TERMS order). */
+export function logicTermsInto(s: LogicShape, ultrascale: boolean, out: Float64Array): Float64Array {
   const mp = s.MP !== 0;
   const dw = s.DW !== 0;
   const { vi, vw, bj } = engineShape(dw, mp, s.PE_M, s.PE_N);
@@ -248,8 +307,7 @@ export function logicTermsInto(s: LogicShape, out: Float64Array): Float64Array {
   out[1] = s.PE_M;
   out[2] = lanes * (s.ACT_W + s.W_W);
   out[3] =
-    (mp ? s.PE_N * s.ACT_W * bj * vi + s.PE_M * s.W_W * vw : 0) +
-    2 * s.ACT_W * vi +
+    (mp ? s.PE_N * s.ACT_W * bj * vi : 0) +
     // (records of engines before ROT have none: those engines always rotated)
     (s.ROT !== 0 ? s.PE_M * s.PE_M * ROTATED_BITS : 0);
   out[4] = !mp && !dw ? s.PE_M * (s.PE_N - 1) * acc : 0;
@@ -258,6 +316,7 @@ export function logicTermsInto(s: LogicShape, out: Float64Array): Float64Array {
   out[7] = 2 * bj + copies * s.PE_M + s.PE_M * bj + TABLE_WIDTHS.length * s.PE_M + 1;
   out[8] = lutram;
   out[9] = regs;
+  out[10] = ultrascale ? 1 : 0;
   return out;
 }
 
@@ -336,7 +395,7 @@ export function chunkResources(ext: ChunkExtents, p: Float64Array, po: number, m
   sh.ACC_BLOCK = memoryIsBlock(acc, d[2], model) ? 1 : 0;
   sh.RQ_BLOCK = rqBlock ? 1 : 0;
   sh.ROT = tableRotation(p[po + P_TM], peM);
-  logicTermsInto(sh, scratchTerms);
+  logicTermsInto(sh, model.ultrascale, scratchTerms);
   out[RES_LUT] = Math.ceil(logicEstimate(model.lut, scratchTerms));
   out[RES_FF] = Math.ceil(logicEstimate(model.ff, scratchTerms));
 }

@@ -22,7 +22,7 @@ import { machineLine } from './machine.js';
 async function main(): Promise<void> {
   const genotype = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'test/fixtures/fmnist-mbv2-8bit.genotype.json'), 'utf8'));
   const network = lowerGenotypeToNetwork(FMNIST_SPACE, genotype);
-  const { design } = exploreAccelerator(network, resolveBoard('ultra96v2'), { strategy: 'differentiable', samples: 256, seed: 3 });
+  const { design } = exploreAccelerator(network, resolveBoard('kv260'), { strategy: 'differentiable', samples: 256, seed: 3 });
   await selectBackend('cpu');
   const model = buildIntegerModel(network, randomWeights(network, 1));
   const { program, files } = generateProject(design, model, {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const wall = (performance.now() - t0) / 1000;
     const m = machineLine();
     console.log(`machine   ${m.cpu}, ${m.cores} cores, node ${m.node}; ${result.simulator}`);
-    console.log(`design    ${network.name}: ${program.layers.length} layers on ${program.chunks.length} chunks (ultra96v2, DAS seed 3)`);
+    console.log(`design    ${network.name}: ${program.layers.length} layers on ${program.chunks.length} chunks (kv260, DAS seed 3)`);
     for (const c of result.chunks) {
       const p = program.chunks.find((k) => k.id === c.chunk)?.params;
       const pe = p ? `PE ${p.peM}x${p.peN}` : '';

@@ -33,6 +33,7 @@ import { loadArtifact } from '../core/schema.js';
 import { defaultSynthCacheDir, engineJob, synthesize, totalLuts } from '../synth/index.js';
 import { machineLine } from './machine.js';
 import { calibrateResources, type ResourceMeasurement, yosysMeasurement } from '../calibrate/resources.js';
+import { logicEstimate, PRIOR_LOGIC } from '../accel/resources.js';
 import { errorStats } from '../calibrate/validate.js';
 import { hashDesign } from '../backend/program.js';
 
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
         logicDepth: m.logicDepth,
         carryDepth: m.carryDepth ?? null,
       },
-      measurement: yosysMeasurement({ id: c.name, design: hashDesign(design), chunk: c.name, by: 'Yosys', sizes, measured: m }),
+      measurement: yosysMeasurement({ id: c.name, design: hashDesign(design), chunk: c.name, by: 'Yosys', sizes, family, measured: m }),
       seconds: outcome.seconds,
       cached: outcome.cached,
     };
@@ -180,11 +181,19 @@ async function main(): Promise<void> {
     );
   }
   const pct = (n: number) => Math.round((1000 * n) / rows.length) / 10;
-  // the model's error, and a refit's on designs it was not fitted to (calibrate's own fit and folds)
-  const refit = calibrateResources(rows.map((r) => r.measurement));
-  const errors = (model: (r: Row) => number, measured: (r: Row) => number, after: number | undefined) => ({
+  // the model's error, and a refit's on designs it was not fitted to (calibrate's own fit and
+  // folds). The default coefficients were fitted to these chunks, so the refit is pulled towards
+  // the prior instead: no fold leans on coefficients that saw it.
+  const refit = calibrateResources(
+    rows.map((r) => r.measurement),
+    5,
+    PRIOR_LOGIC,
+  );
+  const prior = (r: Row, what: 'lut' | 'ff') => logicEstimate(PRIOR_LOGIC[what], r.measurement.terms);
+  const errors = (model: (r: Row) => number, priorOf: (r: Row) => number, measured: (r: Row) => number, after: number | undefined) => ({
     mapeBefore: errorStats(rows.map(model), rows.map(measured)).mapePct,
     mapeAfter: after ?? null,
+    mapePrior: errorStats(rows.map(priorOf), rows.map(measured)).mapePct,
   });
   const result = {
     chunks: rows.length,
@@ -192,11 +201,13 @@ async function main(): Promise<void> {
     bramExactPct: pct(rows.filter((r) => r.model.bram18 === r.measured.bram18).length),
     lut: errors(
       (r) => r.model.lut,
+      (r) => prior(r, 'lut'),
       (r) => r.measured.lut,
       refit.heldOut?.lut.after.mapePct,
     ),
     ff: errors(
       (r) => r.model.ff,
+      (r) => prior(r, 'ff'),
       (r) => r.measured.ff,
       refit.heldOut?.ff.after.mapePct,
     ),
@@ -209,7 +220,7 @@ async function main(): Promise<void> {
     machine: machineLine(),
   };
   console.log(
-    `\nDSP exact ${result.dspExactPct} %, BRAM18 exact ${result.bramExactPct} %; LUT MAPE ${result.lut.mapeBefore.toFixed(1)} % → ${result.lut.mapeAfter?.toFixed(1) ?? '–'} %, FF ${result.ff.mapeBefore.toFixed(1)} % → ${result.ff.mapeAfter?.toFixed(1) ?? '–'} % (calibrated, held out: ${result.heldOut ?? 'too few chunks'})`,
+    `\nDSP exact ${result.dspExactPct} %, BRAM18 exact ${result.bramExactPct} %; LUT MAPE: the structural prior ${result.lut.mapePrior.toFixed(1)} %, the defaults ${result.lut.mapeBefore.toFixed(1)} % (fitted to these chunks), refitted held out ${result.lut.mapeAfter?.toFixed(1) ?? '–'} %; FF ${result.ff.mapePrior.toFixed(1)} %, ${result.ff.mapeBefore.toFixed(1)} %, ${result.ff.mapeAfter?.toFixed(1) ?? '–'} % (held out: ${result.heldOut ?? 'too few chunks'}, each fold fitted towards the prior)`,
   );
   // every chunk's sizes and what Yosys mapped, for a calibration without re-synthesising
   writeFileAtomic(

@@ -21,6 +21,7 @@ import { fitLinear, type LinearSample, predictLinear } from './fit.js';
 import type { ErrorStats, HeldOutError } from './types.js';
 import { chooseRidgeLinear, crossValidateLinear, errorStats } from './validate.js';
 import { totalLuts } from '../synth/netlist.js';
+import { yosysFamilyOf } from '../backend/rtl/synth.js';
 import { parseUtilizationReport } from './vivado-utilization.js';
 
 export type ResourceSource = 'yosys' | 'vivado';
@@ -64,8 +65,8 @@ export interface ResourceCalibration {
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 
-export function logicTermsOf(shape: LogicShape): number[] {
-  return Array.from(logicTermsInto(shape, new Float64Array(LOGIC_TERMS.length)));
+export function logicTermsOf(shape: LogicShape, ultrascale: boolean): number[] {
+  return Array.from(logicTermsInto(shape, ultrascale, new Float64Array(LOGIC_TERMS.length)));
 }
 
 /** The fields of a synth record (src/synth/records.ts) that calibration reads. */
@@ -73,6 +74,7 @@ interface SynthRecordFields {
   readonly designHash: string;
   readonly chunk: string;
   readonly sizes: LogicShape;
+  readonly family: 'xc7' | 'xcup';
   readonly tool: { readonly name: string; readonly version: string };
   readonly measured: {
     readonly lut: number;
@@ -91,6 +93,7 @@ export function yosysMeasurement(c: {
   readonly chunk: string;
   readonly by: string;
   readonly sizes: LogicShape;
+  readonly family: 'xc7' | 'xcup';
   readonly measured: SynthRecordFields['measured'];
   readonly model?: SynthRecordFields['model'];
 }): ResourceMeasurement {
@@ -100,7 +103,7 @@ export function yosysMeasurement(c: {
     chunk: c.chunk,
     source: 'yosys',
     by: c.by,
-    terms: logicTermsOf(c.sizes),
+    terms: logicTermsOf(c.sizes, c.family === 'xcup'),
     lut: totalLuts(c.measured),
     ff: c.measured.ff,
     dsp: c.model ? { measured: c.measured.dsp48, model: c.model.dsp } : null,
@@ -124,6 +127,7 @@ export function readSynthRecords(file: string): ResourceMeasurement[] {
       chunk: r.chunk,
       by: r.tool.version,
       sizes: r.sizes,
+      family: r.family,
       measured: r.measured,
       model: r.model,
     });
@@ -142,12 +146,19 @@ export function readVivadoUtilization(file: string, project?: string): ResourceM
   const report = parseUtilizationReport(readTextFile(file, 'a Vivado report_utilization -hierarchical report'), file);
   const dir = project ?? (basename(dirname(file)) === 'rtl' ? dirname(dirname(file)) : dirname(file));
   const { program, manifest } = loadProject(dir);
+  const family = report.device === null ? undefined : yosysFamilyOf(report.device);
+  if (!family)
+    throw new InputError(
+      file,
+      'Device',
+      `expected a 7-series or UltraScale+ part, found ${report.device === null ? 'none' : `"${report.device}"`}`,
+    );
   const out: ResourceMeasurement[] = [];
   for (const chunk of program.chunks) {
     const top = `${chunk.ident}_top`;
     const rows = report.rows.filter((r) => r.instance === top || r.module === top || r.module.startsWith(`${top}__`));
     if (rows.length === 0) continue;
-    const terms = logicTermsOf(loadRtlChunk(dir, program, manifest, chunk.index).sizes);
+    const terms = logicTermsOf(loadRtlChunk(dir, program, manifest, chunk.index).sizes, family === 'xcup');
     for (const row of rows) {
       const engine = report.rows.find((r) => r.parent === row.path && r.instance === 'u_engine') ?? row;
       out.push({
@@ -180,8 +191,16 @@ const defaultsOf = (c: LogicCoefficients) => LOGIC_TERMS.map((t) => c[t]);
 const coefficientsOf = (flat: readonly number[]) =>
   Object.fromEntries(LOGIC_TERMS.map((t, i) => [t, flat[i]])) as unknown as LogicCoefficients;
 
-/** Fit LUT and FF on the measurements and judge both on designs held out (k-fold by design). */
-export function calibrateResources(measurements: readonly ResourceMeasurement[], folds = 5): ResourceCalibration {
+/**
+ * Fit LUT and FF on the measurements and judge both on designs held out (k-fold by design),
+ * each fit pulled towards `anchor` (the default coefficients; bench:synth, whose chunks the
+ * defaults were fitted to, anchors at the structural prior).
+ */
+export function calibrateResources(
+  measurements: readonly ResourceMeasurement[],
+  folds = 5,
+  anchor: { readonly lut: LogicCoefficients; readonly ff: LogicCoefficients } = DEFAULT_RESOURCE_MODEL,
+): ResourceCalibration {
   const fitOne = (value: (m: ResourceMeasurement) => number, defaults: readonly number[]) => {
     const samples: LinearSample[] = measurements.map((m) => ({ row: m.terms, value: value(m), group: m.design }));
     const ridge = chooseRidgeLinear(samples, defaults, folds);
@@ -196,8 +215,8 @@ export function calibrateResources(measurements: readonly ResourceMeasurement[],
       ),
     };
   };
-  const lut = fitOne((m) => m.lut, defaultsOf(DEFAULT_RESOURCE_MODEL.lut));
-  const ff = fitOne((m) => m.ff, defaultsOf(DEFAULT_RESOURCE_MODEL.ff));
+  const lut = fitOne((m) => m.lut, defaultsOf(anchor.lut));
+  const ff = fitOne((m) => m.ff, defaultsOf(anchor.ff));
   const bySource: Partial<Record<ResourceSource, number>> = {};
   for (const m of measurements) bySource[m.source] = (bySource[m.source] ?? 0) + 1;
   const mismatches = measurements.flatMap((m) => {

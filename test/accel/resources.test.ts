@@ -52,7 +52,7 @@ function resourcesOf(ext: ChunkExtents, p: Partial<ChunkParams>): { dsp: number;
 
 /** The chunk's LOGIC_TERMS, from the sizes the lowering builds for it. */
 function termsOf(ext: ChunkExtents, p: Partial<ChunkParams>): number[] {
-  return Array.from(logicTermsInto(engineSizes(ext, chunkParams(p)), new Float64Array(LOGIC_TERMS.length)));
+  return Array.from(logicTermsInto(engineSizes(ext, chunkParams(p)), false, new Float64Array(LOGIC_TERMS.length)));
 }
 
 /** chunkDepths as [input, weight, accumulator, table] words per bank. */
@@ -165,12 +165,13 @@ describe('chunk memories', () => {
     const r = resourcesOf(conv, { ...p, loopOrder: 'os' });
     expect(r.bram).toBe(2 + 8 + 4 + 0 + 1);
     expect(r.dsp).toBe(16 + 4 * 5);
-    // LOGIC_TERMS: chunk 1, requant 4, laneBits 16·(9 + 8), selectBits (mn) add / pool only
-    // 2·E 4·9·VI 4, adderBits 4·3·32, accBits 4·1·32, portLanes 4, memories 2 + 8 + 4 + 3·4 + 1,
-    // lutramBits the tables' 7040, ramRegBits 4·110
-    expect(termsOf(conv, { ...p, loopOrder: 'os' })).toEqual([1, 4, 272, 288, 384, 128, 4, 27, 7040, 440]);
-    expect(r.lut).toBe(Math.ceil(logicEstimate(MODEL.lut, [1, 4, 272, 288, 384, 128, 4, 27, 7040, 440])));
-    expect(r.ff).toBe(Math.ceil(logicEstimate(MODEL.ff, [1, 4, 272, 288, 384, 128, 4, 27, 7040, 440])));
+    // LOGIC_TERMS: chunk 1, requant 4, laneBits 16·(9 + 8), selectBits none (mn, no ROT),
+    // adderBits 4·3·32, accBits 4·1·32, portLanes 4, memories 2 + 8 + 4 + 3·4 + 1, lutramBits the
+    // tables' 7040, ramRegBits 4·110, ultrascale 0 (a 7-series part)
+    const terms = [1, 4, 272, 0, 384, 128, 4, 27, 7040, 440, 0];
+    expect(termsOf(conv, { ...p, loopOrder: 'os' })).toEqual(terms);
+    expect(r.lut).toBe(Math.ceil(logicEstimate(MODEL.lut, terms)));
+    expect(r.ff).toBe(Math.ceil(logicEstimate(MODEL.ff, terms)));
   });
 
   it('ws: one weight copy holding every input channel of the layer (N, not tileN)', () => {
@@ -257,21 +258,22 @@ describe('chunk memories', () => {
     const mp = resourcesOf(dw, { ...t, parallel: 'mp', peN: 4 });
     expect(mp.bram).toBe(16 + 0 + 0 + 0 + 1);
     expect(mp.dsp).toBe(32 + 8 * 5);
-    // terms: laneBits 32·(9 + 8); selectBits PE_N 4·9·BJ 4·VI 8 + PE_M 8·8·VW 1 + add / pool
-    // 2·E 8·9·8; no adder tree (depthwise); accBits 8·4·32; portLanes max(4, 8, 8, 1); memories
+    // terms: laneBits 32·(9 + 8); selectBits PE_N 4·9·BJ 4·VI 8; no adder tree (depthwise);
+    // accBits 8·4·32; portLanes max(4, 8, 8, 1); memories
     // 2·4 + 2·8 + 8·4 + 3·8 + 1; LUT RAM weights 2·8·8·18 + accumulators 32·32·32 + tables
     // 8·110·4, read registers 2·8·8 + 32·32 + 8·110
     expect(termsOf(dw, { ...t, parallel: 'mp', peN: 4 })).toEqual([
       1,
       8,
       544,
-      4 * 9 * 4 * 8 + 8 * 8 + 2 * 8 * 9 * 8,
+      4 * 9 * 4 * 8,
       0,
       1024,
       8,
       81,
       2304 + 32768 + 3520,
       128 + 1024 + 880,
+      0,
     ]);
   });
 

@@ -96,13 +96,13 @@ describe('trips-hw explore', () => {
       '--network',
       networkFile,
       '--board',
-      join(ROOT, 'hw', 'boards', 'kv260.json'),
+      join(ROOT, 'hw', 'boards', 'zcu102.json'),
       ...FAST,
       '--out',
       out,
     ]);
     expect(r.exitCode, r.stderr).toBe(0);
-    expect((JSON.parse(readFileSync(out, 'utf8')) as DesignPoint).board.name).toBe('kv260');
+    expect((JSON.parse(readFileSync(out, 'utf8')) as DesignPoint).board.name).toBe('zcu102');
   });
 
   it('an unknown board is bad input (exit 2) and writes nothing', async () => {

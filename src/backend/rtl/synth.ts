@@ -7,6 +7,7 @@
  * OUT/rtl/<chunk>_synth.tcl (Vivado non-project synthesis of <chunk>_top, out of context, with a
  * hierarchical utilization report). Pure: numbers and labels here, text in the templates.
  */
+import { isUltrascalePart } from '../../accel/resources.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 import { escapeMakeComment, escapeTclWord, plainText } from '../../core/text.js';
@@ -44,7 +45,7 @@ export interface YosysScriptView {
  */
 export function yosysFamilyOf(part: string): YosysFamily | undefined {
   if (/^xc7[aksvz]/i.test(part)) return 'xc7';
-  if (/^xc(zu|k2[4-9]|au\d|ku\d+p|vu\d+p|u\d)/i.test(part)) return 'xcup';
+  if (isUltrascalePart(part)) return 'xcup';
   return undefined;
 }
 
