@@ -3,7 +3,8 @@
 // shadow copy, the protocol checked by the model, and the port's use measured.
 //
 // usage: axi_copy key=value …   bytes (the top's DW/8), commands, maxBeats, latency, wlatency,
-//   bpc (bytes per cycle), stall, seed, fixed (0: random lengths; n: every command n beats)
+//   bpc (bytes per cycle), stall, seed, fixed (0: random lengths; n: every command n beats),
+//   readOnly (1: reads alone, drained as they come), aligned (1: sources on 4 KB boundaries)
 // Prints one JSON object: cycles, beats, bursts, beatsPerCycle, mismatches, violations, err, hang.
 #include <cstdint>
 #include <cstdio>
@@ -19,7 +20,8 @@ namespace {
 
 std::map<std::string, double> args(int argc, char** argv) {
   std::map<std::string, double> a = {{"bytes", 8},  {"commands", 40}, {"maxBeats", 600}, {"latency", 40}, {"wlatency", 20},
-                                     {"bpc", 8},    {"stall", 0},     {"seed", 1},       {"fixed", 0},    {"maxReads", 8}};
+                                     {"bpc", 8},    {"stall", 0},     {"seed", 1},       {"fixed", 0},    {"maxReads", 8},
+                                     {"readOnly", 0}, {"aligned", 0}};
   for (int i = 1; i < argc; i++) {
     std::string s(argv[i]);
     auto eq = s.find('=');
@@ -68,6 +70,12 @@ int main(int argc, char** argv) {
     uint32_t beats = a["fixed"] > 0 ? uint32_t(a["fixed"]) : 1 + uint32_t(next(rs) % uint64_t(a["maxBeats"]));
     uint64_t words = half / bytes - beats;
     Cmd c{uint32_t(next(rs) % words) * bytes, uint32_t(half + (next(rs) % words) * bytes), beats};
+    if (a["aligned"] > 0) c.src = uint32_t(next(rs) % ((half - uint64_t(beats) * bytes) / 4096 + 1)) * 4096;
+    if (a["readOnly"] > 0) {
+      cmds.push_back(c);
+      totalBeats += beats;
+      continue;
+    }
     cmds.push_back(c);
     totalBeats += beats;
     for (uint32_t k = 0; k < beats * bytes; k++) shadow[c.dst + k] = shadow[c.src + k];
@@ -84,7 +92,9 @@ int main(int argc, char** argv) {
     top.eval();
   }
   top.rst_n = 1;
-  std::size_t nextRd = 0, nextWr = 0;
+  const bool readOnly = a["readOnly"] > 0;
+  top.sink = readOnly;
+  std::size_t nextRd = 0, nextWr = readOnly ? cmds.size() : 0;
   long lasts = 0, cycles = 0;
   const long bound = 64 + long((totalBeats + 300 * long(cmds.size())) * (1 + 20 * cfg.stall) * (1 + cfg.readLatency) * double(bytes) / cfg.bytesPerCycle);
   bool hang = false;

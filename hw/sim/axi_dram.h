@@ -3,7 +3,8 @@
 // master through an HP port:
 //   - latency: a read burst's first beat comes `readLatency` cycles after its address is
 //     accepted, a write's response `writeLatency` cycles after its last beat;
-//   - bandwidth: reads and writes share `bytesPerCycle` (credit, so a fraction is exact);
+//   - bandwidth: reads and writes share `bytesPerCycle` (credit, so a fraction is exact, banked
+//     for one cycle or one beat at most: an idle port saves nothing up);
 //   - outstanding: up to `maxReads` read and `maxWrites` write bursts accepted and unfinished;
 //   - stalls: with probability `stall` per cycle each channel holds back (ARREADY, AWREADY,
 //     WREADY low; no new R or B beat), from a seeded generator, so runs repeat.
@@ -12,6 +13,7 @@
 // burst's last beat — and counts every violation with a message. The top's ports are the AXI
 // names with a prefix (m_axi_*), reached through a template, so any top with them can use it.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -65,7 +67,8 @@ class Dram {
 
   // Before the cycle's combinational settle: the slave's outputs for this cycle.
   template <class Top> void drive(Top& t) {
-    credit = std::min(credit + cfg.bytesPerCycle, cfg.bytesPerCycle + 2.0 * cfg.dataBytes);
+    // a token bucket of one cycle's bandwidth (at least a beat): idle cycles bank nothing more
+    credit = std::min(credit + cfg.bytesPerCycle, std::max(cfg.bytesPerCycle, double(cfg.dataBytes)));
     t.m_axi_arready = int(reads.size()) < cfg.maxReads && !roll();
     t.m_axi_awready = int(writes.size()) < cfg.maxWrites && !roll();
     // a W beat is taken once its burst's address is known (AXI4 lets a slave wait for it)

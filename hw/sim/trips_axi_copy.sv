@@ -8,6 +8,8 @@ module trips_axi_copy #(
 ) (
     input logic clk,
     input logic rst_n,
+    // 1: the read stream is drained here (the write master idle): reads alone
+    input logic sink,
     input logic rdValid,
     output logic rdReady,
     input logic [31:0] rdAddr,
@@ -49,7 +51,8 @@ module trips_axi_copy #(
     input logic m_axi_bvalid,
     output logic m_axi_bready
 );
-  logic dValid, dReady, dLast, rdIdle, wrIdle, rdErr, wrErr;
+  logic dValid, dReady, dLast, rdIdle, wrIdle, rdErr, wrErr, rdReadyStream;
+  assign rdReadyStream = sink || dReady;
   logic [DW-1:0] dData;
   trips_axi_rd #(
       .AW(32),
@@ -64,7 +67,7 @@ module trips_axi_copy #(
       .cmdAddr(rdAddr),
       .cmdBeats(rdBeats),
       .dValid,
-      .dReady,
+      .dReady(rdReadyStream),
       .dData,
       .dLast,
       .idle(rdIdle),
@@ -95,7 +98,7 @@ module trips_axi_copy #(
       .cmdReady(wrReady),
       .cmdAddr(wrAddr),
       .cmdBeats(wrBeats),
-      .sValid(dValid),
+      .sValid(dValid && !sink),
       .sReady(dReady),
       .sData(dData),
       .sStrb({(DW / 8) {1'b1}}),
@@ -121,5 +124,5 @@ module trips_axi_copy #(
   assign idle = rdIdle && wrIdle;
   assign err = rdErr || wrErr;
   // a command's last word went by (the driver counts them)
-  assign lastSeen = dValid && dReady && dLast;
+  assign lastSeen = dValid && rdReadyStream && dLast;
 endmodule
