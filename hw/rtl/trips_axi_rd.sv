@@ -15,6 +15,10 @@ module trips_axi_rd #(
     output logic cmdReady,
     input logic [AW-1:0] cmdAddr,
     input logic [31:0] cmdBeats,
+    // beats the consumer will take from here on without stalling (its free space): a burst goes
+    // out only when every beat in flight and its own fit, so the shared, in-order R channel never
+    // waits on this master's consumer; all ones for a consumer that never stalls
+    input logic [31:0] room,
     output logic dValid,
     input logic dReady,
     output logic [DW-1:0] dData,
@@ -38,10 +42,12 @@ module trips_axi_rd #(
 );
   localparam int OW = $clog2(MAX_OUT + 1);
   localparam int SB = $clog2(DW / 8);
-  logic bValid, bReady, bLast, burstIdle, room, arHs, rHs, endsCmd, lastEmpty;
+  logic bValid, bReady, bLast, burstIdle, slots, arHs, rHs, endsCmd, lastEmpty;
   logic [AW-1:0] bAddr;
   logic [7:0] bLen;
   logic [OW-1:0] outQ;
+  logic [31:0] flightQ;
+  logic fits;
   trips_axi_burst #(
       .AW(AW),
       .DW(DW),
@@ -60,18 +66,27 @@ module trips_axi_rd #(
       .bLast,
       .idle(burstIdle)
   );
+  // (the address, the handshake and the data in blocks of their own: a simulator sees no false
+  // loop when ARREADY comes from logic that reads ARVALID, as an arbiter's does)
   always_comb begin
-    // outQ only falls while a burst waits, so ARVALID, once high, stays high until ARREADY
-    room = outQ < OW'(MAX_OUT);
-    m_axi_arvalid = bValid && room;
-    bReady = m_axi_arready && room;
+    // outQ only falls while a burst waits, so ARVALID, once high, stays high until ARREADY;
+    // room − flightQ only grows while a burst waits (each beat that lands leaves flight), so
+    // the burst, once shown, still fits
+    slots = outQ < OW'(MAX_OUT);
+    fits = {1'b0, flightQ} + {24'd0, bLen} + 33'd1 <= {1'b0, room};
+    m_axi_arvalid = bValid && slots && fits;
     m_axi_araddr = bAddr;
     m_axi_arlen = bLen;
     m_axi_arsize = 3'(SB);
     m_axi_arburst = 2'b01;
     m_axi_arcache = 4'b0011;
     m_axi_arprot = 3'b000;
+  end
+  always_comb begin
+    bReady = m_axi_arready && slots && fits;
     arHs = m_axi_arvalid && m_axi_arready;
+  end
+  always_comb begin
     m_axi_rready = dReady;
     rHs = m_axi_rvalid && m_axi_rready;
     dValid = m_axi_rvalid;
@@ -92,14 +107,17 @@ module trips_axi_rd #(
       .pop(rHs && m_axi_rlast),
       .dout(endsCmd),
       .full(),
-      .empty(lastEmpty)
+      .empty(lastEmpty),
+      .level()
   );
   /* verilator lint_on PINCONNECTEMPTY */
   always_ff @(posedge clk) begin
     if (!rst_n) begin
       outQ <= '0;
+      flightQ <= '0;
       err <= 1'b0;
     end else begin
+      flightQ <= flightQ + (arHs ? 32'(bLen) + 32'd1 : 32'd0) - (rHs ? 32'd1 : 32'd0);
       if (arHs && !(rHs && m_axi_rlast)) outQ <= outQ + 1'b1;
       else if (!arHs && rHs && m_axi_rlast) outQ <= outQ - 1'b1;
       if (rHs && m_axi_rresp != 2'b00) err <= 1'b1;

@@ -77,7 +77,8 @@ module trips_axi_wr #(
       .pop(wHs && m_axi_wlast),
       .dout(headLen),
       .full(),
-      .empty(lenEmpty)
+      .empty(lenEmpty),
+      .level()
   );
   /* verilator lint_on PINCONNECTEMPTY */
   always_comb begin

@@ -13,7 +13,9 @@ module trips_fifo #(
     input logic pop,
     output logic [W-1:0] dout,
     output logic full,
-    output logic empty
+    output logic empty,
+    // entries held
+    output logic [(DEPTH > 1 ? $clog2(DEPTH) : 1):0] level
 );
   localparam int A = DEPTH > 1 ? $clog2(DEPTH) : 1;
   logic [W-1:0] mem[DEPTH];
@@ -23,6 +25,7 @@ module trips_fifo #(
   assign full = n == (A + 1)'(DEPTH);
   assign empty = n == '0;
   assign dout = mem[rp];
+  assign level = n;
   assign doPush = push && !full;
   assign doPop = pop && !empty;
   always_ff @(posedge clk) if (doPush) mem[wp] <= din;

@@ -11,12 +11,15 @@
 // It checks the master against the protocol — valid held until ready with its payload stable,
 // INCR bursts of the port's size, aligned, inside the memory, none across 4 KB, WLAST on each
 // burst's last beat — and counts every violation with a message. The top's ports are the AXI
-// names with a prefix (m_axi_*), reached through a template, so any top with them can use it.
+// names with a prefix (m_axi_*), reached through a template, so any top with them can use it;
+// with ID ports, each burst is answered with its ID (in order of acceptance, as AXI4 allows).
 #pragma once
 #include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "verilated.h"
@@ -40,6 +43,10 @@ inline uint8_t byteOf(uint64_t s, int i) { return i < 8 ? uint8_t(s >> (8 * i)) 
 template <std::size_t N> uint8_t byteOf(const VlWide<N>& s, int i) { return uint8_t(s[i / 4] >> (8 * (i % 4))); }
 inline bool bitOf(uint64_t s, int i) { return i < 64 && ((s >> i) & 1); }
 template <std::size_t N> bool bitOf(const VlWide<N>& s, int i) { return (s[i / 32] >> (i % 32)) & 1; }
+
+// whether a top's port carries IDs (m_axi_arid …): the model answers each burst with its ID
+template <class T, class = void> struct HasIds : std::false_type {};
+template <class T> struct HasIds<T, std::void_t<decltype(std::declval<T&>().m_axi_arid)>> : std::true_type {};
 
 struct Config {
   int dataBytes = 8;
@@ -82,12 +89,15 @@ class Dram {
       putBytes(t.m_axi_rdata, beat.data(), cfg.dataBytes);
       t.m_axi_rlast = b.done == b.len;
       t.m_axi_rresp = 0;
+      if constexpr (HasIds<Top>::value) t.m_axi_rid = b.id;
     } else {
       t.m_axi_rlast = 0;
     }
     if (!bShown && !responses.empty() && now >= responses.front() && !roll()) bShown = true;
     t.m_axi_bvalid = bShown;
     t.m_axi_bresp = 0;
+    if constexpr (HasIds<Top>::value)
+      if (!writes.empty()) t.m_axi_bid = writes.front().id;
   }
 
   // After the settle, before the clock edge: the handshakes of this cycle.
@@ -97,10 +107,12 @@ class Dram {
     if (t.m_axi_arvalid && t.m_axi_arready) {
       reads.push_back(address(t.m_axi_araddr, t.m_axi_arlen, t.m_axi_arsize, t.m_axi_arburst, "AR"));
       reads.back().readyAt = now + cfg.readLatency;
+      if constexpr (HasIds<Top>::value) reads.back().id = t.m_axi_arid;
       stats.readBursts++;
     }
     if (t.m_axi_awvalid && t.m_axi_awready) {
       writes.push_back(address(t.m_axi_awaddr, t.m_axi_awlen, t.m_axi_awsize, t.m_axi_awburst, "AW"));
+      if constexpr (HasIds<Top>::value) writes.back().id = t.m_axi_awid;
       stats.writeBursts++;
     }
     if (rShown && t.m_axi_rready) {
@@ -146,6 +158,7 @@ class Dram {
     long len = 0;  // AXI length: beats − 1
     long done = 0;
     long readyAt = 0;
+    long id = 0;
   };
   Config cfg;
   uint64_t rng;
@@ -195,8 +208,13 @@ class Dram {
     return b;
   }
   template <class Top> void checkHeld(Top& t) {
-    hold(heldAr, t.m_axi_arvalid, t.m_axi_arready, uint64_t(t.m_axi_araddr) * 256 + t.m_axi_arlen, "ARVALID");
-    hold(heldAw, t.m_axi_awvalid, t.m_axi_awready, uint64_t(t.m_axi_awaddr) * 256 + t.m_axi_awlen, "AWVALID");
+    uint64_t arId = 0, awId = 0;
+    if constexpr (HasIds<Top>::value) {
+      arId = uint64_t(t.m_axi_arid) << 48;
+      awId = uint64_t(t.m_axi_awid) << 48;
+    }
+    hold(heldAr, t.m_axi_arvalid, t.m_axi_arready, arId + uint64_t(t.m_axi_araddr) * 256 + t.m_axi_arlen, "ARVALID");
+    hold(heldAw, t.m_axi_awvalid, t.m_axi_awready, awId + uint64_t(t.m_axi_awaddr) * 256 + t.m_axi_awlen, "AWVALID");
     uint64_t w = t.m_axi_wlast;
     for (int i = 0; i < cfg.dataBytes; i++) w = w * 1099511628211ULL + byteOf(t.m_axi_wdata, i) + 7 * bitOf(t.m_axi_wstrb, i);
     hold(heldW, t.m_axi_wvalid, t.m_axi_wready, w, "WVALID");

@@ -4,7 +4,10 @@
 module trips_axi_copy #(
     parameter int DW = 64,
     parameter int MAX_OUT = 4,
-    parameter int MAX_LEN = 256
+    parameter int MAX_LEN = 256,
+    // 0: the read stream feeds the write stream directly; n: through a queue of n words, the
+    // read master told its free space (as a DMA tells it its buffer's)
+    parameter int BUF = 0
 ) (
     input logic clk,
     input logic rst_n,
@@ -51,9 +54,37 @@ module trips_axi_copy #(
     input logic m_axi_bvalid,
     output logic m_axi_bready
 );
-  logic dValid, dReady, dLast, rdIdle, wrIdle, rdErr, wrErr, rdReadyStream;
-  assign rdReadyStream = sink || dReady;
-  logic [DW-1:0] dData;
+  logic dValid, dLast, rdIdle, wrIdle, rdErr, wrErr, rdReadyStream;
+  logic [DW-1:0] dData, qData;
+  logic [31:0] room;
+  // the write master's side of the queue (or of the direct stream)
+  logic qValid, qReady;
+  if (BUF == 0) begin : g_direct
+    assign rdReadyStream = sink || qReady;
+    assign qValid = dValid && !sink;
+    assign qData = dData;
+    assign room = 32'hffff_ffff;
+  end else begin : g_queue
+    logic full, empty;
+    logic [(BUF > 1 ? $clog2(BUF) : 1):0] level;
+    trips_fifo #(
+        .W(DW),
+        .DEPTH(BUF)
+    ) u_queue (
+        .clk,
+        .rst_n,
+        .push(dValid && !full && !sink),
+        .din(dData),
+        .pop(qReady),
+        .dout(qData),
+        .full,
+        .empty,
+        .level
+    );
+    assign rdReadyStream = sink || !full;
+    assign qValid = !empty;
+    assign room = sink ? 32'hffff_ffff : 32'(BUF) - 32'(level);
+  end
   trips_axi_rd #(
       .AW(32),
       .DW(DW),
@@ -66,6 +97,7 @@ module trips_axi_copy #(
       .cmdReady(rdReady),
       .cmdAddr(rdAddr),
       .cmdBeats(rdBeats),
+      .room,
       .dValid,
       .dReady(rdReadyStream),
       .dData,
@@ -98,9 +130,9 @@ module trips_axi_copy #(
       .cmdReady(wrReady),
       .cmdAddr(wrAddr),
       .cmdBeats(wrBeats),
-      .sValid(dValid && !sink),
-      .sReady(dReady),
-      .sData(dData),
+      .sValid(qValid),
+      .sReady(qReady),
+      .sData(qData),
       .sStrb({(DW / 8) {1'b1}}),
       .idle(wrIdle),
       .err(wrErr),

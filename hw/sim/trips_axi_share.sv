@@ -1,0 +1,197 @@
+// trips_axi_share.sv — test top for trips_axi_arb (test/rtl/axi.test.ts): K copy engines
+// (hw/sim/trips_axi_copy.sv, a read and a write master each) share one AXI4 port through the
+// arbiter; hw/sim/axi_share.cpp serves the port with its DRAM model.
+module trips_axi_share #(
+    parameter int K = 3,
+    parameter int DW = 64,
+    parameter int MAX_OUT = 4,
+    parameter int IW = K > 1 ? $clog2(K) : 1
+) (
+    input logic clk,
+    input logic rst_n,
+    input logic [K-1:0] rdValid,
+    output logic [K-1:0] rdReady,
+    input logic [K-1:0][31:0] rdAddr,
+    input logic [K-1:0][31:0] rdBeats,
+    input logic [K-1:0] wrValid,
+    output logic [K-1:0] wrReady,
+    input logic [K-1:0][31:0] wrAddr,
+    input logic [K-1:0][31:0] wrBeats,
+    output logic [K-1:0] idle,
+    output logic [K-1:0] err,
+    output logic [K-1:0] lastSeen,
+    output logic [IW-1:0] m_axi_arid,
+    output logic [31:0] m_axi_araddr,
+    output logic [7:0] m_axi_arlen,
+    output logic [2:0] m_axi_arsize,
+    output logic [1:0] m_axi_arburst,
+    output logic [3:0] m_axi_arcache,
+    output logic [2:0] m_axi_arprot,
+    output logic m_axi_arvalid,
+    input logic m_axi_arready,
+    input logic [IW-1:0] m_axi_rid,
+    input logic [DW-1:0] m_axi_rdata,
+    input logic [1:0] m_axi_rresp,
+    input logic m_axi_rlast,
+    input logic m_axi_rvalid,
+    output logic m_axi_rready,
+    output logic [IW-1:0] m_axi_awid,
+    output logic [31:0] m_axi_awaddr,
+    output logic [7:0] m_axi_awlen,
+    output logic [2:0] m_axi_awsize,
+    output logic [1:0] m_axi_awburst,
+    output logic [3:0] m_axi_awcache,
+    output logic [2:0] m_axi_awprot,
+    output logic m_axi_awvalid,
+    input logic m_axi_awready,
+    output logic [DW-1:0] m_axi_wdata,
+    output logic [DW/8-1:0] m_axi_wstrb,
+    output logic m_axi_wlast,
+    output logic m_axi_wvalid,
+    input logic m_axi_wready,
+    input logic [IW-1:0] m_axi_bid,
+    input logic [1:0] m_axi_bresp,
+    input logic m_axi_bvalid,
+    output logic m_axi_bready
+);
+  logic [K-1:0][31:0] araddr, awaddr;
+  logic [K-1:0][7:0] arlen, awlen;
+  logic [K-1:0][2:0] arsize, awsize, arprot, awprot;
+  logic [K-1:0][1:0] arburst, awburst;
+  logic [K-1:0][3:0] arcache, awcache;
+  // one signal per engine for Verilator (as vectors they make false combinational loops)
+  logic [K-1:0] arvalid, arready, rvalid;
+  logic [K-1:0] rready, awvalid, awready;
+  logic [K-1:0] wlast, wvalid, wready;
+  logic [K-1:0] bvalid, bready;
+  logic [K-1:0][DW-1:0] wdata;
+  logic [K-1:0][DW/8-1:0] wstrb;
+  logic [DW-1:0] rdata;
+  logic [1:0] rresp, bresp;
+  logic rlast;
+  for (genvar e = 0; e < K; e++) begin : g_engine
+    // each engine's reads land in a queue the read master reserves space in: with the port's R
+    // channel shared and in order, a master whose consumer stalls would stall every other
+    trips_axi_copy #(
+        .DW(DW),
+        .MAX_OUT(MAX_OUT),
+        .BUF(256)
+    ) u_copy (
+        .clk,
+        .rst_n,
+        .sink(1'b0),
+        .rdValid(rdValid[e]),
+        .rdReady(rdReady[e]),
+        .rdAddr(rdAddr[e]),
+        .rdBeats(rdBeats[e]),
+        .wrValid(wrValid[e]),
+        .wrReady(wrReady[e]),
+        .wrAddr(wrAddr[e]),
+        .wrBeats(wrBeats[e]),
+        .idle(idle[e]),
+        .err(err[e]),
+        .lastSeen(lastSeen[e]),
+        .m_axi_araddr(araddr[e]),
+        .m_axi_arlen(arlen[e]),
+        .m_axi_arsize(arsize[e]),
+        .m_axi_arburst(arburst[e]),
+        .m_axi_arcache(arcache[e]),
+        .m_axi_arprot(arprot[e]),
+        .m_axi_arvalid(arvalid[e]),
+        .m_axi_arready(arready[e]),
+        .m_axi_rdata(rdata),
+        .m_axi_rresp(rresp),
+        .m_axi_rlast(rlast),
+        .m_axi_rvalid(rvalid[e]),
+        .m_axi_rready(rready[e]),
+        .m_axi_awaddr(awaddr[e]),
+        .m_axi_awlen(awlen[e]),
+        .m_axi_awsize(awsize[e]),
+        .m_axi_awburst(awburst[e]),
+        .m_axi_awcache(awcache[e]),
+        .m_axi_awprot(awprot[e]),
+        .m_axi_awvalid(awvalid[e]),
+        .m_axi_awready(awready[e]),
+        .m_axi_wdata(wdata[e]),
+        .m_axi_wstrb(wstrb[e]),
+        .m_axi_wlast(wlast[e]),
+        .m_axi_wvalid(wvalid[e]),
+        .m_axi_wready(wready[e]),
+        .m_axi_bresp(bresp),
+        .m_axi_bvalid(bvalid[e]),
+        .m_axi_bready(bready[e])
+    );
+  end
+  trips_axi_arb #(
+      .N(K),
+      .AW(32),
+      .DW(DW),
+      .WQ(K * MAX_OUT),
+      .IW(IW)
+  ) u_arb (
+      .clk,
+      .rst_n,
+      .s_araddr(araddr),
+      .s_arlen(arlen),
+      .s_arsize(arsize),
+      .s_arburst(arburst),
+      .s_arcache(arcache),
+      .s_arprot(arprot),
+      .s_arvalid(arvalid),
+      .s_arready(arready),
+      .s_rdata(rdata),
+      .s_rresp(rresp),
+      .s_rlast(rlast),
+      .s_rvalid(rvalid),
+      .s_rready(rready),
+      .s_awaddr(awaddr),
+      .s_awlen(awlen),
+      .s_awsize(awsize),
+      .s_awburst(awburst),
+      .s_awcache(awcache),
+      .s_awprot(awprot),
+      .s_awvalid(awvalid),
+      .s_awready(awready),
+      .s_wdata(wdata),
+      .s_wstrb(wstrb),
+      .s_wlast(wlast),
+      .s_wvalid(wvalid),
+      .s_wready(wready),
+      .s_bresp(bresp),
+      .s_bvalid(bvalid),
+      .s_bready(bready),
+      .m_axi_arid,
+      .m_axi_araddr,
+      .m_axi_arlen,
+      .m_axi_arsize,
+      .m_axi_arburst,
+      .m_axi_arcache,
+      .m_axi_arprot,
+      .m_axi_arvalid,
+      .m_axi_arready,
+      .m_axi_rid,
+      .m_axi_rdata,
+      .m_axi_rresp,
+      .m_axi_rlast,
+      .m_axi_rvalid,
+      .m_axi_rready,
+      .m_axi_awid,
+      .m_axi_awaddr,
+      .m_axi_awlen,
+      .m_axi_awsize,
+      .m_axi_awburst,
+      .m_axi_awcache,
+      .m_axi_awprot,
+      .m_axi_awvalid,
+      .m_axi_awready,
+      .m_axi_wdata,
+      .m_axi_wstrb,
+      .m_axi_wlast,
+      .m_axi_wvalid,
+      .m_axi_wready,
+      .m_axi_bid,
+      .m_axi_bresp,
+      .m_axi_bvalid,
+      .m_axi_bready
+  );
+endmodule
