@@ -146,7 +146,9 @@ export function readVivadoUtilization(file: string, project?: string): ResourceM
   const report = parseUtilizationReport(readTextFile(file, 'a Vivado report_utilization -hierarchical report'), file);
   const dir = project ?? (basename(dirname(file)) === 'rtl' ? dirname(dirname(file)) : dirname(file));
   const { program, manifest } = loadProject(dir);
-  const family = report.device === null ? undefined : yosysFamilyOf(report.device);
+  // Vivado prints 7-series parts without their `xc` (`7z045ffg900-2`)
+  const part = report.device === null ? null : /^xc/i.test(report.device) ? report.device : `xc${report.device}`;
+  const family = part === null ? undefined : yosysFamilyOf(part);
   if (!family)
     throw new InputError(
       file,

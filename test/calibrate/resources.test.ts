@@ -194,7 +194,12 @@ describe('synth records → LUT and FF calibration', () => {
 });
 
 /** A Vivado hierarchical utilization report of `top` with its engine under it. */
-function vivadoReport(top: string, engine: { lut: number; ff: number; dsp: number; ramb18: number; ramb36: number }): string {
+function vivadoReport(
+  top: string,
+  engine: { lut: number; ff: number; dsp: number; ramb18: number; ramb36: number },
+  // as Vivado prints it: 7-series parts without their `xc`
+  device = '7z045ffg900-2',
+): string {
   const row = (inst: string, mod: string, r: typeof engine) =>
     `| ${inst.padEnd(22)} | ${mod.padEnd(26)} | ${String(r.lut).padStart(10)} | ${String(r.lut - 100).padStart(10)} | ${'100'.padStart(7)} | ${'0'.padStart(4)} | ${String(r.ff).padStart(5)} | ${String(r.ramb36).padStart(6)} | ${String(r.ramb18).padStart(6)} | ${String(r.dsp).padStart(12)} |`;
   const rule = `+${'-'.repeat(24)}+${'-'.repeat(28)}+------------+------------+---------+------+-------+--------+--------+--------------+`;
@@ -202,7 +207,7 @@ function vivadoReport(top: string, engine: { lut: number; ff: number; dsp: numbe
     'Copyright 1986-2022 Xilinx, Inc. All Rights Reserved.',
     '| Tool Version : Vivado v.2023.2 (lin64) Build 4029153 Fri Oct 13 20:13:54 MDT 2023',
     `| Design       : ${top}`,
-    '| Device       : xc7z045ffg900-2',
+    `| Device       : ${device}`,
     '| Design State : Synthesized',
     '',
     'Utilization Design Information',
@@ -239,6 +244,19 @@ describe('Vivado report_utilization → LUT and FF measurements', () => {
     expect(m.terms).toEqual(logicTermsOf(lowerChunk(program, chunk).sizes, false));
     expect(m.dsp).toEqual({ measured: chunk.resources.dsp, model: chunk.resources.dsp });
     expect(m.bram18).toEqual({ measured: bram, model: bram });
+  });
+
+  it("counts the family from the report's Device, and refuses a part it does not know", () => {
+    const chunk = program.chunks[0];
+    const report = join(dir, 'p', 'rtl', `${chunk.ident}_utilization.rpt`);
+    const engine = { lut: 21000, ff: 7000, dsp: chunk.resources.dsp, ramb36: 0, ramb18: chunk.resources.bram18 };
+    const sizes = lowerChunk(program, chunk).sizes;
+    writeFileSync(report, vivadoReport(`${chunk.ident}_top`, engine, 'xczu9eg-ffvb1156-2-e'));
+    expect(readVivadoUtilization(report)[0].terms).toEqual(logicTermsOf(sizes, true));
+    writeFileSync(report, vivadoReport(`${chunk.ident}_top`, engine, 'xc7z045ffg900-2'));
+    expect(readVivadoUtilization(report)[0].terms).toEqual(logicTermsOf(sizes, false));
+    writeFileSync(report, vivadoReport(`${chunk.ident}_top`, engine, 'xcvu440-flga2892-2-e'));
+    expect(() => readVivadoUtilization(report)).toThrow(/Device.*xcvu440/);
   });
 
   it('refuses a report with no chunk of the project, naming what it looked for', () => {
