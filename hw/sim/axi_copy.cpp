@@ -4,7 +4,8 @@
 //
 // usage: axi_copy key=value …   bytes (the top's DW/8), commands, maxBeats, latency, wlatency,
 //   bpc (bytes per cycle), stall, seed, fixed (0: random lengths; n: every command n beats),
-//   readOnly (1: reads alone, drained as they come), aligned (1: sources on 4 KB boundaries)
+//   readOnly (1: reads alone, drained as they come), writeOnly (1: writes alone, of a count of
+//   their beats), aligned (1: sources or, writing alone, destinations on 4 KB boundaries)
 // Prints one JSON object: cycles, beats, bursts, beatsPerCycle, mismatches, violations, err, hang.
 #include <cstdint>
 #include <cstdio>
@@ -21,7 +22,7 @@ namespace {
 std::map<std::string, double> args(int argc, char** argv) {
   std::map<std::string, double> a = {{"bytes", 8},  {"commands", 40}, {"maxBeats", 600}, {"latency", 40}, {"wlatency", 20},
                                      {"bpc", 8},    {"stall", 0},     {"seed", 1},       {"fixed", 0},    {"maxReads", 8},
-                                     {"readOnly", 0}, {"aligned", 0}};
+                                     {"readOnly", 0}, {"writeOnly", 0}, {"aligned", 0}};
   for (int i = 1; i < argc; i++) {
     std::string s(argv[i]);
     auto eq = s.find('=');
@@ -76,6 +77,15 @@ int main(int argc, char** argv) {
       totalBeats += beats;
       continue;
     }
+    if (a["writeOnly"] > 0) {
+      if (a["aligned"] > 0) c.dst = uint32_t(half + next(rs) % ((half - uint64_t(beats) * bytes) / 4096 + 1) * 4096);
+      // beat k of the whole run carries k, little-endian, in every 8 bytes
+      for (uint32_t k = 0; k < beats; k++)
+        for (int b = 0; b < bytes; b++) shadow[c.dst + uint64_t(k) * bytes + b] = uint8_t(uint64_t(totalBeats + k) >> (8 * (b % 8)));
+      cmds.push_back(c);
+      totalBeats += beats;
+      continue;
+    }
     cmds.push_back(c);
     totalBeats += beats;
     for (uint32_t k = 0; k < beats * bytes; k++) shadow[c.dst + k] = shadow[c.src + k];
@@ -93,8 +103,10 @@ int main(int argc, char** argv) {
   }
   top.rst_n = 1;
   const bool readOnly = a["readOnly"] > 0;
+  const bool writeOnly = a["writeOnly"] > 0;
   top.sink = readOnly;
-  std::size_t nextRd = 0, nextWr = readOnly ? cmds.size() : 0;
+  top.source = writeOnly;
+  std::size_t nextRd = writeOnly ? cmds.size() : 0, nextWr = readOnly ? cmds.size() : 0;
   long lasts = 0, cycles = 0;
   const long bound = 64 + long((totalBeats + 300 * long(cmds.size())) * (1 + 20 * cfg.stall) * (1 + cfg.readLatency) * double(bytes) / cfg.bytesPerCycle);
   bool hang = false;

@@ -13,6 +13,8 @@ module trips_axi_copy #(
     input logic rst_n,
     // 1: the read stream is drained here (the write master idle): reads alone
     input logic sink,
+    // 1: the write stream is a count of its beats (the read master idle): writes alone
+    input logic source,
     input logic rdValid,
     output logic rdReady,
     input logic [31:0] rdAddr,
@@ -130,9 +132,9 @@ module trips_axi_copy #(
       .cmdReady(wrReady),
       .cmdAddr(wrAddr),
       .cmdBeats(wrBeats),
-      .sValid(qValid),
+      .sValid(source || qValid),
       .sReady(qReady),
-      .sData(qData),
+      .sData(source ? DW'({((DW + 63) / 64) {count}}) : qData),
       .sStrb({(DW / 8) {1'b1}}),
       .idle(wrIdle),
       .err(wrErr),
@@ -157,4 +159,9 @@ module trips_axi_copy #(
   assign err = rdErr || wrErr;
   // a command's last word went by (the driver counts them)
   assign lastSeen = dValid && rdReadyStream && dLast;
+  // the beats the write master took, as the source's data
+  logic [63:0] count;
+  always_ff @(posedge clk)
+    if (!rst_n) count <= '0;
+    else if (source && qReady) count <= count + 64'd1;
 endmodule

@@ -80,6 +80,7 @@ module trips_axi_share #(
         .clk,
         .rst_n,
         .sink(1'b0),
+        .source(1'b0),
         .rdValid(rdValid[e]),
         .rdReady(rdReady[e]),
         .rdAddr(rdAddr[e]),

@@ -1,16 +1,15 @@
 /**
- * Analytical timing of the AXI4 read master (hw/rtl/trips_axi_rd.sv) against a DRAM with a
- * latency and a bandwidth — the terms the system model (issue 17) charges a transfer, held
- * against the Verilator copy top and its DRAM model (test/rtl/axi.test.ts, docs/rtl.md §8).
+ * Analytical timing of the AXI4 read and write masters (hw/rtl/trips_axi_rd.sv, trips_axi_wr.sv)
+ * against a DRAM with a latency and a bandwidth — the terms the system model (issue 17) will
+ * charge a transfer, held against the Verilator copy top and its DRAM model (test/rtl/axi.test.ts,
+ * docs/rtl.md §8).
  *
  * A command of contiguous port words is cut into bursts of at most MAX_LEN beats, none across a
- * 4 KB boundary (`axiBursts`). One burst slot (of `inFlight`) is busy from its address to its
- * last beat: max(latency, 1) cycles, then its beats at the DRAM's rate (the first at once, the
- * DRAM having banked one), and the slot is free to issue again the cycle after; so with bursts
- * of B beats the port moves
- *   min(rate, inFlight · B / (max(L, 1) + 1 + (B − 1) / rate))   beats per cycle,
- * and a finite stream takes the longer of its rate-bound and slot-bound times (axiReadCycles).
- * Pure functions.
+ * 4 KB boundary (`axiBursts`). One burst slot (of `inFlight`) is busy for its latency (a read's
+ * to its first beat, a write's from its last beat to its response), its beats at the DRAM's rate
+ * (the first at once, the DRAM having banked one) and the master's constant cycles; so with
+ * bursts of B beats the port moves min(rate, inFlight · B / period) beats per cycle, and a finite
+ * stream takes the longer of its rate-bound and slot-bound times (axiStreamCycles). Pure functions.
  */
 
 /** AXI4 INCR bursts of at most `maxLen` beats (≤ 256) a command of `beats` port words from byte address `addr` needs. */
@@ -29,41 +28,63 @@ export function axiBursts(addr: number, beats: number, portBytes: number, maxLen
   return bursts;
 }
 
-export interface AxiReadStream {
+export interface AxiStream {
   /** Bursts in the stream, alike. */
   readonly bursts: number;
   /** Beats of each. */
   readonly beatsPerBurst: number;
-  /** Cycles from a burst's address accepted to its first beat. */
+  /** Read: cycles from a burst's address accepted to its first beat; write: from its last beat to its response. */
   readonly latency: number;
   /** Bursts the master keeps in flight (MAX_OUT). */
   readonly inFlight: number;
-  /** Beats per cycle the DRAM gives this port (≤ 1: one beat a cycle on the R channel at most). */
+  /** Beats per cycle the DRAM gives this stream (≤ 1: one beat a cycle on a data channel at most). */
   readonly rate: number;
 }
 
-/** Beats per cycle a stream of alike bursts moves once it is going. */
-export function axiReadThroughput(s: AxiReadStream): number {
-  const rate = Math.min(1, s.rate);
-  // a burst's first beat on the latency, each next one 1 / rate later (the DRAM banks no more
-  // than a beat of bandwidth while the port waits), the slot free the cycle after its last
-  const period = Math.max(1, s.latency) + 1 + (s.beatsPerBurst - 1) / rate;
-  return Math.min(rate, (s.inFlight * s.beatsPerBurst) / period);
+/**
+ * The two masters' constants: a read slot is busy from its address to its last beat and frees
+ * the cycle after (1); a write slot from the cycle its burst is formed — its first beat one cycle
+ * later, once the DRAM has its address — to the response after its last beat, and frees two cycles
+ * after that (3: the response shown, taken, counted). Once the stream is going, a rate-bound read
+ * ends 1 cycle after its last beat, a write 3 after its response latency (the response shown,
+ * taken, counted).
+ */
+const SLOT = { read: 1, write: 3 } as const;
+const TAIL = { read: 1, write: 3 } as const;
+export type AxiDirection = keyof typeof SLOT;
+
+/** A burst slot's period: its latency, its beats at the rate, and the master's constant. */
+function slotPeriod(s: AxiStream, direction: AxiDirection): number {
+  return Math.max(1, s.latency) + SLOT[direction] + (s.beatsPerBurst - 1) / Math.min(1, s.rate);
+}
+
+/** Beats per cycle a stream of alike bursts moves once it is going (reads by default; `latency` is a write's response latency). */
+export function axiReadThroughput(s: AxiStream, direction: AxiDirection = 'read'): number {
+  return Math.min(Math.min(1, s.rate), (s.inFlight * s.beatsPerBurst) / slotPeriod(s, direction));
 }
 
 /**
- * Cycles from the command to the stream's last beat: 2 to cut the first burst and present its
- * address, then the longer of what the DRAM's rate allows (the first beat after the latency, the
- * rest at the rate) and what the slots allow (⌈n / inFlight⌉ slot periods, the slots staggered by
- * one burst's beats each, since bursts issued together share the one R channel).
+ * Cycles from the command to the stream's end (a read's last beat, a write's last response): 2
+ * to cut the first burst and present its address, then the longer of what the DRAM's rate
+ * allows (the latency, then every beat at the rate) and what the slots allow (⌈n / inFlight⌉ slot
+ * periods, the slots staggered by one burst's beats each, since bursts issued together share one
+ * data channel).
  */
-export function axiReadCycles(s: AxiReadStream): number {
+export function axiStreamCycles(s: AxiStream, direction: AxiDirection): number {
   if (s.bursts <= 0) return 0;
   const rate = Math.min(1, s.rate);
-  const latency = Math.max(1, s.latency);
   const beatsAfterFirst = (s.beatsPerBurst - 1) / rate;
-  const period = latency + 1 + beatsAfterFirst;
-  const rateBound = latency + 1 + (s.bursts * s.beatsPerBurst - 1) / rate;
-  const slotBound = Math.ceil(s.bursts / s.inFlight) * period + (Math.min(s.bursts, s.inFlight) - 1) * beatsAfterFirst;
+  const rateBound = Math.max(1, s.latency) + TAIL[direction] + (s.bursts * s.beatsPerBurst - 1) / rate;
+  const slotBound = Math.ceil(s.bursts / s.inFlight) * slotPeriod(s, direction) + (Math.min(s.bursts, s.inFlight) - 1) * beatsAfterFirst;
   return 2 + Math.max(rateBound, slotBound);
+}
+
+/** Cycles from the command to the read stream's last beat. */
+export function axiReadCycles(s: AxiStream): number {
+  return axiStreamCycles(s, 'read');
+}
+
+/** Cycles from the command to the write stream's last response (`latency`: the response's). */
+export function axiWriteCycles(s: AxiStream): number {
+  return axiStreamCycles(s, 'write');
 }

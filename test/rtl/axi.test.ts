@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { axiBursts, axiReadCycles, axiReadThroughput } from '../../src/accel/axi.js';
+import { axiBursts, axiReadCycles, axiReadThroughput, axiWriteCycles } from '../../src/accel/axi.js';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import { cellCounts, misreadingOf, runYosysScript } from '../../src/synth/index.js';
 import { verilatorMissing } from '../sim/helpers.js';
@@ -177,40 +177,63 @@ describe.skipIf(missing !== undefined)(`masters sharing one port through trips_a
   }, 180_000);
 });
 
-describe.skipIf(missing !== undefined)(`the read model (src/accel/axi.ts) against the master under Verilator ${missing ?? ''}`, () => {
-  it('cycles of a stream of bursts within 3 % over latency 1–100, bursts of 4–256 beats, 1 or 4 in flight, half or full rate', async () => {
-    const rows: string[] = [];
-    let worst = 0;
-    for (const inFlight of [1, 4])
-      for (const latency of [1, 10, 40, 100])
-        for (const beats of [4, 16, 64, 256])
-          for (const bpc of [4, 8]) {
-            const commands = 32;
-            const r = await copy(64, inFlight, { readOnly: 1, aligned: 1, fixed: beats, commands, latency, bpc, seed: 7 });
-            expect(r.violations).toEqual([]);
-            expect(r.readBeats).toBe(commands * beats);
-            // 4 KB-aligned sources: one burst per command (256 beats of 8 bytes = 2 KB)
-            expect(axiBursts(0, beats, 8)).toBe(1);
-            const model = axiReadCycles({ bursts: commands, beatsPerBurst: beats, latency, inFlight, rate: bpc / 8 });
-            const err = Math.abs(model - r.cycles) / r.cycles;
-            worst = Math.max(worst, err);
-            rows.push(`N ${inFlight} L ${latency} B ${beats} rate ${bpc / 8}: ${r.cycles} measured, ${Math.round(model)} model`);
-          }
-    expect(worst, rows.join('\n')).toBeLessThan(0.03);
-  }, 300_000);
+describe.skipIf(missing !== undefined)(
+  `the read and write models (src/accel/axi.ts) against the masters under Verilator ${missing ?? ''}`,
+  () => {
+    it('cycles of a stream of bursts within 3 % over latency 1–100, bursts of 4–256 beats, 1 or 4 in flight, half or full rate', async () => {
+      const rows: string[] = [];
+      let worst = 0;
+      for (const inFlight of [1, 4])
+        for (const latency of [1, 10, 40, 100])
+          for (const beats of [4, 16, 64, 256])
+            for (const bpc of [4, 8]) {
+              const commands = 32;
+              const r = await copy(64, inFlight, { readOnly: 1, aligned: 1, fixed: beats, commands, latency, bpc, seed: 7 });
+              expect(r.violations).toEqual([]);
+              expect(r.readBeats).toBe(commands * beats);
+              // 4 KB-aligned sources: one burst per command (256 beats of 8 bytes = 2 KB)
+              expect(axiBursts(0, beats, 8)).toBe(1);
+              const model = axiReadCycles({ bursts: commands, beatsPerBurst: beats, latency, inFlight, rate: bpc / 8 });
+              const err = Math.abs(model - r.cycles) / r.cycles;
+              worst = Math.max(worst, err);
+              rows.push(`N ${inFlight} L ${latency} B ${beats} rate ${bpc / 8}: ${r.cycles} measured, ${Math.round(model)} model`);
+            }
+      expect(worst, rows.join('\n')).toBeLessThan(0.03);
+    }, 300_000);
 
-  it('bursts: at most 256 beats, none across 4 KB', () => {
-    expect(axiBursts(0, 256, 8)).toBe(1);
-    expect(axiBursts(0, 257, 8)).toBe(2);
-    // 4088: one 8-byte beat before the boundary
-    expect(axiBursts(4088, 2, 8)).toBe(2);
-    expect(axiBursts(0, 64, 64)).toBe(1);
-    expect(axiBursts(64, 64, 64)).toBe(2);
-    expect(axiBursts(0, 0, 8)).toBe(0);
-    expect(axiReadThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 1, rate: 1 })).toBeCloseTo(64 / 124, 6);
-    expect(axiReadThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 4, rate: 1 })).toBe(1);
-  });
-});
+    it('and the write model within 3 % likewise (the response latency, a count as the data)', async () => {
+      const rows: string[] = [];
+      let worst = 0;
+      for (const inFlight of [1, 4])
+        for (const latency of [1, 20, 60])
+          for (const beats of [4, 16, 64, 256])
+            for (const bpc of [4, 8]) {
+              const commands = 32;
+              const r = await copy(64, inFlight, { writeOnly: 1, aligned: 1, fixed: beats, commands, wlatency: latency, bpc, seed: 8 });
+              expect(r.violations).toEqual([]);
+              expect(r.mismatches).toBe(0);
+              expect(r.writeBeats).toBe(commands * beats);
+              const model = axiWriteCycles({ bursts: commands, beatsPerBurst: beats, latency, inFlight, rate: bpc / 8 });
+              const err = Math.abs(model - r.cycles) / r.cycles;
+              worst = Math.max(worst, err);
+              rows.push(`N ${inFlight} Lw ${latency} B ${beats} rate ${bpc / 8}: ${r.cycles} measured, ${Math.round(model)} model`);
+            }
+      expect(worst, rows.join('\n')).toBeLessThan(0.03);
+    }, 300_000);
+
+    it('bursts: at most 256 beats, none across 4 KB', () => {
+      expect(axiBursts(0, 256, 8)).toBe(1);
+      expect(axiBursts(0, 257, 8)).toBe(2);
+      // 4088: one 8-byte beat before the boundary
+      expect(axiBursts(4088, 2, 8)).toBe(2);
+      expect(axiBursts(0, 64, 64)).toBe(1);
+      expect(axiBursts(64, 64, 64)).toBe(2);
+      expect(axiBursts(0, 0, 8)).toBe(0);
+      expect(axiReadThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 1, rate: 1 })).toBeCloseTo(64 / 124, 6);
+      expect(axiReadThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 4, rate: 1 })).toBe(1);
+    });
+  },
+);
 
 describe.skipIf(missing !== undefined)(`AXI4-Lite control registers under Verilator ${missing ?? ''}`, () => {
   it('lint clean under -Wall', async () => {
