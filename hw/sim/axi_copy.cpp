@@ -10,42 +10,20 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <string>
+#include <vector>
 
 #include "Vtrips_axi_copy.h"
 #include "axi_dram.h"
+#include "axi_tb.h"
 #include "verilated.h"
 
-namespace {
-
-std::map<std::string, double> args(int argc, char** argv) {
-  std::map<std::string, double> a = {{"bytes", 8},  {"commands", 40}, {"maxBeats", 600}, {"latency", 40}, {"wlatency", 20},
-                                     {"bpc", 8},    {"stall", 0},     {"seed", 1},       {"fixed", 0},    {"maxReads", 8},
-                                     {"readOnly", 0}, {"writeOnly", 0}, {"aligned", 0}};
-  for (int i = 1; i < argc; i++) {
-    std::string s(argv[i]);
-    auto eq = s.find('=');
-    if (eq == std::string::npos || !a.count(s.substr(0, eq))) {
-      std::fprintf(stderr, "axi_copy: unknown argument %s\n", argv[i]);
-      std::exit(2);
-    }
-    a[s.substr(0, eq)] = std::atof(s.c_str() + eq + 1);
-  }
-  return a;
-}
-
-uint64_t next(uint64_t& s) {
-  s ^= s << 13;
-  s ^= s >> 7;
-  s ^= s << 17;
-  return s;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  auto a = args(argc, argv);
+  auto a = tb::args(argc, argv,
+                    {{"bytes", 8},    {"commands", 40}, {"maxBeats", 600}, {"latency", 40},   {"wlatency", 20}, {"bpc", 8},
+                     {"stall", 0},    {"seed", 1},      {"fixed", 0},      {"maxReads", 8},   {"readOnly", 0},  {"writeOnly", 0},
+                     {"aligned", 0}},
+                    "axi_copy");
   const int bytes = int(a["bytes"]);
   axi::Config cfg;
   cfg.dataBytes = bytes;
@@ -58,7 +36,7 @@ int main(int argc, char** argv) {
   const std::size_t half = std::size_t(1) << 20;
   axi::Dram dram(cfg, 2 * half);
   uint64_t rs = uint64_t(a["seed"]) * 104729 + 17;
-  for (std::size_t i = 0; i < half; i++) dram.mem[i] = uint8_t(next(rs));
+  for (std::size_t i = 0; i < half; i++) dram.mem[i] = uint8_t(tb::next(rs));
   std::vector<uint8_t> shadow = dram.mem;
 
   // the commands: a source in the lower half, a destination in the upper, word-aligned
@@ -68,17 +46,17 @@ int main(int argc, char** argv) {
   std::vector<Cmd> cmds;
   long totalBeats = 0;
   for (int i = 0; i < int(a["commands"]); i++) {
-    uint32_t beats = a["fixed"] > 0 ? uint32_t(a["fixed"]) : 1 + uint32_t(next(rs) % uint64_t(a["maxBeats"]));
+    uint32_t beats = a["fixed"] > 0 ? uint32_t(a["fixed"]) : 1 + uint32_t(tb::next(rs) % uint64_t(a["maxBeats"]));
     uint64_t words = half / bytes - beats;
-    Cmd c{uint32_t(next(rs) % words) * bytes, uint32_t(half + (next(rs) % words) * bytes), beats};
-    if (a["aligned"] > 0) c.src = uint32_t(next(rs) % ((half - uint64_t(beats) * bytes) / 4096 + 1)) * 4096;
+    Cmd c{uint32_t(tb::next(rs) % words) * bytes, uint32_t(half + (tb::next(rs) % words) * bytes), beats};
+    if (a["aligned"] > 0) c.src = uint32_t(tb::next(rs) % ((half - uint64_t(beats) * bytes) / 4096 + 1)) * 4096;
     if (a["readOnly"] > 0) {
       cmds.push_back(c);
       totalBeats += beats;
       continue;
     }
     if (a["writeOnly"] > 0) {
-      if (a["aligned"] > 0) c.dst = uint32_t(half + next(rs) % ((half - uint64_t(beats) * bytes) / 4096 + 1) * 4096);
+      if (a["aligned"] > 0) c.dst = uint32_t(half + tb::next(rs) % ((half - uint64_t(beats) * bytes) / 4096 + 1) * 4096);
       // beat k of the whole run carries k, little-endian, in every 8 bytes
       for (uint32_t k = 0; k < beats; k++)
         for (int b = 0; b < bytes; b++) shadow[c.dst + uint64_t(k) * bytes + b] = uint8_t(uint64_t(totalBeats + k) >> (8 * (b % 8)));
@@ -93,15 +71,7 @@ int main(int argc, char** argv) {
 
   VerilatedContext ctx;
   Vtrips_axi_copy top(&ctx);
-  top.clk = 0;
-  top.rst_n = 0;
-  for (int i = 0; i < 4; i++) {
-    top.clk = 1;
-    top.eval();
-    top.clk = 0;
-    top.eval();
-  }
-  top.rst_n = 1;
+  tb::reset(top);
   const bool readOnly = a["readOnly"] > 0;
   const bool writeOnly = a["writeOnly"] > 0;
   top.sink = readOnly;
@@ -128,10 +98,7 @@ int main(int argc, char** argv) {
     bool done = nextRd == cmds.size() && nextWr == cmds.size() && top.idle && dram.quiet();
     dram.sample(top);
     if (done) break;
-    top.clk = 1;
-    top.eval();
-    top.clk = 0;
-    top.eval();
+    tb::tick(top);
     if (rdTaken) nextRd++;
     if (wrTaken) nextWr++;
     if (++cycles > bound) {
@@ -142,12 +109,10 @@ int main(int argc, char** argv) {
   long mismatches = 0;
   for (std::size_t i = 0; i < dram.mem.size(); i++) mismatches += dram.mem[i] != shadow[i];
   std::printf("{\"cycles\":%ld,\"beats\":%ld,\"commands\":%zu,\"lasts\":%ld,\"readBeats\":%ld,\"writeBeats\":%ld,"
-              "\"readBursts\":%ld,\"writeBursts\":%ld,\"beatsPerCycle\":%.4f,\"mismatches\":%ld,\"err\":%d,\"hang\":%s,"
-              "\"violations\":[",
+              "\"readBursts\":%ld,\"writeBursts\":%ld,\"beatsPerCycle\":%.4f,\"mismatches\":%ld,\"err\":%d,\"hang\":%s,",
               cycles, totalBeats, cmds.size(), lasts, dram.stats.readBeats, dram.stats.writeBeats, dram.stats.readBursts,
               dram.stats.writeBursts, double(dram.stats.readBeats) / double(cycles ? cycles : 1), mismatches, int(top.err),
               hang ? "true" : "false");
-  for (std::size_t i = 0; i < dram.violations.size(); i++) std::printf("%s\"%s\"", i ? "," : "", dram.violations[i].c_str());
-  std::printf("]}\n");
+  tb::printViolations(dram.violations);
   return 0;
 }

@@ -9,37 +9,19 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "Vtrips_axi_share.h"
 #include "axi_dram.h"
+#include "axi_tb.h"
 #include "verilated.h"
 
-namespace {
-
-uint64_t next(uint64_t& s) {
-  s ^= s << 13;
-  s ^= s >> 7;
-  s ^= s << 17;
-  return s;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  std::map<std::string, double> a = {{"K", 3},        {"bytes", 8}, {"commands", 20}, {"maxBeats", 300}, {"latency", 40},
-                                     {"wlatency", 20}, {"bpc", 16},  {"stall", 0},     {"seed", 1}};
-  for (int i = 1; i < argc; i++) {
-    std::string s(argv[i]);
-    auto eq = s.find('=');
-    if (eq == std::string::npos || !a.count(s.substr(0, eq))) {
-      std::fprintf(stderr, "axi_share: unknown argument %s\n", argv[i]);
-      return 2;
-    }
-    a[s.substr(0, eq)] = std::atof(s.c_str() + eq + 1);
-  }
+  auto a = tb::args(argc, argv,
+                    {{"K", 3}, {"bytes", 8}, {"commands", 20}, {"maxBeats", 300}, {"latency", 40}, {"wlatency", 20},
+                     {"bpc", 16}, {"stall", 0}, {"seed", 1}},
+                    "axi_share");
   const int K = int(a["K"]), bytes = int(a["bytes"]);
   axi::Config cfg;
   cfg.dataBytes = bytes;
@@ -51,7 +33,7 @@ int main(int argc, char** argv) {
   const std::size_t half = std::size_t(1) << 20, slice = half / K / 4096 * 4096;
   axi::Dram dram(cfg, 2 * half);
   uint64_t rs = uint64_t(a["seed"]) * 104729 + 5;
-  for (std::size_t i = 0; i < half; i++) dram.mem[i] = uint8_t(next(rs));
+  for (std::size_t i = 0; i < half; i++) dram.mem[i] = uint8_t(tb::next(rs));
   std::vector<uint8_t> shadow = dram.mem;
 
   struct Cmd {
@@ -61,9 +43,9 @@ int main(int argc, char** argv) {
   long totalBeats = 0;
   for (int e = 0; e < K; e++)
     for (int i = 0; i < int(a["commands"]); i++) {
-      uint32_t beats = 1 + uint32_t(next(rs) % uint64_t(a["maxBeats"]));
-      Cmd c{uint32_t(next(rs) % (half / bytes - beats)) * bytes,
-            uint32_t(half + e * slice + (next(rs) % (slice / bytes - beats)) * bytes), beats};
+      uint32_t beats = 1 + uint32_t(tb::next(rs) % uint64_t(a["maxBeats"]));
+      Cmd c{uint32_t(tb::next(rs) % (half / bytes - beats)) * bytes,
+            uint32_t(half + e * slice + (tb::next(rs) % (slice / bytes - beats)) * bytes), beats};
       cmds[e].push_back(c);
       totalBeats += beats;
       for (uint32_t k = 0; k < beats * bytes; k++) shadow[c.dst + k] = shadow[c.src + k];
@@ -71,15 +53,7 @@ int main(int argc, char** argv) {
 
   VerilatedContext ctx;
   Vtrips_axi_share top(&ctx);
-  top.clk = 0;
-  top.rst_n = 0;
-  for (int i = 0; i < 4; i++) {
-    top.clk = 1;
-    top.eval();
-    top.clk = 0;
-    top.eval();
-  }
-  top.rst_n = 1;
+  tb::reset(top);
   std::vector<std::size_t> nextRd(K, 0), nextWr(K, 0);
   std::vector<long> lasts(K, 0), finish(K, 0);
   long cycles = 0;
@@ -111,10 +85,7 @@ int main(int argc, char** argv) {
     }
     dram.sample(top);
     if (done) break;
-    top.clk = 1;
-    top.eval();
-    top.clk = 0;
-    top.eval();
+    tb::tick(top);
     for (int e = 0; e < K; e++) {
       if ((rdTaken >> e) & 1) nextRd[e]++;
       if ((wrTaken >> e) & 1) nextWr[e]++;
@@ -133,8 +104,7 @@ int main(int argc, char** argv) {
               cycles, totalBeats, long(K) * long(a["commands"]), lastsTotal, dram.stats.readBeats, dram.stats.writeBeats, mismatches,
               int(top.err != 0), hang ? "true" : "false");
   for (int e = 0; e < K; e++) std::printf("%s%ld", e ? "," : "", finish[e]);
-  std::printf("],\"violations\":[");
-  for (std::size_t i = 0; i < dram.violations.size(); i++) std::printf("%s\"%s\"", i ? "," : "", dram.violations[i].c_str());
-  std::printf("]}\n");
+  std::printf("],");
+  tb::printViolations(dram.violations);
   return 0;
 }

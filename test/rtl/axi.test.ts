@@ -272,19 +272,24 @@ describe.skipIf(missing !== undefined)(`AXI4-Lite control registers under Verila
   }, 180_000);
 });
 
+/** Yosys synth_xilinx of `top` from `files` with `params`: the cell counts, after the misreading check. */
+async function synthCells(files: readonly string[], top: string, params: string, family: 'xc7' | 'xcup') {
+  const inputs = Object.fromEntries(files.map((f) => [basename(f), readFileSync(f, 'utf8')]));
+  const script = [
+    `read_verilog -sv ${Object.keys(inputs).join(' ')}`,
+    `chparam ${params} ${top}`,
+    `synth_xilinx -family ${family} -top ${top} -noiopad -noclkbuf`,
+    'tee -q -o stat.json stat -json',
+  ].join('\n');
+  const run = await runYosysScript('npm', script, inputs, ['stat.json']);
+  expect(misreadingOf(run.log)).toBeUndefined();
+  const cells = cellCounts(run.outputs['stat.json']);
+  return (re: RegExp) => Object.entries(cells).reduce((s, [t, n]) => s + (re.test(t) ? n : 0), 0);
+}
+
 describe('AXI4 masters and the control registers under Yosys', () => {
   it('synthesise for 7-series to logic only (no DSP, no block RAM), as written', async () => {
-    const inputs = Object.fromEntries([...SOURCES, TOP].map((f) => [basename(f), readFileSync(f, 'utf8')]));
-    const script = [
-      `read_verilog -sv ${Object.keys(inputs).join(' ')}`,
-      'chparam -set DW 128 trips_axi_copy',
-      'synth_xilinx -family xc7 -top trips_axi_copy -noiopad -noclkbuf',
-      'tee -q -o stat.json stat -json',
-    ].join('\n');
-    const run = await runYosysScript('npm', script, inputs, ['stat.json']);
-    expect(misreadingOf(run.log)).toBeUndefined();
-    const cells = cellCounts(run.outputs['stat.json']);
-    const count = (re: RegExp) => Object.entries(cells).reduce((s, [t, n]) => s + (re.test(t) ? n : 0), 0);
+    const count = await synthCells([...SOURCES, TOP], 'trips_axi_copy', '-set DW 128', 'xc7');
     expect(count(/^DSP48/)).toBe(0);
     expect(count(/^RAMB/)).toBe(0);
     expect(count(/^FD/)).toBeGreaterThan(100);
@@ -293,33 +298,13 @@ describe('AXI4 masters and the control registers under Yosys', () => {
   }, 120_000);
 
   it('the arbiter synthesises to logic only', async () => {
-    const inputs = { 'trips_fifo.sv': readFileSync(SOURCES[0], 'utf8'), 'trips_axi_arb.sv': readFileSync(ARB, 'utf8') };
-    const script = [
-      'read_verilog -sv trips_fifo.sv trips_axi_arb.sv',
-      'chparam -set N 4 -set DW 128 -set WQ 16 -set IW 2 trips_axi_arb',
-      'synth_xilinx -family xc7 -top trips_axi_arb -noiopad -noclkbuf',
-      'tee -q -o stat.json stat -json',
-    ].join('\n');
-    const run = await runYosysScript('npm', script, inputs, ['stat.json']);
-    expect(misreadingOf(run.log)).toBeUndefined();
-    const cells = cellCounts(run.outputs['stat.json']);
-    const count = (re: RegExp) => Object.entries(cells).reduce((s, [t, n]) => s + (re.test(t) ? n : 0), 0);
+    const count = await synthCells([SOURCES[0], ARB], 'trips_axi_arb', '-set N 4 -set DW 128 -set WQ 16 -set IW 2', 'xc7');
     expect(count(/^DSP48/) + count(/^RAMB/)).toBe(0);
     expect(count(/^LUT/)).toBeGreaterThan(100);
   }, 120_000);
 
   it('the control registers synthesise to logic only', async () => {
-    const inputs = { 'trips_axil_ctrl.sv': readFileSync(CTRL, 'utf8') };
-    const script = [
-      'read_verilog -sv trips_axil_ctrl.sv',
-      'chparam -set NLAYERS 24 trips_axil_ctrl',
-      'synth_xilinx -family xcup -top trips_axil_ctrl -noiopad -noclkbuf',
-      'tee -q -o stat.json stat -json',
-    ].join('\n');
-    const run = await runYosysScript('npm', script, inputs, ['stat.json']);
-    expect(misreadingOf(run.log)).toBeUndefined();
-    const cells = cellCounts(run.outputs['stat.json']);
-    const count = (re: RegExp) => Object.entries(cells).reduce((s, [t, n]) => s + (re.test(t) ? n : 0), 0);
+    const count = await synthCells([CTRL], 'trips_axil_ctrl', '-set NLAYERS 24', 'xcup');
     expect(count(/^DSP48/) + count(/^RAMB/)).toBe(0);
     expect(count(/^FD/)).toBeGreaterThan(200);
   }, 120_000);
