@@ -1,7 +1,7 @@
 // trips_axi_arb.sv — N AXI4 masters onto one AXI4 port (the system top's way to a board's DRAM
 // port): the master's index becomes the transaction ID, so read data and write responses go
 // back by RID and BID. Read and write addresses are granted round-robin, a grant held until its
-// handshake (VALID and payload stay stable downstream). Write data follows the order of the
+// handshake (VALID and payload stay stable downstream; trips_axi_grant). Write data follows the order of the
 // write addresses granted: the index is queued when an address is granted — not when it is
 // accepted — so a slave that waits for WVALID before AWREADY (as AXI4 allows) cannot deadlock
 // it. WQ bounds the write bursts granted and not yet written (N · the masters' MAX_OUT covers
@@ -82,34 +82,40 @@ module trips_axi_arb #(
     output logic m_axi_bready
 );
   // ---- round-robin grants, each held from its first cycle to its handshake
-  logic arHeld, awHeld;
-  logic [IW-1:0] arGrant, awGrant, arLast, awLast, arPick, awPick;
-  logic arAny, awAny;
-  always_comb begin
-    // the first requester after the last one served
-    arPick = arLast;
-    awPick = awLast;
-    arAny = 1'b0;
-    awAny = 1'b0;
-    for (int k = N; k >= 1; k--) begin
-      if (s_arvalid[(32'(arLast) + 32'(k)) % N]) begin
-        arPick = IW'((32'(arLast) + 32'(k)) % N);
-        arAny = 1'b1;
-      end
-      if (s_awvalid[(32'(awLast) + 32'(k)) % N]) begin
-        awPick = IW'((32'(awLast) + 32'(k)) % N);
-        awAny = 1'b1;
-      end
-    end
-  end
-  logic [IW-1:0] arSel, awSel;
-  logic wqFull, wqEmpty, awStart;
-  logic [IW-1:0] wHead;
+  logic [IW-1:0] arSel, awSel, wHead;
+  logic awStart, wqFull, wqEmpty;
+  /* verilator lint_off PINCONNECTEMPTY */
+  trips_axi_grant #(
+      .N (N),
+      .IW(IW)
+  ) u_ar (
+      .clk,
+      .rst_n,
+      .req(s_arvalid),
+      .allow(1'b1),
+      .done(m_axi_arvalid && m_axi_arready),
+      .sel(arSel),
+      .active(m_axi_arvalid),
+      .start()
+  );
+  /* verilator lint_on PINCONNECTEMPTY */
+  // a new write grant needs room to queue its index for the data
+  trips_axi_grant #(
+      .N (N),
+      .IW(IW)
+  ) u_aw (
+      .clk,
+      .rst_n,
+      .req(s_awvalid),
+      .allow(!wqFull),
+      .done(m_axi_awvalid && m_axi_awready),
+      .sel(awSel),
+      .active(m_axi_awvalid),
+      .start(awStart)
+  );
   // one block per channel: the channels meet in the masters (a read stream feeding a write),
   // so one block for all would be a false combinational loop for a simulator
   always_comb begin
-    arSel = arHeld ? arGrant : arPick;
-    m_axi_arvalid = arHeld || arAny;
     m_axi_arid = arSel;
     m_axi_araddr = s_araddr[arSel];
     m_axi_arlen = s_arlen[arSel];
@@ -121,10 +127,6 @@ module trips_axi_arb #(
     s_arready[arSel] = m_axi_arvalid && m_axi_arready;
   end
   always_comb begin
-    awSel = awHeld ? awGrant : awPick;
-    // a new write grant needs room to queue its index for the data
-    awStart = !awHeld && awAny && !wqFull;
-    m_axi_awvalid = awHeld || awStart;
     m_axi_awid = awSel;
     m_axi_awaddr = s_awaddr[awSel];
     m_axi_awlen = s_awlen[awSel];
@@ -169,7 +171,7 @@ module trips_axi_arb #(
       .clk,
       .rst_n,
       .push(awStart),
-      .din(awPick),
+      .din(awSel),
       .pop(m_axi_wvalid && m_axi_wready && m_axi_wlast),
       .dout(wHead),
       .full(wqFull),
@@ -177,29 +179,4 @@ module trips_axi_arb #(
       .level()
   );
   /* verilator lint_on PINCONNECTEMPTY */
-  always_ff @(posedge clk) begin
-    if (!rst_n) begin
-      arHeld <= 1'b0;
-      awHeld <= 1'b0;
-      arGrant <= '0;
-      awGrant <= '0;
-      arLast <= IW'(N - 1);
-      awLast <= IW'(N - 1);
-    end else begin
-      if (m_axi_arvalid && m_axi_arready) begin
-        arHeld <= 1'b0;
-        arLast <= arSel;
-      end else if (m_axi_arvalid && !arHeld) begin
-        arHeld <= 1'b1;
-        arGrant <= arPick;
-      end
-      if (m_axi_awvalid && m_axi_awready) begin
-        awHeld <= 1'b0;
-        awLast <= awSel;
-      end else if (awStart) begin
-        awHeld <= 1'b1;
-        awGrant <= awPick;
-      end
-    end
-  end
 endmodule

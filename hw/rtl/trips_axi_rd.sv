@@ -40,12 +40,10 @@ module trips_axi_rd #(
     input logic m_axi_rvalid,
     output logic m_axi_rready
 );
-  localparam int OW = $clog2(MAX_OUT + 1);
   localparam int SB = $clog2(DW / 8);
-  logic bValid, bReady, bLast, burstIdle, slots, arHs, rHs, endsCmd, lastEmpty;
+  logic bValid, bReady, bLast, burstIdle, arHs, rHs, endsCmd, lastFull, lastEmpty;
   logic [AW-1:0] bAddr;
   logic [7:0] bLen;
-  logic [OW-1:0] outQ;
   logic [31:0] flightQ;
   logic fits;
   trips_axi_burst #(
@@ -69,12 +67,11 @@ module trips_axi_rd #(
   // (the address, the handshake and the data in blocks of their own: a simulator sees no false
   // loop when ARREADY comes from logic that reads ARVALID, as an arbiter's does)
   always_comb begin
-    // outQ only falls while a burst waits, so ARVALID, once high, stays high until ARREADY;
-    // room − flightQ only grows while a burst waits (each beat that lands leaves flight), so
-    // the burst, once shown, still fits
-    slots = outQ < OW'(MAX_OUT);
+    // the bursts in flight (u_last's entries) only fall while a burst waits, so ARVALID, once
+    // high, stays high until ARREADY; room − flightQ only grows while a burst waits (each beat
+    // that lands leaves flight), so the burst, once shown, still fits
     fits = {1'b0, flightQ} + {24'd0, bLen} + 33'd1 <= {1'b0, room};
-    m_axi_arvalid = bValid && slots && fits;
+    m_axi_arvalid = bValid && !lastFull && fits;
     m_axi_araddr = bAddr;
     m_axi_arlen = bLen;
     m_axi_arsize = 3'(SB);
@@ -83,7 +80,7 @@ module trips_axi_rd #(
     m_axi_arprot = 3'b000;
   end
   always_comb begin
-    bReady = m_axi_arready && slots && fits;
+    bReady = m_axi_arready && !lastFull && fits;
     arHs = m_axi_arvalid && m_axi_arready;
   end
   always_comb begin
@@ -92,9 +89,9 @@ module trips_axi_rd #(
     dValid = m_axi_rvalid;
     dData = m_axi_rdata;
     dLast = m_axi_rlast && endsCmd && !lastEmpty;
-    idle = burstIdle && outQ == '0;
+    idle = burstIdle && lastEmpty;
   end
-  // per burst in flight, whether it ends its command
+  // per burst in flight (MAX_OUT at most), whether it ends its command
   /* verilator lint_off PINCONNECTEMPTY */
   trips_fifo #(
       .W(1),
@@ -106,20 +103,17 @@ module trips_axi_rd #(
       .din(bLast),
       .pop(rHs && m_axi_rlast),
       .dout(endsCmd),
-      .full(),
+      .full(lastFull),
       .empty(lastEmpty),
       .level()
   );
   /* verilator lint_on PINCONNECTEMPTY */
   always_ff @(posedge clk) begin
     if (!rst_n) begin
-      outQ <= '0;
       flightQ <= '0;
       err <= 1'b0;
     end else begin
       flightQ <= flightQ + (arHs ? 32'(bLen) + 32'd1 : 32'd0) - (rHs ? 32'd1 : 32'd0);
-      if (arHs && !(rHs && m_axi_rlast)) outQ <= outQ + 1'b1;
-      else if (!arHs && rHs && m_axi_rlast) outQ <= outQ - 1'b1;
       if (rHs && m_axi_rresp != 2'b00) err <= 1'b1;
     end
   end

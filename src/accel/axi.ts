@@ -42,24 +42,21 @@ export interface AxiStream {
 }
 
 /**
- * The two masters' constants: a read slot is busy from its address to its last beat and frees
- * the cycle after (1); a write slot from the cycle its burst is formed — its first beat one cycle
- * later, once the DRAM has its address — to the response after its last beat, and frees two cycles
- * after that (3: the response shown, taken, counted). Once the stream is going, a rate-bound read
- * ends 1 cycle after its last beat, a write 3 after its response latency (the response shown,
- * taken, counted).
+ * The cycles each master adds to a burst slot beyond its latency and beats — a read's slot frees
+ * the cycle after its last beat (1); a write's first beat comes a cycle after its burst is formed,
+ * once the DRAM has its address, and its slot frees two cycles after the response (3: shown,
+ * taken, counted) — and, alike, to the end of a rate-bound stream.
  */
-const SLOT = { read: 1, write: 3 } as const;
-const TAIL = { read: 1, write: 3 } as const;
-export type AxiDirection = keyof typeof SLOT;
+const OVERHEAD = { read: 1, write: 3 } as const;
+export type AxiDirection = keyof typeof OVERHEAD;
 
 /** A burst slot's period: its latency, its beats at the rate, and the master's constant. */
 function slotPeriod(s: AxiStream, direction: AxiDirection): number {
-  return Math.max(1, s.latency) + SLOT[direction] + (s.beatsPerBurst - 1) / Math.min(1, s.rate);
+  return Math.max(1, s.latency) + OVERHEAD[direction] + (s.beatsPerBurst - 1) / Math.min(1, s.rate);
 }
 
-/** Beats per cycle a stream of alike bursts moves once it is going (reads by default; `latency` is a write's response latency). */
-export function axiReadThroughput(s: AxiStream, direction: AxiDirection = 'read'): number {
+/** Beats per cycle a stream of alike bursts moves once it is going (`latency`: a write's response latency). */
+export function axiThroughput(s: AxiStream, direction: AxiDirection = 'read'): number {
   return Math.min(Math.min(1, s.rate), (s.inFlight * s.beatsPerBurst) / slotPeriod(s, direction));
 }
 
@@ -74,7 +71,7 @@ export function axiStreamCycles(s: AxiStream, direction: AxiDirection): number {
   if (s.bursts <= 0) return 0;
   const rate = Math.min(1, s.rate);
   const beatsAfterFirst = (s.beatsPerBurst - 1) / rate;
-  const rateBound = Math.max(1, s.latency) + TAIL[direction] + (s.bursts * s.beatsPerBurst - 1) / rate;
+  const rateBound = Math.max(1, s.latency) + OVERHEAD[direction] + (s.bursts * s.beatsPerBurst - 1) / rate;
   const slotBound = Math.ceil(s.bursts / s.inFlight) * slotPeriod(s, direction) + (Math.min(s.bursts, s.inFlight) - 1) * beatsAfterFirst;
   return 2 + Math.max(rateBound, slotBound);
 }

@@ -31,7 +31,7 @@ import {
   R_R,
   R_S,
 } from './cost-model.js';
-import { type ResourceModel, resourceModelForPart, resourceModelOf } from './resources.js';
+import { type ResourceModel, resourceModelForPart, resourceModelOf } from './resource-model.js';
 import type { BoardSpec, CalibrationSpec } from './types.js';
 
 export interface CostProblem {

@@ -34,7 +34,7 @@ import { loadArtifact } from '../core/schema.js';
 import { defaultSynthCacheDir, engineJob, synthesize, totalLuts } from '../synth/index.js';
 import { machineLine } from './machine.js';
 import { calibrateResources, type ResourceMeasurement, yosysMeasurement } from '../calibrate/resources.js';
-import { logicEstimate, PRIOR_LOGIC } from '../accel/resources.js';
+import { logicEstimate, PRIOR_LOGIC } from '../accel/resource-model.js';
 import { errorStats } from '../calibrate/validate.js';
 import { hashDesign } from '../backend/program.js';
 

@@ -12,7 +12,15 @@
  */
 import { createHash } from 'node:crypto';
 import { basename, dirname } from 'node:path';
-import { DEFAULT_RESOURCE_MODEL, LOGIC_TERMS, type LogicCoefficients, type LogicShape, logicTermsInto } from '../accel/resources.js';
+import { logicTermsInto } from '../accel/resources.js';
+import {
+  DEFAULT_RESOURCE_MODEL,
+  type FpgaFamily,
+  familyOfPart,
+  LOGIC_TERMS,
+  type LogicCoefficients,
+  type LogicShape,
+} from '../accel/resource-model.js';
 import { InputError } from '../core/diagnostics.js';
 import { readJsonLinesFile, readTextFile } from '../core/files.js';
 import { validateArtifactLine } from '../core/schema.js';
@@ -21,7 +29,6 @@ import { fitLinear, type LinearSample, predictLinear } from './fit.js';
 import type { ErrorStats, HeldOutError } from './types.js';
 import { chooseRidgeLinear, crossValidateLinear, errorStats } from './validate.js';
 import { totalLuts } from '../synth/netlist.js';
-import { yosysFamilyOf } from '../backend/rtl/synth.js';
 import { parseUtilizationReport } from './vivado-utilization.js';
 
 export type ResourceSource = 'yosys' | 'vivado';
@@ -74,7 +81,7 @@ interface SynthRecordFields {
   readonly designHash: string;
   readonly chunk: string;
   readonly sizes: LogicShape;
-  readonly family: 'xc7' | 'xcup';
+  readonly family: FpgaFamily;
   readonly tool: { readonly name: string; readonly version: string };
   readonly measured: {
     readonly lut: number;
@@ -93,7 +100,7 @@ export function yosysMeasurement(c: {
   readonly chunk: string;
   readonly by: string;
   readonly sizes: LogicShape;
-  readonly family: 'xc7' | 'xcup';
+  readonly family: FpgaFamily;
   readonly measured: SynthRecordFields['measured'];
   readonly model?: SynthRecordFields['model'];
 }): ResourceMeasurement {
@@ -146,9 +153,7 @@ export function readVivadoUtilization(file: string, project?: string): ResourceM
   const report = parseUtilizationReport(readTextFile(file, 'a Vivado report_utilization -hierarchical report'), file);
   const dir = project ?? (basename(dirname(file)) === 'rtl' ? dirname(dirname(file)) : dirname(file));
   const { program, manifest } = loadProject(dir);
-  // Vivado prints 7-series parts without their `xc` (`7z045ffg900-2`)
-  const part = report.device === null ? null : /^xc/i.test(report.device) ? report.device : `xc${report.device}`;
-  const family = part === null ? undefined : yosysFamilyOf(part);
+  const family = report.device === null ? undefined : familyOfPart(report.device);
   if (!family)
     throw new InputError(
       file,

@@ -22,9 +22,6 @@ import {
   chunkDepths,
   chunkResources,
   type ChunkExtents,
-  DEFAULT_RESOURCE_MODEL as MODEL,
-  LOGIC_TERMS,
-  logicEstimate,
   logicTermsInto,
   memoryIsBlock,
   RES_BRAM,
@@ -32,6 +29,7 @@ import {
   RES_FF,
   RES_LUT,
 } from '../../src/accel/resources.js';
+import { DEFAULT_RESOURCE_MODEL as MODEL, LOGIC_TERMS, logicEstimate } from '../../src/accel/resource-model.js';
 import type { BoardSpec, ChunkParams } from '../../src/accel/types.js';
 import { engineSizes } from '../../src/backend/rtl/sizes.js';
 import { chunkParams, layer, oneChunkProblem, packed, ZC706 } from './helpers.js';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateDesign } from '../../src/accel/estimate.js';
 import { randomDesign, randomNetwork } from '../../src/accel/random-designs.js';
 import { compileCostProblem } from '../../src/accel/problem.js';
-import { DEFAULT_RESOURCE_MODEL, LOGIC_TERMS, type LogicCoefficients, logicEstimate, PRIOR_LOGIC } from '../../src/accel/resources.js';
+import { DEFAULT_RESOURCE_MODEL, LOGIC_TERMS, type LogicCoefficients, logicEstimate, PRIOR_LOGIC } from '../../src/accel/resource-model.js';
 import { engineSizes, lowerChunk, type RtlSizes } from '../../src/backend/rtl/lower.js';
 import type { ProgramSpec } from '../../src/backend/types.js';
 import { calibrateFromFiles } from '../../src/calibrate/index.js';

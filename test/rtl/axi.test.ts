@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { axiBursts, axiReadCycles, axiReadThroughput, axiWriteCycles } from '../../src/accel/axi.js';
+import { axiBursts, axiReadCycles, axiThroughput, axiWriteCycles } from '../../src/accel/axi.js';
 import { PACKAGE_ROOT } from '../../src/core/paths.js';
 import { cellCounts, misreadingOf, runYosysScript } from '../../src/synth/index.js';
 import { verilatorMissing } from '../sim/helpers.js';
@@ -23,7 +23,8 @@ const SIM = join(PACKAGE_ROOT, 'hw', 'sim');
 const SOURCES = ['trips_fifo.sv', 'trips_axi_burst.sv', 'trips_axi_rd.sv', 'trips_axi_wr.sv'].map((f) => join(RTL, f));
 const TOP = join(SIM, 'trips_axi_copy.sv');
 const CTRL = join(RTL, 'trips_axil_ctrl.sv');
-const ARB = join(RTL, 'trips_axi_arb.sv');
+// the arbiter and its grants
+const ARB = [join(RTL, 'trips_axi_grant.sv'), join(RTL, 'trips_axi_arb.sv')];
 const missing = await verilatorMissing();
 const dir = mkdtempSync(join(tmpdir(), 'trips-hw-axi-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -144,7 +145,7 @@ describe.skipIf(missing !== undefined)(`masters sharing one port through trips_a
         '-Mdir',
         mdir,
         ...SOURCES,
-        ARB,
+        ...ARB,
         TOP,
         join(SIM, 'trips_axi_share.sv'),
         join(SIM, 'axi_share.cpp'),
@@ -229,8 +230,8 @@ describe.skipIf(missing !== undefined)(
       expect(axiBursts(0, 64, 64)).toBe(1);
       expect(axiBursts(64, 64, 64)).toBe(2);
       expect(axiBursts(0, 0, 8)).toBe(0);
-      expect(axiReadThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 1, rate: 1 })).toBeCloseTo(64 / 124, 6);
-      expect(axiReadThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 4, rate: 1 })).toBe(1);
+      expect(axiThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 1, rate: 1 })).toBeCloseTo(64 / 124, 6);
+      expect(axiThroughput({ bursts: 1, beatsPerBurst: 64, latency: 60, inFlight: 4, rate: 1 })).toBe(1);
     });
   },
 );
@@ -298,7 +299,7 @@ describe('AXI4 masters and the control registers under Yosys', () => {
   }, 120_000);
 
   it('the arbiter synthesises to logic only', async () => {
-    const count = await synthCells([SOURCES[0], ARB], 'trips_axi_arb', '-set N 4 -set DW 128 -set WQ 16 -set IW 2', 'xc7');
+    const count = await synthCells([SOURCES[0], ...ARB], 'trips_axi_arb', '-set N 4 -set DW 128 -set WQ 16 -set IW 2', 'xc7');
     expect(count(/^DSP48/) + count(/^RAMB/)).toBe(0);
     expect(count(/^LUT/)).toBeGreaterThan(100);
   }, 120_000);

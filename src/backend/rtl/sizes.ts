@@ -8,7 +8,8 @@
 import type { ChunkExtents } from '../../accel/chunk-extents.js';
 import { type EngineDepths, type EngineSizes, engineShape, programWords, tableRotation } from '../../accel/engine-layout.js';
 import { packParams } from '../../accel/evaluate.js';
-import { chunkDepths, DEFAULT_RESOURCE_MODEL, memoryIsBlock } from '../../accel/resources.js';
+import { DEFAULT_RESOURCE_MODEL } from '../../accel/resource-model.js';
+import { chunkDepths, memoryIsBlock } from '../../accel/resources.js';
 import type { ChunkParams } from '../../accel/types.js';
 
 /** Compile-time parameters of one chunk engine (trips_chunk's Verilog parameters; accel's EngineSizes). */

@@ -7,8 +7,8 @@
  * OUT/rtl/<chunk>_synth.tcl (Vivado non-project synthesis of <chunk>_top, out of context, with a
  * hierarchical utilization report). Pure: numbers and labels here, text in the templates.
  */
-import { isUltrascalePart } from '../../accel/resources.js';
 import { join } from 'node:path';
+import { FPGA_FAMILIES, familyOfPart, type FpgaFamily } from '../../accel/resource-model.js';
 import { PACKAGE_ROOT } from '../../core/paths.js';
 import { escapeMakeComment, escapeTclWord, plainText } from '../../core/text.js';
 import { generatedBanner, templateLoader } from '../templates.js';
@@ -16,8 +16,8 @@ import type { GeneratedFile, ProgramSpec } from '../types.js';
 import { ENGINE_INCLUDES, ENGINE_SOURCES, lowerChunk, RTL_SIZE_NAMES, type RtlSizes } from './lower.js';
 
 /** The `synth_xilinx -family` values of the parts trips-hw's boards carry. */
-export const YOSYS_FAMILIES = ['xc7', 'xcup'] as const;
-export type YosysFamily = (typeof YOSYS_FAMILIES)[number];
+export const YOSYS_FAMILIES = FPGA_FAMILIES;
+export type YosysFamily = FpgaFamily;
 
 const FAMILY_NAMES: Record<YosysFamily, string> = { xc7: '7-series', xcup: 'UltraScale+' };
 
@@ -38,16 +38,8 @@ export interface YosysScriptView {
   readonly ltp: string;
 }
 
-/**
- * The Yosys family of a Xilinx part: xc7… (Zynq-7000, Artix/Kintex/Virtex/Spartan-7) → xc7;
- * Zynq UltraScale+ (xczu…), Kria (xck24/26), Artix/Kintex/Virtex UltraScale+ (xcau…, xcku…p,
- * xcvu…p) and Alveo (xcu…) → xcup; undefined for anything else (UltraScale without the plus too).
- */
-export function yosysFamilyOf(part: string): YosysFamily | undefined {
-  if (/^xc7[aksvz]/i.test(part)) return 'xc7';
-  if (isUltrascalePart(part)) return 'xcup';
-  return undefined;
-}
+/** The Yosys family of a Xilinx part (accel/resource-model.ts familyOfPart). */
+export const yosysFamilyOf = familyOfPart;
 
 /** The script's numbers for an engine with `sizes` on `family`, writing `outputs`. */
 export function yosysScriptView(
