@@ -42,6 +42,12 @@ module trips_chunk #(
     input logic [$clog2(PROG_WORDS)-1:0] progAddr,
     input logic [31:0] progData,
     input logic start,
+    // a system top's hold on each layer: `layerReq` while the descriptor of layer `layerId` is
+    // loaded and waits; `layerGo` runs it, `layerSkip` passes over it (no image for it in this
+    // pass of the program). Stand-alone: layerGo = 1, layerSkip = 0 — no cycle is added.
+    output logic layerReq,
+    input logic layerGo,
+    input logic layerSkip,
     output logic running,
     output logic finished,
     output logic [63:0] cycles,
@@ -111,7 +117,7 @@ module trips_chunk #(
 
   // ---- controller state ----------------------------------------------------------------------
   typedef enum logic [3:0] {
-    S_IDLE, S_HEAD, S_FETCH, S_PARAMS, S_WLOAD, S_TSETUP, S_LOAD0, S_SWAP, S_PHASE, S_CLAST, S_ELT, S_OUT, S_LDONE
+    S_IDLE, S_HEAD, S_FETCH, S_WAIT, S_PARAMS, S_WLOAD, S_TSETUP, S_LOAD0, S_SWAP, S_PHASE, S_CLAST, S_ELT, S_OUT, S_LDONE
   } state_t;
   state_t st;
   logic [31:0] layer, cnt, g, m0, r0, c0, cStep, lStep;
@@ -145,6 +151,8 @@ module trips_chunk #(
   end
   assign layerStart = st == S_FETCH && cnt == 32'd0;
   assign layerDone = st == S_LDONE;
+  // the descriptor is complete in the cycle after its last word arrives
+  assign layerReq = (st == S_FETCH && cnt == 32'(trips_pkg::D_USED) + 32'd1) || st == S_WAIT;
   assign running = st != S_IDLE;
 
   `include "trips_chunk_control.svh"

@@ -73,9 +73,11 @@
             cnt <= 32'd0;
           end
         end
-        S_FETCH: begin
-          if (cnt >= 32'd1 && cnt <= 32'(trips_pkg::D_USED)) d[cnt-32'd1] <= progRd;
-          if (cnt == 32'(trips_pkg::D_USED) + 32'd1) begin
+        S_FETCH, S_WAIT: begin
+          if (st == S_FETCH && cnt >= 32'd1 && cnt <= 32'(trips_pkg::D_USED)) d[cnt-32'd1] <= progRd;
+          if (layerReq && layerSkip) st <= S_LDONE;
+          else if (layerReq && !layerGo) st <= S_WAIT;
+          else if (layerReq) begin
             st <= S_PARAMS;
             {g, m0, r0, c0} <= '0;
             {outRow, outCol, outCh, gIn, wG, wM, tBase, tG} <= '0;

@@ -91,6 +91,8 @@ void boot(Vtrips_chunk& top, const std::vector<uint32_t>& program) {
   top.rst_n = 0;
   top.start = 0;
   top.progWe = 0;
+  top.layerGo = 1;  // stand-alone: every layer runs when its descriptor is loaded
+  top.layerSkip = 0;
   top.eval();
   tick(top);
   top.rst_n = 1;

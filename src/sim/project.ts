@@ -219,7 +219,7 @@ function checkGolden(golden: GoldenVectors, program: ProgramSpec, file: string):
  * hold the bytes whose sha256 the manifest records — so files edited, or left from another
  * generation, are named before anything reads them.
  */
-function checkAgainstManifest(dir: string, manifest: ProjectManifest, path: string, what: string): void {
+export function checkAgainstManifest(dir: string, manifest: ProjectManifest, path: string, what: string): void {
   const file = join(dir, path);
   if (!existsSync(file)) throw new InputError(file, '', 'file not found: run `trips-hw generate` for this project first');
   const entry = manifest.files.find((f) => f.path === path);

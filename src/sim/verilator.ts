@@ -10,10 +10,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../core/paths.js';
-import { ENGINE_INCLUDES, ENGINE_SOURCES, RTL_SIZE_NAMES, type RtlSizes } from '../backend/rtl/lower.js';
+import { ENGINE_INCLUDES, ENGINE_SOURCES, RTL_SIZE_NAMES, SYSTEM_SOURCES, type RtlSizes } from '../backend/rtl/lower.js';
 
 const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
 const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');
+const SYSTEM_HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'system.cpp');
 const TOP = 'trips_chunk';
 const MAKE_FLAGS = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
 
@@ -46,7 +47,7 @@ function parameterFlags(sizes: RtlSizes): string[] {
   return RTL_SIZE_NAMES.map((name) => `-G${name}=${sizes[name]}`);
 }
 
-function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
+function commonArgs(objDir: string, top: string, executable: string): string[] {
   return [
     '--cc',
     '--exe',
@@ -60,18 +61,19 @@ function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
     '--x-initial',
     'fast',
     '--top-module',
-    TOP,
+    top,
     `-I${RTL_DIR}`,
     '-Mdir',
     objDir,
     '-o',
-    'harness',
+    executable,
     '-MAKEFLAGS',
     MAKE_FLAGS,
-    ...parameterFlags(sizes),
-    ...ENGINE_SOURCES.map((f) => join(RTL_DIR, f)),
-    HARNESS,
   ];
+}
+
+function verilatorArgs(sizes: RtlSizes, objDir: string): string[] {
+  return [...commonArgs(objDir, TOP, 'harness'), ...parameterFlags(sizes), ...ENGINE_SOURCES.map((f) => join(RTL_DIR, f)), HARNESS];
 }
 
 /** sha256 of what measures: the engine's sources and the harness (hex). */
@@ -109,19 +111,28 @@ export interface BuiltEngine {
  */
 export async function buildEngine(sizes: RtlSizes, cacheDir = defaultCacheDir(), version?: string): Promise<BuiltEngine> {
   const ver = version ?? (await verilatorVersion());
-  const hash = buildHash(ver, sizes);
+  return buildCached(buildHash(ver, sizes), cacheDir, 'harness', (objDir) => verilatorArgs(sizes, objDir));
+}
+
+/** `verilator --build` of `args(objDir)` into cacheDir/<hash>/<executable>, unless it is there. */
+async function buildCached(
+  hash: string,
+  cacheDir: string,
+  executableName: string,
+  args: (objDir: string) => string[],
+): Promise<BuiltEngine> {
   const dir = join(cacheDir, hash);
-  const executable = join(dir, 'harness');
+  const executable = join(dir, executableName);
   if (existsSync(executable)) return { hash, executable, built: false, seconds: 0 };
   mkdirSync(cacheDir, { recursive: true });
   const tmp = join(cacheDir, `${hash}.tmp-${process.pid}-${Date.now()}`);
   const t0 = performance.now();
   try {
-    await execa('verilator', verilatorArgs(sizes, tmp), { all: true });
+    await execa('verilator', args(tmp), { all: true });
   } catch (error) {
     rmSync(tmp, { recursive: true, force: true });
     const all = (error as { all?: string }).all ?? String(error);
-    throw new Error(`verilator build of engine ${hash} failed: ${all.split('\n').find((l) => /error/i.test(l)) ?? all.split('\n')[0]}`);
+    throw new Error(`verilator build ${hash} failed: ${all.split('\n').find((l) => /error/i.test(l)) ?? all.split('\n')[0]}`);
   }
   for (const f of readdirSync(tmp)) if (f.endsWith('.o') || f.endsWith('.a') || f.endsWith('.d')) rmSync(join(tmp, f), { force: true });
   try {
@@ -131,4 +142,34 @@ export async function buildEngine(sizes: RtlSizes, cacheDir = defaultCacheDir(),
     rmSync(tmp, { recursive: true, force: true });
   }
   return { hash, executable, built: true, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Build (or find) the system testbench of a project's trips_accel (hw/sim/system.cpp): the
+ * project's rtl/trips_accel.sv and chunk parameter headers with the engine's sources, the
+ * programs written by the host (PRELOAD = 0). Cached by everything that goes in.
+ */
+export async function buildSystem(
+  projectRtlDir: string,
+  includes: readonly string[],
+  cacheDir = defaultCacheDir(),
+  version?: string,
+): Promise<BuiltEngine> {
+  const ver = version ?? (await verilatorVersion());
+  const top = join(projectRtlDir, 'trips_accel.sv');
+  const hash = createHash('sha256');
+  hash.update(ver);
+  hash.update(MAKE_FLAGS);
+  if (process.env.TRIPS_TRACE) hash.update('+define+TRIPS_TRACE');
+  hash.update(engineSourceHash());
+  for (const f of [...SYSTEM_SOURCES.map((n) => join(RTL_DIR, n)), SYSTEM_HARNESS, top, ...includes.map((n) => join(projectRtlDir, n))])
+    hash.update(readFileSync(f));
+  return buildCached(`system-${hash.digest('hex').slice(0, 24)}`, cacheDir, 'system', (objDir) => [
+    ...commonArgs(objDir, 'trips_accel', 'system'),
+    `-I${projectRtlDir}`,
+    '-GPRELOAD=0',
+    ...[...ENGINE_SOURCES, ...SYSTEM_SOURCES].map((f) => join(RTL_DIR, f)),
+    top,
+    SYSTEM_HARNESS,
+  ]);
 }

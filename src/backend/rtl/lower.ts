@@ -16,6 +16,7 @@ import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
 import { generatedBanner } from '../templates.js';
 import { type ChunkProgram, LAYER_INTEGER_FIELDS, type LayerDescriptor, type ProgramSpec } from '../types.js';
 import { buildSizes, RTL_SIZE_NAMES, type RtlSizes } from './sizes.js';
+import { lowerSystem, packedLiteral, type SystemLayer, type SystemSchedule } from './system.js';
 
 export { engineSizes, RTL_SIZE_NAMES, type RtlSizes } from './sizes.js';
 
@@ -140,6 +141,8 @@ export const ENGINE_SOURCES = [
   'trips_chunk.sv',
 ];
 export const ENGINE_INCLUDES = ['trips_chunk_datapath.svh', 'trips_chunk_control.svh'];
+/** What the system top (trips_accel.sv) adds to the engine's sources. */
+export const SYSTEM_SOURCES = ['trips_sync.sv'];
 
 /** A word of the program image as program.mem prints it: hex digits and the field's name. */
 interface RtlWord {
@@ -170,6 +173,17 @@ export interface RtlProgram {
   /** The first line's text of every file. */
   readonly banner: string;
   readonly views: readonly RtlChunkView[];
+  /** The system top's schedule and what trips_accel.sv prints of it. */
+  readonly system: SystemSchedule & {
+    readonly nch: number;
+    readonly nl: number;
+    /** Lanes of the widest chunk port: every chunk's port in trips_accel is this wide. */
+    readonly lmax: number;
+    readonly chunkLit: string;
+    readonly stageLit: string;
+    readonly dep0Lit: string;
+    readonly dep1Lit: string;
+  };
   /** What files.f and the FuseSoC core print besides the chunks. */
   readonly core: {
     readonly name: string;
@@ -347,6 +361,21 @@ function chunkView(program: ProgramSpec, c: RtlChunk): RtlChunkView {
   };
 }
 
+function systemView(program: ProgramSpec, chunks: readonly RtlChunk[]): RtlProgram['system'] {
+  const schedule = lowerSystem(program);
+  const field = (f: (l: SystemLayer) => number, width: number) => packedLiteral(schedule.layers.map(f), width);
+  return {
+    ...schedule,
+    nch: chunks.length,
+    nl: schedule.layers.length,
+    lmax: Math.max(...chunks.map((c) => c.sizes.LANES)),
+    chunkLit: field((l) => l.chunk, 8),
+    stageLit: field((l) => l.stage, 16),
+    dep0Lit: field((l) => l.deps[0], 16),
+    dep1Lit: field((l) => l.deps[1], 16),
+  };
+}
+
 /** A FuseSoC core name part (and the .core file's stem): lower case letters, digits, '_' and '-', capped. */
 function coreNamePart(name: string): string {
   const part = name
@@ -367,11 +396,12 @@ export function lowerProgramToRtl(program: ProgramSpec, options: { readonly tool
     chunks,
     banner: generatedBanner(options.toolVersion, program.designHash),
     views: chunks.map((c) => chunkView(program, c)),
+    system: systemView(program, chunks),
     core: {
       name: `trips-hw:design:${part}`,
       version: options.toolVersion,
       description: escapeYamlScalar(`trips-hw chunk engines of design ${plainText(program.name)}`),
-      sources: ENGINE_SOURCES,
+      sources: [...ENGINE_SOURCES, ...SYSTEM_SOURCES],
       includes: ENGINE_INCLUDES,
     },
     files: [
@@ -380,9 +410,10 @@ export function lowerProgramToRtl(program: ProgramSpec, options: { readonly tool
         { path: `rtl/${c.ident}_program.mem`, template: 'program.mem', chunk: c.index },
         { path: `rtl/${c.ident}_top.sv`, template: 'top.sv', chunk: c.index },
       ]),
+      { path: 'rtl/trips_accel.sv', template: 'accel.sv' },
       { path: 'rtl/files.f', template: 'files.f' },
       { path: `rtl/${part}.core`, template: 'core' },
-      ...[...ENGINE_SOURCES, ...ENGINE_INCLUDES].map((name) => ({ path: `rtl/src/${name}`, template: `copy:${name}` })),
+      ...[...ENGINE_SOURCES, ...SYSTEM_SOURCES, ...ENGINE_INCLUDES].map((name) => ({ path: `rtl/src/${name}`, template: `copy:${name}` })),
     ],
   };
 }

@@ -1,0 +1,277 @@
+// system.cpp — Verilator testbench of a whole trips_accel system top (docs/rtl.md §9): every
+// chunk at once, K images streamed back to back. It plays the host — writes each chunk's layer
+// program, writes image j's input into its DRAM slot once the image that used the slot before
+// is done (and poisons the rest of the slot, so no word of an earlier image can pass as a result),
+// counts the inputs it has written in `imagesReady` — and the DRAM: every chunk's lane port
+// served every cycle from one memory (arena and scores shared, a ring of image slots; each
+// chunk's weights and tables its own). Every layer of every image is compared word for word
+// with the golden model when the layer is done; per-cycle accounting of every chunk (running,
+// waiting for an input, between passes); a deadlock (no chunk can move for a while) or a run past
+// the liveness bound is reported with the state of every chunk.
+//
+// usage: system JOB OUT   (JOB: the text job file written by src/sim/system.ts; OUT: JSON lines)
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "Vtrips_accel.h"
+#include "verilated.h"
+
+namespace {
+
+const int64_t POISON = INT64_C(0x5a5a5a5a5a5a);
+// cycles with every running chunk waiting and nothing the host can do: a deadlock
+const uint64_t STUCK_CYCLES = 20000;
+
+[[noreturn]] void fail(const std::string& message, int code) {
+  std::fprintf(stderr, "system: %s\n", message.c_str());
+  std::exit(code);
+}
+
+// bits and 32-bit words of a Verilated port, whether it is an integer or a VlWide
+template <class T> uint32_t word32(const T& v, int k) { return (uint32_t)((uint64_t)v >> (32 * k)); }
+template <std::size_t N> uint32_t word32(const VlWide<N>& v, int k) { return v[k]; }
+template <class T> bool bitOf(const T& v, int j) { return (word32(v, j / 32) >> (j % 32)) & 1; }
+template <class T> uint32_t bitsOf(const T& v, int lo, int n) {
+  uint32_t r = 0;
+  for (int i = 0; i < n; i++) r |= (uint32_t)bitOf(v, lo + i) << i;
+  return r;
+}
+
+struct Layer {
+  long chunk, outAddr, words, raw;
+  std::vector<std::vector<int64_t>> golden;  // [golden image][word]
+};
+
+struct Job {
+  long chunks = 0, lmax = 0, images = 0, slots = 0, slotWords = 0, scoreWords = 0, maxCycles = 0;
+  long inputAddr = 0, goldenImages = 0;
+  std::vector<std::vector<uint32_t>> program;
+  // per chunk: spaces 1 (weights), 2 (bias), 3 (multiplier|shift), 5 (perm)
+  std::vector<std::vector<std::vector<int64_t>>> params;
+  std::vector<std::vector<int64_t>> input;  // [golden image][word]
+  std::vector<Layer> layers;
+};
+
+Job readJob(const char* file) {
+  std::ifstream in(file);
+  if (!in) fail(std::string("cannot read ") + file, 2);
+  Job job;
+  std::string key;
+  auto values = [&](std::vector<int64_t>& v) {
+    long n;
+    in >> n;
+    v.resize(n);
+    for (auto& x : v) in >> x;
+  };
+  while (in >> key) {
+    if (key == "system") {
+      in >> job.chunks >> job.lmax >> job.images >> job.slots >> job.slotWords >> job.scoreWords >> job.maxCycles;
+      job.program.resize(job.chunks);
+      job.params.assign(job.chunks, std::vector<std::vector<int64_t>>(8));
+    } else if (key == "program") {
+      long c, n;
+      in >> c >> n;
+      if (c < 0 || c >= job.chunks) fail("bad chunk", 2);
+      job.program[c].resize(n);
+      for (auto& w : job.program[c]) in >> std::hex >> w >> std::dec;
+    } else if (key == "space") {
+      long c, id;
+      in >> c >> id;
+      if (c < 0 || c >= job.chunks || id < 0 || id >= 8) fail("bad space", 2);
+      values(job.params[c][id]);
+    } else if (key == "input") {
+      in >> job.inputAddr >> job.goldenImages;
+      job.input.resize(job.goldenImages);
+      for (auto& v : job.input) values(v);
+    } else if (key == "layer") {
+      Layer l;
+      in >> l.chunk >> l.outAddr >> l.words >> l.raw;
+      l.golden.resize(job.goldenImages);
+      for (auto& v : l.golden) values(v);
+      job.layers.push_back(l);
+    } else {
+      fail("unknown job key " + key, 2);
+    }
+  }
+  if (job.chunks <= 0 || job.layers.empty() || job.goldenImages <= 0) fail("job without chunks, layers or images", 2);
+  return job;
+}
+
+void tick(Vtrips_accel& top) {
+  top.clk = 1;
+  top.eval();
+  top.clk = 0;
+  top.eval();
+}
+
+/** Reset, write every chunk's program RAM through the host port. */
+void boot(Vtrips_accel& top, const Job& job) {
+  top.clk = 0;
+  top.rst_n = 0;
+  top.start = 0;
+  top.progWe = 0;
+  top.imagesReady = 0;
+  top.images = (uint32_t)job.images;
+  top.eval();
+  tick(top);
+  top.rst_n = 1;
+  for (long c = 0; c < job.chunks; c++) {
+    for (std::size_t i = 0; i < job.program[c].size(); i++) {
+      top.progSel = (uint8_t)c;
+      top.progWe = 1;
+      top.progAddr = (uint16_t)i;
+      top.progData = job.program[c][i];
+      tick(top);
+    }
+  }
+  top.progWe = 0;
+}
+
+struct Dram {
+  std::vector<int64_t> arena, scores;
+};
+
+/** Every chunk's port this cycle: the lanes each presents, read or written. */
+void servePorts(Vtrips_accel& top, Job& job, Dram& dram) {
+  bool any = false;
+  for (long c = 0; c < job.chunks; c++) {
+    const bool we = bitOf(top.memWe, (int)c);
+    const uint32_t space = bitsOf(top.memSpace, (int)(3 * c), 3);
+    std::vector<int64_t>& mem = space == 0 ? dram.arena : space == 6 ? dram.scores : job.params[c][space];
+    for (long j = 0; j < job.lmax; j++) {
+      const int k = (int)(c * job.lmax + j);
+      if (!bitOf(top.memValid, k)) continue;
+      const uint32_t addr = top.memAddr[k];
+      if (addr >= mem.size())
+        fail("chunk " + std::to_string(c) + ": address " + std::to_string(addr) + " outside space " + std::to_string(space), 3);
+      if (we) {
+        mem[addr] = (int64_t)(((uint64_t)top.memWdata[2 * k + 1] << 32) | top.memWdata[2 * k]);
+      } else {
+        top.memRdata[2 * k] = (uint32_t)mem[addr];
+        top.memRdata[2 * k + 1] = (uint32_t)((uint64_t)mem[addr] >> 32);
+        any = true;
+      }
+    }
+  }
+  if (any) top.eval();
+}
+
+struct ChunkStats {
+  uint64_t busy = 0, wait = 0, idle = 0;
+  uint64_t grant = 0, waitSince = 0;
+  bool waiting = false;
+};
+
+void chunkState(std::ofstream& out, Vtrips_accel& top, const Job& job) {
+  out << "\"chunks\":[";
+  for (long c = 0; c < job.chunks; c++) {
+    out << (c ? "," : "") << "{\"chunk\":" << c << ",\"running\":" << bitOf(top.chunkRunning, (int)c)
+        << ",\"waiting\":" << (bitOf(top.chunkReq, (int)c) && !bitOf(top.chunkGo, (int)c))
+        << ",\"pass\":" << word32(top.chunkPass, (int)c) << ",\"layer\":" << word32(top.chunkLayer, (int)c)
+        << ",\"image\":" << word32(top.chunkImage, (int)c) << "}";
+  }
+  out << "]";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) fail("usage: system JOB OUT", 2);
+  Job job = readJob(argv[1]);
+  std::ofstream out(argv[2]);
+  VerilatedContext ctx;
+  Vtrips_accel top(&ctx);
+  boot(top, job);
+  Dram dram;
+  dram.arena.assign(job.slots * job.slotWords, POISON);
+  dram.scores.assign(job.slots * job.scoreWords, POISON);
+
+  top.start = 1;
+  tick(top);
+  top.start = 0;
+  top.eval();
+
+  const auto wall0 = std::chrono::steady_clock::now();
+  std::vector<ChunkStats> stats(job.chunks);
+  std::vector<uint64_t> readyAt(job.images, 0), doneAt(job.images, 0);
+  std::vector<long> layersDone(job.images, 0);
+  long ready = 0;
+  uint64_t cycle = 0, stuck = 0;
+  const long last = (long)job.layers.size() - 1;
+  while (top.busy) {
+    // host: the next image's input, once its slot is free
+    const long doneImages = (long)top.imagesDone;
+    bool moving = false;
+    if (ready < job.images && (ready < job.slots || doneImages >= ready - job.slots + 1)) {
+      const long base = (ready % job.slots) * job.slotWords;
+      for (long i = 0; i < job.slotWords; i++) dram.arena[base + i] = POISON;
+      for (long i = 0; i < job.scoreWords; i++) dram.scores[(ready % job.slots) * job.scoreWords + i] = POISON;
+      const auto& image = job.input[ready % job.goldenImages];
+      for (std::size_t i = 0; i < image.size(); i++) dram.arena[base + job.inputAddr + (long)i] = image[i];
+      readyAt[ready] = cycle;
+      ready++;
+      top.imagesReady = (uint32_t)ready;
+      top.eval();
+      moving = true;
+    }
+    servePorts(top, job, dram);
+    for (long c = 0; c < job.chunks; c++) {
+      ChunkStats& s = stats[c];
+      const bool running = bitOf(top.chunkRunning, (int)c);
+      const bool waiting = bitOf(top.chunkReq, (int)c) && !bitOf(top.chunkGo, (int)c);
+      if (!running) s.idle++;
+      else if (waiting) s.wait++;
+      else s.busy++;
+      if (running && !waiting) moving = true;
+      if (bitOf(top.chunkGo, (int)c)) s.grant = cycle;
+      if (waiting && !s.waiting) s.waitSince = cycle;
+      s.waiting = waiting;
+      if (bitOf(top.chunkCounted, (int)c)) {
+        // a layer done for an image: its outputs against the golden model's
+        const long l = (long)word32(top.chunkLayer, (int)c);
+        const long j = (long)word32(top.chunkImage, (int)c);
+        if (l < 0 || l > last || job.layers[l].chunk != c) fail("chunk " + std::to_string(c) + " finished a layer not its own", 3);
+        const Layer& layer = job.layers[l];
+        const auto& mem = layer.raw ? dram.scores : dram.arena;
+        const long base = (j % job.slots) * (layer.raw ? job.scoreWords : job.slotWords) + layer.outAddr;
+        const auto& want = layer.golden[j % job.goldenImages];
+        long mismatches = 0, first = -1;
+        for (long i = 0; i < layer.words; i++) {
+          if (mem[base + i] != want[i]) {
+            if (first < 0) first = i;
+            mismatches++;
+          }
+        }
+        out << "{\"layer\":" << l << ",\"image\":" << j << ",\"chunk\":" << c << ",\"go\":" << s.grant << ",\"done\":" << cycle
+            << ",\"mismatches\":" << mismatches;
+        if (first >= 0) out << ",\"first\":" << first << ",\"got\":" << mem[base + first] << ",\"want\":" << want[first];
+        out << "}\n";
+        if (l == last) doneAt[j] = cycle;
+      }
+    }
+    stuck = moving ? 0 : stuck + 1;
+    if (stuck > STUCK_CYCLES || cycle > (uint64_t)job.maxCycles) {
+      out << "{\"deadlock\":" << (stuck > STUCK_CYCLES ? "true" : "false") << ",\"cycle\":" << cycle
+          << ",\"imagesReady\":" << ready << ",\"imagesDone\":" << top.imagesDone << ",";
+      chunkState(out, top, job);
+      out << "}\n";
+      out.flush();
+      fail(stuck > STUCK_CYCLES ? "deadlock: every running chunk waits for an input" : "past the liveness bound", 3);
+    }
+    tick(top);
+    cycle++;
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  for (long j = 0; j < job.images; j++) out << "{\"image\":" << j << ",\"ready\":" << readyAt[j] << ",\"done\":" << doneAt[j] << "}\n";
+  out << "{\"finished\":true,\"cycles\":" << cycle << ",\"wallSeconds\":" << wall << ",\"stats\":[";
+  for (long c = 0; c < job.chunks; c++)
+    out << (c ? "," : "") << "{\"busy\":" << stats[c].busy << ",\"wait\":" << stats[c].wait << ",\"idle\":" << stats[c].idle << "}";
+  out << "]}\n";
+  top.final();
+  return 0;
+}

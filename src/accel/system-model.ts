@@ -1,0 +1,136 @@
+/**
+ * The system model: how the chunks of a design share images (docs/cost-model.md §system). The
+ * per-layer cost model gives each layer's cycles; the system top (docs/rtl.md §9) runs every
+ * chunk's program once per pass, a layer of stage s on image t − s in pass t, waiting until its
+ * inputs are done for that image, and the host gives image j its DRAM slot once image j − slots
+ * is done. `predictSystem` plays that protocol with the model's layer cycles — an event
+ * computation over the passes, no lookup of measured figures — and so charges what
+ * `clock / slowest chunk` leaves out: the pass overheads, the skipped layers of the first and
+ * last passes, and every cycle a layer waits for an input from another chunk or an image for a
+ * slot.
+ */
+
+/** Cycles of the engine's protocol around the layers (trips_chunk, trips_sync). */
+export const SYSTEM_CYCLES = {
+  /** Per pass: two idle cycles between programs (the pass ends, the next start) and the header (10). */
+  pass: 12,
+  /** A layer skipped in a pass (no image for it): its descriptor fetch (61) and done cycle. */
+  skip: 62,
+  /** Of a layer's cycles, those before it can wait: the descriptor fetch up to its request. */
+  fetch: 60,
+} as const;
+
+export interface SystemModelLayer {
+  readonly chunk: number;
+  readonly stage: number;
+  /** Producer layer indices (earlier layers); −1 for the input image. */
+  readonly deps: readonly number[];
+  /** The layer's cycles alone (the cost model's prediction, its fetch and done cycle included). */
+  readonly cycles: number;
+}
+
+export interface SystemPrediction {
+  /** Cycle each image's last layer is done, and its input was given. */
+  readonly doneAt: readonly number[];
+  readonly readyAt: readonly number[];
+  readonly totalCycles: number;
+  /** Cycles per image once the pipeline is full (the last images' spacing). */
+  readonly steadyCyclesPerImage: number;
+  /** True when enough images ran for a steady state (more than the deepest stage + 1). */
+  readonly steady: boolean;
+  readonly meanLatency: number;
+  /** Per chunk: cycles running a layer, waiting for an input, and its layers' cycles per image. */
+  readonly chunks: readonly { readonly busy: number; readonly wait: number; readonly cyclesPerImage: number }[];
+}
+
+/** Images over which the steady state is measured: from the first after the pipeline fills. */
+export function steadyWindow(images: number, maxStage: number): { from: number; steady: boolean } {
+  const from = Math.min(maxStage + 1, Math.max(0, images - 2));
+  return { from, steady: images - 1 - from >= 1 && from >= maxStage + 1 };
+}
+
+/** Mean spacing of the done times from image `from` to the last. */
+export function spacing(doneAt: readonly number[], from: number): number {
+  const last = doneAt.length - 1;
+  if (last <= from) return doneAt.length > 0 ? doneAt[last] / doneAt.length : 0;
+  return (doneAt[last] - doneAt[from]) / (last - from);
+}
+
+export function predictSystem(layers: readonly SystemModelLayer[], images: number, slots: number): SystemPrediction {
+  const nChunks = Math.max(0, ...layers.map((l) => l.chunk + 1));
+  const maxStage = Math.max(0, ...layers.map((l) => l.stage));
+  const passes = images + maxStage;
+  const order = Array.from({ length: nChunks }, (_, c) => layers.map((l, i) => (l.chunk === c ? i : -1)).filter((i) => i >= 0));
+  // done[l][j]: the cycle layer l is done for image j (its done cycle); NaN until known
+  const done = layers.map(() => new Array<number>(images).fill(Number.NaN));
+  const last = layers.length - 1;
+  const readyAt = new Array<number>(images).fill(Number.NaN);
+  const readyOf = (j: number): number => {
+    if (!Number.isNaN(readyAt[j])) return readyAt[j];
+    if (j < slots) return (readyAt[j] = 0);
+    const freed = done[last][j - slots];
+    return Number.isNaN(freed) ? Number.NaN : (readyAt[j] = freed + 1);
+  };
+  const state = order.map(() => ({ pass: 0, pos: 0, time: 0, started: false, busy: 0, wait: 0 }));
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (let c = 0; c < nChunks; c++) {
+      const s = state[c];
+      while (s.pass < passes) {
+        if (!s.started) {
+          s.time += SYSTEM_CYCLES.pass;
+          s.started = true;
+        }
+        if (s.pos === order[c].length) {
+          s.pass++;
+          s.pos = 0;
+          s.started = false;
+          continue;
+        }
+        const l = order[c][s.pos];
+        const layer = layers[l];
+        const j = s.pass - layer.stage;
+        if (j < 0 || j >= images) {
+          s.time += SYSTEM_CYCLES.skip;
+          s.pos++;
+          continue;
+        }
+        // the cycle each input is there: a producer's done cycle + 1, or the host's write
+        let inputs = 0;
+        let known = true;
+        for (const p of layer.deps) {
+          const at = p < 0 ? readyOf(j) : done[p][j] + 1;
+          if (Number.isNaN(at)) known = false;
+          else inputs = Math.max(inputs, at);
+        }
+        if (!known) break;
+        const request = s.time + SYSTEM_CYCLES.fetch;
+        const go = Math.max(request, inputs);
+        s.wait += go - request;
+        s.busy += layer.cycles;
+        done[l][j] = go + layer.cycles - SYSTEM_CYCLES.fetch - 1;
+        s.time = done[l][j] + 1;
+        s.pos++;
+        progress = true;
+      }
+    }
+  }
+  const doneAt = done[last];
+  if (doneAt.some((t) => Number.isNaN(t))) throw new Error('internal: the system model deadlocked (a dependency on a later layer?)');
+  const { from, steady } = steadyWindow(images, maxStage);
+  const latencies = doneAt.map((t, j) => t - readyAt[j]);
+  return {
+    doneAt,
+    readyAt,
+    totalCycles: Math.max(...state.map((s) => s.time)),
+    steadyCyclesPerImage: spacing(doneAt, from),
+    steady,
+    meanLatency: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
+    chunks: state.map((s, c) => ({
+      busy: s.busy,
+      wait: s.wait,
+      cyclesPerImage: order[c].reduce((sum, l) => sum + layers[l].cycles, 0) + SYSTEM_CYCLES.pass,
+    })),
+  };
+}
