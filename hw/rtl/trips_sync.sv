@@ -42,7 +42,8 @@ module trips_sync #(
     output logic [NCH-1:0] cSkip,
     output logic [NCH-1:0][31:0] cArenaOff,
     output logic [NCH-1:0][31:0] cScoreOff,
-    // what each chunk does: its pass, the image of its layer, a layer done that counted
+    // what each chunk does: its pass, the image of its layer (of the one it asks for while it
+    // waits), a layer done that counted
     output logic [NCH-1:0][31:0] cPass,
     output logic [NCH-1:0][31:0] cImage,
     output logic [NCH-1:0] cCounted
@@ -122,6 +123,7 @@ module trips_sync #(
     cScoreOff = scoreQ;
     cPass = pass;
     cImage = imgQ;
+    for (int c = 0; c < NCH; c++) if (cReq[c]) cImage[c] = reqImg[c];
     cCounted = cLayerDone & ~skipQ;
     imagesDone = done[NL-1];
   end

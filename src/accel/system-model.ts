@@ -117,7 +117,7 @@ export function predictSystem(layers: readonly SystemModelLayer[], images: numbe
     }
   }
   const doneAt = done[last];
-  if (doneAt.some((t) => Number.isNaN(t))) throw new Error('internal: the system model deadlocked (a dependency on a later layer?)');
+  if (doneAt.some((t) => Number.isNaN(t))) throw new Error(`the schedule deadlocks: ${slots} image slot(s) for ${maxStage + 1} stage(s), or a layer waits for a later one`);
   const { from, steady } = steadyWindow(images, maxStage);
   const latencies = doneAt.map((t, j) => t - readyAt[j]);
   return {

@@ -30,6 +30,8 @@ export const PROJECT_FILES = {
   simRecords: join('sim', 'records.jsonl'),
   /** The harness jobs and outputs of `sim`. */
   simWork: join('sim', 'work'),
+  /** Written by `sim --system`: the whole accelerator's run (SystemResult). */
+  simSystem: join('sim', 'system.json'),
   simDir: 'sim',
   /** Written by `synth`: one JSON line per synthesised chunk. */
   synthRecords: join('synth', 'records.jsonl'),

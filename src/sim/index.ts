@@ -8,3 +8,4 @@ export { loadProject, loadRtlChunk, simulateProject, type SimResult } from './pr
 export { cycleError, makeRecord, type SimRecord } from './records.js';
 export { runChunk } from './run.js';
 export { buildEngine, defaultCacheDir, verilatorVersion } from './verilator.js';
+export { simulateSystem, DEFAULT_SYSTEM_IMAGES, type SystemResult } from './system.js';

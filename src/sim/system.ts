@@ -14,7 +14,7 @@ import { lowerSystem, DEP_INPUT, DEP_NONE, type SystemSchedule } from '../backen
 import type { RtlChunk } from '../backend/rtl/lower.js';
 import type { GoldenVectors, ProgramSpec } from '../backend/types.js';
 import { UsageError } from '../core/diagnostics.js';
-import { readJsonLinesFile } from '../core/files.js';
+import { readJsonLinesFile, writeFileAtomic } from '../core/files.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
 import { checkAgainstManifest, loadProject, loadRtlChunk } from './project.js';
 import { buildSystem, defaultCacheDir, verilatorVersion } from './verilator.js';
@@ -194,7 +194,7 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
   const mismatched = timeline.filter((t) => t.mismatches > 0);
   const simSeconds = end?.wallSeconds ?? 0;
   const simCycles = end?.cycles ?? 0;
-  return {
+  const run: SystemResult = {
     version: 1,
     designHash: program.designHash,
     simulator,
@@ -229,4 +229,6 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
     simSeconds,
     cyclesPerSec: simSeconds > 0 ? simCycles / simSeconds : 0,
   };
+  writeFileAtomic(join(projectDir, PROJECT_FILES.simSystem), `${JSON.stringify(run)}\n`);
+  return run;
 }

@@ -9,7 +9,8 @@ import { EXIT_FAILED } from '../../core/diagnostics.js';
 import { join } from 'node:path';
 import { checkInputDir, checkOutputDir } from '../../core/files.js';
 import { startProgress } from '../../core/progress.js';
-import { simulateProject, type SimResult } from '../../sim/index.js';
+import { DEFAULT_SYSTEM_IMAGES, simulateProject, simulateSystem, type SimResult, type SystemResult } from '../../sim/index.js';
+import { UsageError } from '../../core/diagnostics.js';
 import { BaseCommand } from '../base-command.js';
 import { renderTable } from '../table.js';
 import { PROJECT_FILES } from '../../core/run-layout.js';
@@ -38,15 +39,39 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
     project: Flags.string({ required: true, description: 'project folder written by `trips-hw generate`', helpValue: 'OUT' }),
     layers: Flags.string({ description: 'comma-separated layer names to simulate (default: all)', helpValue: 'NAMES' }),
     image: Flags.integer({ default: 0, min: 0, description: 'golden image to run' }),
+    system: Flags.boolean({
+      default: false,
+      description: 'simulate the whole accelerator (rtl/trips_accel.sv): every chunk at once, --images images streamed back to back',
+    }),
+    images: Flags.integer({ default: DEFAULT_SYSTEM_IMAGES, min: 1, max: 100_000, description: 'images to stream through the system (--system)' }),
     cache: Flags.string({ description: 'Verilator build cache folder (default ~/.cache/trips-hw/verilator)', helpValue: 'DIR' }),
   };
 
-  async run(): Promise<SimResult> {
+  async run(): Promise<SimResult | SystemResult> {
     const { flags } = await this.parse(Sim);
     checkInputDir(flags.project, 'a project folder written by `trips-hw generate`');
     checkOutputDir(join(flags.project, PROJECT_FILES.simDir), '--project');
     if (flags.cache !== undefined) checkOutputDir(flags.cache, '--cache');
     const progress = startProgress();
+    if (flags.system) {
+      if (flags.layers !== undefined) throw new UsageError('--layers: the system runs every layer (drop --layers or --system)');
+      const result = await simulateSystem(flags.project, {
+        images: flags.images,
+        cacheDir: flags.cache,
+        onProgress: (phase) => progress.tick(() => `sim --system: ${phase}`),
+      });
+      progress.end();
+      this.log(formatSystem(result));
+      if (!result.bitExact) {
+        process.stderr.write(
+          result.deadlock
+            ? `trips-hw: system simulation deadlocked at cycle ${result.deadlock.cycle} (the state of every chunk is in the result)\n`
+            : `trips-hw: system simulation failed: ${result.mismatchedLayers.length} layer run(s) not bit-exact, ${result.layersChecked}/${result.images * result.schedule.stages.length} checked\n`,
+        );
+        process.exitCode = EXIT_FAILED;
+      }
+      return result;
+    }
     const result = await simulateProject(flags.project, {
       layers: flags.layers
         ?.split(',')
@@ -100,5 +125,34 @@ function formatSim(r: SimResult): string {
     `cycles    uncalibrated model vs RTL: MAPE ${r.cycles.mapePct.toFixed(2)}%, max ${r.cycles.maxPct.toFixed(2)}%`,
     `engines   ${builds} (${r.simulator})`,
     `records   ${r.records}`,
+  ].join('\n');
+}
+
+function formatSystem(r: SystemResult): string {
+  const table = renderTable(
+    [
+      { title: 'chunk' },
+      { title: 'model cycles/image', align: 'right' },
+      { title: 'running', align: 'right' },
+      { title: 'waiting for input', align: 'right' },
+      { title: 'idle', align: 'right' },
+    ],
+    r.chunks.map((c) => {
+      const all = Math.max(1, c.busy + c.wait + c.idle);
+      const share = (n: number) => `${n} (${((100 * n) / all).toFixed(1)}%)`;
+      return [c.chunk, String(c.predictedCyclesPerImage), share(c.busy), share(c.wait), share(c.idle)];
+    }),
+  );
+  const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
+  const m = r.measured;
+  const p = r.predicted;
+  return [
+    table,
+    '',
+    `outputs   ${r.layersChecked}/${r.images * r.schedule.stages.length} layer runs checked over ${r.images} images${r.bitExact ? ', every one bit-exact' : ' — MISMATCH or DEADLOCK'}`,
+    `schedule  ${r.schedule.maxStage + 1} stage(s), ${r.schedule.slots} image slot(s) in DRAM`,
+    `measured  ${m.cyclesPerImage.toFixed(0)} cycles/image${m.steady ? ' (steady state)' : ' (pipeline not full: more images for a steady state)'} = ${m.fps.toFixed(0)} FPS at ${r.clockMhz} MHz; latency ${m.meanLatency.toFixed(0)} cycles (mean)`,
+    `model     clock / slowest chunk: ${p.slowestChunkFps.toFixed(0)} FPS (${signed(r.fpsErrorPct.slowestChunk)}); system model: ${p.fps.toFixed(0)} FPS (${signed(r.fpsErrorPct.system)}), latency ${p.meanLatency.toFixed(0)} (${signed(r.latencyErrorPct)})`,
+    `engine    ${r.build.built ? `built in ${r.build.seconds.toFixed(1)} s` : 'cached'}; ${m.cycles} cycles in ${r.simSeconds.toFixed(2)} s = ${(r.cyclesPerSec / 1000).toFixed(0)} k cycles/s (${r.simulator})`,
   ].join('\n');
 }
