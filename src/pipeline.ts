@@ -48,7 +48,9 @@ import { readBaselines, type BaselinePoint } from './report/data.js';
 import { writeReport } from './report/index.js';
 import { runSearch } from './search/joint.js';
 import { PRESETS, type PresetName } from './search/presets.js';
-import { simulateProject } from './sim/project.js';
+import { loadProject, simulateProject } from './sim/project.js';
+import { DEFAULT_SYSTEM_IMAGES, simulateSystem } from './sim/system.js';
+import { lowerSystem } from './backend/rtl/system.js';
 import { runLayout, STAGE_FILES } from './core/run-layout.js';
 
 export const FLOW_STAGES = ['search', 'train', 'generate', 'sim', 'calibrate', 'final', 'report'] as const;
@@ -87,6 +89,8 @@ export interface FlowSummary {
   readonly fps: number;
   readonly fpsCalibrated: number;
   readonly bitExact: boolean;
+  /** The whole accelerator's steady-state FPS in simulation (null in runs from before it). */
+  readonly fpsMeasured: number | null;
   /** Per-layer cycle error against the RTL: default model, and held out after calibration. */
   readonly cycles: { readonly mapePct: number; readonly calibratedMapePct: number | null };
   readonly report: string;
@@ -136,7 +140,14 @@ interface StageResults {
   readonly search: { readonly genotype: string | null; readonly fps: number };
   readonly train: { readonly accuracy: number; readonly integerAccuracy: number; readonly agreement: number };
   readonly generate: { readonly files: number; readonly designHash: string };
-  readonly sim: { readonly bitExact: boolean; readonly mapePct: number; readonly maxPct: number; readonly records: string };
+  readonly sim: {
+    readonly bitExact: boolean;
+    readonly mapePct: number;
+    readonly maxPct: number;
+    readonly records: string;
+    /** The whole accelerator (trips_accel) with images streamed through it; absent in runs from before it. */
+    readonly system?: SystemVerdict;
+  };
   readonly calibrate: { readonly heldOutAfterPct: number | null; readonly records: number };
   readonly final: { readonly fps: number };
   readonly report: { readonly file: string; readonly charts: readonly string[] };
@@ -237,6 +248,16 @@ async function generateStage(ctx: FlowContext): Promise<StageResults['generate']
   return { files: r.files, designHash: r.designHash };
 }
 
+interface SystemVerdict {
+  readonly bitExact: boolean;
+  readonly images: number;
+  readonly steady: boolean;
+  /** Steady-state FPS measured, and what the model said: clock / slowest chunk, and the system model. */
+  readonly measuredFps: number;
+  readonly slowestChunkFps: number;
+  readonly systemModelFps: number;
+}
+
 async function simStage(ctx: FlowContext): Promise<StageResults['sim']> {
   const r = await simulateProject(ctx.paths.hw, {
     onProgress: (e) => ctx.request.onProgress?.(`sim ${e.phase} ${e.chunk} (${e.index + 1}/${e.total})`),
@@ -244,7 +265,22 @@ async function simStage(ctx: FlowContext): Promise<StageResults['sim']> {
   ctx.log(
     `sim: ${r.layers.filter((l) => l.bitExact).length}/${r.layers.length} layers bit-exact; uncalibrated model vs RTL MAPE ${r.cycles.mapePct.toFixed(2)} %, max ${r.cycles.maxPct.toFixed(2)} %`,
   );
-  return { bitExact: r.bitExact, mapePct: r.cycles.mapePct, maxPct: r.cycles.maxPct, records: r.records };
+  // the verdict on the FPS: the whole accelerator, enough images for a steady state
+  const { program } = loadProject(ctx.paths.hw);
+  const images = Math.max(DEFAULT_SYSTEM_IMAGES, lowerSystem(program).maxStage + 4);
+  const s = await simulateSystem(ctx.paths.hw, { images, onProgress: (phase) => ctx.request.onProgress?.(`sim --system ${phase}`) });
+  const system: SystemVerdict = {
+    bitExact: s.bitExact,
+    images,
+    steady: s.measured.steady,
+    measuredFps: s.measured.fps,
+    slowestChunkFps: s.predicted.slowestChunkFps,
+    systemModelFps: s.predicted.fps,
+  };
+  ctx.log(
+    `sim --system: ${images} images through trips_accel, ${s.bitExact ? 'every layer of every image bit-exact' : 'NOT bit-exact'}; measured ${s.measured.fps.toFixed(0)} FPS, model ${s.predicted.slowestChunkFps.toFixed(0)} (clock / slowest chunk), ${s.predicted.fps.toFixed(0)} (system model)`,
+  );
+  return { bitExact: r.bitExact, mapePct: r.cycles.mapePct, maxPct: r.cycles.maxPct, records: r.records, system };
 }
 
 async function calibrateStage(ctx: FlowContext): Promise<StageResults['calibrate']> {
@@ -359,7 +395,8 @@ export async function runFlow(request: FlowRequest): Promise<FlowSummary> {
     integerAccuracy: r.train.integerAccuracy,
     fps: ctx.design().predicted.fps,
     fpsCalibrated: r.final.fps,
-    bitExact: r.sim.bitExact,
+    bitExact: r.sim.bitExact && (r.sim.system?.bitExact ?? true),
+    fpsMeasured: r.sim.system?.measuredFps ?? null,
     cycles: { mapePct: r.sim.mapePct, calibratedMapePct: r.calibrate.heldOutAfterPct },
     report: r.report.file,
     stages,

@@ -347,8 +347,8 @@ module trips_compute #(
 
   // t1: operands of every lane from the words that arrived (every select a mux over constant
   // indices: no index arithmetic for synthesis to turn into multipliers)
-  logic [PE_M-1:0][PE_N-1:0][ACT_W-1:0] xOp, yOp;
-  logic [PE_M-1:0][PE_N-1:0][W_W-1:0] wOp;
+  logic [ACT_W-1:0] xOp[PE_M][PE_N], yOp[PE_M][PE_N];
+  logic [W_W-1:0] wOp[PE_M][PE_N];
   logic [PE_M-1:0][BJ-1:0][ACC_W-1:0] acc2, acc3;
   logic [BJ-1:0][VI*ACT_W-1:0] inSel;
   logic [PE_M-1:0][VW*W_W-1:0] wSel;
@@ -388,36 +388,46 @@ module trips_compute #(
       end
     end
   end
-  always_ff @(posedge clk) begin
-    for (int i = 0; i < PE_M; i++) begin
-      for (int j = 0; j < PE_N; j++) begin
-        logic [ACT_W-1:0] xv, yv;
-        logic [W_W-1:0] wv;
-        xv = '0;
-        yv = '0;
-        wv = '0;
-        if (s1.kind == 2'd0) begin
-          if (DW != 0) begin
-            xv = xWord[j][i*ACT_W+:ACT_W];
-            wv = wSel[i][W_W-1:0];
-          end else if (MP != 0) begin
-            xv = xChan[j];
-            wv = wChan[i];
-          end else begin
-            xv = inSel[0][(j%VI)*ACT_W+:ACT_W];
-            wv = wSel[i][(j%VW)*W_W+:W_W];
-          end
-        end else if (j == 0 && i < E) begin
-          // add: lane i takes channel gl + i of both inputs; pool: of its one input, weight 1
-          xv = eltX[i%E];
-          yv = eltY[i%E];
-          wv = W_W'(1);
-        end
+  // one process per lane: the operand, product and accumulator arrays are unpacked, so the
+  // simulator keeps each element a plain integer (a packed 512-lane array is one wide vector,
+  // every element write a masked shift); Verilator 5.006 takes no delayed assignment to an
+  // unpacked array inside a procedural loop, hence the generate loops
+  for (genvar i = 0; i < PE_M; i++) begin : g_op_row
+    for (genvar j = 0; j < PE_N; j++) begin : g_op_lane
+      logic [ACT_W-1:0] xv, yv, xMac, xElt, yElt;
+      logic [W_W-1:0] wv, wMac;
+      // the lane's MAC operands by the chunk's kind, its add / pool operands (lanes j = 0, i < E)
+      if (DW != 0) begin : g_dw
+        assign xMac = xWord[j][i*ACT_W+:ACT_W];
+        assign wMac = wSel[i][W_W-1:0];
+      end else if (MP != 0) begin : g_mp
+        assign xMac = xChan[j];
+        assign wMac = wChan[i];
+      end else begin : g_mn
+        assign xMac = inSel[0][(j%VI)*ACT_W+:ACT_W];
+        assign wMac = wSel[i][(j%VW)*W_W+:W_W];
+      end
+      if (j == 0 && i < E) begin : g_elt
+        // add: lane i takes channel gl + i of both inputs; pool: of its one input, weight 1
+        assign xElt = eltX[i];
+        assign yElt = eltY[i];
+      end else begin : g_no_elt
+        assign xElt = '0;
+        assign yElt = '0;
+      end
+      always_comb begin
+        xv = s1.kind == 2'd0 ? xMac : xElt;
+        yv = s1.kind == 2'd0 ? '0 : yElt;
+        wv = s1.kind == 2'd0 ? wMac : j == 0 && i < E ? W_W'(1) : '0;
+      end
+      always_ff @(posedge clk) begin
         xOp[i][j] <= s1.valid && s1.mOk[i] && s1.jOk[j] && s1.tapIn ? xv : '0;
         yOp[i][j] <= yv;
         wOp[i][j] <= wv;
       end
     end
+  end
+  always_ff @(posedge clk) begin
     acc2 <= accRd;
     acc3 <= acc2;
   end
@@ -430,11 +440,11 @@ module trips_compute #(
   end
 
   // t2: the multiplies
-  logic [PE_M-1:0][PE_N-1:0][ACT_W+W_W-1:0] prod;
-  logic [PE_M-1:0][PE_N-1:0][2*ACT_W-1:0] pair;
-  always_ff @(posedge clk) begin
-    for (int i = 0; i < PE_M; i++) begin
-      for (int j = 0; j < PE_N; j++) begin
+  logic [ACT_W+W_W-1:0] prod[PE_M][PE_N];
+  logic [2*ACT_W-1:0] pair[PE_M][PE_N];
+  for (genvar i = 0; i < PE_M; i++) begin : g_mul_row
+    for (genvar j = 0; j < PE_N; j++) begin : g_mul_lane
+      always_ff @(posedge clk) begin
         prod[i][j] <= $signed(xOp[i][j]) * $signed(wOp[i][j]);
         pair[i][j] <= {yOp[i][j], xOp[i][j]};
       end
@@ -442,20 +452,24 @@ module trips_compute #(
   end
 
   // t3: adder tree (mn) and accumulators
-  logic [PE_M-1:0][PE_N-1:0][ACC_W-1:0] accR;
-  always_ff @(posedge clk) begin
-    for (int i = 0; i < PE_M; i++) begin
-      logic signed [ACC_W-1:0] sum;
-      // mn: the row's sum over the input channels; mp and dw (and add, pool): only lane 0 of a
-      // row carries a value the sum needs, so there is no adder tree to build
+  logic [ACC_W-1:0] accR[PE_M][PE_N];
+  for (genvar i = 0; i < PE_M; i++) begin : g_acc_row
+    logic signed [ACC_W-1:0] sum;
+    // mn: the row's sum over the input channels; mp and dw (and add, pool): only lane 0 of a
+    // row carries a value the sum needs, so there is no adder tree to build
+    always_comb begin
       if (MP == 0 && DW == 0) begin
         sum = '0;
         for (int j = 0; j < PE_N; j++) sum = sum + ACC_W'($signed(prod[i][j]));
       end else sum = ACC_W'($signed(prod[i][0]));
-      for (int j = 0; j < PE_N; j++) begin
-        logic signed [ACC_W-1:0] add, base;
+    end
+    for (genvar j = 0; j < PE_N; j++) begin : g_acc_lane
+      logic signed [ACC_W-1:0] add, base;
+      always_comb begin
         add = MP != 0 && s3.kind == 2'd0 ? ACC_W'($signed(prod[i][j])) : sum;
         base = s3.init ? '0 : $signed(acc3[i][MP != 0 ? j % BJ : 0]);
+      end
+      always_ff @(posedge clk) begin
         if (s3.valid) begin
           if (s3.kind == 2'd1) accR[i][j] <= ACC_W'(pair[i][j]);
           else accR[i][j] <= (s3.first ? base : accR[i][j]) + add;

@@ -36,24 +36,30 @@ export interface SystemPrediction {
   readonly totalCycles: number;
   /** Cycles per image once the pipeline is full (the last images' spacing). */
   readonly steadyCyclesPerImage: number;
-  /** True when enough images ran for a steady state (more than the deepest stage + 1). */
+  /** True when enough images ran for a steady state (at least the deepest stage + 3). */
   readonly steady: boolean;
   readonly meanLatency: number;
   /** Per chunk: cycles running a layer, waiting for an input, and its layers' cycles per image. */
   readonly chunks: readonly { readonly busy: number; readonly wait: number; readonly cyclesPerImage: number }[];
 }
 
-/** Images over which the steady state is measured: from the first after the pipeline fills. */
-export function steadyWindow(images: number, maxStage: number): { from: number; steady: boolean } {
-  const from = Math.min(maxStage + 1, Math.max(0, images - 2));
-  return { from, steady: images - 1 - from >= 1 && from >= maxStage + 1 };
+/**
+ * Images whose completions measure the steady state: in pass t ≥ maxStage every layer has an
+ * image, and the last layer finishes image t − maxStage, so images 1 … images − 1 − maxStage
+ * finish in full passes (image 0 in the first, after the pipeline's fill; the last maxStage
+ * images in the drain, whose passes skip layers and so bunch their completions). Fewer images
+ * than maxStage + 3: no steady state — the mean spacing of all completions, flagged.
+ */
+export function steadyWindow(images: number, maxStage: number): { from: number; to: number; steady: boolean } {
+  const to = images - 1 - maxStage;
+  if (to - 1 >= 1) return { from: 1, to, steady: true };
+  return { from: 0, to: images - 1, steady: false };
 }
 
-/** Mean spacing of the done times from image `from` to the last. */
-export function spacing(doneAt: readonly number[], from: number): number {
-  const last = doneAt.length - 1;
-  if (last <= from) return doneAt.length > 0 ? doneAt[last] / doneAt.length : 0;
-  return (doneAt[last] - doneAt[from]) / (last - from);
+/** Mean spacing of the done times from image `from` to image `to`. */
+export function spacing(doneAt: readonly number[], from: number, to: number): number {
+  if (to <= from) return doneAt.length > 0 ? doneAt[doneAt.length - 1] / doneAt.length : 0;
+  return (doneAt[to] - doneAt[from]) / (to - from);
 }
 
 export function predictSystem(layers: readonly SystemModelLayer[], images: number, slots: number): SystemPrediction {
@@ -117,14 +123,15 @@ export function predictSystem(layers: readonly SystemModelLayer[], images: numbe
     }
   }
   const doneAt = done[last];
-  if (doneAt.some((t) => Number.isNaN(t))) throw new Error(`the schedule deadlocks: ${slots} image slot(s) for ${maxStage + 1} stage(s), or a layer waits for a later one`);
-  const { from, steady } = steadyWindow(images, maxStage);
+  if (doneAt.some((t) => Number.isNaN(t)))
+    throw new Error(`the schedule deadlocks: ${slots} image slot(s) for ${maxStage + 1} stage(s), or a layer waits for a later one`);
+  const { from, to, steady } = steadyWindow(images, maxStage);
   const latencies = doneAt.map((t, j) => t - readyAt[j]);
   return {
     doneAt,
     readyAt,
     totalCycles: Math.max(...state.map((s) => s.time)),
-    steadyCyclesPerImage: spacing(doneAt, from),
+    steadyCyclesPerImage: spacing(doneAt, from, to),
     steady,
     meanLatency: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
     chunks: state.map((s, c) => ({

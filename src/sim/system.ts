@@ -53,7 +53,7 @@ export interface SystemResult {
     readonly cycles: number;
     readonly cyclesPerImage: number;
     readonly fps: number;
-    /** True when the images ran past the pipeline's fill (more than maxStage + 1 of them). */
+    /** True when enough images ran for full passes between the pipeline's fill and drain (≥ maxStage + 3). */
     readonly steady: boolean;
     readonly latencyCycles: readonly number[];
     readonly meanLatency: number;
@@ -184,8 +184,8 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
   const perImage = lines.filter((l) => l.ready !== undefined && l.layer === undefined);
   const doneAt = perImage.map((l) => l.done!);
   const latency = perImage.map((l) => l.done! - l.ready!);
-  const { from, steady } = steadyWindow(images, schedule.maxStage);
-  const cyclesPerImage = spacing(doneAt, from);
+  const { from, to, steady } = steadyWindow(images, schedule.maxStage);
+  const cyclesPerImage = spacing(doneAt, from, to);
   const clockHz = program.clockMhz * 1e6;
   const measuredFps = cyclesPerImage > 0 ? clockHz / cyclesPerImage : 0;
   const chunkCycles = program.chunks.map((c) => c.layers.reduce((s, l) => s + program.layers[l].predictedCycles, 0));

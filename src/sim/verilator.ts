@@ -17,6 +17,8 @@ const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');
 const SYSTEM_HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'system.cpp');
 const TOP = 'trips_chunk';
 const MAKE_FLAGS = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
+// the system runs many images: a longer build (about 1.5×) for a faster simulation (about 1.5×)
+const SYSTEM_MAKE_FLAGS = 'OPT_FAST=-O3 OPT_SLOW=-O0 OPT_GLOBAL=-O3';
 
 /** Verilator is not installed (or not on PATH): the message says how to install it. */
 class VerilatorMissingError extends Error {
@@ -47,7 +49,7 @@ function parameterFlags(sizes: RtlSizes): string[] {
   return RTL_SIZE_NAMES.map((name) => `-G${name}=${sizes[name]}`);
 }
 
-function commonArgs(objDir: string, top: string, executable: string): string[] {
+function commonArgs(objDir: string, top: string, executable: string, makeFlags = MAKE_FLAGS): string[] {
   return [
     '--cc',
     '--exe',
@@ -68,7 +70,7 @@ function commonArgs(objDir: string, top: string, executable: string): string[] {
     '-o',
     executable,
     '-MAKEFLAGS',
-    MAKE_FLAGS,
+    makeFlags,
   ];
 }
 
@@ -159,13 +161,13 @@ export async function buildSystem(
   const top = join(projectRtlDir, 'trips_accel.sv');
   const hash = createHash('sha256');
   hash.update(ver);
-  hash.update(MAKE_FLAGS);
+  hash.update(SYSTEM_MAKE_FLAGS);
   if (process.env.TRIPS_TRACE) hash.update('+define+TRIPS_TRACE');
   hash.update(engineSourceHash());
   for (const f of [...SYSTEM_SOURCES.map((n) => join(RTL_DIR, n)), SYSTEM_HARNESS, top, ...includes.map((n) => join(projectRtlDir, n))])
     hash.update(readFileSync(f));
   return buildCached(`system-${hash.digest('hex').slice(0, 24)}`, cacheDir, 'system', (objDir) => [
-    ...commonArgs(objDir, 'trips_accel', 'system'),
+    ...commonArgs(objDir, 'trips_accel', 'system', SYSTEM_MAKE_FLAGS),
     `-I${projectRtlDir}`,
     '-GPRELOAD=0',
     ...[...ENGINE_SOURCES, ...SYSTEM_SOURCES].map((f) => join(RTL_DIR, f)),

@@ -33,6 +33,7 @@ describe.skipIf(!tools)('trips-hw flow --preset smoke', () => {
       bitExact: boolean;
       fps: number;
       fpsCalibrated: number;
+      fpsMeasured: number | null;
       cycles: { mapePct: number };
       report: string;
       stages: { stage: string; skipped: boolean }[];
@@ -42,12 +43,16 @@ describe.skipIf(!tools)('trips-hw flow --preset smoke', () => {
     expect(summary.bitExact).toBe(true);
     expect(summary.cycles.mapePct).toBeLessThan(10);
     expect(summary.fpsCalibrated).toBeGreaterThan(0);
+    // the whole accelerator ran: its steady state within 2 % of what the model promised
+    expect(summary.fpsMeasured).not.toBeNull();
+    expect(Math.abs(summary.fpsMeasured! / summary.fps - 1)).toBeLessThan(0.02);
     for (const f of [
       'search/design.json',
       'train/train.json',
       'hw/hls/Makefile',
       'hw/rtl/files.f',
       'hw/sim/records.jsonl',
+      'hw/sim/system.json',
       'calibration.json',
       'final/design.json',
       'report.html',

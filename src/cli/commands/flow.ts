@@ -95,6 +95,7 @@ Progress goes to stderr, one line per stage and epoch. OUT/flow.json records eve
         `genotype   ${summary.genotype}`,
         `accuracy   ${pct(summary.integerAccuracy)} integer model (${pct(summary.accuracy)} fake-quantised), ${summary.dataset} test set`,
         `fps        ${summary.fps.toFixed(0)} searched accelerator; ${summary.fpsCalibrated.toFixed(0)} final accelerator, calibrated model (${summary.board})`,
+        `system     ${summary.fpsMeasured === null ? 'not simulated (a run from before the system top)' : `${summary.fpsMeasured.toFixed(0)} FPS measured: every chunk at once in trips_accel, images streamed back to back`}`,
         `rtl        ${summary.bitExact ? 'bit-exact with the golden model' : 'NOT bit-exact'}; uncalibrated cycle MAPE ${summary.cycles.mapePct.toFixed(2)} %${summary.cycles.calibratedMapePct === null ? '' : `, calibrated (held out) ${summary.cycles.calibratedMapePct.toFixed(2)} %`}`,
         `report     ${summary.report}`,
         `time       ${summary.seconds.toFixed(0)} s (${summary.stages.map((s) => `${s.stage} ${s.skipped ? 'done before' : `${s.seconds.toFixed(0)} s`}`).join(', ')})`,

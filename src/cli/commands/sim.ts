@@ -43,7 +43,12 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
       default: false,
       description: 'simulate the whole accelerator (rtl/trips_accel.sv): every chunk at once, --images images streamed back to back',
     }),
-    images: Flags.integer({ default: DEFAULT_SYSTEM_IMAGES, min: 1, max: 100_000, description: 'images to stream through the system (--system)' }),
+    images: Flags.integer({
+      default: DEFAULT_SYSTEM_IMAGES,
+      min: 1,
+      max: 100_000,
+      description: 'images to stream through the system (--system)',
+    }),
     cache: Flags.string({ description: 'Verilator build cache folder (default ~/.cache/trips-hw/verilator)', helpValue: 'DIR' }),
   };
 
@@ -151,7 +156,7 @@ function formatSystem(r: SystemResult): string {
     '',
     `outputs   ${r.layersChecked}/${r.images * r.schedule.stages.length} layer runs checked over ${r.images} images${r.bitExact ? ', every one bit-exact' : ' — MISMATCH or DEADLOCK'}`,
     `schedule  ${r.schedule.maxStage + 1} stage(s), ${r.schedule.slots} image slot(s) in DRAM`,
-    `measured  ${m.cyclesPerImage.toFixed(0)} cycles/image${m.steady ? ' (steady state)' : ' (pipeline not full: more images for a steady state)'} = ${m.fps.toFixed(0)} FPS at ${r.clockMhz} MHz; latency ${m.meanLatency.toFixed(0)} cycles (mean)`,
+    `measured  ${m.cyclesPerImage.toFixed(0)} cycles/image${m.steady ? ' (steady state)' : ` (no steady state: ${r.schedule.maxStage + 3} images or more give one)`} = ${m.fps.toFixed(0)} FPS at ${r.clockMhz} MHz; latency ${m.meanLatency.toFixed(0)} cycles (mean)`,
     `model     clock / slowest chunk: ${p.slowestChunkFps.toFixed(0)} FPS (${signed(r.fpsErrorPct.slowestChunk)}); system model: ${p.fps.toFixed(0)} FPS (${signed(r.fpsErrorPct.system)}), latency ${p.meanLatency.toFixed(0)} (${signed(r.latencyErrorPct)})`,
     `engine    ${r.build.built ? `built in ${r.build.seconds.toFixed(1)} s` : 'cached'}; ${m.cycles} cycles in ${r.simSeconds.toFixed(2)} s = ${(r.cyclesPerSec / 1000).toFixed(0)} k cycles/s (${r.simulator})`,
   ].join('\n');
