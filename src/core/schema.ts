@@ -23,6 +23,7 @@ export type ArtifactName =
   | 'explore-summary'
   | 'manifest'
   | 'sim-record'
+  | 'system-result'
   | 'synth-record'
   | 'program'
   | 'golden'

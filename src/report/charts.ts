@@ -128,6 +128,26 @@ function chunkCyclesSpec(run: RunData): TopLevelSpec {
   };
 }
 
+/** The whole accelerator's run: every layer of every image on its chunk, from its go to its done cycle. */
+function systemTimelineSpec(run: RunData): TopLevelSpec | undefined {
+  const s = run.system;
+  if (!s || s.timeline.length === 0) return undefined;
+  const chunks = run.design.accelerator.chunks.map((c) => c.id);
+  const rows = s.timeline.map((t) => ({ chunk: chunks[t.chunk] ?? String(t.chunk), image: t.image, from: t.go, to: t.done + 1 }));
+  return {
+    width: 520,
+    height: Math.max(60, 28 * chunks.length),
+    data: { values: rows },
+    mark: { type: 'bar', height: { band: 0.8 } },
+    encoding: {
+      y: { field: 'chunk', type: 'nominal', title: null, sort: chunks },
+      x: { field: 'from', type: 'quantitative', title: 'cycle' },
+      x2: { field: 'to' },
+      color: { field: 'image', type: 'ordinal', title: 'image', scale: { scheme: 'tableau10' }, legend: { orient: 'bottom', columns: 10 } },
+    },
+  } as TopLevelSpec;
+}
+
 /** DSP, BRAM18, LUT and FF use of the design against the board's budget. */
 function resourcesSpec(run: RunData): TopLevelSpec {
   const report = run.cost;
@@ -251,6 +271,14 @@ export async function renderCharts(run: RunData): Promise<Chart[]> {
       'Cycles per chunk',
       "Cycles per image of every chunk, by the model and, where simulated, by the RTL; chunks run as a pipeline, so the slowest (dashed line: the model's bottleneck) sets the FPS.",
       chunkCyclesSpec(run),
+    ],
+    [
+      'system',
+      'The whole accelerator',
+      run.system
+        ? `Every layer of every image on its chunk in the system simulation (trips_accel, ${run.system.images} images streamed back to back; a layer from the cycle its inputs were there to its last): measured ${Math.round(run.system.measured.fps).toLocaleString('en-US')} FPS in the steady state against ${Math.round(run.system.predicted.slowestChunkFps).toLocaleString('en-US')} by the model's clock / slowest chunk and ${Math.round(run.system.predicted.fps).toLocaleString('en-US')} by the system model; gaps on a chunk are waits for an input or a skipped layer.`
+        : '',
+      systemTimelineSpec(run),
     ],
     [
       'resources',

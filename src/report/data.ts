@@ -4,6 +4,7 @@
  * generated hardware, the calibration, and optional baseline points. Every part is optional
  * but the design, so a folder written by `search` alone reports too.
  */
+import type { SystemResult } from '../sim/system.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { estimateDesign } from '../accel/estimate.js';
@@ -68,6 +69,8 @@ export interface RunData {
   readonly train?: TrainSummary;
   readonly records: readonly LayerRecord[];
   readonly calibration?: CalibrationFile;
+  /** The whole accelerator's simulation (OUT/hw/sim/system.json), when the flow ran it. */
+  readonly system?: SystemResult;
   readonly baselines: readonly BaselinePoint[];
   /** The stages `flow` finished in this folder, with their time (OUT/flow.json), in order. */
   readonly stages: readonly { readonly stage: string; readonly seconds: number }[];
@@ -117,6 +120,7 @@ export function readRun(dir: string, baselines?: string | readonly BaselinePoint
   const trainFile = first(dir, [join(RUN_FILES.train, STAGE_FILES.trainSummary)]);
   const recordsFile = first(dir, [join(RUN_FILES.hw, PROJECT_FILES.simRecords)]);
   const calibrationFile = first(dir, [RUN_FILES.calibration]);
+  const systemFile = first(dir, [join(RUN_FILES.hw, PROJECT_FILES.simSystem)]);
   const baselinesFile = first(dir, [RUN_FILES.baselines]);
   const flowFile = first(dir, [RUN_FILES.flowState]);
   const flow = flowFile ? loadArtifact<{ done: Record<string, { seconds: number }> }>('flow-state', flowFile) : undefined;
@@ -142,6 +146,7 @@ export function readRun(dir: string, baselines?: string | readonly BaselinePoint
       bitExact: r.bitExact,
     })),
     calibration: calibrationFile ? loadArtifact<CalibrationFile>('calibration', calibrationFile) : undefined,
+    system: systemFile ? loadArtifact<SystemResult>('system-result', systemFile) : undefined,
     baselines: [...(baselinesFile ? readBaselines(baselinesFile) : []), ...extra],
     stages: flow ? Object.entries(flow.done).map(([stage, d]) => ({ stage, seconds: d.seconds })) : [],
   };

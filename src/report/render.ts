@@ -41,6 +41,14 @@ function cardsOf(run: RunData): ReportCard[] {
     );
     if (finished.length) card('cycle error, uncalibrated (MAPE)', pct(mapePct / 100));
   }
+  if (run.system) {
+    const s = run.system;
+    card(
+      `FPS measured (whole accelerator in Verilator, ${s.images} images)`,
+      s.bitExact ? int(s.measured.fps) : 'not bit-exact',
+      s.bitExact ? 'ok' : 'bad',
+    );
+  }
   const held = run.calibration?.heldOut;
   if (held) card(`cycle error after calibration (held out, ${held.method})`, `${held.after.mapePct.toFixed(2)} %`);
   card('DSP / BRAM18', `${int(run.design.predicted.dsp)} / ${int(run.design.predicted.bram18)}`);

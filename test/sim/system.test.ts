@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { predictSystem, SYSTEM_CYCLES } from '../../src/accel/system-model.js';
 import { DEP_INPUT, DEP_NONE, lowerSystem, packedLiteral } from '../../src/backend/rtl/system.js';
 import type { ProgramSpec } from '../../src/backend/types.js';
-import { defaultCacheDir, simulateSystem } from '../../src/sim/index.js';
+import { validateArtifact } from '../../src/core/schema.js';
+import { defaultCacheDir, simulateSystem, type SystemResult } from '../../src/sim/index.js';
 import { loadFixture, programOf, verilatorMissing, writeProject } from './helpers.js';
 
 const missing = await verilatorMissing();
@@ -118,7 +119,11 @@ describe.skipIf(missing !== undefined)(`the whole accelerator under Verilator ${
       expect(r.measured.steady).toBe(true);
       expect(Math.abs(r.fpsErrorPct.system)).toBeLessThanOrEqual(2);
       expect(Math.abs(r.latencyErrorPct)).toBeLessThanOrEqual(2);
-      const saved = JSON.parse(readFileSync(join(dir, 'sim', 'system.json'), 'utf8')) as { bitExact: boolean };
+      const saved = validateArtifact<SystemResult>(
+        'system-result',
+        JSON.parse(readFileSync(join(dir, 'sim', 'system.json'), 'utf8')),
+        'system.json',
+      );
       expect(saved.bitExact).toBe(true);
       process.stderr.write(
         `${name} system: ${r.measured.cyclesPerImage.toFixed(0)} cycles/image measured, model ${r.predicted.cyclesPerImage.toFixed(0)} (slowest chunk ${r.predicted.slowestChunkCycles}); ${(r.cyclesPerSec / 1000).toFixed(0)} k cycles/s\n`,
