@@ -35,6 +35,8 @@ module trips_axil_ctrl #(
     output logic [31:0] arenaBase,
     output logic [31:0] weightBase,
     output logic [31:0] scoreBase,
+    // the inputs the host has written since START (its doorbell: image j runs once j < inputs)
+    output logic [31:0] inputs,
     // from the system: running, an image finished, the run finished, an error and its code
     input logic busy,
     input logic imageDone,
@@ -47,7 +49,7 @@ module trips_axil_ctrl #(
   localparam logic [11:0] A_ID = 12'h000, A_VERSION = 12'h004, A_DESIGN = 12'h008, A_CTRL = 12'h00c;
   localparam logic [11:0] A_STATUS = 12'h010, A_IMAGES = 12'h014, A_DONE = 12'h018, A_CYC_LO = 12'h01c;
   localparam logic [11:0] A_CYC_HI = 12'h020, A_ERROR = 12'h024, A_ARENA = 12'h028, A_WEIGHT = 12'h02c;
-  localparam logic [11:0] A_SCORE = 12'h030, A_LAYERS = 12'h034, A_LAYER0 = 12'h100;
+  localparam logic [11:0] A_SCORE = 12'h030, A_LAYERS = 12'h034, A_INPUTS = 12'h038, A_LAYER0 = 12'h100;
   localparam logic [1:0] OKAY = 2'b00, SLVERR = 2'b10;
 
   logic doneQ, errQ;
@@ -72,7 +74,7 @@ module trips_axil_ctrl #(
   logic writable;
   always_comb begin
     case (awAddr)
-      A_CTRL, A_IMAGES, A_ARENA, A_WEIGHT, A_SCORE: writable = 1'b1;
+      A_CTRL, A_IMAGES, A_ARENA, A_WEIGHT, A_SCORE, A_INPUTS: writable = 1'b1;
       default: writable = 1'b0;
     endcase
   end
@@ -89,9 +91,11 @@ module trips_axil_ctrl #(
       arenaBase <= '0;
       weightBase <= '0;
       scoreBase <= '0;
+      inputs <= '0;
       start <= 1'b0;
     end else begin
       start <= 1'b0;
+      if (start) inputs <= '0;
       if (s_axil_awvalid && s_axil_awready) begin
         awHeld <= 1'b1;
         awAddr <= s_axil_awaddr;
@@ -114,6 +118,7 @@ module trips_axil_ctrl #(
           A_ARENA: arenaBase <= merged(arenaBase, wData, wStrb);
           A_WEIGHT: weightBase <= merged(weightBase, wData, wStrb);
           A_SCORE: scoreBase <= merged(scoreBase, wData, wStrb);
+          A_INPUTS: inputs <= merged(inputs, wData, wStrb);
           default: ;
         endcase
       end
@@ -176,6 +181,7 @@ module trips_axil_ctrl #(
       A_WEIGHT: rd = weightBase;
       A_SCORE: rd = scoreBase;
       A_LAYERS: rd = 32'(NLAYERS);
+      A_INPUTS: rd = inputs;
       default: begin
         rdOk = 1'b0;
         for (int k = 0; k < NLAYERS; k++) begin

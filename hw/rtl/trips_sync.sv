@@ -32,6 +32,9 @@ module trips_sync #(
     input logic [31:0] imagesReady,
     output logic busy,
     output logic [31:0] imagesDone,
+    // an image's last layer done (a pulse); per layer its cycles, go to done, of its last image
+    output logic imageDone,
+    output logic [NL-1:0][31:0] layerCycles,
     // per chunk: its engine's program control and layer hold
     output logic [NCH-1:0] cStart,
     input logic [NCH-1:0] cRunning,
@@ -57,7 +60,8 @@ module trips_sync #(
   logic [NCH-1:0][31:0] pass;
   logic [NCH-1:0] needStart, runQ, skipQ;
   logic [NCH-1:0][31:0] imgQ, arenaQ, scoreQ;
-  logic [31:0] passes;
+  logic [31:0] passes, now;
+  logic [NCH-1:0][31:0] goAt;
   assign passes = images + 32'(SMAX);
 
   // per layer: does its chunk's pass hold an image for it, and are its inputs done for that image
@@ -91,8 +95,10 @@ module trips_sync #(
         done[l] <= '0;
         off[l] <= '0;
         sOff[l] <= '0;
+        layerCycles[l] <= '0;
       end else if (cLayerDone[C] && cLayer[C] == 32'(l) && !skipQ[C]) begin
         done[l] <= done[l] + 32'd1;
+        layerCycles[l] <= now - goAt[C] + 32'd1;
         off[l] <= off[l] + 32'(SLOT_WORDS) == RING ? 32'd0 : off[l] + 32'(SLOT_WORDS);
         sOff[l] <= sOff[l] + 32'(SCORE_WORDS) == SCORE_RING ? 32'd0 : sOff[l] + 32'(SCORE_WORDS);
       end
@@ -126,6 +132,8 @@ module trips_sync #(
     for (int c = 0; c < NCH; c++) if (cReq[c]) cImage[c] = reqImg[c];
     cCounted = cLayerDone & ~skipQ;
     imagesDone = done[NL-1];
+    imageDone = cLayerDone[int'(CHUNK[8*(NL-1)+:8])] && cLayer[int'(CHUNK[8*(NL-1)+:8])] == 32'(NL - 1) &&
+        !skipQ[int'(CHUNK[8*(NL-1)+:8])];
   end
 
   always_ff @(posedge clk) begin
@@ -138,7 +146,10 @@ module trips_sync #(
       imgQ <= '0;
       arenaQ <= '0;
       scoreQ <= '0;
+      now <= '0;
+      goAt <= '0;
     end else begin
+      now <= now + 32'd1;
       runQ <= cRunning;
       if (start && !busy) begin
         busy <= images != 32'd0;
@@ -153,6 +164,7 @@ module trips_sync #(
             if (pass[c] + 32'd1 < passes) needStart[c] <= 1'b1;
           end
           if (cGo[c]) begin
+            goAt[c] <= now;
             skipQ[c] <= 1'b0;
             imgQ[c] <= reqImg[c];
             arenaQ[c] <= reqOff[c];

@@ -184,6 +184,8 @@ int main(int argc, char** argv) {
   expectEq("write CTRL start", write(0x00c, 1), 0);
   expectEq("STATUS busy", read(0x010) & 1, 1);
   expectEq("START while busy (ignored)", write(0x00c, 1), 0);
+  expectEq("write INPUTS", write(0x038, 3), 0);
+  expectEq("INPUTS", read(0x038), 3);
   for (int i = 0; i < 2000 && (read(0x010) & 2) == 0; i++) {
   }
   expectEq("STATUS done", read(0x010), 2);
@@ -213,6 +215,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 2000 && (read(0x010) & 2) == 0; i++) {
   }
   expectEq("IMAGES_DONE of the second run", read(0x018), 2);
+  expectEq("INPUTS after the second START", read(0x038), 0);
   expectEq("CYCLES_LO of the second run", read(0x01c), uint32_t(runCycles));
   expectEq("start pulses", startPulses, 2);
 

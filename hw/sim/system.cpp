@@ -1,8 +1,10 @@
 // system.cpp — Verilator testbench of a whole trips_accel system top (docs/rtl.md §9): every
 // chunk at once, K images streamed back to back. It plays the host — writes each chunk's layer
-// program, writes image j's input into its DRAM slot once the image that used the slot before
-// is done (and poisons the rest of the slot, so no word of an earlier image can pass as a result),
-// counts the inputs it has written in `imagesReady` — and the DRAM: every chunk's lane port
+// program, then over AXI4-Lite (the control registers, docs/rtl.md §8) IMAGES and START; writes
+// image j's input into its DRAM slot once IMAGES_DONE says the image that used the slot before is
+// done (and poisons the rest of the slot, so no word of an earlier image can pass as a result) and
+// rings INPUTS; at the end reads STATUS, IMAGES_DONE, CYCLES and every LAYER_CYCLES — and the
+// DRAM: every chunk's lane port
 // served every cycle from one memory (arena and scores shared, a ring of image slots; each
 // chunk's weights and tables its own). Every layer of every image is compared word for word
 // with the golden model when the layer is done; per-cycle accounting of every chunk (running,
@@ -102,6 +104,59 @@ Job readJob(const char* file) {
   return job;
 }
 
+/** An AXI4-Lite master: one read or write at a time, the handshakes taken at the clock edge. */
+struct Lite {
+  enum State { IDLE, WRITE, WRESP, READ, RRESP } st = IDLE;
+  uint32_t addr = 0, data = 0, result = 0, resp = 0;
+  bool awDone = false, wDone = false, finished = false;
+  void write(uint32_t a, uint32_t d) {
+    st = WRITE;
+    addr = a;
+    data = d;
+    awDone = wDone = false;
+  }
+  void read(uint32_t a) {
+    st = READ;
+    addr = a;
+  }
+  bool idle() const { return st == IDLE && !finished; }
+  // before the edge: drive the channels of the current state
+  void drive(Vtrips_accel& top) const {
+    top.s_axil_awvalid = st == WRITE && !awDone;
+    top.s_axil_awaddr = addr;
+    top.s_axil_wvalid = st == WRITE && !wDone;
+    top.s_axil_wdata = data;
+    top.s_axil_wstrb = 0xf;
+    top.s_axil_bready = st == WRESP;
+    top.s_axil_arvalid = st == READ;
+    top.s_axil_araddr = addr;
+    top.s_axil_rready = st == RRESP;
+  }
+  // with the inputs settled: what the edge takes, and the state after it
+  void sample(const Vtrips_accel& top) {
+    if (st == WRITE) {
+      if (top.s_axil_awvalid && top.s_axil_awready) awDone = true;
+      if (top.s_axil_wvalid && top.s_axil_wready) wDone = true;
+      if (awDone && wDone) st = WRESP;
+    } else if (st == WRESP && top.s_axil_bvalid) {
+      resp = top.s_axil_bresp;
+      st = IDLE;
+      finished = true;
+    } else if (st == READ && top.s_axil_arready) {
+      st = RRESP;
+    } else if (st == RRESP && top.s_axil_rvalid) {
+      result = top.s_axil_rdata;
+      resp = top.s_axil_rresp;
+      st = IDLE;
+      finished = true;
+    }
+  }
+};
+
+// the control registers the host uses (docs/rtl.md §8)
+const uint32_t R_CTRL = 0x00c, R_STATUS = 0x010, R_IMAGES = 0x014, R_DONE = 0x018, R_CYC_LO = 0x01c, R_CYC_HI = 0x020;
+const uint32_t R_INPUTS = 0x038, R_LAYER0 = 0x100;
+
 void tick(Vtrips_accel& top) {
   top.clk = 1;
   top.eval();
@@ -113,10 +168,8 @@ void tick(Vtrips_accel& top) {
 void boot(Vtrips_accel& top, const Job& job) {
   top.clk = 0;
   top.rst_n = 0;
-  top.start = 0;
   top.progWe = 0;
-  top.imagesReady = 0;
-  top.images = (uint32_t)job.images;
+  Lite().drive(top);
   top.eval();
   tick(top);
   top.rst_n = 1;
@@ -162,9 +215,7 @@ void servePorts(Vtrips_accel& top, Job& job, Dram& dram) {
 }
 
 struct ChunkStats {
-  uint64_t busy = 0, wait = 0, idle = 0;
-  uint64_t grant = 0, waitSince = 0;
-  bool waiting = false;
+  uint64_t busy = 0, wait = 0, idle = 0, grant = 0;
 };
 
 void chunkState(std::ofstream& out, Vtrips_accel& top, const Job& job) {
@@ -191,34 +242,60 @@ int main(int argc, char** argv) {
   dram.arena.assign(job.slots * job.slotWords, POISON);
   dram.scores.assign(job.slots * job.scoreWords, POISON);
 
-  top.start = 1;
-  tick(top);
-  top.start = 0;
-  top.eval();
-
   const auto wall0 = std::chrono::steady_clock::now();
   std::vector<ChunkStats> stats(job.chunks);
   std::vector<uint64_t> readyAt(job.images, 0), doneAt(job.images, 0);
-  std::vector<long> layersDone(job.images, 0);
-  long ready = 0;
+  long ready = 0, knownDone = 0;
   uint64_t cycle = 0, stuck = 0;
   const long last = (long)job.layers.size() - 1;
-  while (top.busy) {
-    // host: the next image's input, once its slot is free
-    const long doneImages = (long)top.imagesDone;
+  // the host: IMAGES, START, each input as its slot frees (INPUTS rings it), STATUS until DONE,
+  // then the registers
+  enum Phase { SET_IMAGES, START, STREAM, DRAIN, REGISTERS, END } phase = SET_IMAGES;
+  Lite lite;
+  bool inputPending = false;
+  std::vector<uint32_t> registers;  // STATUS, IMAGES_DONE, CYCLES_LO, CYCLES_HI, LAYER_CYCLES[0 …]
+  const long nRegisters = 4 + (long)job.layers.size();
+  auto registerAddress = [&](long i) -> uint32_t {
+    const uint32_t fixed[4] = {R_STATUS, R_DONE, R_CYC_LO, R_CYC_HI};
+    return i < 4 ? fixed[i] : R_LAYER0 + 4 * (uint32_t)(i - 4);
+  };
+  while (phase != END) {
     bool moving = false;
-    if (ready < job.images && (ready < job.slots || doneImages >= ready - job.slots + 1)) {
-      const long base = (ready % job.slots) * job.slotWords;
-      for (long i = 0; i < job.slotWords; i++) dram.arena[base + i] = POISON;
-      for (long i = 0; i < job.scoreWords; i++) dram.scores[(ready % job.slots) * job.scoreWords + i] = POISON;
-      const auto& image = job.input[ready % job.goldenImages];
-      for (std::size_t i = 0; i < image.size(); i++) dram.arena[base + job.inputAddr + (long)i] = image[i];
-      readyAt[ready] = cycle;
-      ready++;
-      top.imagesReady = (uint32_t)ready;
-      top.eval();
-      moving = true;
+    if (lite.finished) {
+      lite.finished = false;
+      if (lite.resp != 0) fail("AXI4-Lite access to register " + std::to_string(lite.addr) + " answered " + std::to_string(lite.resp), 3);
+      if (phase == SET_IMAGES) phase = START;
+      else if (phase == START) phase = STREAM;
+      else if (phase == STREAM && inputPending) {
+        inputPending = false;
+        ready++;
+        moving = true;
+      } else if (phase == STREAM) knownDone = (long)lite.result;
+      else if (phase == DRAIN && (lite.result & 2) != 0) phase = REGISTERS;  // STATUS.DONE
+      else if (phase == REGISTERS) registers.push_back(lite.result);
     }
+    if (phase == STREAM && ready == job.images) phase = DRAIN;
+    if (phase == REGISTERS && (long)registers.size() == nRegisters) phase = END;
+    if (lite.idle()) {
+      if (phase == SET_IMAGES) lite.write(R_IMAGES, (uint32_t)job.images);
+      else if (phase == START) lite.write(R_CTRL, 1);
+      else if (phase == STREAM && (ready < job.slots || knownDone >= ready - job.slots + 1)) {
+        // image `ready` into its slot, then the doorbell
+        const long base = (ready % job.slots) * job.slotWords;
+        for (long i = 0; i < job.slotWords; i++) dram.arena[base + i] = POISON;
+        for (long i = 0; i < job.scoreWords; i++) dram.scores[(ready % job.slots) * job.scoreWords + i] = POISON;
+        const auto& image = job.input[ready % job.goldenImages];
+        for (std::size_t i = 0; i < image.size(); i++) dram.arena[base + job.inputAddr + (long)i] = image[i];
+        readyAt[ready] = cycle;
+        lite.write(R_INPUTS, (uint32_t)(ready + 1));
+        inputPending = true;
+      } else if (phase == STREAM) lite.read(R_DONE);
+      else if (phase == DRAIN) lite.read(R_STATUS);
+      else if (phase == REGISTERS) lite.read(registerAddress((long)registers.size()));
+    }
+    lite.drive(top);
+    top.eval();
+    lite.sample(top);
     servePorts(top, job, dram);
     for (long c = 0; c < job.chunks; c++) {
       ChunkStats& s = stats[c];
@@ -229,8 +306,6 @@ int main(int argc, char** argv) {
       else s.busy++;
       if (running && !waiting) moving = true;
       if (bitOf(top.chunkGo, (int)c)) s.grant = cycle;
-      if (waiting && !s.waiting) s.waitSince = cycle;
-      s.waiting = waiting;
       if (bitOf(top.chunkCounted, (int)c)) {
         // a layer done for an image: its outputs against the golden model's
         const long l = (long)word32(top.chunkLayer, (int)c);
@@ -254,7 +329,8 @@ int main(int argc, char** argv) {
         if (l == last) doneAt[j] = cycle;
       }
     }
-    stuck = moving ? 0 : stuck + 1;
+    // the host polling IMAGES_DONE is no progress; a chunk running a layer or an input given is
+    stuck = moving || phase == SET_IMAGES || phase == START || phase == REGISTERS ? 0 : stuck + 1;
     if (stuck > STUCK_CYCLES || cycle > (uint64_t)job.maxCycles) {
       out << "{\"deadlock\":" << (stuck > STUCK_CYCLES ? "true" : "false") << ",\"cycle\":" << cycle
           << ",\"imagesReady\":" << ready << ",\"imagesDone\":" << top.imagesDone << ",";
@@ -271,7 +347,10 @@ int main(int argc, char** argv) {
   out << "{\"finished\":true,\"cycles\":" << cycle << ",\"wallSeconds\":" << wall << ",\"stats\":[";
   for (long c = 0; c < job.chunks; c++)
     out << (c ? "," : "") << "{\"busy\":" << stats[c].busy << ",\"wait\":" << stats[c].wait << ",\"idle\":" << stats[c].idle << "}";
-  out << "]}\n";
+  out << "],\"registers\":{\"status\":" << registers[0] << ",\"imagesDone\":" << registers[1]
+      << ",\"cycles\":" << (((uint64_t)registers[3] << 32) | registers[2]) << ",\"layerCycles\":[";
+  for (long i = 4; i < nRegisters; i++) out << (i > 4 ? "," : "") << registers[i];
+  out << "]}}\n";
   top.final();
   return 0;
 }

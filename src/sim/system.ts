@@ -78,6 +78,13 @@ export interface SystemResult {
     readonly predictedCyclesPerImage: number;
   }[];
   readonly timeline: readonly SystemLayerRun[];
+  /** What the host read over AXI4-Lite at the end: STATUS, IMAGES_DONE, CYCLES, LAYER_CYCLES[k] (null when it did not finish). */
+  readonly registers: null | {
+    readonly status: number;
+    readonly imagesDone: number;
+    readonly cycles: number;
+    readonly layerCycles: readonly number[];
+  };
   readonly build: { readonly hash: string; readonly built: boolean; readonly seconds: number };
   readonly simSeconds: number;
   readonly cyclesPerSec: number;
@@ -143,6 +150,7 @@ interface TestbenchLine {
   readonly cycles?: number;
   readonly wallSeconds?: number;
   readonly stats?: { busy: number; wait: number; idle: number }[];
+  readonly registers?: SystemResult['registers'];
 }
 
 const pct = (predicted: number, measured: number) => (measured > 0 ? (100 * (predicted - measured)) / measured : 0);
@@ -225,6 +233,7 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
       predictedCyclesPerImage: chunkCycles[i],
     })),
     timeline,
+    registers: end?.registers ?? null,
     build: { hash: build.hash, built: build.built, seconds: build.seconds },
     simSeconds,
     cyclesPerSec: simSeconds > 0 ? simCycles / simSeconds : 0,

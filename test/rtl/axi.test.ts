@@ -266,7 +266,7 @@ describe.skipIf(missing !== undefined)(`AXI4-Lite control registers under Verila
       const { stdout } = await execa(join(mdir, 'Vtrips_axil_ctrl'), [String(seed)]);
       const r = JSON.parse(stdout) as { checks: number; failures: string[]; startPulses: number; runCycles: number };
       expect(r.failures).toEqual([]);
-      expect(r.checks).toBe(45);
+      expect(r.checks).toBe(48);
       expect(r.startPulses).toBe(2);
       expect(r.runCycles).toBeGreaterThan(0);
     }

@@ -106,7 +106,7 @@ describe.skipIf(missing !== undefined)(`verilator --lint-only -Wall ${missing ??
     60_000,
   );
 
-  it('the generated chunk tops of a fixture design are clean', async () => {
+  it('the generated chunk tops and system top of a fixture design are clean', async () => {
     const { program } = await programOf(loadFixture('tiny-mixed.design.json'));
     for (const f of renderRtl(program, { toolVersion: 'test' })) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
@@ -115,5 +115,7 @@ describe.skipIf(missing !== undefined)(`verilator --lint-only -Wall ${missing ??
     for (const chunk of program.chunks) {
       expect(await lint(['-f', 'files.f', '--top-module', `${chunk.ident}_top`], join(dir, 'rtl')), chunk.ident).toBe('');
     }
+    // and the system top: every chunk, the synchronisation, the control registers
+    expect(await lint(['-f', 'files.f', '--top-module', 'trips_accel'], join(dir, 'rtl')), 'trips_accel').toBe('');
   }, 120_000);
 });

@@ -116,6 +116,13 @@ describe.skipIf(missing !== undefined)(`the whole accelerator under Verilator ${
         const producer = project.program.layers.find((p) => p.rawOut !== 1 && p.outAddr === d.inAddr);
         if (producer) expect(t.go).toBeGreaterThan(r.timeline.find((u) => u.layer === producer.index && u.image === t.image)!.done);
       }
+      // the host's view over AXI4-Lite: done, every image, each layer's cycles of its last image
+      expect(r.registers).not.toBeNull();
+      expect(r.registers!.status).toBe(2);
+      expect(r.registers!.imagesDone).toBe(images);
+      const lastRuns = [...Array(layers).keys()].map((l) => r.timeline.filter((t) => t.layer === l).pop()!);
+      expect(r.registers!.layerCycles).toEqual(lastRuns.map((t) => t.done - t.go + 1));
+      expect(r.registers!.cycles).toBeGreaterThan(r.timeline[r.timeline.length - 1].done - r.timeline[0].go);
       expect(r.measured.steady).toBe(true);
       expect(Math.abs(r.fpsErrorPct.system)).toBeLessThanOrEqual(2);
       expect(Math.abs(r.latencyErrorPct)).toBeLessThanOrEqual(2);

@@ -142,7 +142,7 @@ export const ENGINE_SOURCES = [
 ];
 export const ENGINE_INCLUDES = ['trips_chunk_datapath.svh', 'trips_chunk_control.svh'];
 /** What the system top (trips_accel.sv) adds to the engine's sources. */
-export const SYSTEM_SOURCES = ['trips_sync.sv'];
+export const SYSTEM_SOURCES = ['trips_sync.sv', 'trips_axil_ctrl.sv'];
 
 /** A word of the program image as program.mem prints it: hex digits and the field's name. */
 interface RtlWord {
@@ -183,6 +183,8 @@ export interface RtlProgram {
     readonly stageLit: string;
     readonly dep0Lit: string;
     readonly dep1Lit: string;
+    /** The design hash's first 32 bits (the DESIGN register), 8 hex digits. */
+    readonly designWord: string;
   };
   /** What files.f and the FuseSoC core print besides the chunks. */
   readonly core: {
@@ -373,6 +375,7 @@ function systemView(program: ProgramSpec, chunks: readonly RtlChunk[]): RtlProgr
     stageLit: field((l) => l.stage, 16),
     dep0Lit: field((l) => l.deps[0], 16),
     dep1Lit: field((l) => l.deps[1], 16),
+    designWord: program.designHash.slice(0, 8),
   };
 }
 
