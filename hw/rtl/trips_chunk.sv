@@ -54,11 +54,16 @@ module trips_chunk #(
     output logic layerStart,
     output logic layerDone,
     output logic [31:0] layerId,
+    // the DRAM port: a write word (memWe), or a read request (memReq; memReady: the port takes
+    // it); each request's answer comes in order (memRvalid, memRdata), in its cycle or later
     output logic memWe,
+    output logic memReq,
+    input logic memReady,
     output logic [2:0] memSpace,
     output logic [LANES-1:0] memValid,
     output logic [LANES-1:0][31:0] memAddr,
     output logic [LANES-1:0][63:0] memWdata,
+    input logic memRvalid,
     input logic [LANES-1:0][63:0] memRdata
 );
   // channels per input word, values per weight word, add / pool lanes, column banks (mp)

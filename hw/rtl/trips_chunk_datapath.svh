@@ -145,23 +145,25 @@
     end
   end
 
-  // ---- the DMA -----------------------------------------------------------------------------
-  logic xBusy, xLast, xBeat, xInb, xSrc, xPosS;
-  logic [trips_pkg::XFER_BITS-1:0] xCur;
+  // ---- the DMA: read requests paced by the port, words written as the answers land -----------
+  logic xBusy, xLast, xBeat, xInb, xSrc, xPosS, xReq, xReqInb;
+  logic [trips_pkg::XFER_BITS-1:0] xCur, xReqCur;
   /* verilator lint_off UNUSEDSIGNAL */
-  trips_pkg::xfer_t xc;  // the engine reads only the fields that steer words and lanes
+  trips_pkg::xfer_t xc, xr;  // the engine reads only the fields that steer words and lanes
   /* verilator lint_on UNUSEDSIGNAL */
-  logic [7:0] xLen;
-  logic [31:0] xDAddr, xWord, xSegWord, xPosA, xPosB, xPosC;
+  logic [7:0] xLen, xReqLen;
+  logic [31:0] xDAddr, xWord, xSegWord, xPosA, xPosB, xPosC, xReqAddr;
   logic [$clog2(PE_M+1)-1:0] xABank;
   logic [$clog2(BJ+1)-1:0] xCBank;
   trips_xfer #(.PE_M(PE_M), .BJ(BJ)) u_xfer (
       .clk, .rst_n, .go(xGo), .nslots(xN), .slot0(xs0), .slot1(xs1), .slot2(xs2), .portFx, .busy(xBusy),
-      .last(xLast), .cur(xCur), .beat(xBeat), .len(xLen), .dAddr(xDAddr), .inb(xInb), .word(xWord),
-      .aBank(xABank), .cBank(xCBank), .src(xSrc), .segWord(xSegWord), .posA(xPosA), .posB(xPosB), .posS(xPosS),
-      .posC(xPosC)
+      .last(xLast), .reqReady(memReady), .req(xReq), .reqCur(xReqCur), .reqAddr(xReqAddr), .reqLen(xReqLen),
+      .reqInb(xReqInb), .rspValid(memRvalid), .cur(xCur), .beat(xBeat), .len(xLen), .dAddr(xDAddr), .inb(xInb),
+      .word(xWord), .aBank(xABank), .cBank(xCBank), .src(xSrc), .segWord(xSegWord), .posA(xPosA), .posB(xPosB),
+      .posS(xPosS), .posC(xPosC)
   );
   assign xc = xCur;
+  assign xr = xReqCur;
 
   // ---- compute: the step cStep on buffer half cHalf (add / pool: the tile's stream) ---------
   logic [1:0] cKind;
@@ -223,13 +225,15 @@
       .memSpace(oMemSpace), .memValid(oMemValid), .memAddr(oMemAddr), .memWdata(oMemWdata)
   );
 
-  // ---- the DRAM port: a read word of the DMA, or a write word of the output path -----------
+  // ---- the DRAM port: a read request of the DMA (a padding word's with no lane), or a write
+  // word of the output path; the answers (memRvalid, memRdata) in the order of the requests
   always_comb begin
     memWe = oMemWe;
-    memSpace = oMemWe ? oMemSpace : xc.space;
+    memReq = !oMemWe && xReq;
+    memSpace = oMemWe ? oMemSpace : xr.space;
     for (int j = 0; j < LANES; j++) begin
-      memValid[j] = oMemWe ? oMemValid[j] : xBeat && !xc.write && xInb && 32'(j) < 32'(xLen);
-      memAddr[j] = oMemWe ? oMemAddr[j] : xDAddr + 32'(j);
+      memValid[j] = oMemWe ? oMemValid[j] : xReq && xReqInb && 32'(j) < 32'(xReqLen);
+      memAddr[j] = oMemWe ? oMemAddr[j] : xReqAddr + 32'(j);
       memWdata[j] = oMemWdata[j];
     end
   end

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "Vtrips_chunk.h"
+#include "lane_dram.h"
 #include "verilated.h"
 
 namespace {
@@ -42,6 +43,10 @@ template <class T> bool anyBit(const T& v, int n) {
 
 struct Job {
   long lanes = 0;
+  // the DRAM's latency (cycles), stall probability and seed (`dram L P SEED`; default 0 0 1)
+  long latency = 0;
+  double stall = 0;
+  uint64_t seed = 1;
   std::vector<uint32_t> program;
   std::vector<std::vector<int64_t>> space = std::vector<std::vector<int64_t>>(8);
   std::vector<Layer> layers;
@@ -55,6 +60,8 @@ Job readJob(const char* file) {
   while (in >> key) {
     if (key == "lanes") {
       in >> job.lanes;
+    } else if (key == "dram") {
+      in >> job.latency >> job.stall >> job.seed;
     } else if (key == "program") {
       long n;
       in >> n;
@@ -110,22 +117,35 @@ void boot(Vtrips_chunk& top, const std::vector<uint32_t>& program) {
   top.eval();
 }
 
-/** One beat of the DRAM port: the lanes the engine presents this cycle, read or written. */
-void servePort(Vtrips_chunk& top, Job& job) {
-  if (!anyBit(top.memValid, (int)job.lanes)) return;
+/** One cycle of the DRAM port: a write word, a read request taken, the oldest answer due. */
+void servePort(Vtrips_chunk& top, Job& job, LaneDram& dram, uint64_t cycle) {
+  top.memRvalid = 0;
+  top.memReady = dram.beginCycle(cycle);
+  top.eval();
   auto& mem = job.space[top.memSpace];
-  for (int j = 0; j < job.lanes; j++) {
-    if (!bitOf(top.memValid, j)) continue;
+  auto at = [&](int j) -> int64_t& {
     const uint32_t addr = top.memAddr[j];
     if (addr >= mem.size()) fail("address " + std::to_string(addr) + " outside space " + std::to_string(top.memSpace), 3);
-    if (top.memWe) {
-      mem[addr] = (int64_t)(((uint64_t)top.memWdata[2 * j + 1] << 32) | top.memWdata[2 * j]);
-    } else {
-      top.memRdata[2 * j] = (uint32_t)mem[addr];
-      top.memRdata[2 * j + 1] = (uint32_t)((uint64_t)mem[addr] >> 32);
-    }
+    return mem[addr];
+  };
+  if (top.memWe) {
+    for (int j = 0; j < job.lanes; j++)
+      if (bitOf(top.memValid, j)) at(j) = (int64_t)(((uint64_t)top.memWdata[2 * j + 1] << 32) | top.memWdata[2 * j]);
+  } else if (top.memReq && top.memReady) {
+    std::vector<int64_t> values(job.lanes, 0);
+    for (int j = 0; j < job.lanes; j++)
+      if (bitOf(top.memValid, j)) values[j] = at(j);
+    dram.request(std::move(values));
   }
-  top.eval();
+  std::vector<int64_t> answer;
+  if (dram.answer(answer)) {
+    for (int j = 0; j < job.lanes; j++) {
+      top.memRdata[2 * j] = (uint32_t)answer[j];
+      top.memRdata[2 * j + 1] = (uint32_t)((uint64_t)answer[j] >> 32);
+    }
+    top.memRvalid = 1;
+    top.eval();
+  }
 }
 
 }  // namespace
@@ -138,6 +158,7 @@ int main(int argc, char** argv) {
   VerilatedContext ctx;
   Vtrips_chunk top(&ctx);
   boot(top, job.program);
+  LaneDram dram(job.latency, job.stall, job.seed);
 
   const auto wall0 = std::chrono::steady_clock::now();
   std::size_t next = 0;
@@ -158,7 +179,7 @@ int main(int argc, char** argv) {
       out.flush();
       fail("layer " + std::to_string(job.layers[next].id) + " hangs: no done within its liveness bound", 3);
     }
-    servePort(top, job);
+    servePort(top, job, dram, simCycles);
     if (top.layerDone) {
       // dump the outputs, then restore the golden words the next layers read
       const Layer& l = job.layers.at(next);

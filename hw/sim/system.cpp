@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "Vtrips_accel.h"
+#include "lane_dram.h"
 #include "verilated.h"
 
 namespace {
@@ -51,6 +52,10 @@ struct Layer {
 
 struct Job {
   long chunks = 0, lmax = 0, images = 0, slots = 0, slotWords = 0, scoreWords = 0, maxCycles = 0;
+  // the DRAM's latency (cycles), stall probability and seed (`dram L P SEED`; default 0 0 1)
+  long latency = 0;
+  double stall = 0;
+  uint64_t seed = 1;
   long inputAddr = 0, goldenImages = 0;
   std::vector<std::vector<uint32_t>> program;
   // per chunk: spaces 1 (weights), 2 (bias), 3 (multiplier|shift), 5 (perm)
@@ -75,6 +80,8 @@ Job readJob(const char* file) {
       in >> job.chunks >> job.lmax >> job.images >> job.slots >> job.slotWords >> job.scoreWords >> job.maxCycles;
       job.program.resize(job.chunks);
       job.params.assign(job.chunks, std::vector<std::vector<int64_t>>(8));
+    } else if (key == "dram") {
+      in >> job.latency >> job.stall >> job.seed;
     } else if (key == "program") {
       long c, n;
       in >> c >> n;
@@ -189,29 +196,56 @@ struct Dram {
   std::vector<int64_t> arena, scores;
 };
 
-/** Every chunk's port this cycle: the lanes each presents, read or written. */
-void servePorts(Vtrips_accel& top, Job& job, Dram& dram) {
-  bool any = false;
+// set bit j of a Verilated input port, whether it is an integer or a VlWide
+template <class T> void setBit(T& v, int j, bool on) {
+  const T mask = (T)((T)1 << j);
+  v = on ? (T)(v | mask) : (T)(v & ~mask);
+}
+template <std::size_t N> void setBit(VlWide<N>& v, int j, bool on) {
+  if (on) v[j / 32] |= 1u << (j % 32);
+  else v[j / 32] &= ~(1u << (j % 32));
+}
+
+/** Every chunk's port this cycle: a write word, a read request taken, the oldest answer due. */
+void servePorts(Vtrips_accel& top, Job& job, Dram& dram, std::vector<LaneDram>& ports, uint64_t cycle) {
   for (long c = 0; c < job.chunks; c++) {
-    const bool we = bitOf(top.memWe, (int)c);
+    setBit(top.memRvalid, (int)c, false);
+    setBit(top.memReady, (int)c, ports[c].beginCycle(cycle));
+  }
+  top.eval();
+  bool answered = false;
+  for (long c = 0; c < job.chunks; c++) {
     const uint32_t space = bitsOf(top.memSpace, (int)(3 * c), 3);
     std::vector<int64_t>& mem = space == 0 ? dram.arena : space == 6 ? dram.scores : job.params[c][space];
-    for (long j = 0; j < job.lmax; j++) {
-      const int k = (int)(c * job.lmax + j);
-      if (!bitOf(top.memValid, k)) continue;
-      const uint32_t addr = top.memAddr[k];
+    auto at = [&](long j) -> int64_t& {
+      const uint32_t addr = top.memAddr[c * job.lmax + j];
       if (addr >= mem.size())
         fail("chunk " + std::to_string(c) + ": address " + std::to_string(addr) + " outside space " + std::to_string(space), 3);
-      if (we) {
-        mem[addr] = (int64_t)(((uint64_t)top.memWdata[2 * k + 1] << 32) | top.memWdata[2 * k]);
-      } else {
-        top.memRdata[2 * k] = (uint32_t)mem[addr];
-        top.memRdata[2 * k + 1] = (uint32_t)((uint64_t)mem[addr] >> 32);
-        any = true;
+      return mem[addr];
+    };
+    if (bitOf(top.memWe, (int)c)) {
+      for (long j = 0; j < job.lmax; j++) {
+        const long k = c * job.lmax + j;
+        if (bitOf(top.memValid, (int)k)) at(j) = (int64_t)(((uint64_t)top.memWdata[2 * k + 1] << 32) | top.memWdata[2 * k]);
       }
+    } else if (bitOf(top.memReq, (int)c)) {
+      std::vector<int64_t> values(job.lmax, 0);
+      for (long j = 0; j < job.lmax; j++)
+        if (bitOf(top.memValid, (int)(c * job.lmax + j))) values[j] = at(j);
+      ports[c].request(std::move(values));
+    }
+    std::vector<int64_t> answer;
+    if (ports[c].answer(answer)) {
+      for (long j = 0; j < job.lmax; j++) {
+        const long k = c * job.lmax + j;
+        top.memRdata[2 * k] = (uint32_t)answer[j];
+        top.memRdata[2 * k + 1] = (uint32_t)((uint64_t)answer[j] >> 32);
+      }
+      setBit(top.memRvalid, (int)c, true);
+      answered = true;
     }
   }
-  if (any) top.eval();
+  if (answered) top.eval();
 }
 
 struct ChunkStats {
@@ -239,6 +273,8 @@ int main(int argc, char** argv) {
   Vtrips_accel top(&ctx);
   boot(top, job);
   Dram dram;
+  std::vector<LaneDram> ports;
+  for (long c = 0; c < job.chunks; c++) ports.emplace_back(job.latency, job.stall, job.seed + (uint64_t)c);
   dram.arena.assign(job.slots * job.slotWords, POISON);
   dram.scores.assign(job.slots * job.scoreWords, POISON);
 
@@ -296,7 +332,7 @@ int main(int argc, char** argv) {
     lite.drive(top);
     top.eval();
     lite.sample(top);
-    servePorts(top, job, dram);
+    servePorts(top, job, dram, ports, cycle);
     for (long c = 0; c < job.chunks; c++) {
       ChunkStats& s = stats[c];
       const bool running = bitOf(top.chunkRunning, (int)c);

@@ -3,10 +3,12 @@
  * spaces are word-addressed: the arena holds every tensor's golden codes (so each layer reads
  * golden inputs), the parameter spaces hold the chunk's images. Format (whitespace-separated):
  *   lanes L
+ *   dram LATENCY STALL SEED   (the DRAM's answer latency in cycles, stall probability per cycle, seed)
  *   program N  w0 … (hex)
  *   space ID N  v0 …          (0 arena, 1 weights, 2 bias, 3 multiplier|shift<<32, 5 perm, 6 scores)
  *   layer INDEX OUT_ADDR WORDS RAW MAX_CYCLES   (one per layer, in program order)
  */
+import { UsageError } from '../core/diagnostics.js';
 import type { RtlChunk } from '../backend/rtl/lower.js';
 import type { ChunkProgram, GoldenVectors, ProgramSpec } from '../backend/types.js';
 
@@ -33,8 +35,32 @@ function mulShiftWord(multiplier: number, shift: number): number {
   return (multiplier >>> 0) + shift * 2 ** 32;
 }
 
-export function jobText(program: ProgramSpec, chunk: ChunkProgram, rtl: RtlChunk, golden: GoldenVectors, image: number): string {
-  const lines: string[] = [`lanes ${rtl.sizes.LANES}`];
+/** The DRAM behind the lane ports (hw/sim/lane_dram.h): answer latency, stall probability, seed. */
+export interface DramBehaviour {
+  readonly latency: number;
+  readonly stall: number;
+  readonly seed: number;
+}
+export const IDEAL_DRAM: DramBehaviour = { latency: 0, stall: 0, seed: 1 };
+
+/** Usage errors for a DRAM the harness cannot be: latency 0 … 10,000 cycles, stalls in [0, 0.95]. */
+export function checkDram(dram: DramBehaviour): void {
+  if (!Number.isInteger(dram.latency) || dram.latency < 0 || dram.latency > 10_000)
+    throw new UsageError(`--dram-latency: expected a whole number of cycles from 0 to 10000, found ${dram.latency}`);
+  if (!(dram.stall >= 0 && dram.stall <= 0.95))
+    throw new UsageError(`--stalls: expected a probability from 0 to 0.95, found ${dram.stall}`);
+  if (!Number.isInteger(dram.seed) || dram.seed < 0) throw new UsageError(`--seed: expected a whole number ≥ 0, found ${dram.seed}`);
+}
+
+export function jobText(
+  program: ProgramSpec,
+  chunk: ChunkProgram,
+  rtl: RtlChunk,
+  golden: GoldenVectors,
+  image: number,
+  dram: DramBehaviour = IDEAL_DRAM,
+): string {
+  const lines: string[] = [`lanes ${rtl.sizes.LANES}`, `dram ${dram.latency} ${dram.stall} ${dram.seed}`];
   lines.push(`program ${rtl.program.length} ${rtl.program.map((w) => w.toString(16)).join(' ')}`);
   const space = (id: number, values: readonly number[]) => lines.push(`space ${id} ${values.length} ${values.join(' ')}`);
   space(SPACE.arena, goldenArena(program, golden, image));

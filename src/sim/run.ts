@@ -9,7 +9,7 @@ import { HEADER_WORDS, DESCRIPTOR_WORDS, type RtlChunk, type RtlSizes } from '..
 import type { GoldenVectors, ProgramSpec } from '../backend/types.js';
 import { oneLine } from '../core/diagnostics.js';
 import { type JsonLine, readJsonLinesFile } from '../core/files.js';
-import { jobText } from './job.js';
+import { jobText, type DramBehaviour } from './job.js';
 import { makeRecord, type Measured, type SimRecord } from './records.js';
 import { buildEngine, type BuiltEngine } from './verilator.js';
 
@@ -39,6 +39,8 @@ interface RunChunkInput {
   readonly simulator: string;
   /** The engine, when the caller built it already. */
   readonly engine?: BuiltEngine;
+  /** The DRAM behind the port (default: answers in the cycle it is asked, never stalls). */
+  readonly dram?: DramBehaviour;
 }
 
 interface HarnessLine {
@@ -89,7 +91,7 @@ export async function runChunk(input: RunChunkInput): Promise<ChunkRun> {
   mkdirSync(input.workDir, { recursive: true });
   const job = join(input.workDir, `${rtl.ident}.job`);
   const out = join(input.workDir, `${rtl.ident}.out`);
-  writeFileSync(job, jobText(program, chunk, rtl, golden, image));
+  writeFileSync(job, jobText(program, chunk, rtl, golden, image, input.dram));
   writeFileSync(out, '');
   const result = await execa(build.executable, [job, out], { reject: false, all: true });
   const lines = readHarnessOutput(out, chunk.id);

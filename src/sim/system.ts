@@ -18,11 +18,14 @@ import { readJsonLinesFile, writeFileAtomic } from '../core/files.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
 import { checkAgainstManifest, loadProject, loadRtlChunk } from './project.js';
 import { buildSystem, defaultCacheDir, verilatorVersion } from './verilator.js';
+import { checkDram, IDEAL_DRAM, type DramBehaviour } from './job.js';
 
 export const DEFAULT_SYSTEM_IMAGES = 8;
 
 interface SystemOptions {
   readonly images?: number;
+  /** The DRAM behind the ports: answer latency (cycles), stall probability per cycle, seed. */
+  readonly dram?: DramBehaviour;
   readonly cacheDir?: string;
   readonly onProgress?: (phase: 'build' | 'run') => void;
 }
@@ -43,6 +46,7 @@ export interface SystemResult {
   readonly simulator: string;
   readonly images: number;
   readonly clockMhz: number;
+  readonly dram: DramBehaviour;
   /** Every layer of every image done and matching the golden model word for word. */
   readonly bitExact: boolean;
   readonly layersChecked: number;
@@ -103,9 +107,13 @@ export function systemJobText(
   schedule: SystemSchedule,
   images: number,
   maxCycles: number,
+  dram: DramBehaviour = IDEAL_DRAM,
 ): string {
   const lmax = Math.max(...rtls.map((r) => r.sizes.LANES));
-  const lines = [`system ${rtls.length} ${lmax} ${images} ${schedule.slots} ${schedule.slotWords} ${schedule.scoreWords} ${maxCycles}`];
+  const lines = [
+    `system ${rtls.length} ${lmax} ${images} ${schedule.slots} ${schedule.slotWords} ${schedule.scoreWords} ${maxCycles}`,
+    `dram ${dram.latency} ${dram.stall} ${dram.seed}`,
+  ];
   const list = (values: readonly number[]) => `${values.length} ${values.join(' ')}`;
   for (const rtl of rtls) {
     const chunk = program.chunks[rtl.index];
@@ -176,7 +184,11 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
   mkdirSync(workDir, { recursive: true });
   const job = join(workDir, 'system.job');
   const out = join(workDir, 'system.out');
-  writeFileSync(job, systemJobText(program, golden, rtls, schedule, images, systemBound(model.totalCycles)));
+  const dram = options.dram ?? IDEAL_DRAM;
+  checkDram(dram);
+  // a stalled DRAM slows everything down: the liveness bound stretches with it
+  const bound = systemBound((model.totalCycles * (1 + dram.latency / 10)) / Math.max(0.05, 1 - dram.stall) ** 2);
+  writeFileSync(job, systemJobText(program, golden, rtls, schedule, images, bound, dram));
   writeFileSync(out, '');
   options.onProgress?.('run');
   const result = await execa(build.executable, [job, out], { reject: false, all: true });
@@ -208,6 +220,7 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
     simulator,
     images,
     clockMhz: program.clockMhz,
+    dram,
     bitExact: !dead && end !== undefined && timeline.length === images * program.layers.length && mismatched.length === 0,
     layersChecked: timeline.length,
     mismatchedLayers: mismatched

@@ -15,6 +15,8 @@ import { ENGINE_INCLUDES, ENGINE_SOURCES, RTL_SIZE_NAMES, SYSTEM_SOURCES, type R
 const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
 const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');
 const SYSTEM_HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'system.cpp');
+// what both harnesses include
+const HARNESS_HEADERS = [join(PACKAGE_ROOT, 'hw', 'sim', 'lane_dram.h')];
 const TOP = 'trips_chunk';
 const MAKE_FLAGS = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
 // the system runs many images: a longer build (about 1.5×) for a faster simulation (about 1.5×)
@@ -83,6 +85,7 @@ export function engineSourceHash(): string {
   const hash = createHash('sha256');
   for (const f of [...ENGINE_SOURCES, ...ENGINE_INCLUDES]) hash.update(readFileSync(join(RTL_DIR, f)));
   hash.update(readFileSync(HARNESS));
+  for (const f of HARNESS_HEADERS) hash.update(readFileSync(f));
   return hash.digest('hex');
 }
 

@@ -134,6 +134,7 @@ export interface RtlChunk {
 export const ENGINE_SOURCES = [
   'trips_pkg.sv',
   'trips_ram.sv',
+  'trips_xfer_nest.sv',
   'trips_xfer.sv',
   'trips_compute.sv',
   'trips_requant.sv',
