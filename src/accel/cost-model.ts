@@ -5,10 +5,13 @@
  * over (out channels M, in channels N, output rows R, output columns C), one *step* computes
  * an (mi × ni × ri × ci) block; a *tile* is one (m, r, c) output block, finished by streaming
  * its outputs through requantisation to DRAM. Transfers share the chunk's one DRAM port and
- * overlap compute through double buffering, so a tile costs
- *     fill/drain + Σ_steps max(compute, load) + output store = prologue + overlap + output,
- * where the fill (first load) plus drain (last compute) of identical steps equal
- * max + min of one step, hence prologue = min(compute, load) of the tile's first step.
+ * overlap compute through double buffering — step i's compute runs while step i+1 loads — so a
+ * tile costs
+ *     load_1 + Σ_{i<S} max(compute_i, load_{i+1}) + compute_S + output store
+ *       = prologue + overlap + output,
+ * with prologue = the first load (fill) + the last compute (drain); the steps are the full ones,
+ * then the tail, so the sum is exact. A load includes the DRAM's read latency (every read chain
+ * lands that much later).
  *   os (output-stationary): load = inputs + weights of the step; partial sums stay on chip.
  *   ws (weight-reuse):      load = inputs only; the weights of an m-tile (all N) are loaded
  *                           once per m-tile, not overlapped (`weightLoad`).
@@ -136,7 +139,9 @@ function coefficientOffset(layerClass: number, order: number): number {
 
 /**
  * Cycles of one layer (row at `o` of `rows`) on a chunk (parameters at `po` of `p`) whose DRAM
- * port delivers `port` bits per cycle. When `terms` is given, the raw terms are written to it.
+ * port delivers `port` bits per cycle and answers a read `latency` cycles after it is asked
+ * (every read chain — the tables, a ws weight tile, a step's load, an add / pool tile's input —
+ * lands that much later). When `terms` is given, the raw terms are written to it.
  */
 export function layerCycles(
   rows: Float64Array,
@@ -146,10 +151,11 @@ export function layerCycles(
   port: number,
   coef: Float64Array,
   terms: Float64Array | null,
+  latency = 0,
 ): number {
   const cls = rows[o + R_CLASS];
   const order = p[po + P_ORDER];
-  const t = cls <= CLASS_DW ? convTerms(rows, o, p, po, port) : eltwiseTerms(rows, o, p, po, port);
+  const t = cls <= CLASS_DW ? convTerms(rows, o, p, po, port, latency) : eltwiseTerms(rows, o, p, po, port, latency);
   const c = coefficientOffset(cls, order);
   if (terms !== null) {
     terms[T_OVERLAP] = t.overlap;
@@ -176,7 +182,7 @@ export function layerCycles(
 /** Scratch result: reused across calls so the hot path allocates nothing. */
 const scratch = { overlap: 0, prologue: 0, weightLoad: 0, output: 0, params: 0, steps: 0, tiles: 0 };
 
-function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number): typeof scratch {
+function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number, latency: number): typeof scratch {
   const dw = rows[o + R_CLASS] === CLASS_DW;
   const M = rows[o + R_M];
   const N = rows[o + R_N];
@@ -230,21 +236,32 @@ function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, p
         const ci = ic === 0 ? tC : cT;
         const wIn = (ci - 1) * S + K;
         const count = cm * cr * cc;
-        let sum = 0;
-        let first = -1;
+        // the tile's steps: nF full ones, then the tail; step i's compute overlaps step i+1's load
+        let cFull = 0;
+        let lFull = 0;
+        let cTail = 0;
+        let lTail = 0;
         for (let iN = 0; iN < 2; iN++) {
-          const cn = iN === 0 ? nF : nT > 0 ? 1 : 0;
-          if (cn === 0) continue;
+          if (iN === 1 && nT === 0) continue;
           const ni = iN === 0 ? tN : nT;
           const reduce = dw ? 1 : ni;
           const compute =
             COMPUTE_PIPE + (mn ? mLanes * Math.ceil(reduce / peN) * ri * ci * K2 : mLanes * reduce * ri * Math.ceil(ci / peN) * K2);
           const boxC = dw ? mi : ni;
-          let load = transferCycles(hIn * wIn * Math.ceil(boxC / vi), boxC * hIn * wIn * q, port);
+          let load = latency + transferCycles(hIn * wIn * Math.ceil(boxC / vi), boxC * hIn * wIn * q, port);
           if (os) load += transferCycles(mi * K2 * Math.ceil(reduce / vw), mi * reduce * K2 * q, port);
-          sum += cn * (compute > load ? compute : load);
-          if (first < 0) first = compute < load ? compute : load;
+          if (iN === 0) {
+            cFull = compute;
+            lFull = load;
+          } else {
+            cTail = compute;
+            lTail = load;
+          }
         }
+        // load 1 · [compute i ∥ load i+1]* · compute last
+        let sum = (nF - 1) * (cFull > lFull ? cFull : lFull);
+        if (nT > 0) sum += cFull > lTail ? cFull : lTail;
+        const first = lFull + (nT > 0 ? cTail : cFull);
         overlap += count * sum;
         prologue += count * first;
         output += count * transferCycles(ri * ci * Math.ceil(mi / peM), mi * ri * ci * qo, port);
@@ -254,7 +271,7 @@ function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, p
     if (!os) {
       // ws: the m-tile's weights for every input channel, loaded once before its spatial tiles
       const words = dw ? mi * K2 : mi * K2 * (nF * Math.ceil(tN / vw) + (nT > 0 ? Math.ceil(nT / vw) : 0));
-      weightLoad += cm * transferCycles(words, mi * (dw ? 1 : N) * K2 * q, port);
+      weightLoad += cm * (latency + transferCycles(words, mi * (dw ? 1 : N) * K2 * q, port));
     }
   }
   scratch.overlap = G * overlap;
@@ -263,7 +280,7 @@ function convTerms(rows: Float64Array, o: number, p: Float64Array, po: number, p
   scratch.output = G * output;
   scratch.tiles = G * tiles;
   scratch.steps = G * tiles * nSteps;
-  scratch.params = tableCycles(rows[o + R_MTOT], port, TABLE_BITS.length);
+  scratch.params = latency + tableCycles(rows[o + R_MTOT], port, TABLE_BITS.length);
   return scratch;
 }
 
@@ -278,7 +295,7 @@ function tableCycles(entries: number, port: number, tables: number): number {
  * Add and pool: E = min(VI, peM) channels a cycle, following their input stream (the compute
  * pipeline drains after the last word); the output path writes peM channels a cycle.
  */
-function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number): typeof scratch {
+function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number, port: number, latency: number): typeof scratch {
   const add = rows[o + R_CLASS] === CLASS_ADD;
   const M = rows[o + R_M];
   const R = rows[o + R_R];
@@ -324,7 +341,8 @@ function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number
           // the last window's other channel groups run after its last pixel arrives
           load = transferCycles(inPix * Math.ceil(mi / vi), mi * inPix * q, port) + (groups - 1) * K * K;
         }
-        overlap += count * ((compute > load ? compute : load) + COMPUTE_PIPE);
+        // the tile's stream lands `latency` later, and the compute follows it
+        overlap += count * ((compute > load ? compute : load) + COMPUTE_PIPE + latency);
         output += count * transferCycles(ri * ci * Math.ceil(mi / peM), mi * ri * ci * qo, port);
         tiles += count;
       }
@@ -334,7 +352,7 @@ function eltwiseTerms(rows: Float64Array, o: number, p: Float64Array, po: number
   scratch.prologue = 0;
   scratch.weightLoad = 0;
   scratch.output = output;
-  scratch.params = tableCycles(rows[o + R_MTOT], port, 1);
+  scratch.params = latency + tableCycles(rows[o + R_MTOT], port, 1);
   scratch.steps = tiles;
   scratch.tiles = tiles;
   return scratch;

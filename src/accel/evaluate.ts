@@ -84,7 +84,7 @@ export function chunkCycles(
   let sum = 0;
   for (let i = problem.chunkStart[c]; i < problem.chunkEnd[c]; i++) {
     const t = terms === null ? null : terms.subarray(i * termStride, (i + 1) * termStride);
-    const cycles = layerCycles(problem.rows, i * ROW_SIZE, params, po, port, problem.coefficients, t);
+    const cycles = layerCycles(problem.rows, i * ROW_SIZE, params, po, port, problem.coefficients, t, problem.dramLatency);
     if (perLayer !== null) perLayer[i] = cycles;
     sum += cycles;
   }

@@ -48,6 +48,8 @@ export interface CostProblem {
   readonly extents: readonly ChunkExtents[];
   readonly coefficients: Float64Array;
   readonly dramBitsPerCycle: number;
+  /** Cycles from a DMA read request to its answer (the board's `dram.readLatencyCycles`, default 0). */
+  readonly dramLatency: number;
   readonly resourceModel: ResourceModel;
 }
 
@@ -117,6 +119,7 @@ export function compileCostProblem(
     extents,
     coefficients: packCoefficients(options.calibration),
     dramBitsPerCycle: dramBitsPerCycle(board, clockMhz),
+    dramLatency: board.dram.readLatencyCycles ?? 0,
     resourceModel: resourceModelForPart(options.resourceModel ?? resourceModelOf(options.calibration), board.part),
   };
 }

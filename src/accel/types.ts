@@ -14,7 +14,12 @@ export interface BoardSpec {
   readonly family: string;
   readonly resources: { readonly dsp: number; readonly bram18: number; readonly lut: number; readonly ff: number };
   readonly clockMhz: number;
-  readonly dram: { readonly bandwidthGBps: number; readonly description: string };
+  readonly dram: {
+    readonly bandwidthGBps: number;
+    /** Cycles from a DMA read request to its answer (default 0); every read chain pays it once. */
+    readonly readLatencyCycles?: number;
+    readonly description: string;
+  };
   /** MACs one DSP slice performs per cycle at each bitwidth (operand packing). */
   readonly dspPacking: Readonly<Record<string, number>>;
   readonly sources: readonly string[];

@@ -317,6 +317,7 @@ export function lowerDesignToProgram(
     chunks,
     scores: last.rawOut ? 'logits' : 'codes',
     clockMhz: design.accelerator.clockMhz,
+    dramLatency: design.board.dram.readLatencyCycles ?? 0,
     predictedFps: report.fps,
   };
 }

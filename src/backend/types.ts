@@ -193,6 +193,8 @@ export interface ProgramSpec {
   /** `logits`: the last layer is an fc with float logits (64-bit integer scores); `codes`: quantised outputs. */
   readonly scores: 'logits' | 'codes';
   readonly clockMhz: number;
+  /** Cycles the board's DRAM takes to answer a read (the board's dram.readLatencyCycles): the predictions include it. */
+  readonly dramLatency: number;
   readonly predictedFps: number;
 }
 

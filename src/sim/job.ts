@@ -43,6 +43,13 @@ export interface DramBehaviour {
 }
 export const IDEAL_DRAM: DramBehaviour = { latency: 0, stall: 0, seed: 1 };
 
+/** The DRAM a run simulates: the board's latency from the program, unless the caller says otherwise; checked. */
+export function dramOf(program: ProgramSpec, dram: Partial<DramBehaviour> = {}): DramBehaviour {
+  const d = { ...IDEAL_DRAM, latency: program.dramLatency, ...dram };
+  checkDram(d);
+  return d;
+}
+
 /** Usage errors for a DRAM the harness cannot be: latency 0 … 10,000 cycles, stalls in [0, 0.95]. */
 export function checkDram(dram: DramBehaviour): void {
   if (!Number.isInteger(dram.latency) || dram.latency < 0 || dram.latency > 10_000)

@@ -17,7 +17,7 @@ import { NETWORK_LIMITS, outputSizeOf } from '../core/network-check.js';
 import { loadArtifact } from '../core/schema.js';
 import { cycleError, type SimRecord } from './records.js';
 import { programSubset, runChunk, type ChunkRun } from './run.js';
-import { checkDram, type DramBehaviour } from './job.js';
+import { dramOf, type DramBehaviour } from './job.js';
 import { buildEngine, defaultCacheDir, verilatorVersion, type BuiltEngine } from './verilator.js';
 import { inParallel } from '../core/parallel.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
@@ -29,8 +29,8 @@ interface SimOptions {
   readonly cacheDir?: string;
   /** Golden image to run (default 0). */
   readonly image?: number;
-  /** The DRAM behind the ports (default: answers in the cycle it is asked, never stalls). */
-  readonly dram?: DramBehaviour;
+  /** The DRAM behind the ports; by default it answers after the board's latency (program.json's dramLatency) and never stalls. */
+  readonly dram?: Partial<DramBehaviour>;
   readonly onProgress?: (event: {
     readonly chunk: string;
     readonly phase: 'build' | 'run' | 'done';
@@ -303,7 +303,7 @@ export async function simulateProject(projectDir: string, options: SimOptions = 
   const { program, golden, manifest } = loadProject(projectDir);
   const selected = selectLayers(program, options.layers);
   const image = options.image ?? 0;
-  if (options.dram) checkDram(options.dram);
+  const dram = dramOf(program, options.dram);
   if (image < 0 || image >= golden.images) throw new UsageError(`image ${image}: the golden vectors hold ${golden.images} image(s)`);
   const chunks = program.chunks.filter((c) => c.layers.some((i) => selected.has(i)));
   const rtls = chunks.map((chunk) => {
@@ -326,7 +326,7 @@ export async function simulateProject(projectDir: string, options: SimOptions = 
     options.onProgress?.({ chunk: rtl.id, phase: 'run', index: n, total: rtls.length });
     const workDir = join(projectDir, PROJECT_FILES.simWork);
     const engine = await built.get(JSON.stringify(rtl.sizes));
-    runs.push(await runChunk({ program, golden, rtl, image, cacheDir, workDir, simulator, engine, dram: options.dram }));
+    runs.push(await runChunk({ program, golden, rtl, image, cacheDir, workDir, simulator, engine, dram }));
     options.onProgress?.({ chunk: rtl.id, phase: 'done', index: n + 1, total: rtls.length });
   }
   const records = runs.flatMap((r) => r.records).sort((a, b) => a.index - b.index);

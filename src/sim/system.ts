@@ -18,14 +18,14 @@ import { readJsonLinesFile, writeFileAtomic } from '../core/files.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
 import { checkAgainstManifest, loadProject, loadRtlChunk } from './project.js';
 import { buildSystem, defaultCacheDir, verilatorVersion } from './verilator.js';
-import { checkDram, IDEAL_DRAM, type DramBehaviour } from './job.js';
+import { dramOf, IDEAL_DRAM, type DramBehaviour } from './job.js';
 
 export const DEFAULT_SYSTEM_IMAGES = 8;
 
 interface SystemOptions {
   readonly images?: number;
-  /** The DRAM behind the ports: answer latency (cycles), stall probability per cycle, seed. */
-  readonly dram?: DramBehaviour;
+  /** The DRAM behind the ports; by default it answers after the board's latency (program.json's dramLatency) and never stalls. */
+  readonly dram?: Partial<DramBehaviour>;
   readonly cacheDir?: string;
   readonly onProgress?: (phase: 'build' | 'run') => void;
 }
@@ -184,8 +184,7 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
   mkdirSync(workDir, { recursive: true });
   const job = join(workDir, 'system.job');
   const out = join(workDir, 'system.out');
-  const dram = options.dram ?? IDEAL_DRAM;
-  checkDram(dram);
+  const dram = dramOf(program, options.dram);
   // a stalled DRAM slows everything down: the liveness bound stretches with it
   const bound = systemBound((model.totalCycles * (1 + dram.latency / 10)) / Math.max(0.05, 1 - dram.stall) ** 2);
   writeFileSync(job, systemJobText(program, golden, rtls, schedule, images, bound, dram));

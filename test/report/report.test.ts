@@ -73,6 +73,7 @@ describe('trips-hw report on a design alone', () => {
         { layer: 0, image: 0, chunk: 0, go: 70, done: 900, mismatches: 0 },
         { layer: 1, image: 0, chunk: 1, go: 901, done: 2500, mismatches: 0 },
       ],
+      registers: { status: 2, imagesDone: 2, cycles: 5000, layerCycles: [831, 1600] },
       build: { hash: 'system-x', built: false, seconds: 0 },
       simSeconds: 0.1,
       cyclesPerSec: 50000,

@@ -244,15 +244,17 @@ describe('renderRtl', () => {
   const files = renderRtl(HAND, { toolVersion: '9.9.9' });
   const byPath = new Map(files.map((f) => [f.path, f.content]));
 
-  it('writes params, program and top per chunk, a file list, a core and the engine sources', () => {
+  it('writes params, program and top per chunk, the system top, a file list, a core and the engine sources', () => {
     expect([...byPath.keys()].filter((p) => !p.startsWith('rtl/src/'))).toEqual([
       'rtl/conv_small_b8_params.vh',
       'rtl/conv_small_b8_program.mem',
       'rtl/conv_small_b8_top.sv',
+      'rtl/trips_accel.sv',
       'rtl/files.f',
       'rtl/hand.core',
     ]);
-    expect(files.filter((f) => f.path.startsWith('rtl/src/'))).toHaveLength(9);
+    // the engine's 8 sources and 2 includes, and the system top's synchronisation and control registers
+    expect(files.filter((f) => f.path.startsWith('rtl/src/'))).toHaveLength(12);
   });
 
   it('opens every file with the generated-by line (the core after its CAPI=2 line)', () => {

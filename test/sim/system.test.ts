@@ -13,7 +13,7 @@ import { predictSystem, SYSTEM_CYCLES } from '../../src/accel/system-model.js';
 import { DEP_INPUT, DEP_NONE, lowerSystem, packedLiteral } from '../../src/backend/rtl/system.js';
 import type { ProgramSpec } from '../../src/backend/types.js';
 import { validateArtifact } from '../../src/core/schema.js';
-import { defaultCacheDir, simulateSystem, type SystemResult } from '../../src/sim/index.js';
+import { defaultCacheDir, simulateProject, simulateSystem, type SystemResult } from '../../src/sim/index.js';
 import { loadFixture, programOf, verilatorMissing, writeProject } from './helpers.js';
 
 const missing = await verilatorMissing();
@@ -138,6 +138,32 @@ describe.skipIf(missing !== undefined)(`the whole accelerator under Verilator ${
     },
     300_000,
   );
+
+  it('a DRAM that answers 40 cycles late: the model charges it; with 30 % stalls every image is still bit-exact', async () => {
+    const fixture = loadFixture('tiny-mixed.design.json');
+    const design = { ...fixture, board: { ...fixture.board, dram: { ...fixture.board.dram, readLatencyCycles: 40 } } };
+    const project = await programOf(design, 1, 2);
+    expect(project.program.dramLatency).toBe(40);
+    const dir = join(root, 'late');
+    writeProject(dir, project);
+    const layers = await simulateProject(dir, { cacheDir });
+    expect(layers.bitExact).toBe(true);
+    expect(layers.cycles.mapePct).toBeLessThanOrEqual(1);
+    const late = await simulateSystem(dir, { images: 8, cacheDir });
+    expect(late.dram).toEqual({ latency: 40, stall: 0, seed: 1 });
+    expect(late.bitExact).toBe(true);
+    expect(Math.abs(late.fpsErrorPct.system)).toBeLessThanOrEqual(2);
+    // the latency is not free: the same design on a DRAM that answers at once is faster
+    const prompt = await simulateSystem(dir, { images: 8, cacheDir, dram: { latency: 0 } });
+    expect(prompt.measured.cyclesPerImage).toBeLessThan(late.measured.cyclesPerImage);
+    for (const seed of [1, 2]) {
+      const stalled = await simulateSystem(dir, { images: 8, cacheDir, dram: { stall: 0.3, seed } });
+      expect(stalled.deadlock).toBeNull();
+      expect(stalled.mismatchedLayers).toEqual([]);
+      expect(stalled.bitExact).toBe(true);
+      expect(stalled.measured.cyclesPerImage).toBeGreaterThan(late.measured.cyclesPerImage);
+    }
+  }, 300_000);
 
   it('names the layer and image of a wrong output', async () => {
     const project = await programOf(loadFixture('tiny-chain.design.json'), 1, 2);

@@ -49,6 +49,16 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
       max: 100_000,
       description: 'images to stream through the system (--system)',
     }),
+    'dram-latency': Flags.integer({
+      min: 0,
+      max: 10_000,
+      description: "cycles the simulated DRAM takes to answer a read (default: the board's, as the model assumed it)",
+    }),
+    stalls: Flags.string({
+      description: 'probability per cycle that the DRAM takes no request and gives no answer (0 … 0.95)',
+      helpValue: 'P',
+    }),
+    seed: Flags.integer({ default: 1, min: 0, description: "seed of the DRAM's stalls" }),
     cache: Flags.string({ description: 'Verilator build cache folder (default ~/.cache/trips-hw/verilator)', helpValue: 'DIR' }),
   };
 
@@ -57,11 +67,16 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
     checkInputDir(flags.project, 'a project folder written by `trips-hw generate`');
     checkOutputDir(join(flags.project, PROJECT_FILES.simDir), '--project');
     if (flags.cache !== undefined) checkOutputDir(flags.cache, '--cache');
+    const stall = flags.stalls === undefined ? 0 : Number(flags.stalls);
+    if (flags.stalls !== undefined && !(flags.stalls.trim() !== '' && stall >= 0 && stall <= 0.95))
+      throw new UsageError(`--stalls: expected a probability from 0 to 0.95, found "${flags.stalls}"`);
+    const dram = { stall, seed: flags.seed, ...(flags['dram-latency'] === undefined ? {} : { latency: flags['dram-latency'] }) };
     const progress = startProgress();
     if (flags.system) {
       if (flags.layers !== undefined) throw new UsageError('--layers: the system runs every layer (drop --layers or --system)');
       const result = await simulateSystem(flags.project, {
         images: flags.images,
+        dram,
         cacheDir: flags.cache,
         onProgress: (phase) => progress.tick(() => `sim --system: ${phase}`),
       });
@@ -83,6 +98,7 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
         .map((s) => s.trim())
         .filter((s) => s !== ''),
       image: flags.image,
+      dram,
       cacheDir: flags.cache,
       onProgress: (e) => progress.tick(() => `sim: chunk ${e.chunk} (${e.index}/${e.total}) ${e.phase}`),
     });
@@ -156,6 +172,7 @@ function formatSystem(r: SystemResult): string {
     '',
     `outputs   ${r.layersChecked}/${r.images * r.schedule.stages.length} layer runs checked over ${r.images} images${r.bitExact ? ', every one bit-exact' : ' — MISMATCH or DEADLOCK'}`,
     `schedule  ${r.schedule.maxStage + 1} stage(s), ${r.schedule.slots} image slot(s) in DRAM`,
+    `dram      answers a read after ${r.dram.latency} cycles${r.dram.stall > 0 ? `, stalls ${(100 * r.dram.stall).toFixed(0)} % of cycles (seed ${r.dram.seed})` : ''}`,
     `measured  ${m.cyclesPerImage.toFixed(0)} cycles/image${m.steady ? ' (steady state)' : ` (no steady state: ${r.schedule.maxStage + 3} images or more give one)`} = ${m.fps.toFixed(0)} FPS at ${r.clockMhz} MHz; latency ${m.meanLatency.toFixed(0)} cycles (mean)`,
     `model     clock / slowest chunk: ${p.slowestChunkFps.toFixed(0)} FPS (${signed(r.fpsErrorPct.slowestChunk)}); system model: ${p.fps.toFixed(0)} FPS (${signed(r.fpsErrorPct.system)}), latency ${p.meanLatency.toFixed(0)} (${signed(r.latencyErrorPct)})`,
     `engine    ${r.build.built ? `built in ${r.build.seconds.toFixed(1)} s` : 'cached'}; ${m.cycles} cycles in ${r.simSeconds.toFixed(2)} s = ${(r.cyclesPerSec / 1000).toFixed(0)} k cycles/s (${r.simulator})`,
