@@ -7,7 +7,9 @@
  * weights, golden vectors of two images. Per design: bit-exact over every layer of every image,
  * the measured steady-state cycles per image against `clock / slowest chunk` (what the search
  * optimises and program.json reports) and against the system model's play of the schedule, the
- * per-image latency, the simulator's speed. Images: IMAGES (default 8), raised to the schedule's
+ * per-image latency, the simulator's speed — every design on its board's DRAM latency (the board
+ * file's now, also for designs saved before boards had one), then again with STALLS (default
+ * 0.3) of the cycles stalled: bit-exact and no deadlock. Images: IMAGES (default 8), raised to the schedule's
  * depth + 6 where fewer would leave too few full passes between the pipeline's fill and drain. Last line: JSON.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +56,22 @@ function designs(): { name: string; design: DesignPoint }[] {
   return out;
 }
 
-async function run(name: string, design: DesignPoint, cacheDir: string): Promise<SystemResult> {
+const STALLS = Number(process.env.STALLS ?? 0.3);
+
+/** The design on its board's DRAM as the board file has it now (designs saved before carry latency 0). */
+function withBoardLatency(design: DesignPoint): DesignPoint {
+  const latency = resolveBoard(design.board.name).dram.readLatencyCycles ?? 0;
+  return { ...design, board: { ...design.board, dram: { ...design.board.dram, readLatencyCycles: latency } } };
+}
+
+interface Row {
+  readonly name: string;
+  readonly r: SystemResult;
+  readonly stalled: SystemResult;
+}
+
+async function run(name: string, raw: DesignPoint, cacheDir: string): Promise<Row> {
+  const design = withBoardLatency(raw);
   const model = buildIntegerModel(design.network, randomWeights(design.network, 1));
   const { program, files } = generateProject(design, model, {
     tool: 'vitis-hls-2023.2',
@@ -72,11 +89,12 @@ async function run(name: string, design: DesignPoint, cacheDir: string): Promise
     const { maxStage } = lowerSystem(program);
     const images = Math.max(IMAGES, maxStage + 6);
     const r = await simulateSystem(dir, { images, cacheDir });
+    const stalled = await simulateSystem(dir, { images, cacheDir, dram: { stall: STALLS, seed: 7 } });
     const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
     console.log(
-      `${name.padEnd(24)} ${design.board.name.padEnd(7)} ${String(program.chunks.length).padStart(2)} chunks ${String(program.layers.length).padStart(3)} layers ${String(r.schedule.maxStage + 1).padStart(3)} stages ${String(images).padStart(3)} images  ${r.bitExact ? 'bit-exact' : 'MISMATCH '}  ${r.measured.cyclesPerImage.toFixed(0).padStart(7)} cyc/img  slowest chunk ${String(r.predicted.slowestChunkCycles).padStart(7)} (${pct(r.fpsErrorPct.slowestChunk)})  system model ${r.predicted.cyclesPerImage.toFixed(0).padStart(7)} (${pct(r.fpsErrorPct.system)})  latency ${pct(r.latencyErrorPct)}  build ${r.build.seconds.toFixed(0)} s  ${(r.cyclesPerSec / 1e3).toFixed(0)} k cyc/s`,
+      `${name.padEnd(24)} ${design.board.name.padEnd(9)} L ${String(r.dram.latency).padStart(2)}  ${String(program.chunks.length).padStart(2)} chunks ${String(program.layers.length).padStart(3)} layers ${String(r.schedule.maxStage + 1).padStart(3)} stages ${String(images).padStart(3)} images  ${r.bitExact ? 'bit-exact' : 'MISMATCH '}  ${r.measured.cyclesPerImage.toFixed(0).padStart(7)} cyc/img  slowest chunk ${String(r.predicted.slowestChunkCycles).padStart(7)} (${pct(r.fpsErrorPct.slowestChunk)})  system model ${r.predicted.cyclesPerImage.toFixed(0).padStart(7)} (${pct(r.fpsErrorPct.system)})  latency ${pct(r.latencyErrorPct)}  | ${(100 * STALLS).toFixed(0)} % stalls: ${stalled.bitExact ? 'bit-exact' : stalled.deadlock ? 'DEADLOCK' : 'MISMATCH'}, ${stalled.measured.cyclesPerImage.toFixed(0)} cyc/img (${pct((100 * (stalled.measured.cyclesPerImage - r.measured.cyclesPerImage)) / r.measured.cyclesPerImage)})  | build ${r.build.seconds.toFixed(0)} s  ${(r.cyclesPerSec / 1e3).toFixed(0)} k cyc/s`,
     );
-    return r;
+    return { name, r, stalled };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,8 +106,8 @@ async function main(): Promise<void> {
   console.log(`machine   ${m.cpu}, ${m.cores} cores, node ${m.node}`);
   console.log("DRAM      the lane port of every chunk served every cycle (no latency, no contention beyond the model's share)");
   const cacheDir = process.env.TRIPS_HW_SIM_CACHE ?? defaultCacheDir();
-  const rows: { name: string; r: SystemResult }[] = [];
-  for (const { name, design } of designs()) rows.push({ name, r: await run(name, design, cacheDir) });
+  const rows: Row[] = [];
+  for (const { name, design } of designs()) rows.push(await run(name, design, cacheDir));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const abs = (f: (r: SystemResult) => number) => mean(rows.map(({ r }) => Math.abs(f(r))));
   const flow = rows.find((x) => x.name === 'flow')?.r;
@@ -97,6 +115,11 @@ async function main(): Promise<void> {
     JSON.stringify({
       designs: rows.length,
       bitExact: rows.every(({ r }) => r.bitExact),
+      stalls: {
+        probability: STALLS,
+        bitExact: rows.every(({ stalled }) => stalled.bitExact),
+        deadlocks: rows.filter(({ stalled }) => stalled.deadlock).length,
+      },
       fpsErrorPct: {
         uncalibrated: abs((r) => r.fpsErrorPct.slowestChunk),
         system: abs((r) => r.fpsErrorPct.system),

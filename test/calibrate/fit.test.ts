@@ -14,8 +14,11 @@ import { errorStats, quantile, spearman } from '../../src/calibrate/validate.js'
 import { Rng } from '../../src/core/random.js';
 import { randomDesign, randomNetwork } from '../backend/helpers.js';
 
-/** "True" hardware: 8 % slower compute, 3-cycle steps, 12-cycle tiles, 40-cycle layer overhead. */
-const TRUE: CostCoefficients = { ...DEFAULT_COEFFICIENTS, overlap: 1.08, steps: 3, tiles: 12, fixed: 40, output: 1.2 };
+/**
+ * "True" hardware: 8 % slower steps (the overlapped pairs and a tile's fill and drain), 3-cycle
+ * steps, 12-cycle tiles, 40-cycle layer overhead, 20 % slower output.
+ */
+const TRUE: CostCoefficients = { ...DEFAULT_COEFFICIENTS, overlap: 1.08, prologue: 1.08, steps: 3, tiles: 12, fixed: 40, output: 1.2 };
 const truth = Object.fromEntries(COEFFICIENT_KEYS.map((k) => [k, TRUE])) as Coefficients;
 
 function syntheticMeasurements(designs: number, noise: number, seed: number): Measurement[] {
@@ -58,7 +61,9 @@ describe('fitCoefficients', () => {
     const held = file.heldOut;
     if (!held) throw new Error('expected a held-out error');
     expect(held.method).toBe('5-fold by design');
-    expect(held.before.mapePct).toBeGreaterThan(5);
+    // the defaults are 4 % off (the boards' DRAM latency, which truth and defaults charge alike,
+    // is a share of every layer); the fit is within 1 %
+    expect(held.before.mapePct).toBeGreaterThan(3);
     expect(held.after.mapePct).toBeLessThan(1);
     expect(held.after.within10Pct).toBe(100);
     expect(held.after.spearman).toBeGreaterThan(0.99);
