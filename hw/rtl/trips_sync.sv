@@ -71,25 +71,22 @@ module trips_sync #(
     localparam logic [31:0] S = 32'(STAGE[16*l+:16]);
     localparam logic [15:0] D0 = DEP0[16*l+:16];
     localparam logic [15:0] D1 = DEP1[16*l+:16];
-    logic ok0, ok1;
-    if (D0 == NONE) begin : g_none0
-      assign ok0 = 1'b1;
-    end else if (D0 == INPUT) begin : g_input0
-      assign ok0 = imagesReady > done[l];
-    end else begin : g_layer0
-      assign ok0 = done[int'(D0)] > done[l];
-    end
-    if (D1 == NONE) begin : g_none1
-      assign ok1 = 1'b1;
-    end else if (D1 == INPUT) begin : g_input1
-      assign ok1 = imagesReady > done[l];
-    end else begin : g_layer1
-      assign ok1 = done[int'(D1)] > done[l];
+    // each of its (at most two) inputs: none, the input image, or a layer's counter
+    logic [1:0] ok;
+    for (genvar k = 0; k < 2; k++) begin : g_dep
+      localparam logic [15:0] D = k == 0 ? D0 : D1;
+      if (D == NONE) begin : g_none
+        assign ok[k] = 1'b1;
+      end else if (D == INPUT) begin : g_input
+        assign ok[k] = imagesReady > done[l];
+      end else begin : g_layer
+        assign ok[k] = done[int'(D)] > done[l];
+      end
     end
     /* verilator lint_off UNSIGNED */
     assign valid[l] = pass[C] >= S && pass[C] - S < images;
     /* verilator lint_on UNSIGNED */
-    assign ready[l] = valid[l] && ok0 && ok1;
+    assign ready[l] = valid[l] && ok == 2'b11;
     always_ff @(posedge clk) begin
       if (!rst_n || (start && !busy)) begin
         done[l] <= '0;

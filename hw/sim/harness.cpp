@@ -18,6 +18,7 @@
 
 #include "Vtrips_chunk.h"
 #include "lane_dram.h"
+#include "port_bits.h"
 #include "verilated.h"
 
 namespace {
@@ -28,14 +29,6 @@ struct Layer {
   long id, outAddr, words, raw, maxCycles;
 };
 
-template <class T> bool bitOf(const T& v, int j) { return ((uint64_t)v >> j) & 1; }
-template <std::size_t N> bool bitOf(const VlWide<N>& v, int j) { return (v[j / 32] >> (j % 32)) & 1; }
-template <class T> bool anyBit(const T& v, int n) {
-  for (int j = 0; j < n; j++)
-    if (bitOf(v, j)) return true;
-  return false;
-}
-
 [[noreturn]] void fail(const std::string& message, int code) {
   std::fprintf(stderr, "harness: %s\n", message.c_str());
   std::exit(code);
@@ -43,10 +36,7 @@ template <class T> bool anyBit(const T& v, int n) {
 
 struct Job {
   long lanes = 0;
-  // the DRAM's latency (cycles), stall probability and seed (`dram L P SEED`; default 0 0 1)
-  long latency = 0;
-  double stall = 0;
-  uint64_t seed = 1;
+  DramSpec dram;
   std::vector<uint32_t> program;
   std::vector<std::vector<int64_t>> space = std::vector<std::vector<int64_t>>(8);
   std::vector<Layer> layers;
@@ -61,7 +51,7 @@ Job readJob(const char* file) {
     if (key == "lanes") {
       in >> job.lanes;
     } else if (key == "dram") {
-      in >> job.latency >> job.stall >> job.seed;
+      in >> job.dram.latency >> job.dram.stall >> job.dram.seed;
     } else if (key == "program") {
       long n;
       in >> n;
@@ -158,7 +148,7 @@ int main(int argc, char** argv) {
   VerilatedContext ctx;
   Vtrips_chunk top(&ctx);
   boot(top, job.program);
-  LaneDram dram(job.latency, job.stall, job.seed);
+  LaneDram dram(job.dram, 0);
 
   const auto wall0 = std::chrono::steady_clock::now();
   std::size_t next = 0;

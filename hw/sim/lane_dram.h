@@ -9,9 +9,17 @@
 #include <random>
 #include <vector>
 
+/** What a job says of the DRAM (`dram LATENCY STALL SEED`; default: answers at once, never stalls). */
+struct DramSpec {
+  long latency = 0;
+  double stall = 0;
+  uint64_t seed = 1;
+};
+
 class LaneDram {
  public:
-  LaneDram(long latency, double stall, uint64_t seed) : latency_(latency), stall_(stall), rng_(seed) {}
+  /** One port's DRAM; `stream` tells the ports of a system apart (each its own stall sequence). */
+  LaneDram(const DramSpec& spec, uint64_t stream) : latency_(spec.latency), stall_(spec.stall), rng_(spec.seed + stream) {}
 
   /** Start of a cycle: whether the port takes a request in it (drawn once per cycle). */
   bool beginCycle(uint64_t cycle) {

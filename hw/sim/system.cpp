@@ -22,6 +22,7 @@
 
 #include "Vtrips_accel.h"
 #include "lane_dram.h"
+#include "port_bits.h"
 #include "verilated.h"
 
 namespace {
@@ -35,16 +36,6 @@ const uint64_t STUCK_CYCLES = 20000;
   std::exit(code);
 }
 
-// bits and 32-bit words of a Verilated port, whether it is an integer or a VlWide
-template <class T> uint32_t word32(const T& v, int k) { return (uint32_t)((uint64_t)v >> (32 * k)); }
-template <std::size_t N> uint32_t word32(const VlWide<N>& v, int k) { return v[k]; }
-template <class T> bool bitOf(const T& v, int j) { return (word32(v, j / 32) >> (j % 32)) & 1; }
-template <class T> uint32_t bitsOf(const T& v, int lo, int n) {
-  uint32_t r = 0;
-  for (int i = 0; i < n; i++) r |= (uint32_t)bitOf(v, lo + i) << i;
-  return r;
-}
-
 struct Layer {
   long chunk, outAddr, words, raw;
   std::vector<std::vector<int64_t>> golden;  // [golden image][word]
@@ -52,10 +43,7 @@ struct Layer {
 
 struct Job {
   long chunks = 0, lmax = 0, images = 0, slots = 0, slotWords = 0, scoreWords = 0, maxCycles = 0;
-  // the DRAM's latency (cycles), stall probability and seed (`dram L P SEED`; default 0 0 1)
-  long latency = 0;
-  double stall = 0;
-  uint64_t seed = 1;
+  DramSpec dram;
   long inputAddr = 0, goldenImages = 0;
   std::vector<std::vector<uint32_t>> program;
   // per chunk: spaces 1 (weights), 2 (bias), 3 (multiplier|shift), 5 (perm)
@@ -81,7 +69,7 @@ Job readJob(const char* file) {
       job.program.resize(job.chunks);
       job.params.assign(job.chunks, std::vector<std::vector<int64_t>>(8));
     } else if (key == "dram") {
-      in >> job.latency >> job.stall >> job.seed;
+      in >> job.dram.latency >> job.dram.stall >> job.dram.seed;
     } else if (key == "program") {
       long c, n;
       in >> c >> n;
@@ -196,16 +184,6 @@ struct Dram {
   std::vector<int64_t> arena, scores;
 };
 
-// set bit j of a Verilated input port, whether it is an integer or a VlWide
-template <class T> void setBit(T& v, int j, bool on) {
-  const T mask = (T)((T)1 << j);
-  v = on ? (T)(v | mask) : (T)(v & ~mask);
-}
-template <std::size_t N> void setBit(VlWide<N>& v, int j, bool on) {
-  if (on) v[j / 32] |= 1u << (j % 32);
-  else v[j / 32] &= ~(1u << (j % 32));
-}
-
 /** Every chunk's port this cycle: a write word, a read request taken, the oldest answer due. */
 void servePorts(Vtrips_accel& top, Job& job, Dram& dram, std::vector<LaneDram>& ports, uint64_t cycle) {
   for (long c = 0; c < job.chunks; c++) {
@@ -274,7 +252,7 @@ int main(int argc, char** argv) {
   boot(top, job);
   Dram dram;
   std::vector<LaneDram> ports;
-  for (long c = 0; c < job.chunks; c++) ports.emplace_back(job.latency, job.stall, job.seed + (uint64_t)c);
+  for (long c = 0; c < job.chunks; c++) ports.emplace_back(job.dram, (uint64_t)c);
   dram.arena.assign(job.slots * job.slotWords, POISON);
   dram.scores.assign(job.slots * job.scoreWords, POISON);
 

@@ -16,7 +16,7 @@ const RTL_DIR = join(PACKAGE_ROOT, 'hw', 'rtl');
 const HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'harness.cpp');
 const SYSTEM_HARNESS = join(PACKAGE_ROOT, 'hw', 'sim', 'system.cpp');
 // what both harnesses include
-const HARNESS_HEADERS = [join(PACKAGE_ROOT, 'hw', 'sim', 'lane_dram.h')];
+const HARNESS_HEADERS = ['lane_dram.h', 'port_bits.h'].map((f) => join(PACKAGE_ROOT, 'hw', 'sim', f));
 const TOP = 'trips_chunk';
 const MAKE_FLAGS = 'OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1';
 // the system runs many images: a longer build (about 1.5×) for a faster simulation (about 1.5×)
