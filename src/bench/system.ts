@@ -104,7 +104,9 @@ async function main(): Promise<void> {
   await selectBackend('cpu');
   const m = machineLine();
   console.log(`machine   ${m.cpu}, ${m.cores} cores, node ${m.node}`);
-  console.log("DRAM      the lane port of every chunk served every cycle (no latency, no contention beyond the model's share)");
+  console.log(
+    `DRAM      every chunk's lane port answers after the board's read latency (hw/boards: 40 cycles at 200 MHz, 60 at 300 MHz); each DMA keeps to the model's share of the port; then again with ${(100 * STALLS).toFixed(0)} % stalls`,
+  );
   const cacheDir = process.env.TRIPS_HW_SIM_CACHE ?? defaultCacheDir();
   const rows: Row[] = [];
   for (const { name, design } of designs()) rows.push(await run(name, design, cacheDir));
