@@ -49,6 +49,8 @@ module trips_chunk #(
     input logic layerGo,
     input logic layerSkip,
     output logic running,
+    // the controller waits for the DMA with nothing else to do (a load with no compute under it)
+    output logic dramWait,
     output logic finished,
     output logic [63:0] cycles,
     output logic layerStart,
@@ -159,6 +161,7 @@ module trips_chunk #(
   // the descriptor is complete in the cycle after its last word arrives
   assign layerReq = (st == S_FETCH && cnt == 32'(trips_pkg::D_USED) + 32'd1) || st == S_WAIT;
   assign running = st != S_IDLE;
+  assign dramWait = (st == S_PARAMS || st == S_WLOAD || st == S_LOAD0 || (st == S_PHASE && !cBusy)) && xBusy;
 
   `include "trips_chunk_control.svh"
 endmodule

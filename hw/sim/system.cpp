@@ -227,7 +227,7 @@ void servePorts(Vtrips_accel& top, Job& job, Dram& dram, std::vector<LaneDram>& 
 }
 
 struct ChunkStats {
-  uint64_t busy = 0, wait = 0, idle = 0, grant = 0;
+  uint64_t busy = 0, wait = 0, idle = 0, dram = 0, grant = 0;
 };
 
 void chunkState(std::ofstream& out, Vtrips_accel& top, const Job& job) {
@@ -317,6 +317,7 @@ int main(int argc, char** argv) {
       const bool waiting = bitOf(top.chunkReq, (int)c) && !bitOf(top.chunkGo, (int)c);
       if (!running) s.idle++;
       else if (waiting) s.wait++;
+      else if (bitOf(top.chunkDramWait, (int)c)) s.dram++;
       else s.busy++;
       if (running && !waiting) moving = true;
       if (bitOf(top.chunkGo, (int)c)) s.grant = cycle;
@@ -360,7 +361,8 @@ int main(int argc, char** argv) {
   for (long j = 0; j < job.images; j++) out << "{\"image\":" << j << ",\"ready\":" << readyAt[j] << ",\"done\":" << doneAt[j] << "}\n";
   out << "{\"finished\":true,\"cycles\":" << cycle << ",\"wallSeconds\":" << wall << ",\"stats\":[";
   for (long c = 0; c < job.chunks; c++)
-    out << (c ? "," : "") << "{\"busy\":" << stats[c].busy << ",\"wait\":" << stats[c].wait << ",\"idle\":" << stats[c].idle << "}";
+    out << (c ? "," : "") << "{\"busy\":" << stats[c].busy << ",\"wait\":" << stats[c].wait << ",\"dram\":" << stats[c].dram
+        << ",\"idle\":" << stats[c].idle << "}";
   out << "],\"registers\":{\"status\":" << registers[0] << ",\"imagesDone\":" << registers[1]
       << ",\"cycles\":" << (((uint64_t)registers[3] << 32) | registers[2]) << ",\"layerCycles\":[";
   for (long i = 4; i < nRegisters; i++) out << (i > 4 ? "," : "") << registers[i];

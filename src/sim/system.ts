@@ -76,8 +76,10 @@ export interface SystemResult {
   readonly latencyErrorPct: number;
   readonly chunks: readonly {
     readonly chunk: string;
+    /** Cycles running a layer (its DMA not in the way), waiting for an input, waiting for its DMA with nothing to compute, idle between passes. */
     readonly busy: number;
     readonly wait: number;
+    readonly dram: number;
     readonly idle: number;
     readonly predictedCyclesPerImage: number;
   }[];
@@ -157,7 +159,7 @@ interface TestbenchLine {
   readonly finished?: boolean;
   readonly cycles?: number;
   readonly wallSeconds?: number;
-  readonly stats?: { busy: number; wait: number; idle: number }[];
+  readonly stats?: { busy: number; wait: number; dram: number; idle: number }[];
   readonly registers?: SystemResult['registers'];
 }
 
@@ -241,6 +243,7 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
       chunk: c.id,
       busy: end?.stats?.[i]?.busy ?? 0,
       wait: end?.stats?.[i]?.wait ?? 0,
+      dram: end?.stats?.[i]?.dram ?? 0,
       idle: end?.stats?.[i]?.idle ?? 0,
       predictedCyclesPerImage: chunkCycles[i],
     })),

@@ -68,7 +68,7 @@ describe('trips-hw report on a design alone', () => {
       predicted: { slowestChunkFps: 101000, slowestChunkCycles: 1980, cyclesPerImage: 2000, fps: 100000, meanLatency: 3050 },
       fpsErrorPct: { slowestChunk: 1, system: 0 },
       latencyErrorPct: 0,
-      chunks: design.accelerator.chunks.map((c) => ({ chunk: c.id, busy: 10, wait: 1, idle: 0, predictedCyclesPerImage: 100 })),
+      chunks: design.accelerator.chunks.map((c) => ({ chunk: c.id, busy: 10, wait: 1, dram: 2, idle: 0, predictedCyclesPerImage: 100 })),
       timeline: [
         { layer: 0, image: 0, chunk: 0, go: 70, done: 900, mismatches: 0 },
         { layer: 1, image: 0, chunk: 1, go: 901, done: 2500, mismatches: 0 },

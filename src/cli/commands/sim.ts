@@ -156,12 +156,13 @@ function formatSystem(r: SystemResult): string {
       { title: 'model cycles/image', align: 'right' },
       { title: 'running', align: 'right' },
       { title: 'waiting for input', align: 'right' },
+      { title: 'waiting for DRAM', align: 'right' },
       { title: 'idle', align: 'right' },
     ],
     r.chunks.map((c) => {
-      const all = Math.max(1, c.busy + c.wait + c.idle);
+      const all = Math.max(1, c.busy + c.wait + c.dram + c.idle);
       const share = (n: number) => `${n} (${((100 * n) / all).toFixed(1)}%)`;
-      return [c.chunk, String(c.predictedCyclesPerImage), share(c.busy), share(c.wait), share(c.idle)];
+      return [c.chunk, String(c.predictedCyclesPerImage), share(c.busy), share(c.wait), share(c.dram), share(c.idle)];
     }),
   );
   const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
