@@ -62,6 +62,8 @@ module trips_chunk #(
     output logic memReq,
     input logic memReady,
     output logic [2:0] memSpace,
+    // bits of each valid lane's value on the port (the request's or the write's transfer)
+    output logic [7:0] memBits,
     output logic [LANES-1:0] memValid,
     output logic [LANES-1:0][31:0] memAddr,
     output logic [LANES-1:0][63:0] memWdata,

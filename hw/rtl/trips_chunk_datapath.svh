@@ -231,6 +231,7 @@
     memWe = oMemWe;
     memReq = !oMemWe && xReq;
     memSpace = oMemWe ? oMemSpace : xr.space;
+    memBits = oMemWe ? xc.bits : xr.bits;
     for (int j = 0; j < LANES; j++) begin
       memValid[j] = oMemWe ? oMemValid[j] : xReq && xReqInb && 32'(j) < 32'(xReqLen);
       memAddr[j] = oMemWe ? oMemAddr[j] : xReqAddr + 32'(j);

@@ -51,7 +51,7 @@ Job readJob(const char* file) {
     if (key == "lanes") {
       in >> job.lanes;
     } else if (key == "dram") {
-      in >> job.dram.latency >> job.dram.stall >> job.dram.seed;
+      in >> job.dram.latency >> job.dram.stall >> job.dram.seed >> job.dram.bandwidth;
     } else if (key == "program") {
       long n;
       in >> n;
@@ -108,9 +108,10 @@ void boot(Vtrips_chunk& top, const std::vector<uint32_t>& program) {
 }
 
 /** One cycle of the DRAM port: a write word, a read request taken, the oldest answer due. */
-void servePort(Vtrips_chunk& top, Job& job, LaneDram& dram, uint64_t cycle) {
+void servePort(Vtrips_chunk& top, Job& job, LaneDram& dram, Bandwidth& bandwidth, uint64_t cycle) {
+  bandwidth.beginCycle();
   top.memRvalid = 0;
-  top.memReady = dram.beginCycle(cycle);
+  top.memReady = dram.beginCycle(cycle) && bandwidth.open();
   top.eval();
   auto& mem = job.space[top.memSpace];
   auto at = [&](int j) -> int64_t& {
@@ -119,12 +120,18 @@ void servePort(Vtrips_chunk& top, Job& job, LaneDram& dram, uint64_t cycle) {
     return mem[addr];
   };
   if (top.memWe) {
-    for (int j = 0; j < job.lanes; j++)
-      if (bitOf(top.memValid, j)) at(j) = (int64_t)(((uint64_t)top.memWdata[2 * j + 1] << 32) | top.memWdata[2 * j]);
+    for (int j = 0; j < job.lanes; j++) {
+      if (!bitOf(top.memValid, j)) continue;
+      at(j) = (int64_t)(((uint64_t)top.memWdata[2 * j + 1] << 32) | top.memWdata[2 * j]);
+      bandwidth.spend(top.memBits);
+    }
   } else if (top.memReq && top.memReady) {
     std::vector<int64_t> values(job.lanes, 0);
-    for (int j = 0; j < job.lanes; j++)
-      if (bitOf(top.memValid, j)) values[j] = at(j);
+    for (int j = 0; j < job.lanes; j++) {
+      if (!bitOf(top.memValid, j)) continue;
+      values[j] = at(j);
+      bandwidth.spend(top.memBits);
+    }
     dram.request(std::move(values));
   }
   std::vector<int64_t> answer;
@@ -149,6 +156,7 @@ int main(int argc, char** argv) {
   Vtrips_chunk top(&ctx);
   boot(top, job.program);
   LaneDram dram(job.dram, 0);
+  Bandwidth bandwidth(job.dram.bandwidth);
 
   const auto wall0 = std::chrono::steady_clock::now();
   std::size_t next = 0;
@@ -169,7 +177,7 @@ int main(int argc, char** argv) {
       out.flush();
       fail("layer " + std::to_string(job.layers[next].id) + " hangs: no done within its liveness bound", 3);
     }
-    servePort(top, job, dram, simCycles);
+    servePort(top, job, dram, bandwidth, simCycles);
     if (top.layerDone) {
       // dump the outputs, then restore the golden words the next layers read
       const Layer& l = job.layers.at(next);

@@ -2,6 +2,9 @@
 // read request (a word of a read chain, its lanes' values read when it is taken) is answered in
 // order `latency` cycles after it is taken — in its own cycle with latency 0 — and with probability
 // `stall` per cycle the port takes no request (memReady low) and, drawn apart, gives no answer.
+// `Bandwidth` is the DRAM's, shared by every port: bits per cycle that accrue as credit; a port
+// takes a request only while the credit is not negative, and every word read or written spends
+// its bits (so a burst may overdraw it, and the ports wait until it is paid back).
 // Used by the chunk harness and the system testbench; the stalls are seeded, so a run repeats.
 #pragma once
 #include <cstdint>
@@ -14,6 +17,24 @@ struct DramSpec {
   long latency = 0;
   double stall = 0;
   uint64_t seed = 1;
+  double bandwidth = 0;  // bits per cycle, every port together; 0: unlimited
+};
+
+/** The DRAM's bandwidth, shared by every port (credit in bits). */
+class Bandwidth {
+ public:
+  explicit Bandwidth(double bitsPerCycle) : rate_(bitsPerCycle), cap_(2 * bitsPerCycle + 512) {}
+  /** Start of a cycle: this cycle's bits accrue (at most a little more than two cycles' worth). */
+  void beginCycle() {
+    if (rate_ > 0) credit_ = credit_ + rate_ > cap_ ? cap_ : credit_ + rate_;
+  }
+  bool open() const { return rate_ <= 0 || credit_ >= 0; }
+  void spend(double bits) {
+    if (rate_ > 0) credit_ -= bits;
+  }
+
+ private:
+  double rate_, cap_, credit_ = 0;
 };
 
 class LaneDram {

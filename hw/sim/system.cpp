@@ -69,7 +69,7 @@ Job readJob(const char* file) {
       job.program.resize(job.chunks);
       job.params.assign(job.chunks, std::vector<std::vector<int64_t>>(8));
     } else if (key == "dram") {
-      in >> job.dram.latency >> job.dram.stall >> job.dram.seed;
+      in >> job.dram.latency >> job.dram.stall >> job.dram.seed >> job.dram.bandwidth;
     } else if (key == "program") {
       long c, n;
       in >> c >> n;
@@ -185,10 +185,11 @@ struct Dram {
 };
 
 /** Every chunk's port this cycle: a write word, a read request taken, the oldest answer due. */
-void servePorts(Vtrips_accel& top, Job& job, Dram& dram, std::vector<LaneDram>& ports, uint64_t cycle) {
+void servePorts(Vtrips_accel& top, Job& job, Dram& dram, std::vector<LaneDram>& ports, Bandwidth& bandwidth, uint64_t cycle) {
+  bandwidth.beginCycle();
   for (long c = 0; c < job.chunks; c++) {
     setBit(top.memRvalid, (int)c, false);
-    setBit(top.memReady, (int)c, ports[c].beginCycle(cycle));
+    setBit(top.memReady, (int)c, ports[c].beginCycle(cycle) && bandwidth.open());
   }
   top.eval();
   bool answered = false;
@@ -201,15 +202,21 @@ void servePorts(Vtrips_accel& top, Job& job, Dram& dram, std::vector<LaneDram>& 
         fail("chunk " + std::to_string(c) + ": address " + std::to_string(addr) + " outside space " + std::to_string(space), 3);
       return mem[addr];
     };
+    const uint32_t bits = bitsOf(top.memBits, (int)(8 * c), 8);
     if (bitOf(top.memWe, (int)c)) {
       for (long j = 0; j < job.lmax; j++) {
         const long k = c * job.lmax + j;
-        if (bitOf(top.memValid, (int)k)) at(j) = (int64_t)(((uint64_t)top.memWdata[2 * k + 1] << 32) | top.memWdata[2 * k]);
+        if (!bitOf(top.memValid, (int)k)) continue;
+        at(j) = (int64_t)(((uint64_t)top.memWdata[2 * k + 1] << 32) | top.memWdata[2 * k]);
+        bandwidth.spend(bits);
       }
     } else if (bitOf(top.memReq, (int)c)) {
       std::vector<int64_t> values(job.lmax, 0);
-      for (long j = 0; j < job.lmax; j++)
-        if (bitOf(top.memValid, (int)(c * job.lmax + j))) values[j] = at(j);
+      for (long j = 0; j < job.lmax; j++) {
+        if (!bitOf(top.memValid, (int)(c * job.lmax + j))) continue;
+        values[j] = at(j);
+        bandwidth.spend(bits);
+      }
       ports[c].request(std::move(values));
     }
     std::vector<int64_t> answer;
@@ -253,6 +260,7 @@ int main(int argc, char** argv) {
   Dram dram;
   std::vector<LaneDram> ports;
   for (long c = 0; c < job.chunks; c++) ports.emplace_back(job.dram, (uint64_t)c);
+  Bandwidth bandwidth(job.dram.bandwidth);
   dram.arena.assign(job.slots * job.slotWords, POISON);
   dram.scores.assign(job.slots * job.scoreWords, POISON);
 
@@ -310,7 +318,7 @@ int main(int argc, char** argv) {
     lite.drive(top);
     top.eval();
     lite.sample(top);
-    servePorts(top, job, dram, ports, cycle);
+    servePorts(top, job, dram, ports, bandwidth, cycle);
     for (long c = 0; c < job.chunks; c++) {
       ChunkStats& s = stats[c];
       const bool running = bitOf(top.chunkRunning, (int)c);

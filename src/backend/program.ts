@@ -3,6 +3,7 @@
  * (types.ts): arena addresses, per-layer descriptors, per-chunk parameter images and buffer
  * extents, predicted cycles. Pure: the same inputs give the same program, number for number.
  */
+import { dramBitsPerCycle } from '../accel/boards.js';
 import { createHash } from 'node:crypto';
 import { chunkBufferWords, compileChunkExtents } from '../accel/chunk-extents.js';
 import { estimateDesign } from '../accel/estimate.js';
@@ -318,6 +319,7 @@ export function lowerDesignToProgram(
     scores: last.rawOut ? 'logits' : 'codes',
     clockMhz: design.accelerator.clockMhz,
     dramLatency: design.board.dram.readLatencyCycles ?? 0,
+    dramBitsPerCycle: dramBitsPerCycle(design.board, design.accelerator.clockMhz),
     predictedFps: report.fps,
   };
 }

@@ -195,6 +195,8 @@ export interface ProgramSpec {
   readonly clockMhz: number;
   /** Cycles the board's DRAM takes to answer a read (the board's dram.readLatencyCycles): the predictions include it. */
   readonly dramLatency: number;
+  /** The board's DRAM bandwidth in bits per cycle at the clock, every chunk's port together. */
+  readonly dramBitsPerCycle: number;
   readonly predictedFps: number;
 }
 

@@ -3,7 +3,7 @@
  * spaces are word-addressed: the arena holds every tensor's golden codes (so each layer reads
  * golden inputs), the parameter spaces hold the chunk's images. Format (whitespace-separated):
  *   lanes L
- *   dram LATENCY STALL SEED   (the DRAM's answer latency in cycles, stall probability per cycle, seed)
+ *   dram LATENCY STALL SEED BANDWIDTH   (answer latency in cycles, stall probability per cycle, seed, bits per cycle)
  *   program N  w0 … (hex)
  *   space ID N  v0 …          (0 arena, 1 weights, 2 bias, 3 multiplier|shift<<32, 5 perm, 6 scores)
  *   layer INDEX OUT_ADDR WORDS RAW MAX_CYCLES   (one per layer, in program order)
@@ -40,12 +40,14 @@ export interface DramBehaviour {
   readonly latency: number;
   readonly stall: number;
   readonly seed: number;
+  /** Bits per cycle of the whole DRAM, every port together (0: unlimited). */
+  readonly bandwidth: number;
 }
-export const IDEAL_DRAM: DramBehaviour = { latency: 0, stall: 0, seed: 1 };
+export const IDEAL_DRAM: DramBehaviour = { latency: 0, stall: 0, seed: 1, bandwidth: 0 };
 
 /** The DRAM a run simulates: the board's latency from the program, unless the caller says otherwise; checked. */
 export function dramOf(program: ProgramSpec, dram: Partial<DramBehaviour> = {}): DramBehaviour {
-  const d = { ...IDEAL_DRAM, latency: program.dramLatency, ...dram };
+  const d = { ...IDEAL_DRAM, latency: program.dramLatency, bandwidth: program.dramBitsPerCycle, ...dram };
   checkDram(d);
   return d;
 }
@@ -57,6 +59,8 @@ export function checkDram(dram: DramBehaviour): void {
   if (!(dram.stall >= 0 && dram.stall <= 0.95))
     throw new UsageError(`--stalls: expected a probability from 0 to 0.95, found ${dram.stall}`);
   if (!Number.isInteger(dram.seed) || dram.seed < 0) throw new UsageError(`--seed: expected a whole number ≥ 0, found ${dram.seed}`);
+  if (!(dram.bandwidth >= 0 && Number.isFinite(dram.bandwidth)))
+    throw new UsageError(`--dram-bandwidth: expected bits per cycle ≥ 0 (0: unlimited), found ${dram.bandwidth}`);
 }
 
 export function jobText(
@@ -67,7 +71,7 @@ export function jobText(
   image: number,
   dram: DramBehaviour = IDEAL_DRAM,
 ): string {
-  const lines: string[] = [`lanes ${rtl.sizes.LANES}`, `dram ${dram.latency} ${dram.stall} ${dram.seed}`];
+  const lines: string[] = [`lanes ${rtl.sizes.LANES}`, `dram ${dram.latency} ${dram.stall} ${dram.seed} ${dram.bandwidth}`];
   lines.push(`program ${rtl.program.length} ${rtl.program.map((w) => w.toString(16)).join(' ')}`);
   const space = (id: number, values: readonly number[]) => lines.push(`space ${id} ${values.length} ${values.join(' ')}`);
   space(SPACE.arena, goldenArena(program, golden, image));

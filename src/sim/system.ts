@@ -114,7 +114,7 @@ export function systemJobText(
   const lmax = Math.max(...rtls.map((r) => r.sizes.LANES));
   const lines = [
     `system ${rtls.length} ${lmax} ${images} ${schedule.slots} ${schedule.slotWords} ${schedule.scoreWords} ${maxCycles}`,
-    `dram ${dram.latency} ${dram.stall} ${dram.seed}`,
+    `dram ${dram.latency} ${dram.stall} ${dram.seed} ${dram.bandwidth}`,
   ];
   const list = (values: readonly number[]) => `${values.length} ${values.join(' ')}`;
   for (const rtl of rtls) {

@@ -58,7 +58,7 @@ describe('trips-hw report on a design alone', () => {
       simulator: 'Verilator 5.006',
       images: 2,
       clockMhz: 200,
-      dram: { latency: 0, stall: 0, seed: 1 },
+      dram: { latency: 0, stall: 0, seed: 1, bandwidth: 0 },
       bitExact: true,
       layersChecked: 2,
       mismatchedLayers: [],

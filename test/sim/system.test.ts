@@ -150,12 +150,23 @@ describe.skipIf(missing !== undefined)(`the whole accelerator under Verilator ${
     expect(layers.bitExact).toBe(true);
     expect(layers.cycles.mapePct).toBeLessThanOrEqual(1);
     const late = await simulateSystem(dir, { images: 8, cacheDir });
-    expect(late.dram).toEqual({ latency: 40, stall: 0, seed: 1 });
+    expect(late.dram).toMatchObject({ latency: 40, stall: 0, seed: 1 });
+    expect(late.dram.bandwidth).toBeCloseTo(project.program.dramBitsPerCycle, 9);
     expect(late.bitExact).toBe(true);
     expect(Math.abs(late.fpsErrorPct.system)).toBeLessThanOrEqual(2);
     // the latency is not free: the same design on a DRAM that answers at once is faster
     const prompt = await simulateSystem(dir, { images: 8, cacheDir, dram: { latency: 0 } });
     expect(prompt.measured.cyclesPerImage).toBeLessThan(late.measured.cyclesPerImage);
+    // the board's bandwidth, shared by the chunks, costs them little: each keeps to its share
+    const unlimited = await simulateSystem(dir, { images: 8, cacheDir, dram: { bandwidth: 0 } });
+    expect(late.measured.cyclesPerImage / unlimited.measured.cyclesPerImage).toBeLessThan(1.02);
+    // 4 bits a cycle (a DRAM far slower than the one the model planned for): slower, still bit-exact
+    const starved = await simulateSystem(dir, { images: 8, cacheDir, dram: { bandwidth: 4 } });
+    expect(starved.bitExact).toBe(true);
+    expect(starved.measured.cyclesPerImage).toBeGreaterThan(1.2 * late.measured.cyclesPerImage);
+    process.stderr.write(
+      `late DRAM: ${late.measured.cyclesPerImage.toFixed(0)} cycles/image (unlimited bandwidth ${unlimited.measured.cyclesPerImage.toFixed(0)}, 4 bits/cycle ${starved.measured.cyclesPerImage.toFixed(0)}, answering at once ${prompt.measured.cyclesPerImage.toFixed(0)})\n`,
+    );
     for (const seed of [1, 2]) {
       const stalled = await simulateSystem(dir, { images: 8, cacheDir, dram: { stall: 0.3, seed } });
       expect(stalled.deadlock).toBeNull();

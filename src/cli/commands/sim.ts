@@ -59,6 +59,10 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
       helpValue: 'P',
     }),
     seed: Flags.integer({ default: 1, min: 0, description: "seed of the DRAM's stalls" }),
+    'dram-bandwidth': Flags.string({
+      description: "the simulated DRAM's bandwidth in bits per cycle, every port together (default: the board's; 0: unlimited)",
+      helpValue: 'BITS',
+    }),
     cache: Flags.string({ description: 'Verilator build cache folder (default ~/.cache/trips-hw/verilator)', helpValue: 'DIR' }),
   };
 
@@ -70,7 +74,15 @@ Builds are cached by a hash of the engine's sizes and sources in ~/.cache/trips-
     const stall = flags.stalls === undefined ? 0 : Number(flags.stalls);
     if (flags.stalls !== undefined && !(flags.stalls.trim() !== '' && stall >= 0 && stall <= 0.95))
       throw new UsageError(`--stalls: expected a probability from 0 to 0.95, found "${flags.stalls}"`);
-    const dram = { stall, seed: flags.seed, ...(flags['dram-latency'] === undefined ? {} : { latency: flags['dram-latency'] }) };
+    const bandwidth = flags['dram-bandwidth'] === undefined ? undefined : Number(flags['dram-bandwidth']);
+    if (bandwidth !== undefined && !(flags['dram-bandwidth']!.trim() !== '' && bandwidth >= 0 && Number.isFinite(bandwidth)))
+      throw new UsageError(`--dram-bandwidth: expected bits per cycle ≥ 0 (0: unlimited), found "${flags['dram-bandwidth']}"`);
+    const dram = {
+      stall,
+      seed: flags.seed,
+      ...(flags['dram-latency'] === undefined ? {} : { latency: flags['dram-latency'] }),
+      ...(bandwidth === undefined ? {} : { bandwidth }),
+    };
     const progress = startProgress();
     if (flags.system) {
       if (flags.layers !== undefined) throw new UsageError('--layers: the system runs every layer (drop --layers or --system)');
@@ -173,7 +185,7 @@ function formatSystem(r: SystemResult): string {
     '',
     `outputs   ${r.layersChecked}/${r.images * r.schedule.stages.length} layer runs checked over ${r.images} images${r.bitExact ? ', every one bit-exact' : ' — MISMATCH or DEADLOCK'}`,
     `schedule  ${r.schedule.maxStage + 1} stage(s), ${r.schedule.slots} image slot(s) in DRAM`,
-    `dram      answers a read after ${r.dram.latency} cycles${r.dram.stall > 0 ? `, stalls ${(100 * r.dram.stall).toFixed(0)} % of cycles (seed ${r.dram.seed})` : ''}`,
+    `dram      answers a read after ${r.dram.latency} cycles, ${r.dram.bandwidth > 0 ? `${r.dram.bandwidth.toFixed(1)} bits per cycle for every port together` : 'unlimited bandwidth'}${r.dram.stall > 0 ? `, stalls ${(100 * r.dram.stall).toFixed(0)} % of cycles (seed ${r.dram.seed})` : ''}`,
     `measured  ${m.cyclesPerImage.toFixed(0)} cycles/image${m.steady ? ' (steady state)' : ` (no steady state: ${r.schedule.maxStage + 3} images or more give one)`} = ${m.fps.toFixed(0)} FPS at ${r.clockMhz} MHz; latency ${m.meanLatency.toFixed(0)} cycles (mean)`,
     `model     clock / slowest chunk: ${p.slowestChunkFps.toFixed(0)} FPS (${signed(r.fpsErrorPct.slowestChunk)}); system model: ${p.fps.toFixed(0)} FPS (${signed(r.fpsErrorPct.system)}), latency ${p.meanLatency.toFixed(0)} (${signed(r.latencyErrorPct)})`,
     `engine    ${r.build.built ? `built in ${r.build.seconds.toFixed(1)} s` : 'cached'}; ${m.cycles} cycles in ${r.simSeconds.toFixed(2)} s = ${(r.cyclesPerSec / 1000).toFixed(0)} k cycles/s (${r.simulator})`,
