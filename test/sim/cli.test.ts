@@ -52,6 +52,32 @@ describe('trips-hw sim', () => {
     240_000,
   );
 
+  it.skipIf(missing !== undefined)(
+    `--system streams images through the whole accelerator; its DRAM flags are checked ${missing ?? ''}`,
+    async () => {
+      const text = await sim(['--system', '--images', '3', '--dram-latency', '12', '--stalls', '0.2', '--seed', '5']);
+      expect(text.exitCode, text.stderr).toBe(0);
+      expect(text.stdout).toMatch(/15\/15 layer runs checked over 3 images, every one bit-exact/);
+      expect(text.stdout).toMatch(/answers a read after 12 cycles, .* stalls 20 % of cycles \(seed 5\)/);
+      expect(text.stdout).toMatch(/waiting for DRAM/);
+      const json = await sim(['--system', '--images', '2', '--json']);
+      expect(json.exitCode, json.stderr).toBe(0);
+      const result = JSON.parse(json.stdout) as { bitExact: boolean; images: number; registers: { imagesDone: number } };
+      expect(result).toMatchObject({ bitExact: true, images: 2, registers: { imagesDone: 2 } });
+      for (const [args, message] of [
+        [['--system', '--layers', 'c1'], /--layers: the system runs every layer/],
+        [['--system', '--stalls', '2'], /--stalls: expected a probability from 0 to 0.95, found "2"/],
+        [['--system', '--stalls', 'often'], /--stalls: expected a probability from 0 to 0.95, found "often"/],
+        [['--system', '--dram-bandwidth', '-1'], /--dram-bandwidth: expected bits per cycle ≥ 0/],
+      ] as const) {
+        const bad = await sim([...args]);
+        expect(bad.exitCode, args.join(' ')).toBe(2);
+        expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+      }
+    },
+    240_000,
+  );
+
   it('without verilator: one line that says how to install it, exit 1', async () => {
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
