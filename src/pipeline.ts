@@ -48,9 +48,8 @@ import { readBaselines, type BaselinePoint } from './report/data.js';
 import { writeReport } from './report/index.js';
 import { runSearch } from './search/joint.js';
 import { PRESETS, type PresetName } from './search/presets.js';
-import { loadProject, simulateProject } from './sim/project.js';
-import { DEFAULT_SYSTEM_IMAGES, simulateSystem } from './sim/system.js';
-import { lowerSystem } from './backend/rtl/system.js';
+import { simulateProject } from './sim/project.js';
+import { simulateSystem } from './sim/system.js';
 import { runLayout, STAGE_FILES } from './core/run-layout.js';
 
 export const FLOW_STAGES = ['search', 'train', 'generate', 'sim', 'calibrate', 'final', 'report'] as const;
@@ -266,19 +265,20 @@ async function simStage(ctx: FlowContext): Promise<StageResults['sim']> {
     `sim: ${r.layers.filter((l) => l.bitExact).length}/${r.layers.length} layers bit-exact; uncalibrated model vs RTL MAPE ${r.cycles.mapePct.toFixed(2)} %, max ${r.cycles.maxPct.toFixed(2)} %`,
   );
   // the verdict on the FPS: the whole accelerator, enough images for a steady state
-  const { program } = loadProject(ctx.paths.hw);
-  const images = Math.max(DEFAULT_SYSTEM_IMAGES, lowerSystem(program).maxStage + 4);
-  const s = await simulateSystem(ctx.paths.hw, { images, onProgress: (phase) => ctx.request.onProgress?.(`sim --system ${phase}`) });
+  const s = await simulateSystem(ctx.paths.hw, {
+    images: 'steady',
+    onProgress: (phase) => ctx.request.onProgress?.(`sim --system ${phase}`),
+  });
   const system: SystemVerdict = {
     bitExact: s.bitExact,
-    images,
+    images: s.images,
     steady: s.measured.steady,
     measuredFps: s.measured.fps,
     slowestChunkFps: s.predicted.slowestChunkFps,
     systemModelFps: s.predicted.fps,
   };
   ctx.log(
-    `sim --system: ${images} images through trips_accel, ${s.bitExact ? 'every layer of every image bit-exact' : 'NOT bit-exact'}; measured ${s.measured.fps.toFixed(0)} FPS, model ${s.predicted.slowestChunkFps.toFixed(0)} (clock / slowest chunk), ${s.predicted.fps.toFixed(0)} (system model)`,
+    `sim --system: ${s.images} images through trips_accel, ${s.bitExact ? 'every layer of every image bit-exact' : 'NOT bit-exact'}; measured ${s.measured.fps.toFixed(0)} FPS, model ${s.predicted.slowestChunkFps.toFixed(0)} (clock / slowest chunk), ${s.predicted.fps.toFixed(0)} (system model)`,
   );
   return { bitExact: r.bitExact, mapePct: r.cycles.mapePct, maxPct: r.cycles.maxPct, records: r.records, system };
 }

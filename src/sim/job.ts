@@ -10,7 +10,7 @@
  */
 import { UsageError } from '../core/diagnostics.js';
 import type { RtlChunk } from '../backend/rtl/lower.js';
-import type { ChunkProgram, GoldenVectors, ProgramSpec } from '../backend/types.js';
+import type { ChunkProgram, GoldenVectors, LayerDescriptor, ProgramSpec } from '../backend/types.js';
 
 const SPACE = { arena: 0, weights: 1, bias: 2, mulShift: 3, perm: 5, scores: 6 } as const;
 
@@ -63,6 +63,32 @@ export function checkDram(dram: DramBehaviour): void {
     throw new UsageError(`--dram-bandwidth: expected bits per cycle ≥ 0 (0: unlimited), found ${dram.bandwidth}`);
 }
 
+/** The job line of the DRAM behind the ports (both harnesses read it). */
+export function dramLine(dram: DramBehaviour): string {
+  return `dram ${dram.latency} ${dram.stall} ${dram.seed} ${dram.bandwidth}`;
+}
+
+/** A chunk's own DRAM spaces: its weight image and tables, as the engine reads them. */
+export function chunkSpaces(chunk: ChunkProgram): [number, readonly number[]][] {
+  return [
+    [SPACE.weights, chunk.weights],
+    [SPACE.bias, chunk.bias],
+    [SPACE.mulShift, chunk.multiplier.map((m, i) => mulShiftWord(m, chunk.shift[i]))],
+    [SPACE.perm, chunk.perm],
+  ];
+}
+
+/** Words a layer writes: its output tensor, or the raw scores. */
+export function outputWords(program: ProgramSpec, d: LayerDescriptor): number {
+  return d.rawOut ? program.classes : d.outH * d.outW * d.outC;
+}
+
+/** The golden model's words of a layer's output for one image. */
+export function goldenOutput(program: ProgramSpec, golden: GoldenVectors, index: number, image: number): readonly number[] {
+  const d = program.layers[index];
+  return d.rawOut ? golden.scores[image] : golden.layers[d.name][image];
+}
+
 export function jobText(
   program: ProgramSpec,
   chunk: ChunkProgram,
@@ -71,22 +97,15 @@ export function jobText(
   image: number,
   dram: DramBehaviour = IDEAL_DRAM,
 ): string {
-  const lines: string[] = [`lanes ${rtl.sizes.LANES}`, `dram ${dram.latency} ${dram.stall} ${dram.seed} ${dram.bandwidth}`];
+  const lines: string[] = [`lanes ${rtl.sizes.LANES}`, dramLine(dram)];
   lines.push(`program ${rtl.program.length} ${rtl.program.map((w) => w.toString(16)).join(' ')}`);
   const space = (id: number, values: readonly number[]) => lines.push(`space ${id} ${values.length} ${values.join(' ')}`);
   space(SPACE.arena, goldenArena(program, golden, image));
-  space(SPACE.weights, chunk.weights);
-  space(SPACE.bias, chunk.bias);
-  space(
-    SPACE.mulShift,
-    chunk.multiplier.map((m, i) => mulShiftWord(m, chunk.shift[i])),
-  );
-  space(SPACE.perm, chunk.perm);
+  for (const [id, values] of chunkSpaces(chunk)) space(id, values);
   space(SPACE.scores, new Array<number>(program.classes).fill(0));
   for (const l of rtl.layers) {
     const d = program.layers[l.index];
-    const words = d.rawOut ? program.classes : d.outH * d.outW * d.outC;
-    lines.push(`layer ${d.index} ${d.rawOut ? 0 : d.outAddr} ${words} ${d.rawOut} ${livenessBound(d.predictedCycles)}`);
+    lines.push(`layer ${d.index} ${d.rawOut ? 0 : d.outAddr} ${outputWords(program, d)} ${d.rawOut} ${livenessBound(d.predictedCycles)}`);
   }
   return `${lines.join('\n')}\n`;
 }

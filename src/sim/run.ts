@@ -9,7 +9,7 @@ import { HEADER_WORDS, DESCRIPTOR_WORDS, type RtlChunk, type RtlSizes } from '..
 import type { GoldenVectors, ProgramSpec } from '../backend/types.js';
 import { oneLine } from '../core/diagnostics.js';
 import { type JsonLine, readJsonLinesFile } from '../core/files.js';
-import { jobText, type DramBehaviour } from './job.js';
+import { goldenOutput, jobText, type DramBehaviour } from './job.js';
 import { makeRecord, type Measured, type SimRecord } from './records.js';
 import { buildEngine, type BuiltEngine } from './verilator.js';
 
@@ -79,11 +79,6 @@ export function programSubset(words: readonly number[], keep: readonly number[])
   return [...header, ...keep.flatMap((i) => words.slice(HEADER_WORDS + i * DESCRIPTOR_WORDS, HEADER_WORDS + (i + 1) * DESCRIPTOR_WORDS))];
 }
 
-function expectedWords(program: ProgramSpec, golden: GoldenVectors, index: number, image: number): readonly number[] {
-  const d = program.layers[index];
-  return d.rawOut ? golden.scores[image] : golden.layers[d.name][image];
-}
-
 export async function runChunk(input: RunChunkInput): Promise<ChunkRun> {
   const { program, golden, rtl, image } = input;
   const chunk = program.chunks[rtl.index];
@@ -103,7 +98,7 @@ export async function runChunk(input: RunChunkInput): Promise<ChunkRun> {
   const end = lines.find((l) => l.finished);
   const records = rtl.layers.map((layer) => {
     const line = byLayer.get(layer.index);
-    const want = expectedWords(program, golden, layer.index, image);
+    const want = goldenOutput(program, golden, layer.index, image);
     let measured: Measured = { cycles: null, startCycle: null, mismatches: want.length, words: want.length };
     if (line?.words && line.start !== undefined && line.done !== undefined) {
       const got = line.words;

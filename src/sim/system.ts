@@ -18,12 +18,13 @@ import { readJsonLinesFile, writeFileAtomic } from '../core/files.js';
 import { PROJECT_FILES } from '../core/run-layout.js';
 import { checkAgainstManifest, loadProject, loadRtlChunk } from './project.js';
 import { buildSystem, defaultCacheDir, verilatorVersion } from './verilator.js';
-import { dramOf, IDEAL_DRAM, type DramBehaviour } from './job.js';
+import { chunkSpaces, dramLine, dramOf, goldenOutput, IDEAL_DRAM, outputWords, type DramBehaviour } from './job.js';
 
 export const DEFAULT_SYSTEM_IMAGES = 8;
 
 interface SystemOptions {
-  readonly images?: number;
+  /** Images to stream (default 8); 'steady': at least maxStage + 4, so the run has a steady state. */
+  readonly images?: number | 'steady';
   /** The DRAM behind the ports; by default it answers after the board's latency (program.json's dramLatency) and never stalls. */
   readonly dram?: Partial<DramBehaviour>;
   readonly cacheDir?: string;
@@ -114,23 +115,18 @@ export function systemJobText(
   const lmax = Math.max(...rtls.map((r) => r.sizes.LANES));
   const lines = [
     `system ${rtls.length} ${lmax} ${images} ${schedule.slots} ${schedule.slotWords} ${schedule.scoreWords} ${maxCycles}`,
-    `dram ${dram.latency} ${dram.stall} ${dram.seed} ${dram.bandwidth}`,
+    dramLine(dram),
   ];
   const list = (values: readonly number[]) => `${values.length} ${values.join(' ')}`;
   for (const rtl of rtls) {
-    const chunk = program.chunks[rtl.index];
     lines.push(`program ${rtl.index} ${rtl.program.length} ${rtl.program.map((w) => w.toString(16)).join(' ')}`);
-    lines.push(`space ${rtl.index} 1 ${list(chunk.weights)}`);
-    lines.push(`space ${rtl.index} 2 ${list(chunk.bias)}`);
-    lines.push(`space ${rtl.index} 3 ${list(chunk.multiplier.map((m, i) => (m >>> 0) + chunk.shift[i] * 2 ** 32))}`);
-    lines.push(`space ${rtl.index} 5 ${list(chunk.perm)}`);
+    for (const [id, values] of chunkSpaces(program.chunks[rtl.index])) lines.push(`space ${rtl.index} ${id} ${list(values)}`);
   }
   lines.push(`input ${program.input.address} ${golden.images}`);
   for (const row of golden.input) lines.push(list(row));
   for (const d of program.layers) {
-    const words = d.rawOut ? program.classes : d.outH * d.outW * d.outC;
-    lines.push(`layer ${d.chunk} ${d.rawOut ? 0 : d.outAddr} ${words} ${d.rawOut}`);
-    for (let g = 0; g < golden.images; g++) lines.push(list(d.rawOut ? golden.scores[g] : golden.layers[d.name][g]));
+    lines.push(`layer ${d.chunk} ${d.rawOut ? 0 : d.outAddr} ${outputWords(program, d)} ${d.rawOut}`);
+    for (let g = 0; g < golden.images; g++) lines.push(list(goldenOutput(program, golden, d.index, g)));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -166,13 +162,15 @@ interface TestbenchLine {
 const pct = (predicted: number, measured: number) => (measured > 0 ? (100 * (predicted - measured)) / measured : 0);
 
 export async function simulateSystem(projectDir: string, options: SystemOptions = {}): Promise<SystemResult> {
-  const images = options.images ?? DEFAULT_SYSTEM_IMAGES;
-  if (!Number.isInteger(images) || images < 1 || images > 100_000) throw new UsageError(`--images: expected 1 … 100000, found ${images}`);
   const { program, golden, manifest } = loadProject(projectDir);
   const rtlDir = join(projectDir, 'rtl');
   checkAgainstManifest(projectDir, manifest, 'rtl/trips_accel.sv', 'system top (SystemVerilog)');
   const rtls = program.chunks.map((c) => loadRtlChunk(projectDir, program, manifest, c.index));
   const schedule = lowerSystem(program);
+  // 'steady': enough images for full passes between the pipeline's fill and drain
+  const images =
+    options.images === 'steady' ? Math.max(DEFAULT_SYSTEM_IMAGES, schedule.maxStage + 4) : (options.images ?? DEFAULT_SYSTEM_IMAGES);
+  if (!Number.isInteger(images) || images < 1 || images > 100_000) throw new UsageError(`--images: expected 1 … 100000, found ${images}`);
   const simulator = await verilatorVersion();
   options.onProgress?.('build');
   const build = await buildSystem(

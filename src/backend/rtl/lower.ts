@@ -16,7 +16,7 @@ import { MAX_IDENTIFIER_LENGTH } from '../identifiers.js';
 import { generatedBanner } from '../templates.js';
 import { type ChunkProgram, LAYER_INTEGER_FIELDS, type LayerDescriptor, type ProgramSpec } from '../types.js';
 import { buildSizes, RTL_SIZE_NAMES, type RtlSizes } from './sizes.js';
-import { lowerSystem, packedLiteral, type SystemLayer, type SystemSchedule } from './system.js';
+import { systemView, type SystemView } from './system.js';
 
 export { engineSizes, RTL_SIZE_NAMES, type RtlSizes } from './sizes.js';
 
@@ -175,18 +175,7 @@ export interface RtlProgram {
   readonly banner: string;
   readonly views: readonly RtlChunkView[];
   /** The system top's schedule and what trips_accel.sv prints of it. */
-  readonly system: SystemSchedule & {
-    readonly nch: number;
-    readonly nl: number;
-    /** Lanes of the widest chunk port: every chunk's port in trips_accel is this wide. */
-    readonly lmax: number;
-    readonly chunkLit: string;
-    readonly stageLit: string;
-    readonly dep0Lit: string;
-    readonly dep1Lit: string;
-    /** The design hash's first 32 bits (the DESIGN register), 8 hex digits. */
-    readonly designWord: string;
-  };
+  readonly system: SystemView;
   /** What files.f and the FuseSoC core print besides the chunks. */
   readonly core: {
     readonly name: string;
@@ -364,22 +353,6 @@ function chunkView(program: ProgramSpec, c: RtlChunk): RtlChunkView {
   };
 }
 
-function systemView(program: ProgramSpec, chunks: readonly RtlChunk[]): RtlProgram['system'] {
-  const schedule = lowerSystem(program);
-  const field = (f: (l: SystemLayer) => number, width: number) => packedLiteral(schedule.layers.map(f), width);
-  return {
-    ...schedule,
-    nch: chunks.length,
-    nl: schedule.layers.length,
-    lmax: Math.max(...chunks.map((c) => c.sizes.LANES)),
-    chunkLit: field((l) => l.chunk, 8),
-    stageLit: field((l) => l.stage, 16),
-    dep0Lit: field((l) => l.deps[0], 16),
-    dep1Lit: field((l) => l.deps[1], 16),
-    designWord: program.designHash.slice(0, 8),
-  };
-}
-
 /** A FuseSoC core name part (and the .core file's stem): lower case letters, digits, '_' and '-', capped. */
 function coreNamePart(name: string): string {
   const part = name
@@ -400,7 +373,10 @@ export function lowerProgramToRtl(program: ProgramSpec, options: { readonly tool
     chunks,
     banner: generatedBanner(options.toolVersion, program.designHash),
     views: chunks.map((c) => chunkView(program, c)),
-    system: systemView(program, chunks),
+    system: systemView(
+      program,
+      chunks.map((c) => c.sizes.LANES),
+    ),
     core: {
       name: `trips-hw:design:${part}`,
       version: options.toolVersion,

@@ -87,3 +87,34 @@ export function packedLiteral(values: readonly number[], width: number): string 
   values.forEach((x, i) => (v |= BigInt(x) << BigInt(width * i)));
   return `${values.length * width}'h${v.toString(16)}`;
 }
+
+/** The schedule as trips_accel.sv prints it: the sizes and the sync's parameter vectors. */
+export interface SystemView extends SystemSchedule {
+  readonly nch: number;
+  readonly nl: number;
+  /** Lanes of the widest chunk port: every chunk's port in trips_accel is this wide. */
+  readonly lmax: number;
+  readonly chunkLit: string;
+  readonly stageLit: string;
+  readonly dep0Lit: string;
+  readonly dep1Lit: string;
+  /** The design hash's first 32 bits (the DESIGN register), 8 hex digits. */
+  readonly designWord: string;
+}
+
+/** `lanes`: each chunk's port lanes, in chunk order. */
+export function systemView(program: ProgramSpec, lanes: readonly number[]): SystemView {
+  const schedule = lowerSystem(program);
+  const field = (f: (l: SystemLayer) => number, width: number) => packedLiteral(schedule.layers.map(f), width);
+  return {
+    ...schedule,
+    nch: lanes.length,
+    nl: schedule.layers.length,
+    lmax: Math.max(...lanes),
+    chunkLit: field((l) => l.chunk, 8),
+    stageLit: field((l) => l.stage, 16),
+    dep0Lit: field((l) => l.deps[0], 16),
+    dep1Lit: field((l) => l.deps[1], 16),
+    designWord: program.designHash.slice(0, 8),
+  };
+}
