@@ -49,7 +49,7 @@ import { writeReport } from './report/index.js';
 import { runSearch } from './search/joint.js';
 import { PRESETS, type PresetName } from './search/presets.js';
 import { simulateProject } from './sim/project.js';
-import { simulateSystem } from './sim/system.js';
+import { simulateSystem, systemVerdict, type SystemVerdict } from './sim/system.js';
 import { runLayout, STAGE_FILES } from './core/run-layout.js';
 
 export const FLOW_STAGES = ['search', 'train', 'generate', 'sim', 'calibrate', 'final', 'report'] as const;
@@ -247,16 +247,6 @@ async function generateStage(ctx: FlowContext): Promise<StageResults['generate']
   return { files: r.files, designHash: r.designHash };
 }
 
-interface SystemVerdict {
-  readonly bitExact: boolean;
-  readonly images: number;
-  readonly steady: boolean;
-  /** Steady-state FPS measured, and what the model said: clock / slowest chunk, and the system model. */
-  readonly measuredFps: number;
-  readonly slowestChunkFps: number;
-  readonly systemModelFps: number;
-}
-
 async function simStage(ctx: FlowContext): Promise<StageResults['sim']> {
   const r = await simulateProject(ctx.paths.hw, {
     onProgress: (e) => ctx.request.onProgress?.(`sim ${e.phase} ${e.chunk} (${e.index + 1}/${e.total})`),
@@ -269,14 +259,7 @@ async function simStage(ctx: FlowContext): Promise<StageResults['sim']> {
     images: 'steady',
     onProgress: (phase) => ctx.request.onProgress?.(`sim --system ${phase}`),
   });
-  const system: SystemVerdict = {
-    bitExact: s.bitExact,
-    images: s.images,
-    steady: s.measured.steady,
-    measuredFps: s.measured.fps,
-    slowestChunkFps: s.predicted.slowestChunkFps,
-    systemModelFps: s.predicted.fps,
-  };
+  const system = systemVerdict(s);
   ctx.log(
     `sim --system: ${s.images} images through trips_accel, ${s.bitExact ? 'every layer of every image bit-exact' : 'NOT bit-exact'}; measured ${s.measured.fps.toFixed(0)} FPS, model ${s.predicted.slowestChunkFps.toFixed(0)} (clock / slowest chunk), ${s.predicted.fps.toFixed(0)} (system model)`,
   );

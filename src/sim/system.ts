@@ -254,3 +254,25 @@ export async function simulateSystem(projectDir: string, options: SystemOptions 
   writeFileAtomic(join(projectDir, PROJECT_FILES.simSystem), `${JSON.stringify(run)}\n`);
   return run;
 }
+
+/** What a flow keeps of a system run (flow.json's sim result): the verdict on the FPS. */
+export interface SystemVerdict {
+  readonly bitExact: boolean;
+  readonly images: number;
+  readonly steady: boolean;
+  /** Steady-state FPS measured, and what the model said: clock / slowest chunk, and the system model. */
+  readonly measuredFps: number;
+  readonly slowestChunkFps: number;
+  readonly systemModelFps: number;
+}
+
+export function systemVerdict(r: SystemResult): SystemVerdict {
+  return {
+    bitExact: r.bitExact,
+    images: r.images,
+    steady: r.measured.steady,
+    measuredFps: r.measured.fps,
+    slowestChunkFps: r.predicted.slowestChunkFps,
+    systemModelFps: r.predicted.fps,
+  };
+}
