@@ -73,9 +73,12 @@ export function predictSystem(layers: readonly SystemModelLayer[], images: numbe
   const readyAt = new Array<number>(images).fill(Number.NaN);
   const readyOf = (j: number): number => {
     if (!Number.isNaN(readyAt[j])) return readyAt[j];
-    if (j < slots) return (readyAt[j] = 0);
-    const freed = done[last][j - slots];
-    return Number.isNaN(freed) ? Number.NaN : (readyAt[j] = freed + 1);
+    if (j >= slots) {
+      const freed = done[last][j - slots];
+      if (Number.isNaN(freed)) return Number.NaN;
+      readyAt[j] = freed + 1;
+    } else readyAt[j] = 0;
+    return readyAt[j];
   };
   const state = order.map(() => ({ pass: 0, pos: 0, time: 0, started: false, busy: 0, wait: 0 }));
   let progress = true;

@@ -126,6 +126,8 @@ const HAND: ProgramSpec = {
   scores: 'codes',
   clockMhz: 200,
   predictedFps: 1,
+  dramLatency: 0,
+  dramBitsPerCycle: 64,
 };
 
 describe('lowerProgramToRtl', () => {
